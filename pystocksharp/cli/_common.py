@@ -1,0 +1,65 @@
+"""Shared CLI plumbing: JSON output, error reporting and exit codes.
+
+Exit codes: 0 success, 1 a check found problems, 2 bad input (click's usage errors use 2 too).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from pydantic import BaseModel
+
+from pystocksharp.errors import EngineNotAvailableError, InputError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout (for scripts).")
+
+
+def to_jsonable(obj: Any) -> Any:
+    if isinstance(obj, BaseModel):
+        return obj.model_dump(mode="json", by_alias=True)
+    return obj
+
+
+def emit_json(obj: Any) -> None:
+    """Print ``obj`` (a pydantic model or JSON-able data) as one JSON document on stdout."""
+    click.echo(json.dumps(to_jsonable(obj), indent=2, allow_nan=False, default=str))
+
+
+def handle_errors(as_json_param: str = "as_json") -> Callable[[F], F]:
+    """Turn our errors into a clear message (or a JSON error object) and the right exit code."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            as_json = bool(kwargs.get(as_json_param))
+            try:
+                return fn(*args, **kwargs)
+            except InputError as exc:
+                _fail(as_json, "bad_input", exc.summary, [str(p) for p in exc.problems], EXIT_BAD_INPUT)
+            except EngineNotAvailableError as exc:
+                _fail(as_json, "engine_not_available", str(exc), [], EXIT_CHECK_FAILED)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _fail(as_json: bool, kind: str, summary: str, problems: list[str], code: int) -> None:
+    if as_json:
+        emit_json({"error": kind, "message": summary, "problems": problems})
+    else:
+        click.secho(f"error: {summary}", fg="red", err=True)
+        for p in problems:
+            click.echo(f"  - {p}", err=True)
+    sys.exit(code)

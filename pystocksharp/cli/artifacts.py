@@ -1,0 +1,5 @@
+"""CLI commands: artifacts (placeholder, filled in by its owner)."""
+
+import click
+
+commands: list[click.Command] = []

@@ -1,0 +1,5 @@
+"""CLI commands: doctor (placeholder, filled in by its owner)."""
+
+import click
+
+commands: list[click.Command] = []

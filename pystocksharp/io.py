@@ -1,0 +1,85 @@
+"""Atomic file writes: the one helper every writer in pystocksharp uses.
+
+A file is written to a temporary sibling, flushed and fsynced, then renamed over the
+target, so a reader (or a run killed with SIGKILL) never sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import BaseModel
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str], *, fsync: bool = True) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success rename it over ``target``.
+
+    Use for writers that want a path (``pyarrow.parquet.write_table``); on error the
+    temporary file is removed and ``target`` is left exactly as it was.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        if fsync:
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        if fsync:
+            _fsync_dir(target.parent)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def atomic_write(
+    target: str | os.PathLike[str],
+    write: Callable[[IO[Any]], None],
+    *,
+    binary: bool = False,
+    fsync: bool = True,
+) -> Path:
+    """Write ``target`` atomically by calling ``write(fh)`` on a temporary file."""
+    with atomic_path(target, fsync=fsync) as tmp:
+        mode = "wb" if binary else "w"
+        kwargs: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": "\n"}
+        with open(tmp, mode, **kwargs) as fh:
+            write(fh)
+    return Path(target)
+
+
+def atomic_write_bytes(target: str | os.PathLike[str], data: bytes, *, fsync: bool = True) -> Path:
+    return atomic_write(target, lambda fh: fh.write(data), binary=True, fsync=fsync)
+
+
+def atomic_write_text(target: str | os.PathLike[str], text: str, *, fsync: bool = True) -> Path:
+    return atomic_write(target, lambda fh: fh.write(text), fsync=fsync)
+
+
+def atomic_write_json(target: str | os.PathLike[str], obj: BaseModel | Any, *, fsync: bool = True) -> Path:
+    """Write a pydantic model (or plain JSON-able data) as indented UTF-8 JSON, atomically."""
+    if isinstance(obj, BaseModel):
+        text = obj.model_dump_json(indent=2, by_alias=True)
+    else:
+        text = json.dumps(obj, indent=2, sort_keys=False, allow_nan=False)
+    return atomic_write_text(target, text + "\n", fsync=fsync)
