@@ -1,0 +1,3 @@
+from pystocksharp.cli import main
+
+main()
