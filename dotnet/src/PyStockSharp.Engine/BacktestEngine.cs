@@ -1,0 +1,52 @@
+namespace PyStockSharp.Engine;
+
+/// <summary>Runs strategies over candle series.</summary>
+public static class BacktestEngine
+{
+    /// <summary>
+    /// Runs <paramref name="strategy"/> bar by bar. Exceptions thrown by the strategy's callbacks
+    /// propagate unchanged (the run is abandoned).
+    /// </summary>
+    public static BacktestResult Run(Strategy strategy, CandleSeries series, EmulationSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        ArgumentNullException.ThrowIfNull(series);
+        settings = (settings ?? new EmulationSettings()).Clone();
+        settings.Validate();
+        if (strategy.Run != null) throw new InvalidOperationException($"strategy '{strategy.Name}' is already running");
+        var run = new BacktestRun(strategy, series, settings);
+        strategy.Run = run;
+        try { return run.Execute(); }
+        finally { strategy.Run = null; }
+    }
+
+    /// <summary>
+    /// Vectorized strategies: at each bar i (after the bar closed) a market order for
+    /// <c>targetPositions[i] - Position</c> when non-zero, emulated with the same rules as <see cref="Run"/>.
+    /// NaN targets mean "no change".
+    /// </summary>
+    public static BacktestResult RunTargets(CandleSeries series, double[] targetPositions, EmulationSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(targetPositions);
+        if (targetPositions.Length != series.Count)
+            throw new ArgumentException($"targetPositions has {targetPositions.Length} values, the series {series.Count} bars");
+        return Run(new TargetPositionStrategy(targetPositions), series, settings);
+    }
+}
+
+/// <summary>Trades toward a precomputed target position per bar (used by <see cref="BacktestEngine.RunTargets"/>).</summary>
+public sealed class TargetPositionStrategy : Strategy
+{
+    private readonly double[] _targets;
+    public TargetPositionStrategy(double[] targets) { _targets = targets ?? throw new ArgumentNullException(nameof(targets)); Name = "targets"; }
+
+    public override void OnBar(int index)
+    {
+        double t = _targets[index];
+        if (double.IsNaN(t)) return;
+        double d = t - Position;
+        if (d > 0) BuyMarket(d);
+        else if (d < 0) SellMarket(-d);
+    }
+}

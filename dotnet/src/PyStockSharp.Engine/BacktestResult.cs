@@ -1,0 +1,231 @@
+using Apache.Arrow;
+using Apache.Arrow.Types;
+
+namespace PyStockSharp.Engine;
+
+/// <summary>Fills as columns (one row per own trade).</summary>
+public sealed class FillColumns
+{
+    public required long[] Time { get; init; }
+    public required int[] Bar { get; init; }
+    /// <summary>+1 buy, -1 sell.</summary>
+    public required sbyte[] Side { get; init; }
+    public required double[] Price { get; init; }
+    public required double[] Volume { get; init; }
+    public required double[] Commission { get; init; }
+    public required long[] OrderId { get; init; }
+    public required double[] RealizedPnL { get; init; }
+    public int Count => Time.Length;
+}
+
+/// <summary>Per-bar rows, recorded after the bar's fills and the strategy's decision.</summary>
+public sealed class EquityColumns
+{
+    /// <summary>The series' own OpenTimes array (shared, do not mutate).</summary>
+    public required long[] Time { get; init; }
+    /// <summary>The series' own Close array (shared, do not mutate).</summary>
+    public required double[] Close { get; init; }
+    public required double[] Position { get; init; }
+    public required double[] Cash { get; init; }
+    public required double[] Equity { get; init; }
+    public required double[] RealizedPnL { get; init; }
+    public required double[] UnrealizedPnL { get; init; }
+    /// <summary>Cumulative commission paid.</summary>
+    public required double[] Commission { get; init; }
+    public int Count => Time.Length;
+}
+
+/// <summary>Orders as columns (one row per order, by id).</summary>
+public sealed class OrderColumns
+{
+    public required long[] Id { get; init; }
+    /// <summary>+1 buy, -1 sell.</summary>
+    public required sbyte[] Side { get; init; }
+    /// <summary>(int)OrderTypes: 0 market, 1 limit, 2 stop.</summary>
+    public required sbyte[] Type { get; init; }
+    public required double[] Volume { get; init; }
+    public required double[] Price { get; init; }
+    /// <summary>(int)OrderStates: 0 active, 1 filled, 2 cancelled, 3 rejected.</summary>
+    public required sbyte[] State { get; init; }
+    public required int[] PlacedBar { get; init; }
+    public required int[] DoneBar { get; init; }
+    public required double[] FillPrice { get; init; }
+    /// <summary>Null unless rejected.</summary>
+    public required string?[] RejectReason { get; init; }
+    public int Count => Id.Length;
+}
+
+/// <summary>What a backtest produced: summary, captured columns, Arrow export.</summary>
+public sealed class BacktestResult
+{
+    internal BacktestResult(CandleSeries series, EmulationSettings settings, string strategyName, Order[] orders, MyTrade[] trades,
+        int rejected, double[] pos, double[] cash, double[] eq, double[] real, double[] unreal, double[] comm,
+        double finalPos, double finalAvg, double finalCash, double realized, double commission)
+    {
+        Series = series; Settings = settings; StrategyName = strategyName;
+        OrderList = orders; Trades = trades;
+        InitialCapital = settings.InitialCapital;
+        int n = series.Count;
+        FinalEquity = n > 0 ? eq[n - 1] : finalCash;
+        NetProfit = FinalEquity - InitialCapital;
+        RealizedPnL = realized;
+        UnrealizedPnL = n > 0 ? unreal[n - 1] : 0;
+        Commission = commission;
+        FinalPosition = finalPos;
+        AveragePrice = finalAvg;
+        FillCount = trades.Length;
+        OrderCount = orders.Length;
+        RejectedCount = rejected;
+        RoundTrips = CountRoundTrips(trades);
+        MaxDrawdown = ComputeMaxDrawdown(InitialCapital, eq);
+        Equity = new EquityColumns
+        {
+            Time = series.OpenTimes, Close = series.Close, Position = pos, Cash = cash, Equity = eq,
+            RealizedPnL = real, UnrealizedPnL = unreal, Commission = comm,
+        };
+        int f = trades.Length;
+        var fills = new FillColumns
+        {
+            Time = new long[f], Bar = new int[f], Side = new sbyte[f], Price = new double[f], Volume = new double[f],
+            Commission = new double[f], OrderId = new long[f], RealizedPnL = new double[f],
+        };
+        for (int k = 0; k < f; k++)
+        {
+            var t = trades[k];
+            fills.Time[k] = t.Time; fills.Bar[k] = t.BarIndex; fills.Side[k] = t.Side == Sides.Buy ? (sbyte)1 : (sbyte)-1;
+            fills.Price[k] = t.Price; fills.Volume[k] = t.Volume; fills.Commission[k] = t.Commission;
+            fills.OrderId[k] = t.OrderId; fills.RealizedPnL[k] = t.RealizedPnL;
+        }
+        Fills = fills;
+        int m = orders.Length;
+        var oc = new OrderColumns
+        {
+            Id = new long[m], Side = new sbyte[m], Type = new sbyte[m], Volume = new double[m], Price = new double[m],
+            State = new sbyte[m], PlacedBar = new int[m], DoneBar = new int[m], FillPrice = new double[m], RejectReason = new string?[m],
+        };
+        for (int k = 0; k < m; k++)
+        {
+            var o = orders[k];
+            oc.Id[k] = o.Id; oc.Side[k] = o.Side == Sides.Buy ? (sbyte)1 : (sbyte)-1; oc.Type[k] = (sbyte)o.Type;
+            oc.Volume[k] = o.Volume; oc.Price[k] = o.Price; oc.State[k] = (sbyte)o.State; oc.PlacedBar[k] = o.PlacedBar;
+            oc.DoneBar[k] = o.DoneBar; oc.FillPrice[k] = o.FillPrice; oc.RejectReason[k] = o.RejectReason;
+        }
+        Orders = oc;
+    }
+
+    public CandleSeries Series { get; }
+    public EmulationSettings Settings { get; }
+    public string StrategyName { get; }
+
+    // ---- summary ---------------------------------------------------------------------------
+    public double InitialCapital { get; }
+    public double FinalEquity { get; }
+    public double NetProfit { get; }
+    /// <summary>Gross realized PnL (commission not deducted).</summary>
+    public double RealizedPnL { get; }
+    /// <summary>Position * (last close - average price).</summary>
+    public double UnrealizedPnL { get; }
+    public double Commission { get; }
+    public double FinalPosition { get; }
+    public double AveragePrice { get; }
+    public int FillCount { get; }
+    public int RoundTrips { get; }
+    /// <summary>Largest fall of per-bar equity from its running peak (the peak starts at InitialCapital), as a fraction &lt;= 0.</summary>
+    public double MaxDrawdown { get; }
+    public int OrderCount { get; }
+    public int RejectedCount { get; }
+    /// <summary>Always null for <see cref="BacktestEngine.Run"/> (exceptions propagate); set by the optimizer.</summary>
+    public string? Error { get; internal set; }
+
+    // ---- captures --------------------------------------------------------------------------
+    public FillColumns Fills { get; }
+    public EquityColumns Equity { get; }
+    public OrderColumns Orders { get; }
+    public IReadOnlyList<Order> OrderList { get; }
+    public IReadOnlyList<MyTrade> Trades { get; }
+
+    // ---- Arrow -------------------------------------------------------------------------------
+    private static readonly TimestampType TsType = new(TimeUnit.Nanosecond, "UTC");
+
+    /// <summary>time, side, price, volume, commission, order_id, bar, realized_pnl.</summary>
+    public RecordBatch FillsToArrow()
+    {
+        var f = Fills;
+        return ArrowExport.Batch(f.Count,
+            ("time", ArrowExport.Timestamp(f.Time)), ("side", ArrowExport.Int8(f.Side)), ("price", ArrowExport.Double(f.Price)),
+            ("volume", ArrowExport.Double(f.Volume)), ("commission", ArrowExport.Double(f.Commission)),
+            ("order_id", ArrowExport.Int64(f.OrderId)), ("bar", ArrowExport.Int32(f.Bar)), ("realized_pnl", ArrowExport.Double(f.RealizedPnL)));
+    }
+
+    /// <summary>time, close, position, cash, equity, realized_pnl, unrealized_pnl, commission.</summary>
+    public RecordBatch EquityToArrow()
+    {
+        var e = Equity;
+        return ArrowExport.Batch(e.Count,
+            ("time", ArrowExport.Timestamp(e.Time)), ("close", ArrowExport.Double(e.Close)), ("position", ArrowExport.Double(e.Position)),
+            ("cash", ArrowExport.Double(e.Cash)), ("equity", ArrowExport.Double(e.Equity)), ("realized_pnl", ArrowExport.Double(e.RealizedPnL)),
+            ("unrealized_pnl", ArrowExport.Double(e.UnrealizedPnL)), ("commission", ArrowExport.Double(e.Commission)));
+    }
+
+    /// <summary>id, side, type, volume, price, state, placed_bar, done_bar, fill_price, reject_reason.</summary>
+    public RecordBatch OrdersToArrow()
+    {
+        var o = Orders;
+        return ArrowExport.Batch(o.Count,
+            ("id", ArrowExport.Int64(o.Id)), ("side", ArrowExport.Int8(o.Side)), ("type", ArrowExport.Int8(o.Type)),
+            ("volume", ArrowExport.Double(o.Volume)), ("price", ArrowExport.Double(o.Price)), ("state", ArrowExport.Int8(o.State)),
+            ("placed_bar", ArrowExport.Int32(o.PlacedBar)), ("done_bar", ArrowExport.Int32(o.DoneBar)),
+            ("fill_price", ArrowExport.Double(o.FillPrice)), ("reject_reason", ArrowExport.Utf8(o.RejectReason)));
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    /// <summary>FIFO-matched (entry fill, exit fill) pairs; a flip closes one and opens another.</summary>
+    internal static int CountRoundTrips(IReadOnlyList<MyTrade> trades)
+    {
+        var lots = new List<double>(); // remaining volume of open entry fills, oldest first from `head`
+        int head = 0, pairs = 0;
+        double sign = 0;               // +1 lots are long, -1 short
+        for (int k = 0; k < trades.Count; k++)
+        {
+            var t = trades[k];
+            double q = t.Side == Sides.Buy ? 1 : -1;
+            double rest = t.Volume;
+            if (head < lots.Count && q != sign)
+            {
+                while (rest > 0 && head < lots.Count)
+                {
+                    double lot = lots[head];
+                    pairs++;
+                    if (lot > rest) { lots[head] = lot - rest; rest = 0; }
+                    else { head++; rest -= lot; }
+                }
+            }
+            if (rest > 0)
+            {
+                if (head >= lots.Count) { lots.Clear(); head = 0; sign = q; }
+                lots.Add(rest);
+            }
+        }
+        return pairs;
+    }
+
+    internal static double ComputeMaxDrawdown(double initial, double[] equity)
+    {
+        double peak = initial, mdd = 0;
+        for (int i = 0; i < equity.Length; i++)
+        {
+            double e = equity[i];
+            if (e > peak) peak = e;
+            else if (peak > 0)
+            {
+                double dd = e / peak - 1;
+                if (dd < mdd) mdd = dd;
+            }
+        }
+        return mdd;
+    }
+
+    public override string ToString() =>
+        $"BacktestResult({StrategyName}: net {NetProfit:G6}, final equity {FinalEquity:G8}, fills {FillCount}, round trips {RoundTrips}, max dd {MaxDrawdown:P2})";
+}

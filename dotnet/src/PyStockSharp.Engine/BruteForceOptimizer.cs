@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace PyStockSharp.Engine;
+
+/// <summary>Outcome of one parameter combination.</summary>
+public sealed class OptimizationResult
+{
+    public int Index { get; init; }
+    public required IReadOnlyDictionary<string, object> Parameters { get; init; }
+    public double NetProfit { get; init; } = double.NaN;
+    public double FinalEquity { get; init; } = double.NaN;
+    public double RealizedPnL { get; init; } = double.NaN;
+    public double Commission { get; init; } = double.NaN;
+    public int RoundTrips { get; init; }
+    public int FillCount { get; init; }
+    public double MaxDrawdown { get; init; } = double.NaN;
+    public double WallTimeMs { get; init; }
+    /// <summary>Null on success; else "ExceptionType: message".</summary>
+    public string? Error { get; init; }
+    public string? ErrorStackTrace { get; init; }
+    /// <summary>The full result when the optimizer was asked to keep captures, else null.</summary>
+    public BacktestResult? Result { get; init; }
+    public bool Ok => Error == null;
+    public override string ToString() =>
+        $"#{Index} {string.Join(" ", Parameters.Select(kv => kv.Key + "=" + kv.Value))}: " + (Error ?? $"net {NetProfit:G6} trips {RoundTrips} dd {MaxDrawdown:P2}");
+}
+
+/// <summary>Runs every parameter combination on worker threads, sharing the series read-only.</summary>
+public static class BruteForceOptimizer
+{
+    /// <summary>
+    /// Runs <paramref name="combinations"/> (parameter name -> value, applied with SetParameter) on
+    /// <paramref name="workers"/> threads. Exceptions are caught per combination. Results are returned in
+    /// combination order; <paramref name="onResult"/> is called (serialized, in completion order) as each finishes.
+    /// </summary>
+    public static OptimizationResult[] Run(Func<Strategy> factory, IReadOnlyList<IReadOnlyDictionary<string, object>> combinations,
+        CandleSeries series, EmulationSettings? settings = null, int workers = 1, Action<OptimizationResult>? onResult = null,
+        bool keepCaptures = false)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentNullException.ThrowIfNull(combinations);
+        ArgumentNullException.ThrowIfNull(series);
+        settings = (settings ?? new EmulationSettings()).Clone();
+        settings.Validate();
+        if (workers < 1) workers = Math.Max(1, Environment.ProcessorCount);
+        int n = combinations.Count;
+        var results = new OptimizationResult[n];
+        var gate = new object();
+        var opts = new ParallelOptions { MaxDegreeOfParallelism = workers };
+        // one combination per partition step: runs are long, ordering of work is irrelevant to results
+        var partitioner = Partitioner.Create(0, n, 1);
+        Parallel.ForEach(partitioner, opts, range =>
+        {
+            for (int i = range.Item1; i < range.Item2; i++)
+            {
+                var r = RunOne(factory, i, combinations[i], series, settings, keepCaptures);
+                results[i] = r;
+                if (onResult != null) lock (gate) onResult(r);
+            }
+        });
+        return results;
+    }
+
+    /// <summary>
+    /// Grid given as a row-major matrix: <paramref name="values"/>[row * names.Length + col] is the value of
+    /// names[col] in combination row. Whole-number values are passed as long, others as double.
+    /// </summary>
+    public static OptimizationResult[] RunGrid(Func<Strategy> factory, string[] names, double[] values, CandleSeries series,
+        EmulationSettings? settings = null, int workers = 1, Action<OptimizationResult>? onResult = null, bool keepCaptures = false)
+        => Run(factory, Combinations(names, values), series, settings, workers, onResult, keepCaptures);
+
+    /// <summary>Same as <see cref="RunGrid"/> with a catalog strategy name.</summary>
+    public static OptimizationResult[] RunGrid(string strategyName, string[] names, double[] values, CandleSeries series,
+        EmulationSettings? settings = null, int workers = 1, Action<OptimizationResult>? onResult = null, bool keepCaptures = false)
+        => RunGrid(StrategyCatalog.GetFactory(strategyName), names, values, series, settings, workers, onResult, keepCaptures);
+
+    public static IReadOnlyList<IReadOnlyDictionary<string, object>> Combinations(string[] names, double[] values)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        ArgumentNullException.ThrowIfNull(values);
+        if (names.Length == 0) throw new ArgumentException("no parameter names");
+        if (values.Length % names.Length != 0) throw new ArgumentException($"{values.Length} values is not a multiple of {names.Length} names");
+        int rows = values.Length / names.Length;
+        var list = new List<IReadOnlyDictionary<string, object>>(rows);
+        for (int r = 0; r < rows; r++)
+        {
+            var d = new Dictionary<string, object>(names.Length, StringComparer.Ordinal);
+            for (int c = 0; c < names.Length; c++)
+            {
+                double v = values[r * names.Length + c];
+                d[names[c]] = Math.Abs(v) < 9e15 && v == Math.Floor(v) ? (object)(long)v : v;
+            }
+            list.Add(d);
+        }
+        return list;
+    }
+
+    /// <summary>Cartesian product of each optimizable parameter's [OptimizeFrom, OptimizeTo] by OptimizeStep (numeric parameters).</summary>
+    public static IReadOnlyList<IReadOnlyDictionary<string, object>> GridFromOptimize(Strategy strategy)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        var axes = new List<(string Name, List<object> Values)>();
+        foreach (var p in strategy.Parameters)
+        {
+            if (!p.CanOptimize) continue;
+            double from = Convert.ToDouble(p.OptimizeFrom, System.Globalization.CultureInfo.InvariantCulture);
+            double to = Convert.ToDouble(p.OptimizeTo, System.Globalization.CultureInfo.InvariantCulture);
+            double step = Convert.ToDouble(p.OptimizeStep, System.Globalization.CultureInfo.InvariantCulture);
+            if (!(step > 0)) throw new ArgumentException($"parameter '{p.Name}': optimize step must be > 0");
+            var vals = new List<object>();
+            for (long k = 0; ; k++)
+            {
+                double v = from + k * step;
+                if (v > to + Math.Abs(step) * 1e-9) break;
+                vals.Add(p.ValueType == typeof(int) ? (int)Math.Round(v) : p.ValueType == typeof(long) ? (long)Math.Round(v) : (object)v);
+            }
+            axes.Add((p.Name, vals));
+        }
+        var result = new List<IReadOnlyDictionary<string, object>> { new Dictionary<string, object>() };
+        foreach (var (name, vals) in axes)
+        {
+            var next = new List<IReadOnlyDictionary<string, object>>(result.Count * vals.Count);
+            foreach (var d in result)
+                foreach (var v in vals)
+                    next.Add(new Dictionary<string, object>(d) { [name] = v });
+            result = next;
+        }
+        return result;
+    }
+
+    private static OptimizationResult RunOne(Func<Strategy> factory, int index, IReadOnlyDictionary<string, object> combo,
+        CandleSeries series, EmulationSettings settings, bool keep)
+    {
+        var sw = Stopwatch.StartNew();
+        try
+        {
+            var s = factory() ?? throw new InvalidOperationException("strategy factory returned null");
+            foreach (var kv in combo) s.SetParameter(kv.Key, kv.Value);
+            var r = BacktestEngine.Run(s, series, settings);
+            sw.Stop();
+            return new OptimizationResult
+            {
+                Index = index, Parameters = combo, NetProfit = r.NetProfit, FinalEquity = r.FinalEquity, RealizedPnL = r.RealizedPnL,
+                Commission = r.Commission, RoundTrips = r.RoundTrips, FillCount = r.FillCount, MaxDrawdown = r.MaxDrawdown,
+                WallTimeMs = sw.Elapsed.TotalMilliseconds, Result = keep ? r : null,
+            };
+        }
+        catch (Exception ex)
+        {
+            sw.Stop();
+            var e = ex is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : ex;
+            return new OptimizationResult
+            {
+                Index = index, Parameters = combo, WallTimeMs = sw.Elapsed.TotalMilliseconds,
+                Error = $"{e.GetType().Name}: {e.Message}", ErrorStackTrace = e.ToString(),
+            };
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Runtime.InteropServices;
+
+namespace PyStockSharp.Engine;
+
+/// <summary>Candles stored as columns. Arrays are shared read-only by runs; never mutate them during a run.</summary>
+public sealed class CandleSeries
+{
+    public CandleSeries(string symbol, string timeFrame, long[] openTimes, double[] open, double[] high, double[] low,
+        double[] close, double[] volume, double priceStep = 0.01, double volumeStep = 1)
+    {
+        ArgumentNullException.ThrowIfNull(openTimes); ArgumentNullException.ThrowIfNull(open);
+        ArgumentNullException.ThrowIfNull(high); ArgumentNullException.ThrowIfNull(low);
+        ArgumentNullException.ThrowIfNull(close); ArgumentNullException.ThrowIfNull(volume);
+        int n = openTimes.Length;
+        if (open.Length != n || high.Length != n || low.Length != n || close.Length != n || volume.Length != n)
+            throw new ArgumentException($"column lengths differ: times={n} open={open.Length} high={high.Length} low={low.Length} close={close.Length} volume={volume.Length}");
+        if (!(priceStep > 0)) throw new ArgumentException($"priceStep must be > 0, got {priceStep}");
+        if (!(volumeStep > 0)) throw new ArgumentException($"volumeStep must be > 0, got {volumeStep}");
+        Symbol = symbol ?? ""; TimeFrame = timeFrame ?? "";
+        OpenTimes = openTimes; Open = open; High = high; Low = low; Close = close; Volume = volume;
+        PriceStep = priceStep; VolumeStep = volumeStep;
+    }
+
+    /// <summary>Copies <paramref name="count"/> values from each native buffer (e.g. numpy arrays' data pointers).</summary>
+    public static CandleSeries FromPointers(string symbol, string timeFrame, int count, IntPtr times, IntPtr open, IntPtr high,
+        IntPtr low, IntPtr close, IntPtr volume, double priceStep = 0.01, double volumeStep = 1)
+    {
+        if (count < 0) throw new ArgumentException($"count must be >= 0, got {count}");
+        if (count > 0 && (times == IntPtr.Zero || open == IntPtr.Zero || high == IntPtr.Zero || low == IntPtr.Zero || close == IntPtr.Zero || volume == IntPtr.Zero))
+            throw new ArgumentException("null buffer pointer");
+        var t = new long[count]; var o = new double[count]; var h = new double[count];
+        var l = new double[count]; var c = new double[count]; var v = new double[count];
+        if (count > 0)
+        {
+            Marshal.Copy(times, t, 0, count); Marshal.Copy(open, o, 0, count); Marshal.Copy(high, h, 0, count);
+            Marshal.Copy(low, l, 0, count); Marshal.Copy(close, c, 0, count); Marshal.Copy(volume, v, 0, count);
+        }
+        return new CandleSeries(symbol, timeFrame, t, o, h, l, c, v, priceStep, volumeStep);
+    }
+
+    /// <summary>Same as the IntPtr overload with addresses as integers (Python ints, e.g. numpy's <c>ctypes.data</c>).</summary>
+    public static CandleSeries FromPointers(string symbol, string timeFrame, int count, long times, long open, long high,
+        long low, long close, long volume, double priceStep = 0.01, double volumeStep = 1)
+        => FromPointers(symbol, timeFrame, count, new IntPtr(times), new IntPtr(open), new IntPtr(high), new IntPtr(low),
+            new IntPtr(close), new IntPtr(volume), priceStep, volumeStep);
+
+    public string Symbol { get; }
+    public string TimeFrame { get; }
+    public double PriceStep { get; }
+    public double VolumeStep { get; }
+    public long[] OpenTimes { get; }
+    public double[] Open { get; }
+    public double[] High { get; }
+    public double[] Low { get; }
+    public double[] Close { get; }
+    public double[] Volume { get; }
+    public int Count => OpenTimes.Length;
+
+    public Candle this[int index] => new(index, OpenTimes[index], Open[index], High[index], Low[index], Close[index], Volume[index]);
+
+    /// <summary>A copy of bars [start, start+count).</summary>
+    public CandleSeries Slice(int start, int count)
+    {
+        if (start < 0 || count < 0 || start + count > Count)
+            throw new ArgumentOutOfRangeException(nameof(start), $"slice [{start}, {start}+{count}) outside [0, {Count})");
+        return new CandleSeries(Symbol, TimeFrame, OpenTimes.AsSpan(start, count).ToArray(), Open.AsSpan(start, count).ToArray(),
+            High.AsSpan(start, count).ToArray(), Low.AsSpan(start, count).ToArray(), Close.AsSpan(start, count).ToArray(),
+            Volume.AsSpan(start, count).ToArray(), PriceStep, VolumeStep);
+    }
+
+    public override string ToString() => $"CandleSeries({Symbol}, {TimeFrame}, {Count} bars)";
+}

@@ -1,0 +1,106 @@
+namespace PyStockSharp.Engine;
+
+/// <summary>
+/// Base of all strategies (StockSharp's shape). Callbacks are <c>public virtual</c> so that
+/// Python subclasses (pythonnet, <c>__namespace__</c>) can override them.
+/// </summary>
+public abstract class Strategy
+{
+    private readonly List<IStrategyParam> _params = new();
+    private string? _name;
+    internal BacktestRun? Run;
+
+    /// <summary>Strategy name; defaults to the class name.</summary>
+    public virtual string Name { get => _name ?? GetType().Name; set => _name = value; }
+
+    /// <summary>Default order volume of the actions (1).</summary>
+    public double Volume { get; set; } = 1;
+
+    // ---- parameters -------------------------------------------------------------------
+
+    /// <summary>Declares a parameter (call it once, typically in the constructor).</summary>
+    public StrategyParam<T> Param<T>(string name, T defaultValue)
+    {
+        foreach (var p in _params)
+            if (string.Equals(p.Name, name, StringComparison.Ordinal))
+                throw new ArgumentException($"parameter '{name}' declared twice", nameof(name));
+        var param = new StrategyParam<T>(name, defaultValue);
+        _params.Add(param);
+        return param;
+    }
+
+    /// <summary>Non-generic helpers for callers that cannot pick a generic method easily.</summary>
+    public StrategyParam<int> ParamInt(string name, int defaultValue) => Param(name, defaultValue);
+    public StrategyParam<double> ParamDouble(string name, double defaultValue) => Param(name, defaultValue);
+    public StrategyParam<bool> ParamBool(string name, bool defaultValue) => Param(name, defaultValue);
+    public StrategyParam<string> ParamString(string name, string defaultValue) => Param(name, defaultValue);
+
+    public IReadOnlyList<IStrategyParam> Parameters => _params;
+
+    /// <summary>The parameter called <paramref name="name"/>; ArgumentException if unknown.</summary>
+    public IStrategyParam GetParam(string name)
+    {
+        foreach (var p in _params)
+            if (string.Equals(p.Name, name, StringComparison.Ordinal)) return p;
+        var known = _params.Count == 0 ? "none" : string.Join(", ", _params.Select(p => p.Name));
+        throw new ArgumentException($"unknown parameter '{name}' for strategy '{Name}'; known parameters: {known}", nameof(name));
+    }
+
+    public object? GetParameter(string name) => GetParam(name).Value;
+
+    /// <summary>Converts (from int, long, double, decimal, string, ...) and validates, then sets.</summary>
+    public void SetParameter(string name, object? value) => GetParam(name).SetValue(value);
+
+    // ---- callbacks --------------------------------------------------------------------
+
+    public virtual void OnStarted() { }
+    /// <summary>Bar <paramref name="index"/> closed. Default: <c>OnCandle(Series[index])</c>.</summary>
+    public virtual void OnBar(int index) => OnCandle(Series[index]);
+    public virtual void OnCandle(Candle candle) { }
+    public virtual void OnNewMyTrade(MyTrade trade) { }
+    public virtual void OnOrderChanged(Order order) { }
+    public virtual void OnStopped() { }
+
+    // ---- actions ----------------------------------------------------------------------
+
+    private BacktestRun R => Run ?? throw new InvalidOperationException("orders can only be placed while the strategy runs in a backtest");
+
+    public Order BuyMarket(double? volume = null) => R.Place(Sides.Buy, OrderTypes.Market, volume ?? Volume, 0);
+    public Order SellMarket(double? volume = null) => R.Place(Sides.Sell, OrderTypes.Market, volume ?? Volume, 0);
+    public Order BuyLimit(double price, double? volume = null) => R.Place(Sides.Buy, OrderTypes.Limit, volume ?? Volume, price);
+    public Order SellLimit(double price, double? volume = null) => R.Place(Sides.Sell, OrderTypes.Limit, volume ?? Volume, price);
+    public Order BuyStop(double price, double? volume = null) => R.Place(Sides.Buy, OrderTypes.Stop, volume ?? Volume, price);
+    public Order SellStop(double price, double? volume = null) => R.Place(Sides.Sell, OrderTypes.Stop, volume ?? Volume, price);
+    /// <summary>Places an order of any kind (price ignored for market orders).</summary>
+    public Order RegisterOrder(Sides side, OrderTypes type, double volume, double price = 0) => R.Place(side, type, volume, price);
+    /// <summary>Cancels an active order; returns false if it was no longer active.</summary>
+    public bool CancelOrder(Order order) => R.Cancel(order);
+    /// <summary>Cancels every active order.</summary>
+    public void CancelActiveOrders() => R.CancelAll();
+    /// <summary>Market order for -Position; null when flat.</summary>
+    public Order? ClosePosition()
+    {
+        var p = Position;
+        if (p > 0) return SellMarket(p);
+        if (p < 0) return BuyMarket(-p);
+        return null;
+    }
+
+    // ---- state ------------------------------------------------------------------------
+
+    public double Position => Run?.Pos ?? 0;
+    public double AveragePrice => Run?.Avg ?? 0;
+    public double Cash => Run?.Cash ?? 0;
+    public double Equity => Run?.EquityNow ?? 0;
+    public double RealizedPnL => Run?.Realized ?? 0;
+    public double UnrealizedPnL => Run?.UnrealizedNow ?? 0;
+    public double Commission => Run?.CommissionTotal ?? 0;
+    public int CurrentIndex => Run?.Cur ?? -1;
+    public DateTime CurrentTime => Run is { } r && r.Cur >= 0 ? TimeUtil.ToDateTime(r.Series.OpenTimes[r.Cur]) : DateTime.MinValue;
+    public CandleSeries Series => Run?.Series ?? throw new InvalidOperationException("the strategy is not running");
+    public EmulationSettings Settings => Run?.Settings ?? throw new InvalidOperationException("the strategy is not running");
+    /// <summary>Every order placed in the current run.</summary>
+    public IReadOnlyList<Order> Orders => (IReadOnlyList<Order>?)Run?.AllOrders ?? Array.Empty<Order>();
+    /// <summary>Every own trade of the current run.</summary>
+    public IReadOnlyList<MyTrade> MyTrades => (IReadOnlyList<MyTrade>?)Run?.Trades ?? Array.Empty<MyTrade>();
+}

@@ -1,0 +1,117 @@
+namespace PyStockSharp.Engine;
+
+/// <summary>Engine build information.</summary>
+public static class EngineInfo
+{
+    /// <summary>Engine version, "0.1.0".</summary>
+    public const string Version = "0.1.0";
+}
+
+/// <summary>Order side.</summary>
+public enum Sides { Buy, Sell }
+
+/// <summary>Order type.</summary>
+public enum OrderTypes { Market, Limit, Stop }
+
+/// <summary>Order state.</summary>
+public enum OrderStates { Active, Filled, Cancelled, Rejected }
+
+/// <summary>Where market orders fill.</summary>
+public enum MarketFillMode { NextOpen, Close }
+
+/// <summary>One bar of a <see cref="CandleSeries"/>.</summary>
+public readonly struct Candle
+{
+    public Candle(int index, long openTime, double open, double high, double low, double close, double volume)
+    {
+        Index = index; OpenTime = openTime; Open = open; High = high; Low = low; Close = close; Volume = volume;
+    }
+    public int Index { get; }
+    /// <summary>UTC nanoseconds since the Unix epoch.</summary>
+    public long OpenTime { get; }
+    public DateTime OpenTimeUtc => TimeUtil.ToDateTime(OpenTime);
+    public double Open { get; }
+    public double High { get; }
+    public double Low { get; }
+    public double Close { get; }
+    public double Volume { get; }
+    public override string ToString() => $"Candle[{Index}] {OpenTimeUtc:O} O={Open} H={High} L={Low} C={Close} V={Volume}";
+}
+
+internal static class TimeUtil
+{
+    public static DateTime ToDateTime(long ns) => new DateTime(DateTime.UnixEpoch.Ticks + ns / 100, DateTimeKind.Utc);
+}
+
+/// <summary>An order. Created by the strategy's actions; its state is kept by the engine.</summary>
+public sealed class Order
+{
+    internal Order(long id, Sides side, OrderTypes type, double volume, double price, int placedBar)
+    {
+        Id = id; Side = side; Type = type; Volume = volume; Price = price; PlacedBar = placedBar;
+        State = OrderStates.Active; DoneBar = -1; FillPrice = double.NaN;
+    }
+    public long Id { get; }
+    public Sides Side { get; }
+    public OrderTypes Type { get; }
+    public double Volume { get; }
+    /// <summary>Limit or stop price; 0 for market orders.</summary>
+    public double Price { get; }
+    public OrderStates State { get; internal set; }
+    public string? RejectReason { get; internal set; }
+    /// <summary>Bar whose handling placed the order (-1 if placed in OnStarted).</summary>
+    public int PlacedBar { get; }
+    /// <summary>Bar at which the order was filled, cancelled or rejected; -1 while active.</summary>
+    public int DoneBar { get; internal set; }
+    /// <summary>Fill price (slippage included); NaN unless filled.</summary>
+    public double FillPrice { get; internal set; }
+    public override string ToString() => $"Order#{Id} {Side} {Type} {Volume}@{Price} {State}{(RejectReason is null ? "" : " (" + RejectReason + ")")}";
+}
+
+/// <summary>An own trade (a fill).</summary>
+public readonly struct MyTrade
+{
+    public MyTrade(long orderId, int barIndex, long time, Sides side, double price, double volume, double commission, double realizedPnL)
+    {
+        OrderId = orderId; BarIndex = barIndex; Time = time; Side = side; Price = price; Volume = volume;
+        Commission = commission; RealizedPnL = realizedPnL;
+    }
+    public long OrderId { get; }
+    public int BarIndex { get; }
+    /// <summary>Open time of the bar of the fill (UTC ns).</summary>
+    public long Time { get; }
+    public Sides Side { get; }
+    public double Price { get; }
+    public double Volume { get; }
+    public double Commission { get; }
+    /// <summary>PnL realized by this fill (gross of commission).</summary>
+    public double RealizedPnL { get; }
+    public override string ToString() => $"MyTrade order={OrderId} bar={BarIndex} {Side} {Volume}@{Price} comm={Commission} pnl={RealizedPnL}";
+}
+
+/// <summary>Costs, capital and fill rules of a backtest.</summary>
+public sealed class EmulationSettings
+{
+    public double InitialCapital { get; set; } = 10000;
+    public double CommissionFraction { get; set; }
+    public double CommissionPerUnit { get; set; }
+    public double MinCommission { get; set; }
+    public double SlippageFraction { get; set; }
+    public double SlippageSteps { get; set; }
+    public MarketFillMode MarketFill { get; set; } = MarketFillMode.NextOpen;
+    public double Leverage { get; set; } = 1;
+
+    public EmulationSettings Clone() => (EmulationSettings)MemberwiseClone();
+
+    /// <summary>Throws ArgumentException on an impossible setting.</summary>
+    public void Validate()
+    {
+        if (!(InitialCapital > 0) || double.IsInfinity(InitialCapital)) throw new ArgumentException($"InitialCapital must be a finite number > 0, got {InitialCapital}");
+        if (!(CommissionFraction >= 0)) throw new ArgumentException($"CommissionFraction must be >= 0, got {CommissionFraction}");
+        if (!(CommissionPerUnit >= 0)) throw new ArgumentException($"CommissionPerUnit must be >= 0, got {CommissionPerUnit}");
+        if (!(MinCommission >= 0)) throw new ArgumentException($"MinCommission must be >= 0, got {MinCommission}");
+        if (!(SlippageFraction >= 0)) throw new ArgumentException($"SlippageFraction must be >= 0, got {SlippageFraction}");
+        if (!(SlippageSteps >= 0)) throw new ArgumentException($"SlippageSteps must be >= 0, got {SlippageSteps}");
+        if (!(Leverage > 0)) throw new ArgumentException($"Leverage must be > 0, got {Leverage}");
+    }
+}

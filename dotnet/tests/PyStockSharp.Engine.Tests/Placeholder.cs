@@ -1,0 +1,1 @@
+namespace PyStockSharp.Engine.Tests;
