@@ -1,0 +1,310 @@
+"""The on-disk state of an optimization run: its spec, its results log and its captures.
+
+Layout of a run directory ``out/`` (a thin layer the artifacts layout may replace)::
+
+    out/run.json                      RunSpec: what was run (strategy, data, grid, settings)
+    out/results.jsonl                 one CombinationRecord per finished combination
+    out/captures/bars.parquet         time and close of every bar, written once
+    out/captures/<h[:2]>/<h>.fills.parquet    fills of the combination with hash h
+    out/captures/<h[:2]>/<h>.equity.parquet   its per-bar position, cash, equity, PnL, commission
+
+``results.jsonl`` is the checkpoint. It is append-only and every append is flushed and
+fsynced before the next combination is recorded, so a run killed at any moment (even by
+SIGKILL) loses at most the line being written; :func:`read_results` drops such a torn
+last line and :meth:`ResultsLog.open` truncates it away before appending. This file is the
+one exception to "every write is atomic through :mod:`pystocksharp.io`": an append-only log
+cannot be replaced wholesale for each line, so it is made durable line by line instead.
+Each line is a pydantic model serialized with ``model_dump_json`` (NaN becomes ``null``).
+
+Captures are written (atomically, through :func:`pystocksharp.io.atomic_path`) *before*
+their record is appended, so a recorded combination always has its captures on disk.
+Per-bar time and close are the same for every combination and are stored once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel, Field
+
+from pystocksharp.errors import InputError, Problem
+from pystocksharp.io import atomic_path, atomic_write_json
+
+RUN_SPEC_FILE = "run.json"
+RESULTS_FILE = "results.jsonl"
+CAPTURES_DIR = "captures"
+BARS_FILE = "bars.parquet"
+#: Per-bar columns that are the same for every combination (stored once in bars.parquet).
+SHARED_BAR_COLUMNS = ("time", "close")
+PARQUET_COMPRESSION = "zstd"
+
+ParamValue = bool | int | float | str
+
+
+class RunSpec(BaseModel):
+    """What an optimization run is: resuming requires the same spec (except ``workers``)."""
+
+    schema_version: int = 1
+    strategy: str
+    strategy_kind: str = Field(description="'csharp', 'python' or 'vectorized'")
+    data: str = Field(description="data file as given")
+    data_fingerprint: str = Field(description="size and sha256 of the data file, or of the frame's bytes")
+    grid: list[str] = Field(default_factory=list, description="parameter grid specs, e.g. 'fast=5:50:5'")
+    constraints: list[str] = Field(default_factory=list)
+    settings: dict[str, float | str] = Field(default_factory=dict, description="emulation settings")
+    total: int = Field(description="number of combinations after constraints")
+    keep_fills: bool = True
+
+    def mismatches(self, other: RunSpec) -> list[str]:
+        """Names of the fields that differ from ``other``."""
+        mine, theirs = self.model_dump(), other.model_dump()
+        return [k for k in mine if mine[k] != theirs[k]]
+
+
+class CombinationRecord(BaseModel):
+    """One finished combination: its parameters, summary, metrics, wall time or failure.
+
+    Money is in account currency; ``max_drawdown`` is a fraction <= 0; ``metrics`` holds
+    the columns of :func:`pystocksharp.metrics.compute_metrics` (NaN stored as ``null``).
+    """
+
+    index: int = Field(description="position of the combination in the grid order")
+    parameter_hash: str
+    parameters: dict[str, ParamValue]
+    net_profit: float | None = None
+    final_equity: float | None = None
+    realized_pnl: float | None = None
+    commission: float | None = None
+    round_trips: int | None = None
+    fill_count: int | None = None
+    max_drawdown: float | None = None
+    metrics: dict[str, float | None] = Field(default_factory=dict)
+    wall_ms: float = 0.0
+    error: str | None = Field(default=None, description="'ExceptionType: message' when it failed")
+    traceback: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+# ---- results log ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadOutcome:
+    """What :func:`read_results` found: the records, and the byte length of the intact prefix."""
+
+    records: list[CombinationRecord]
+    good_bytes: int
+    torn_bytes: int
+
+
+def read_results(path: str | os.PathLike[str]) -> ReadOutcome:
+    """Read a results log; a torn or unparsable *last* line (a run killed mid-write) is dropped.
+
+    A bad line anywhere else is corruption and raises :class:`InputError` naming its line.
+    Duplicate hashes keep their first record.
+    """
+    path = Path(path)
+    if not path.exists():
+        return ReadOutcome([], 0, 0)
+    data = path.read_bytes()
+    records: list[CombinationRecord] = []
+    seen: set[str] = set()
+    offset = 0
+    lines = data.split(b"\n")
+    for number, raw in enumerate(lines, start=1):
+        is_last = number == len(lines)
+        if is_last and raw == b"":
+            break
+        try:
+            if is_last:  # no trailing newline: the write was cut short
+                raise ValueError("line not terminated")
+            record = CombinationRecord.model_validate_json(raw)
+        except ValueError as exc:
+            if _only_whitespace_follows(lines, number):
+                return ReadOutcome(records, offset, len(data) - offset)
+            raise InputError(
+                "the optimization results log is corrupt",
+                [Problem(f"cannot parse record: {str(exc).splitlines()[0]}", file=str(path), line=number)],
+            ) from None
+        offset += len(raw) + 1
+        if record.parameter_hash not in seen:
+            seen.add(record.parameter_hash)
+            records.append(record)
+    return ReadOutcome(records, offset, len(data) - offset)
+
+
+def _only_whitespace_follows(lines: list[bytes], number: int) -> bool:
+    return all(not line.strip() for line in lines[number:])
+
+
+class ResultsLog:
+    """Append-only results log; each :meth:`append` is written, flushed and fsynced."""
+
+    def __init__(self, handle: IO[bytes], path: Path, *, fsync: bool = True) -> None:
+        self._handle = handle
+        self.path = path
+        self.fsync = fsync
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, fsync: bool = True) -> ResultsLog:
+        """Open for appending, first cutting off a torn last line left by a killed run."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        outcome = read_results(path)
+        if outcome.torn_bytes:
+            with open(path, "rb+") as fh:
+                fh.truncate(outcome.good_bytes)
+                os.fsync(fh.fileno())
+        return cls(open(path, "ab"), path, fsync=fsync)
+
+    def append(self, record: CombinationRecord) -> None:
+        self._handle.write(record.model_dump_json().encode("utf-8") + b"\n")
+        self._handle.flush()
+        if self.fsync:
+            os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> ResultsLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# ---- run spec ------------------------------------------------------------------------------
+
+
+def write_run_spec(out: str | os.PathLike[str], spec: RunSpec) -> Path:
+    return atomic_write_json(Path(out) / RUN_SPEC_FILE, spec)
+
+
+def read_run_spec(out: str | os.PathLike[str]) -> RunSpec | None:
+    path = Path(out) / RUN_SPEC_FILE
+    if not path.exists():
+        return None
+    return RunSpec.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+# ---- captures ------------------------------------------------------------------------------
+
+
+class CaptureStore:
+    """Fills and per-bar equity of each combination, as zstd Parquet files partitioned by hash."""
+
+    def __init__(self, root: str | os.PathLike[str], *, fsync: bool = True) -> None:
+        self.root = Path(root)
+        self.fsync = fsync
+
+    def _path(self, parameter_hash: str, kind: str) -> Path:
+        return self.root / parameter_hash[:2] / f"{parameter_hash}.{kind}.parquet"
+
+    @property
+    def bars_path(self) -> Path:
+        return self.root / BARS_FILE
+
+    def write_bars(self, equity: pa.RecordBatch | pa.Table) -> None:
+        """Store the shared per-bar columns (time, close) once, from any combination's equity."""
+        if self.bars_path.exists():
+            return
+        table = _as_table(equity).select(list(SHARED_BAR_COLUMNS))
+        self._write(table, self.bars_path)
+
+    def write(
+        self, parameter_hash: str, fills: pa.RecordBatch | pa.Table, equity: pa.RecordBatch | pa.Table
+    ) -> None:
+        """Store one combination's fills and its per-bar columns other than time and close."""
+        equity_table = _as_table(equity)
+        self.write_bars(equity_table)
+        own = [c for c in equity_table.column_names if c not in SHARED_BAR_COLUMNS]
+        self._write(_as_table(fills), self._path(parameter_hash, "fills"))
+        self._write(equity_table.select(own), self._path(parameter_hash, "equity"))
+
+    def _write(self, table: pa.Table, target: Path) -> None:
+        with atomic_path(target, fsync=self.fsync) as tmp:
+            pq.write_table(table, tmp, compression=PARQUET_COMPRESSION)
+
+    def has(self, parameter_hash: str) -> bool:
+        return self._path(parameter_hash, "fills").exists() and self._path(parameter_hash, "equity").exists()
+
+    def fills(self, parameter_hash: str) -> pd.DataFrame:
+        """Fills of one combination: time (UTC), side (+1/-1), price, volume, commission, ..."""
+        return self._read(parameter_hash, "fills").to_pandas()
+
+    def equity(self, parameter_hash: str) -> pd.DataFrame:
+        """Per-bar rows of one combination: time, close, position, cash, equity, PnL, commission."""
+        own = self._read(parameter_hash, "equity")
+        bars = pq.read_table(self.bars_path)
+        table = bars
+        for name in own.column_names:
+            table = table.append_column(name, own.column(name))
+        return table.to_pandas()
+
+    def _read(self, parameter_hash: str, kind: str) -> pa.Table:
+        path = self._path(parameter_hash, kind)
+        if not path.exists():
+            raise KeyError(f"no captured {kind} for parameter hash {parameter_hash} (looked for {path})")
+        return pq.read_table(path)
+
+    def hashes(self) -> Iterator[str]:
+        for path in sorted(self.root.glob("*/*.fills.parquet")):
+            yield path.name.split(".", 1)[0]
+
+
+def _as_table(data: pa.RecordBatch | pa.Table) -> pa.Table:
+    return pa.Table.from_batches([data]) if isinstance(data, pa.RecordBatch) else data
+
+
+def records_frame(records: list[CombinationRecord], parameter_names: list[str]) -> pd.DataFrame:
+    """One row per record: parameters, parameter_hash, summary, metrics, wall_ms, error, traceback."""
+    rows: list[dict[str, Any]] = []
+    for rec in records:
+        row: dict[str, Any] = {name: rec.parameters.get(name) for name in parameter_names}
+        row.update(rec.model_dump(exclude={"parameters", "metrics"}))
+        # summary columns come from the engine; metrics only add what the summary lacks
+        row.update({k: (float("nan") if v is None else v) for k, v in rec.metrics.items() if k not in row})
+        rows.append(row)
+    columns = _frame_columns(records, parameter_names)
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in frame.columns:
+        if column not in ("parameter_hash", "error", "traceback") and column not in parameter_names:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    return frame
+
+
+def _frame_columns(records: list[CombinationRecord], parameter_names: list[str]) -> list[str]:
+    summary = [
+        f for f in CombinationRecord.model_fields if f not in ("parameters", "metrics", "error", "traceback")
+    ]
+    metric_names: dict[str, None] = {}
+    for rec in records:
+        metric_names.update(dict.fromkeys(rec.metrics))
+    summary_no_meta = [f for f in summary if f not in ("index", "parameter_hash", "wall_ms")]
+    metrics = [m for m in metric_names if m not in summary_no_meta]
+    return [
+        "index",
+        *parameter_names,
+        "parameter_hash",
+        *summary_no_meta,
+        *metrics,
+        "wall_ms",
+        "error",
+        "traceback",
+    ]
+
+
+def dumps_parameters(values: Mapping[str, ParamValue]) -> str:
+    """Canonical JSON of a parameter dict (sorted keys), for messages and comparisons."""
+    return json.dumps(dict(values), sort_keys=True)

@@ -1,0 +1,141 @@
+"""The results log (append, fsync, torn-line tolerance), run spec and capture store round trips."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from pystocksharp.errors import InputError
+from pystocksharp.optimization.checkpoint import (
+    CaptureStore,
+    CombinationRecord,
+    ResultsLog,
+    RunSpec,
+    read_results,
+    read_run_spec,
+    records_frame,
+    write_run_spec,
+)
+
+
+def _record(i: int, **kw: object) -> CombinationRecord:
+    base: dict[str, object] = {
+        "index": i,
+        "parameter_hash": f"hash{i:02d}",
+        "parameters": {"fast": 5 + i, "slow": 20.5, "mode": "x", "flag": True},
+        "net_profit": 10.0 * i,
+        "round_trips": i,
+        "metrics": {"sharpe_ratio": 0.1 * i, "sortino_ratio": None},
+        "wall_ms": 1.5,
+    }
+    base.update(kw)
+    return CombinationRecord.model_validate(base)
+
+
+def test_append_then_read_round_trips_types_and_nan(tmp_path: Path) -> None:
+    path = tmp_path / "results.jsonl"
+    with ResultsLog.open(path) as log:
+        log.append(_record(0))
+        log.append(_record(1, metrics={"sharpe_ratio": math.nan}))
+    out = read_results(path)
+    assert out.torn_bytes == 0 and out.good_bytes == path.stat().st_size
+    assert [r.index for r in out.records] == [0, 1]
+    first = out.records[0]
+    # int stays int, float float, bool bool, str str
+    assert first.parameters == {"fast": 5, "slow": 20.5, "mode": "x", "flag": True}
+    assert type(first.parameters["fast"]) is int and type(first.parameters["flag"]) is bool
+    assert out.records[1].metrics == {"sharpe_ratio": None}  # NaN is stored as null
+
+
+def test_torn_last_line_is_dropped_and_truncated_before_appending(tmp_path: Path) -> None:
+    path = tmp_path / "results.jsonl"
+    with ResultsLog.open(path) as log:
+        log.append(_record(0))
+        log.append(_record(1))
+    intact = path.stat().st_size
+    with open(path, "ab") as fh:  # what SIGKILL in the middle of a write leaves
+        fh.write(_record(2).model_dump_json().encode()[:37])
+    out = read_results(path)
+    assert [r.index for r in out.records] == [0, 1]
+    assert out.good_bytes == intact and out.torn_bytes == 37
+    with ResultsLog.open(path) as log:
+        log.append(_record(2))
+    assert [r.index for r in read_results(path).records] == [0, 1, 2]
+
+
+def test_corrupt_middle_line_is_an_input_error_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "results.jsonl"
+    lines = [_record(0).model_dump_json(), "{not json", _record(1).model_dump_json()]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError) as info:
+        read_results(path)
+    assert info.value.problems[0].line == 2
+
+
+def test_duplicate_hash_keeps_first(tmp_path: Path) -> None:
+    path = tmp_path / "results.jsonl"
+    with ResultsLog.open(path) as log:
+        log.append(_record(0))
+        log.append(_record(0, net_profit=-1.0))
+    assert [r.net_profit for r in read_results(path).records] == [0.0]
+
+
+def test_run_spec_round_trip_and_mismatches(tmp_path: Path) -> None:
+    spec = RunSpec(
+        strategy="sma_cross", strategy_kind="csharp", data="x.csv", data_fingerprint="1:abc", total=4
+    )
+    write_run_spec(tmp_path, spec)
+    again = read_run_spec(tmp_path)
+    assert again == spec
+    assert spec.mismatches(spec.model_copy(update={"total": 5, "grid": ["a=1:2:1"]})) == ["grid", "total"]
+    assert read_run_spec(tmp_path / "none") is None
+
+
+def _equity(n: int, scale: float) -> pa.RecordBatch:
+    times = pd.date_range("2024-01-01", periods=n, freq="min", tz="UTC")
+    return pa.RecordBatch.from_pydict(
+        {
+            "time": pa.array(times),
+            "close": np.arange(n, dtype=float) + 100.0,
+            "position": np.zeros(n),
+            "equity": np.full(n, 1000.0) * scale,
+        }
+    )
+
+
+def test_capture_store_writes_shared_bars_once_and_rejoins_them(tmp_path: Path) -> None:
+    store = CaptureStore(tmp_path / "captures")
+    fills = pa.RecordBatch.from_pydict({"bar": pa.array([1, 3], pa.int32()), "price": [101.0, 103.0]})
+    store.write("ab12", fills, _equity(5, 1.0))
+    store.write("cd34", fills.slice(0, 1), _equity(5, 2.0))
+    assert sorted(store.hashes()) == ["ab12", "cd34"]
+    assert store.has("ab12") and not store.has("ef56")
+    # per-combination equity files hold only the columns of their own
+    assert set(pd.read_parquet(tmp_path / "captures" / "ab" / "ab12.equity.parquet").columns) == {
+        "position",
+        "equity",
+    }
+    eq = store.equity("cd34")
+    assert list(eq.columns) == ["time", "close", "position", "equity"]
+    assert eq["close"].tolist() == [100.0, 101.0, 102.0, 103.0, 104.0]
+    assert eq["equity"].tolist() == [2000.0] * 5
+    assert str(eq["time"].dt.tz) == "UTC"
+    assert store.fills("cd34")["price"].tolist() == [101.0]
+    with pytest.raises(KeyError):
+        store.fills("ef56")
+
+
+def test_records_frame_has_one_row_per_record_with_params_summary_and_metrics() -> None:
+    recs = [_record(0), _record(1, error="ValueError: boom", net_profit=None, metrics={})]
+    frame = records_frame(recs, ["fast", "slow"])
+    assert list(frame.columns[:4]) == ["index", "fast", "slow", "parameter_hash"]
+    assert frame["fast"].tolist() == [5, 6]
+    assert frame["net_profit"].iloc[0] == 0.0 and math.isnan(frame["net_profit"].iloc[1])
+    assert frame["sharpe_ratio"].iloc[0] == 0.0 and math.isnan(frame["sharpe_ratio"].iloc[1])
+    assert frame["error"].isna().tolist() == [True, False]
+    assert frame["error"].iloc[1] == "ValueError: boom"
