@@ -1,1 +1,0 @@
-namespace PyStockSharp.Engine.Tests;
