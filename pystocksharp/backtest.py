@@ -1,0 +1,314 @@
+"""``pystocksharp.backtest``: run one strategy over one OHLCV series on the .NET engine.
+
+    result = pystocksharp.backtest("sma_cross", "GOOG_1d.csv", params={"fast": 10, "slow": 20},
+                                   capital=10_000, commission=0.002)
+    result.summary.final_equity, result.trades, result.equity
+
+Conventions: money in the data's currency; ``commission`` and ``slippage`` are fractions of the
+fill's notional / price (0.002 = 0.2 %), ``commission_per_unit`` money per unit, ``slippage_steps``
+price steps; market orders fill at the next bar's open (``fill="next-open"``) or at the close of
+the bar that placed them (``fill="close"``). Fills, positions and PnL are the engine's.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict
+
+from pystocksharp.errors import InputError, Problem
+from pystocksharp.io import atomic_path
+from pystocksharp.resolver import ResolvedStrategy, resolve_strategy
+
+FillMode = Literal["next-open", "close"]
+FILL_MODES: tuple[str, ...] = ("next-open", "close")
+
+_ORDER_TYPES = {0: "market", 1: "limit", 2: "stop"}
+_ORDER_STATES = {0: "active", 1: "filled", 2: "cancelled", 3: "rejected"}
+
+
+class BacktestSettings(BaseModel):
+    """Capital, costs and fill rule of a backtest (fractions, not percent)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    capital: float = 10_000.0
+    commission: float = 0.0
+    commission_per_unit: float = 0.0
+    min_commission: float = 0.0
+    slippage: float = 0.0
+    slippage_steps: float = 0.0
+    fill: FillMode = "next-open"
+    leverage: float = 1.0
+
+    @classmethod
+    def checked(cls, **values: Any) -> BacktestSettings:
+        """Validates every setting and reports all problems at once (InputError)."""
+        problems = []
+        numbers: dict[str, float] = {}
+        for name in (
+            "capital",
+            "commission",
+            "commission_per_unit",
+            "min_commission",
+            "slippage",
+            "slippage_steps",
+            "leverage",
+        ):
+            value = values[name]
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float | np.number)
+                or not math.isfinite(float(value))
+            ):
+                problems.append(Problem(f"must be a finite number, got {value!r}", field=name))
+                continue
+            numbers[name] = float(value)
+        rules = {
+            "capital": (lambda v: v > 0, "must be > 0"),
+            "commission": (lambda v: 0 <= v < 1, "must be a fraction of notional in [0, 1) (0.002 = 0.2 %)"),
+            "commission_per_unit": (lambda v: v >= 0, "must be >= 0"),
+            "min_commission": (lambda v: v >= 0, "must be >= 0"),
+            "slippage": (lambda v: 0 <= v < 1, "must be a fraction of price in [0, 1)"),
+            "slippage_steps": (lambda v: v >= 0, "must be >= 0"),
+            "leverage": (lambda v: v > 0, "must be > 0"),
+        }
+        for name, v in numbers.items():
+            ok, why = rules[name]
+            if not ok(v):
+                problems.append(Problem(f"{why}, got {v:g}", field=name))
+        if values["fill"] not in FILL_MODES:
+            problems.append(
+                Problem(f"must be one of {', '.join(FILL_MODES)}, got {values['fill']!r}", field="fill")
+            )
+        if problems:
+            raise InputError("bad backtest settings", problems)
+        return cls(**numbers, fill=values["fill"])
+
+
+class BacktestSummary(BaseModel):
+    """Headline numbers (money in account currency; ``max_drawdown`` a fraction <= 0 of the peak)."""
+
+    initial_capital: float
+    final_equity: float
+    net_profit: float
+    realized_pnl: float
+    unrealized_pnl: float
+    commission: float
+    final_position: float
+    fills: int
+    round_trips: int
+    max_drawdown: float
+    orders: int
+    rejected: int
+
+
+class BacktestReport(BaseModel):
+    """The JSON form of a :class:`BacktestResult` (``backtest --json``)."""
+
+    strategy: str
+    strategy_kind: str
+    strategy_source: str | None
+    parameters: dict[str, Any]
+    settings: BacktestSettings
+    symbol: str
+    timeframe: str
+    data_source: str | None
+    bars: int
+    start: str | None
+    end: str | None
+    engine_version: str
+    initial_capital: float
+    final_equity: float
+    net_profit: float
+    realized_pnl: float
+    unrealized_pnl: float
+    commission: float
+    final_position: float
+    fills: int
+    round_trips: int
+    max_drawdown: float
+    orders: int
+    rejected: int
+
+
+@dataclass
+class BacktestResult:
+    """What one backtest produced.
+
+    ``trades``: one row per fill (time, side +1/-1, price, volume, commission, order_id, bar,
+    realized_pnl); ``equity``: one row per bar after its fills and decision (time, close, position,
+    cash, equity, realized_pnl, unrealized_pnl, commission cumulative); ``orders``: one row per order.
+    Times are UTC.
+    """
+
+    strategy: str
+    strategy_kind: str
+    strategy_source: str | None
+    parameters: dict[str, Any]
+    settings: BacktestSettings
+    summary: BacktestSummary
+    trades: pd.DataFrame
+    equity: pd.DataFrame
+    orders: pd.DataFrame
+    engine_version: str
+    symbol: str = ""
+    timeframe: str = ""
+    data_source: str | None = None
+    arrow: dict[str, pa.RecordBatch] = field(default_factory=dict, repr=False)
+
+    def report(self) -> BacktestReport:
+        times = self.equity["time"]
+        return BacktestReport(
+            strategy=self.strategy,
+            strategy_kind=self.strategy_kind,
+            strategy_source=self.strategy_source,
+            parameters=dict(self.parameters),
+            settings=self.settings,
+            symbol=self.symbol,
+            timeframe=self.timeframe,
+            data_source=self.data_source,
+            bars=len(self.equity),
+            start=times.iloc[0].isoformat() if len(times) else None,
+            end=times.iloc[-1].isoformat() if len(times) else None,
+            engine_version=self.engine_version,
+            **self.summary.model_dump(),
+        )
+
+    def to_parquet(self, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
+        """Writes ``trades.parquet`` and ``equity.parquet`` atomically into ``out_dir``."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = {}
+        for name, frame in (("trades", self.trades), ("equity", self.equity)):
+            target = out / f"{name}.parquet"
+            with atomic_path(target) as tmp:
+                pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+            written[name] = target
+        return written
+
+
+def backtest(
+    strategy: Any,
+    data: Any,
+    *,
+    params: Mapping[str, Any] | None = None,
+    capital: float = 10_000,
+    commission: float = 0.0,
+    commission_per_unit: float = 0.0,
+    min_commission: float = 0.0,
+    slippage: float = 0.0,
+    slippage_steps: float = 0.0,
+    fill: FillMode = "next-open",
+    leverage: float = 1.0,
+    symbol: str | None = None,
+    timeframe: str | None = None,
+) -> BacktestResult:
+    """Backtest ``strategy`` (name, ``file.py:Class``, ``File.cs:Class``, class or instance) on ``data``
+    (CSV/Parquet path, DataFrame or loaded ``OhlcvData``).
+
+    Settings are validated before anything is loaded; unknown or bad parameters are all reported
+    in one :class:`InputError` naming the known ones. A Python strategy's exception propagates
+    with its traceback.
+    """
+    settings = BacktestSettings.checked(
+        capital=capital, commission=commission, commission_per_unit=commission_per_unit, min_commission=min_commission,
+        slippage=slippage, slippage_steps=slippage_steps, fill=fill, leverage=leverage,
+    )  # fmt: skip
+    if params is not None and not isinstance(params, Mapping):
+        raise InputError(
+            "bad parameters",
+            [
+                Problem(
+                    f"params must be a mapping of name -> value, got {type(params).__name__}", field="params"
+                )
+            ],
+        )
+    resolved = resolve_strategy(strategy)
+    ohlcv = load_data(data, symbol=symbol, timeframe=timeframe)
+    return run_backtest(resolved, ohlcv, dict(params or {}), settings)
+
+
+def load_data(data: Any, *, symbol: str | None = None, timeframe: str | None = None) -> Any:
+    """``data`` as validated ``OhlcvData`` (``pystocksharp.data.load_ohlcv``); OhlcvData passes through."""
+    if hasattr(data, "frame") and hasattr(data, "symbol") and hasattr(data, "timeframe"):
+        return data
+    from pystocksharp.data import load_ohlcv
+
+    return load_ohlcv(data, symbol=symbol, timeframe=timeframe)
+
+
+def run_backtest(
+    resolved: ResolvedStrategy, ohlcv: Any, params: Mapping[str, Any], settings: BacktestSettings
+) -> BacktestResult:
+    """Runs an already resolved strategy on loaded data (the engine part of :func:`backtest`)."""
+    from pystocksharp import bridge
+
+    frame: pd.DataFrame = ohlcv.frame
+    times = np.ascontiguousarray(frame.index.as_unit("ns").asi8, dtype=np.int64)
+    cols = [
+        np.ascontiguousarray(frame[c].to_numpy(dtype=np.float64))
+        for c in ("open", "high", "low", "close", "volume")
+    ]
+    series = bridge.candle_series_from_arrays(
+        times, *cols, symbol=ohlcv.symbol or "", timeframe=ohlcv.timeframe or ""
+    )
+    net_settings = bridge.emulation_settings(**settings.model_dump())
+    inst = resolved.new()
+    if resolved.runs_on_targets:
+        inst.set_params(params)
+        parameters = inst.param_values
+        net_result = bridge.run_targets(series, inst.targets(frame), net_settings)
+    else:
+        bridge.set_parameters(inst, params)
+        parameters = {p.name: p.value for p in bridge.strategy_parameters(inst)}
+        if resolved.kind == "python":
+            inst._psx_source = (times, *cols)  # the candle arrays the strategy sees, without a copy back
+        net_result = bridge.run(inst, series, net_settings)
+    batches = bridge.result_batches(net_result)
+    summary = BacktestSummary(**bridge.result_summary(net_result).model_dump())
+    return BacktestResult(
+        strategy=resolved.name,
+        strategy_kind=resolved.kind,
+        strategy_source=resolved.source,
+        parameters=parameters,
+        settings=settings,
+        summary=summary,
+        trades=batches["fills"].to_pandas(),
+        equity=batches["equity"].to_pandas(),
+        orders=_orders_frame(batches["orders"]),
+        engine_version=bridge.engine_version(),
+        symbol=str(ohlcv.symbol or ""),
+        timeframe=str(ohlcv.timeframe or ""),
+        data_source=None if getattr(ohlcv, "source_path", None) is None else str(ohlcv.source_path),
+        arrow=batches,
+    )
+
+
+def _orders_frame(batch: pa.RecordBatch) -> pd.DataFrame:
+    frame = batch.to_pandas()
+    frame["type"] = frame["type"].map(_ORDER_TYPES)
+    frame["state"] = frame["state"].map(_ORDER_STATES)
+    return frame
+
+
+class _CallableModule(types.ModuleType):
+    """``pystocksharp.backtest`` is both this module and the function: once the submodule is imported,
+    Python binds the package attribute to the module, so the module forwards calls to :func:`backtest`."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> BacktestResult:
+        return backtest(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,558 @@
+"""The bridge to the .NET engine: the ONLY module that imports pythonnet / clr.
+
+Loading is lazy: nothing happens until a function here needs the engine, then .NET 10
+(CoreCLR) is started once per process with ``pythonnet.load("coreclr")`` and the engine
+assembly is added from ``$PYSTOCKSHARP_ENGINE_DIR`` or ``pystocksharp/_engine/``.
+
+Data crosses the boundary in bulk only, never element by element in Python:
+
+* candles in: numpy buffers are copied by the engine (``CandleSeries.FromPointers``,
+  ``Marshal.Copy`` from each buffer's address);
+* results out: Arrow record batches exported through the Arrow C Data Interface
+  (``ArrowExport.Export`` fills pyarrow-allocated C structs, zero copy), with a fallback
+  of whole-array ``Marshal.Copy`` into numpy buffers;
+* whole ``double[]`` arrays both ways with one ``Marshal.Copy`` (:func:`to_numpy`,
+  :func:`to_net_doubles`).
+
+Times are UTC nanoseconds since the Unix epoch (``int64``) on both sides.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from pydantic import BaseModel
+
+from pystocksharp.errors import EngineNotAvailableError, InputError, Problem
+
+ENGINE_ASSEMBLY = "PyStockSharp.Engine.dll"
+ENGINE_DIR_ENV = "PYSTOCKSHARP_ENGINE_DIR"
+SETUP_HINT = "run ./scripts/setup.sh (needs the .NET 10 SDK: https://dot.net)"
+
+_COMPILE_ERROR_LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<message>error .*)$")
+
+
+# ---- locating and loading -------------------------------------------------------------------
+
+
+def engine_dir() -> Path:
+    """The folder holding the engine assembly: ``$PYSTOCKSHARP_ENGINE_DIR`` or ``pystocksharp/_engine``."""
+    env = os.environ.get(ENGINE_DIR_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(__file__).resolve().parent / "_engine"
+
+
+def engine_assembly_path() -> Path:
+    return engine_dir() / ENGINE_ASSEMBLY
+
+
+def find_dotnet() -> str | None:
+    """Path of the ``dotnet`` host (``$DOTNET_ROOT/dotnet`` or on PATH), or None."""
+    root = os.environ.get("DOTNET_ROOT")
+    if root and (Path(root) / "dotnet").exists():
+        return str(Path(root) / "dotnet")
+    return shutil.which("dotnet")
+
+
+def dotnet_runtimes(dotnet: str | None = None) -> list[str]:
+    """Installed ``Microsoft.NETCore.App`` runtime versions (``dotnet --list-runtimes``), oldest first."""
+    dotnet = dotnet or find_dotnet()
+    if not dotnet:
+        return []
+    try:
+        out = subprocess.run(
+            [dotnet, "--list-runtimes"], capture_output=True, text=True, timeout=60, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [line.split()[1] for line in out.splitlines() if line.startswith("Microsoft.NETCore.App ")]
+
+
+@dataclass(frozen=True)
+class _Engine:
+    """The loaded .NET namespaces and helpers (private: use the functions of this module)."""
+
+    E: Any  # the PyStockSharp.Engine namespace
+    System: Any
+    Marshal: Any
+    IntPtr: Any
+    assembly_path: Path
+
+
+@functools.cache
+def _engine() -> _Engine:
+    path = engine_assembly_path()
+    if not path.is_file():
+        raise EngineNotAvailableError(f"the .NET engine is not built: {path} does not exist; {SETUP_HINT}")
+    _start_runtime()
+    import clr
+
+    try:
+        clr.AddReference(str(path))
+    except Exception as exc:  # pythonnet raises System.IO.FileLoadException and friends
+        raise EngineNotAvailableError(
+            f"could not load the engine assembly {path}: {exc}; {SETUP_HINT}"
+        ) from exc
+    import PyStockSharp.Engine as engine_ns
+    import System
+    import System.Runtime.InteropServices as interop
+
+    return _Engine(
+        E=engine_ns, System=System, Marshal=interop.Marshal, IntPtr=System.IntPtr, assembly_path=path
+    )
+
+
+def _start_runtime() -> None:
+    try:
+        import pythonnet
+    except ImportError as exc:
+        raise EngineNotAvailableError(
+            f"pythonnet is not installed ({exc}); pip install 'pythonnet>=3.0.3'"
+        ) from exc
+    if pythonnet.get_runtime_info() is not None:  # already started (by us or by the host application)
+        return
+    if find_dotnet() is None and not os.environ.get("DOTNET_ROOT"):
+        raise EngineNotAvailableError(
+            "the .NET runtime was not found: 'dotnet' is not on PATH and DOTNET_ROOT is not set; "
+            "install the .NET 10 runtime/SDK from https://dot.net, then " + SETUP_HINT.split(" (")[0]
+        )
+    try:
+        pythonnet.load("coreclr")
+    except Exception as exc:  # clr_loader: RuntimeError when hostfxr / a runtime is missing
+        raise EngineNotAvailableError(
+            f"could not start .NET (CoreCLR) through pythonnet: {exc}; is the .NET 10 runtime installed "
+            f"(dotnet --list-runtimes)? {SETUP_HINT}"
+        ) from exc
+
+
+def engine_namespace() -> Any:
+    """The ``PyStockSharp.Engine`` .NET namespace (loads .NET on first use)."""
+    return _engine().E
+
+
+def is_loaded() -> bool:
+    """True once the engine was loaded in this process."""
+    return _engine.cache_info().currsize > 0
+
+
+# ---- info ------------------------------------------------------------------------------------
+
+
+class EngineInfo(BaseModel):
+    """What :func:`engine_info` reports (``pystocksharp doctor``)."""
+
+    python: str
+    python_executable: str
+    pythonnet: str | None
+    dotnet_runtime: str | None
+    engine_version: str | None
+    assembly_path: str
+    platform: str
+
+
+def _package_version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def engine_info() -> EngineInfo:
+    """Loads the engine and reports versions; raises :class:`EngineNotAvailableError` if it cannot."""
+    eng = _engine()
+    return EngineInfo(
+        python=platform.python_version(),
+        python_executable=sys.executable,
+        pythonnet=_package_version("pythonnet"),
+        dotnet_runtime=str(eng.System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription),
+        engine_version=str(eng.E.EngineInfo.Version),
+        assembly_path=str(eng.assembly_path),
+        platform=platform.platform(),
+    )
+
+
+def engine_version() -> str:
+    return str(_engine().E.EngineInfo.Version)
+
+
+# ---- bulk data in ----------------------------------------------------------------------------
+
+
+def _contiguous(values: Any, dtype: type) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(values), dtype=dtype)
+
+
+def candle_series(
+    frame: pd.DataFrame,
+    *,
+    symbol: str = "",
+    timeframe: str = "",
+    price_step: float = 0.01,
+    volume_step: float = 1.0,
+) -> Any:
+    """A .NET ``CandleSeries`` copied in bulk from ``frame`` (UTC DatetimeIndex, float open..volume).
+
+    The numpy buffers stay alive (local references) for the duration of the copy.
+    """
+    index = frame.index
+    if isinstance(index, pd.DatetimeIndex):
+        times = _contiguous(index.as_unit("ns").asi8, np.int64)
+    else:
+        times = _contiguous(index, np.int64)
+    cols = [
+        _contiguous(frame[c].to_numpy(dtype=np.float64), np.float64)
+        for c in ("open", "high", "low", "close", "volume")
+    ]
+    return candle_series_from_arrays(
+        times, *cols, symbol=symbol, timeframe=timeframe, price_step=price_step, volume_step=volume_step
+    )
+
+
+def candle_series_from_arrays(
+    times: np.ndarray,
+    open_: np.ndarray,
+    high: np.ndarray,
+    low: np.ndarray,
+    close: np.ndarray,
+    volume: np.ndarray,
+    *,
+    symbol: str = "",
+    timeframe: str = "",
+    price_step: float = 0.01,
+    volume_step: float = 1.0,
+) -> Any:
+    """A .NET ``CandleSeries`` from six equally long arrays (times in UTC ns), one bulk copy each."""
+    eng = _engine()
+    t = _contiguous(times, np.int64)
+    arrays = [_contiguous(a, np.float64) for a in (open_, high, low, close, volume)]
+    n = len(t)
+    if any(len(a) != n for a in arrays):
+        raise ValueError(f"column lengths differ: {[n] + [len(a) for a in arrays]}")
+    ptrs = [eng.IntPtr(a.ctypes.data) for a in (t, *arrays)]
+    return eng.E.CandleSeries.FromPointers(
+        str(symbol), str(timeframe), n, *ptrs, float(price_step), float(volume_step)
+    )
+
+
+def to_net_doubles(values: Any) -> Any:
+    """A .NET ``double[]`` copied from a numpy-convertible sequence with one ``Marshal.Copy``."""
+    eng = _engine()
+    arr = _contiguous(values, np.float64)
+    net = eng.System.Array.CreateInstance(eng.System.Double, len(arr))
+    if len(arr):
+        eng.Marshal.Copy(eng.IntPtr(arr.ctypes.data), net, 0, len(arr))
+    return net
+
+
+# ---- bulk data out ---------------------------------------------------------------------------
+
+_NUMPY_OF_NET = {
+    "Double": np.float64,
+    "Int64": np.int64,
+    "Int32": np.int32,
+    "Byte": np.uint8,
+    "Int16": np.int16,
+    "Single": np.float32,
+}
+
+
+def to_numpy(net_array: Any) -> np.ndarray:
+    """A numpy copy of a .NET primitive array (``double[]``, ``long[]``, ``int[]``, ``sbyte[]``...).
+
+    One ``Marshal.Copy`` into the numpy buffer (``sbyte[]`` goes through ``Buffer.BlockCopy``).
+    """
+    eng = _engine()
+    name = str(net_array.GetType().GetElementType().Name)
+    n = int(net_array.Length)
+    if name == "SByte":  # Marshal.Copy has no sbyte overload: reinterpret as bytes first
+        raw = eng.System.Array.CreateInstance(eng.System.Byte, n)
+        eng.System.Buffer.BlockCopy(net_array, 0, raw, 0, n)
+        return to_numpy(raw).view(np.int8)
+    try:
+        dtype = _NUMPY_OF_NET[name]
+    except KeyError:
+        raise TypeError(f"no bulk copy for .NET {name}[]") from None
+    out = np.empty(n, dtype=dtype)
+    if n:
+        eng.Marshal.Copy(net_array, 0, eng.IntPtr(out.ctypes.data), n)
+    return out
+
+
+def arrow_batch(net_batch: Any) -> pa.RecordBatch:
+    """A pyarrow ``RecordBatch`` imported through the Arrow C Data Interface (zero copy)."""
+    from pyarrow.cffi import ffi
+
+    eng = _engine()
+    c_array = ffi.new("struct ArrowArray*")
+    c_schema = ffi.new("struct ArrowSchema*")
+    array_ptr = int(ffi.cast("uintptr_t", c_array))
+    schema_ptr = int(ffi.cast("uintptr_t", c_schema))
+    eng.E.ArrowExport.Export(net_batch, eng.IntPtr(array_ptr), eng.IntPtr(schema_ptr))
+    return pa.RecordBatch._import_from_c(array_ptr, schema_ptr)
+
+
+_FILL_FIELDS = (("time", "Time"), ("side", "Side"), ("price", "Price"), ("volume", "Volume"), ("commission", "Commission"),
+                ("order_id", "OrderId"), ("bar", "Bar"), ("realized_pnl", "RealizedPnL"))  # fmt: skip
+_EQUITY_FIELDS = (("time", "Time"), ("close", "Close"), ("position", "Position"), ("cash", "Cash"), ("equity", "Equity"),
+                  ("realized_pnl", "RealizedPnL"), ("unrealized_pnl", "UnrealizedPnL"), ("commission", "Commission"))  # fmt: skip
+_ORDER_FIELDS = (("id", "Id"), ("side", "Side"), ("type", "Type"), ("volume", "Volume"), ("price", "Price"), ("state", "State"),
+                 ("placed_bar", "PlacedBar"), ("done_bar", "DoneBar"), ("fill_price", "FillPrice"))  # fmt: skip
+
+
+def _columns_to_arrow(columns: Any, fields: tuple[tuple[str, str], ...]) -> pa.RecordBatch:
+    """Fallback export: one ``Marshal.Copy`` per whole column (no Arrow on the .NET side)."""
+    arrays = []
+    for py_name, net_name in fields:
+        values = to_numpy(getattr(columns, net_name))
+        if py_name == "time":
+            arrays.append(pa.array(values.view("datetime64[ns]"), type=pa.timestamp("ns", tz="UTC")))
+        else:
+            arrays.append(pa.array(values))
+    schema = pa.schema(
+        [pa.field(name, a.type, nullable=False) for (name, _), a in zip(fields, arrays, strict=True)]
+    )
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def result_batches(net_result: Any, *, use_c_data: bool = True) -> dict[str, pa.RecordBatch]:
+    """``fills``, ``equity`` and ``orders`` of a .NET ``BacktestResult`` as pyarrow batches."""
+    if use_c_data:
+        return {
+            "fills": arrow_batch(net_result.FillsToArrow()),
+            "equity": arrow_batch(net_result.EquityToArrow()),
+            "orders": arrow_batch(net_result.OrdersToArrow()),
+        }
+    orders = _columns_to_arrow(net_result.Orders, _ORDER_FIELDS)
+    reasons = [
+        None if r is None else str(r) for r in net_result.Orders.RejectReason
+    ]  # strings: per element, rare
+    orders = orders.append_column(pa.field("reject_reason", pa.string()), pa.array(reasons, type=pa.string()))
+    return {
+        "fills": _columns_to_arrow(net_result.Fills, _FILL_FIELDS),
+        "equity": _columns_to_arrow(net_result.Equity, _EQUITY_FIELDS),
+        "orders": orders,
+    }
+
+
+class NetSummary(BaseModel):
+    """The summary numbers of a .NET ``BacktestResult`` (money in account currency, drawdown a fraction <= 0)."""
+
+    initial_capital: float
+    final_equity: float
+    net_profit: float
+    realized_pnl: float
+    unrealized_pnl: float
+    commission: float
+    final_position: float
+    fills: int
+    round_trips: int
+    max_drawdown: float
+    orders: int
+    rejected: int
+
+
+def result_summary(net_result: Any) -> NetSummary:
+    r = net_result
+    return NetSummary(
+        initial_capital=float(r.InitialCapital),
+        final_equity=float(r.FinalEquity),
+        net_profit=float(r.NetProfit),
+        realized_pnl=float(r.RealizedPnL),
+        unrealized_pnl=float(r.UnrealizedPnL),
+        commission=float(r.Commission),
+        final_position=float(r.FinalPosition),
+        fills=int(r.FillCount),
+        round_trips=int(r.RoundTrips),
+        max_drawdown=float(r.MaxDrawdown),
+        orders=int(r.OrderCount),
+        rejected=int(r.RejectedCount),
+    )
+
+
+# ---- settings and running --------------------------------------------------------------------
+
+
+def emulation_settings(
+    *,
+    capital: float,
+    commission: float,
+    commission_per_unit: float,
+    min_commission: float,
+    slippage: float,
+    slippage_steps: float,
+    fill: str,
+    leverage: float,
+) -> Any:
+    """A .NET ``EmulationSettings`` (fractions, not percent; ``fill`` is "next-open" or "close")."""
+    E = _engine().E
+    s = E.EmulationSettings()
+    s.InitialCapital = float(capital)
+    s.CommissionFraction = float(commission)
+    s.CommissionPerUnit = float(commission_per_unit)
+    s.MinCommission = float(min_commission)
+    s.SlippageFraction = float(slippage)
+    s.SlippageSteps = float(slippage_steps)
+    s.MarketFill = E.MarketFillMode.Close if fill == "close" else E.MarketFillMode.NextOpen
+    s.Leverage = float(leverage)
+    return s
+
+
+def run(strategy: Any, series: Any, settings: Any) -> Any:
+    """``BacktestEngine.Run`` on the calling thread; a Python strategy's exception propagates as is."""
+    return _engine().E.BacktestEngine.Run(strategy, series, settings)
+
+
+def run_targets(series: Any, targets: np.ndarray, settings: Any) -> Any:
+    """``BacktestEngine.RunTargets``: one call, the target position per bar copied in bulk (NaN = no change)."""
+    return _engine().E.BacktestEngine.RunTargets(series, to_net_doubles(targets), settings)
+
+
+# ---- strategies ------------------------------------------------------------------------------
+
+
+def base_strategy_class() -> Any:
+    """The engine's abstract .NET ``Strategy`` class (for :mod:`pystocksharp.strategy`)."""
+    return _engine().E.Strategy
+
+
+def catalog_names() -> list[str]:
+    return [str(n) for n in _engine().E.StrategyCatalog.Names]
+
+
+def catalog_factory(name: str) -> Callable[[], Any]:
+    """Factory of new instances of the built-in C# strategy ``name``."""
+    E = _engine().E
+    if not E.StrategyCatalog.Contains(name):
+        raise InputError(
+            f"unknown strategy '{name}'",
+            [Problem(f"known C# strategies: {', '.join(catalog_names())}", field="strategy")],
+        )
+    return lambda: E.StrategyCatalog.Create(name)
+
+
+def compile_csharp_strategy(
+    path: str | os.PathLike[str], class_name: str | None, cache_dir: str | os.PathLike[str]
+) -> Callable[[], Any]:
+    """Compiles (or loads from the sha256-keyed cache) a user's .cs file; returns a factory of instances.
+
+    Compile errors raise :class:`InputError` with one problem per error (file, line, message).
+    """
+    eng = _engine()
+    E = eng.E
+    try:
+        net_type = E.CSharpStrategyCompiler.LoadStrategy(str(path), class_name, str(cache_dir))
+    except E.StrategyCompilationException as exc:
+        raise InputError(f"C# strategy {path} did not compile", _compile_problems(exc, str(path))) from None
+    except eng.System.IO.FileNotFoundException as exc:
+        raise InputError(
+            f"strategy file not found: {path}", [Problem(str(exc.Message), file=str(path), field="strategy")]
+        ) from None
+    factory = E.CSharpStrategyCompiler.CreateFactory(net_type)
+    return lambda: factory.Invoke()
+
+
+def _compile_problems(exc: Any, path: str) -> list[Problem]:
+    problems = []
+    for line in exc.Errors:
+        m = _COMPILE_ERROR_LINE.match(str(line))
+        if m:
+            problems.append(Problem(m["message"], file=m["file"], line=int(m["line"])))
+        else:
+            problems.append(Problem(str(line), file=path))
+    return problems
+
+
+class ParamInfo(BaseModel):
+    """A declared strategy parameter (values as Python scalars; optimization range inclusive)."""
+
+    name: str
+    type: str
+    value: Any
+    default: Any
+    min: Any = None
+    max: Any = None
+    optimize_from: Any = None
+    optimize_to: Any = None
+    optimize_step: Any = None
+    can_optimize: bool = False
+    display_name: str = ""
+    description: str = ""
+    group: str = ""
+
+
+_TYPE_NAMES = {"Int32": "int", "Int64": "int", "Int16": "int", "Byte": "int", "Double": "float", "Single": "float",
+               "Decimal": "float", "Boolean": "bool", "String": "str"}  # fmt: skip
+
+
+def _py_scalar(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)  # enums and other .NET values: their text
+
+
+def strategy_parameters(strategy: Any) -> list[ParamInfo]:
+    """The parameters a .NET strategy (C# or Python-derived) declared, with current values."""
+    out = []
+    for p in strategy.Parameters:
+        out.append(
+            ParamInfo(
+                name=str(p.Name),
+                type=_TYPE_NAMES.get(str(p.ValueType.Name), str(p.ValueType.Name)),
+                value=_py_scalar(p.Value),
+                default=_py_scalar(p.DefaultValue),
+                min=_py_scalar(p.Min),
+                max=_py_scalar(p.Max),
+                optimize_from=_py_scalar(p.OptimizeFrom),
+                optimize_to=_py_scalar(p.OptimizeTo),
+                optimize_step=_py_scalar(p.OptimizeStep),
+                can_optimize=bool(p.CanOptimize),
+                display_name=str(p.DisplayName),
+                description=str(p.Description),
+                group=str(p.Group),
+            )
+        )
+    return out
+
+
+def set_parameters(strategy: Any, values: Mapping[str, Any]) -> None:
+    """Sets parameters through the engine (conversion + validation); every bad one is reported at once."""
+    System = _engine().System
+    problems = []
+    for name, value in values.items():
+        try:
+            strategy.SetParameter(str(name), _net_value(value))
+        except System.ArgumentException as exc:
+            problems.append(Problem(_first_line(str(exc.Message)), field=str(name)))
+    if problems:
+        raise InputError(f"bad parameters for strategy '{strategy.Name}'", problems)
+
+
+def _net_value(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _first_line(message: str) -> str:
+    # ArgumentException appends " (Parameter 'name')" and the engine prefixes "parameter 'name': "
+    first = message.splitlines()[0] if message else message
+    return re.sub(r"^parameter '[^']*': ", "", re.sub(r" \(Parameter '[^']*'\)$", "", first))
+
+
+def strategy_name(strategy: Any) -> str:
+    return str(strategy.Name)

@@ -1,0 +1,267 @@
+"""Turning a strategy reference into something the engine can run.
+
+Accepted references (``pystocksharp backtest --strategy ...`` and ``backtest(strategy, ...)``):
+
+* a built-in name: ``sma_cross`` (C#, the engine's ``StrategyCatalog``), ``sma_cross_py`` and
+  ``sma_cross_vec`` (Python, ``strategies/sma_cross_py.py``);
+* ``path/to/file.py:ClassName``: a :class:`pystocksharp.Strategy` or
+  :class:`pystocksharp.VectorStrategy` subclass imported from the file (``:ClassName`` may be
+  omitted when the file defines exactly one);
+* ``path/to/File.cs:ClassName``: compiled by the engine's ``CSharpStrategyCompiler`` (Roslyn),
+  cached under ``platformdirs.user_cache_dir("pystocksharp")/strategies`` (or
+  ``.pystocksharp-cache/strategies`` in the working directory if that is not writable);
+* a Python class (or instance) directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import inspect
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Literal
+
+from pystocksharp.errors import InputError, Problem
+from pystocksharp.vectorized import VectorStrategy
+
+StrategyKind = Literal["csharp", "csharp-file", "python", "vectorized"]
+
+#: Python built-ins: name -> (file in the built-in strategies folder, class name).
+PYTHON_BUILTINS: dict[str, tuple[str, str]] = {
+    "sma_cross_py": ("sma_cross_py.py", "SmaCrossPy"),
+    "sma_cross_vec": ("sma_cross_py.py", "SmaCrossVectorized"),
+}
+
+_MODULES: dict[tuple[str, int], ModuleType] = {}
+
+
+@dataclass
+class ResolvedStrategy:
+    """A runnable strategy: ``new()`` makes a fresh instance (a .NET strategy or a VectorStrategy)."""
+
+    spec: str
+    name: str
+    kind: StrategyKind
+    factory: Callable[[], Any] = field(repr=False)
+    source: str | None = None
+
+    def new(self) -> Any:
+        inst = self.factory()
+        if self.kind == "python":
+            inst._psx_declare()
+        return inst
+
+    @property
+    def runs_on_targets(self) -> bool:
+        return self.kind == "vectorized"
+
+
+def builtin_strategies_dirs() -> list[Path]:
+    """Where Python built-ins live: ``pystocksharp/_strategies`` (installed) then the repo's ``strategies/``."""
+    pkg = Path(__file__).resolve().parent
+    return [pkg / "_strategies", pkg.parent / "strategies"]
+
+
+def builtin_names() -> list[str]:
+    """Every built-in strategy name (C# catalog first; loads .NET)."""
+    from pystocksharp import bridge
+
+    return bridge.catalog_names() + sorted(PYTHON_BUILTINS)
+
+
+def strategy_cache_dir() -> Path:
+    """Cache of compiled C# strategies: the user cache dir, else ``./.pystocksharp-cache``."""
+    try:
+        import platformdirs
+
+        base = Path(platformdirs.user_cache_dir("pystocksharp")) / "strategies"
+        base.mkdir(parents=True, exist_ok=True)
+        if os.access(base, os.W_OK):
+            return base
+    except (ImportError, OSError):
+        pass
+    base = Path.cwd() / ".pystocksharp-cache" / "strategies"
+    base.mkdir(parents=True, exist_ok=True)
+    return base
+
+
+def resolve_strategy(strategy: Any, *, cache_dir: str | os.PathLike[str] | None = None) -> ResolvedStrategy:
+    """Resolve a name, ``file.py:Class``, ``File.cs:Class``, a class or an instance (see module doc)."""
+    if isinstance(strategy, ResolvedStrategy):
+        return strategy
+    if isinstance(strategy, str):
+        return _resolve_text(strategy.strip(), cache_dir)
+    if inspect.isclass(strategy):
+        return _from_class(strategy, spec=f"{strategy.__module__}.{strategy.__qualname__}", source=None)
+    return _from_instance(strategy)
+
+
+def _resolve_text(spec: str, cache_dir: str | os.PathLike[str] | None) -> ResolvedStrategy:
+    if not _looks_like_file(spec):
+        return _resolve_name(spec)
+    if spec.lower().endswith((".py", ".cs")):
+        path_text, class_name = spec, ""
+    else:
+        path_text, _, class_name = spec.rpartition(":")
+    path = Path(path_text).expanduser()
+    if not path.is_file():
+        raise InputError(
+            f"strategy file not found: {path}", [Problem("no such file", file=str(path), field="strategy")]
+        )
+    if path.suffix.lower() == ".cs":
+        from pystocksharp import bridge
+
+        cache = Path(cache_dir) if cache_dir is not None else strategy_cache_dir()
+        factory = bridge.compile_csharp_strategy(path, class_name or None, cache)
+        name = bridge.strategy_name(factory())
+        return ResolvedStrategy(
+            spec=spec, name=name, kind="csharp-file", factory=factory, source=str(path.resolve())
+        )
+    cls = load_python_class(path, class_name or None)
+    return _from_class(cls, spec=spec, source=str(path.resolve()))
+
+
+def _looks_like_file(spec: str) -> bool:
+    head = spec.rpartition(":")[0] if ":" in spec else spec
+    return head.lower().endswith((".py", ".cs"))
+
+
+def _resolve_name(name: str) -> ResolvedStrategy:
+    if name in PYTHON_BUILTINS:
+        file_name, class_name = PYTHON_BUILTINS[name]
+        for folder in builtin_strategies_dirs():
+            if (folder / file_name).is_file():
+                cls = load_python_class(folder / file_name, class_name)
+                return _from_class(cls, spec=name, source=str((folder / file_name).resolve()))
+        raise InputError(
+            f"built-in strategy '{name}' is missing its file {file_name}",
+            [Problem("reinstall pystocksharp", field="strategy")],
+        )
+    from pystocksharp import bridge
+
+    if name in bridge.catalog_names():
+        return ResolvedStrategy(spec=name, name=name, kind="csharp", factory=bridge.catalog_factory(name))
+    known = ", ".join(builtin_names())
+    raise InputError(
+        f"unknown strategy '{name}'",
+        [
+            Problem(
+                f"use a built-in ({known}) or path/to/file.py:ClassName or path/to/File.cs:ClassName",
+                field="strategy",
+            )
+        ],
+    )
+
+
+def load_python_module(path: str | os.PathLike[str]) -> ModuleType:
+    """Imports a Python file once per (path, modification time); SyntaxError becomes InputError."""
+    path = Path(path).resolve()
+    key = (str(path), path.stat().st_mtime_ns)
+    if key in _MODULES:
+        return _MODULES[key]
+    digest = hashlib.sha256(str(path).encode()).hexdigest()[:12]
+    mod_name = f"pystocksharp_user_{path.stem}_{digest}"
+    spec = importlib.util.spec_from_file_location(mod_name, path)
+    if spec is None or spec.loader is None:
+        raise InputError(f"cannot import {path}", [Problem("not a Python file", file=str(path))])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[mod_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        sys.modules.pop(mod_name, None)
+        raise InputError(
+            f"{path} has a syntax error", [Problem(str(exc.msg), file=str(path), line=exc.lineno)]
+        ) from None
+    except BaseException:
+        sys.modules.pop(mod_name, None)
+        raise
+    _MODULES[key] = module
+    return module
+
+
+def _strategy_classes(module: ModuleType) -> list[type]:
+    found = []
+    for obj in vars(module).values():
+        if inspect.isclass(obj) and obj.__module__ == module.__name__ and _is_strategy_class(obj):
+            found.append(obj)
+    return found
+
+
+def _is_strategy_class(cls: type) -> bool:
+    if issubclass(cls, VectorStrategy):
+        return cls is not VectorStrategy
+    from pystocksharp.strategy import Strategy
+
+    return issubclass(cls, Strategy) and cls is not Strategy
+
+
+def load_python_class(path: str | os.PathLike[str], class_name: str | None) -> type:
+    """The strategy class ``class_name`` of the file (or its only strategy class)."""
+    module = load_python_module(path)
+    classes = _strategy_classes(module)
+    names = ", ".join(c.__name__ for c in classes) or "none"
+    if class_name:
+        cls = getattr(module, class_name, None)
+        if cls is None or not inspect.isclass(cls) or not _is_strategy_class(cls):
+            raise InputError(
+                f"{path}: no strategy class '{class_name}'",
+                [
+                    Problem(
+                        f"subclass pystocksharp.Strategy or pystocksharp.VectorStrategy; strategy classes found: {names}",
+                        file=str(path),
+                    )
+                ],
+            )
+        return cls
+    if len(classes) != 1:
+        raise InputError(
+            f"{path}: name the strategy class as {path}:ClassName",
+            [Problem(f"strategy classes found: {names}", file=str(path))],
+        )
+    return classes[0]
+
+
+def _from_class(cls: type, *, spec: str, source: str | None) -> ResolvedStrategy:
+    if issubclass(cls, VectorStrategy):
+        return ResolvedStrategy(
+            spec=spec, name=cls.strategy_name(), kind="vectorized", factory=cls, source=source
+        )
+    if not _is_strategy_class(cls):
+        raise InputError(
+            f"{cls.__qualname__} is not a strategy",
+            [Problem("subclass pystocksharp.Strategy or pystocksharp.VectorStrategy", field="strategy")],
+        )
+    name = getattr(cls, "name", None) or cls.__name__
+    return ResolvedStrategy(spec=spec, name=name, kind="python", factory=cls, source=source)
+
+
+def _from_instance(obj: Any) -> ResolvedStrategy:
+    """A ready instance: used once as is (its current parameter values are kept)."""
+    if isinstance(obj, VectorStrategy):
+        return ResolvedStrategy(
+            spec=repr(obj), name=obj.strategy_name(), kind="vectorized", factory=lambda: obj
+        )
+    from pystocksharp import bridge
+
+    if isinstance(obj, bridge.base_strategy_class()):
+        from pystocksharp.strategy import Strategy
+
+        kind: StrategyKind = "python" if isinstance(obj, Strategy) else "csharp"
+        return ResolvedStrategy(
+            spec=repr(obj), name=bridge.strategy_name(obj), kind=kind, factory=lambda: obj
+        )
+    raise InputError(
+        f"cannot run {obj!r} as a strategy",
+        [
+            Problem(
+                "give a name, 'file.py:Class', 'File.cs:Class', a Strategy/VectorStrategy class or instance",
+                field="strategy",
+            )
+        ],
+    )

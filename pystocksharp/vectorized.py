@@ -1,0 +1,72 @@
+"""Vectorized strategies: whole-array signals in Python, one engine call to emulate them.
+
+    class Momentum(VectorStrategy):
+        name = "momentum"
+        lookback = Param(20, min=1)
+
+        def signals(self, data):               # data: OHLCV DataFrame, UTC DatetimeIndex
+            up = data["close"].pct_change(self.lookback) > 0
+            return np.where(up, 1.0, -1.0)     # target position (units) after each bar
+
+The target of bar i is traded by a market order placed after bar i closed (so it fills at the
+next open, or at close[i] with ``fill="close"``); NaN means "no change". Fills, positions and
+PnL are the engine's (``BacktestEngine.RunTargets``). No .NET is needed to define one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from pystocksharp.strategy_param import Param, convert_params, declared_params
+
+__all__ = ["Param", "VectorStrategy"]
+
+
+class VectorStrategy:
+    """Base class: declare :class:`Param` attributes and implement :meth:`signals`."""
+
+    name: ClassVar[str | None] = None
+
+    def __init__(self, **params: Any) -> None:
+        self._values = convert_params(type(self), params, self.strategy_name())
+
+    @classmethod
+    def strategy_name(cls) -> str:
+        return cls.name or cls.__name__
+
+    @classmethod
+    def params(cls) -> dict[str, Param]:
+        return declared_params(cls)
+
+    def _param_value(self, name: str) -> Any:
+        return self._values[name]
+
+    def _set_param_value(self, name: str, value: Any) -> None:
+        self.set_params({name: value})
+
+    def set_params(self, values: Mapping[str, Any]) -> None:
+        """Converts and validates every value (all problems in one InputError), then sets them."""
+        resolved = convert_params(type(self), values, self.strategy_name())
+        for name in values:
+            self._values[name] = resolved[name]
+
+    @property
+    def param_values(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def signals(self, data: pd.DataFrame) -> np.ndarray | pd.Series:
+        """Target position (units, signed) after each bar of ``data``; NaN = keep the position."""
+        raise NotImplementedError
+
+    def targets(self, data: pd.DataFrame) -> np.ndarray:
+        """:meth:`signals` as a float64 array checked to have one value per bar."""
+        out = np.asarray(self.signals(data), dtype=np.float64)
+        if out.shape != (len(data),):
+            raise ValueError(
+                f"{self.strategy_name()}.signals returned shape {out.shape}, expected ({len(data)},)"
+            )
+        return out
