@@ -8,13 +8,20 @@ public static class BacktestEngine
     /// propagate unchanged (the run is abandoned).
     /// </summary>
     public static BacktestResult Run(Strategy strategy, CandleSeries series, EmulationSettings? settings = null)
+        => Run(strategy, series, settings, captureBars: true);
+
+    /// <summary>
+    /// As <see cref="Run(Strategy, CandleSeries, EmulationSettings?)"/>; with <paramref name="captureBars"/> false the
+    /// per-bar columns are not kept (summary, fills and orders are; MaxDrawdown is computed on the fly).
+    /// </summary>
+    public static BacktestResult Run(Strategy strategy, CandleSeries series, EmulationSettings? settings, bool captureBars)
     {
         ArgumentNullException.ThrowIfNull(strategy);
         ArgumentNullException.ThrowIfNull(series);
         settings = (settings ?? new EmulationSettings()).Clone();
         settings.Validate();
         if (strategy.Run != null) throw new InvalidOperationException($"strategy '{strategy.Name}' is already running");
-        var run = new BacktestRun(strategy, series, settings);
+        var run = new BacktestRun(strategy, series, settings, captureBars);
         strategy.Run = run;
         try { return run.Execute(); }
         finally { strategy.Run = null; }

@@ -60,27 +60,27 @@ public sealed class BacktestResult
 {
     internal BacktestResult(CandleSeries series, EmulationSettings settings, string strategyName, Order[] orders, MyTrade[] trades,
         int rejected, double[] pos, double[] cash, double[] eq, double[] real, double[] unreal, double[] comm,
-        double finalPos, double finalAvg, double finalCash, double realized, double commission)
+        RunSummary sum, bool captured)
     {
+        HasBarCapture = captured;
         Series = series; Settings = settings; StrategyName = strategyName;
         OrderList = orders; Trades = trades;
         InitialCapital = settings.InitialCapital;
-        int n = series.Count;
-        FinalEquity = n > 0 ? eq[n - 1] : finalCash;
+        FinalEquity = sum.FinalEquity;
         NetProfit = FinalEquity - InitialCapital;
-        RealizedPnL = realized;
-        UnrealizedPnL = n > 0 ? unreal[n - 1] : 0;
-        Commission = commission;
-        FinalPosition = finalPos;
-        AveragePrice = finalAvg;
+        RealizedPnL = sum.Realized;
+        UnrealizedPnL = sum.Unrealized;
+        Commission = sum.Commission;
+        FinalPosition = sum.Pos;
+        AveragePrice = sum.Avg;
         FillCount = trades.Length;
         OrderCount = orders.Length;
         RejectedCount = rejected;
         RoundTrips = CountRoundTrips(trades);
-        MaxDrawdown = ComputeMaxDrawdown(InitialCapital, eq);
+        MaxDrawdown = captured ? ComputeMaxDrawdown(InitialCapital, eq) : sum.MaxDrawdown;
         Equity = new EquityColumns
         {
-            Time = series.OpenTimes, Close = series.Close, Position = pos, Cash = cash, Equity = eq,
+            Time = captured ? series.OpenTimes : System.Array.Empty<long>(), Close = captured ? series.Close : System.Array.Empty<double>(), Position = pos, Cash = cash, Equity = eq,
             RealizedPnL = real, UnrealizedPnL = unreal, Commission = comm,
         };
         int f = trades.Length;
@@ -116,6 +116,8 @@ public sealed class BacktestResult
     public CandleSeries Series { get; }
     public EmulationSettings Settings { get; }
     public string StrategyName { get; }
+    /// <summary>False when the run was made without per-bar capture (optimizer without keepCaptures): Equity columns are empty.</summary>
+    public bool HasBarCapture { get; }
 
     // ---- summary ---------------------------------------------------------------------------
     public double InitialCapital { get; }

@@ -3,6 +3,9 @@ using System.Globalization;
 namespace PyStockSharp.Engine;
 
 /// <summary>The emulator of one run (see docs/engine-api.md, "Emulation rules").</summary>
+internal readonly record struct RunSummary(double Pos, double Avg, double Cash, double Realized, double Commission,
+    double FinalEquity, double Unrealized, double MaxDrawdown);
+
 internal sealed class BacktestRun
 {
     internal readonly CandleSeries Series;
@@ -24,8 +27,12 @@ internal sealed class BacktestRun
     // per-bar columns
     private readonly double[] _posCol, _cashCol, _eqCol, _realCol, _unrealCol, _commCol;
 
-    internal BacktestRun(Strategy strategy, CandleSeries series, EmulationSettings settings)
+    private readonly bool _capture;
+    private double _peak, _mdd;
+
+    internal BacktestRun(Strategy strategy, CandleSeries series, EmulationSettings settings, bool captureBars = true)
     {
+        _capture = captureBars;
         _strategy = strategy; Series = series; Settings = settings;
         _t = series.OpenTimes; _o = series.Open; _h = series.High; _l = series.Low; _c = series.Close;
         _commFrac = settings.CommissionFraction; _commUnit = settings.CommissionPerUnit; _commMin = settings.MinCommission;
@@ -34,8 +41,11 @@ internal sealed class BacktestRun
         _leverage = settings.Leverage; _closeMode = settings.MarketFill == MarketFillMode.Close;
         Cash = settings.InitialCapital;
         int n = series.Count;
-        _posCol = new double[n]; _cashCol = new double[n]; _eqCol = new double[n];
-        _realCol = new double[n]; _unrealCol = new double[n]; _commCol = new double[n];
+        int m = captureBars ? n : 0;
+        _posCol = GC.AllocateUninitializedArray<double>(m); _cashCol = GC.AllocateUninitializedArray<double>(m);
+        _eqCol = GC.AllocateUninitializedArray<double>(m); _realCol = GC.AllocateUninitializedArray<double>(m);
+        _unrealCol = GC.AllocateUninitializedArray<double>(m); _commCol = GC.AllocateUninitializedArray<double>(m);
+        _peak = settings.InitialCapital;
     }
 
     internal double EquityNow => Cur >= 0 ? Cash + Pos * _c[Cur] : Cash;
@@ -47,23 +57,49 @@ internal sealed class BacktestRun
         s.OnStarted();
         int n = _t.Length;
         var c = _c;
-        for (int i = 0; i < n; i++)
+        var active = _active;
+        bool closeMode = _closeMode;
+        double peak = _peak, mdd = 0;
+        if (_capture)
         {
-            Cur = i;
-            if (_active.Count > 0) ProcessFills(i);
-            s.OnBar(i);
-            if (_closeMode && _active.Count > 0) FillMarketAtClose(i);
-            double close = c[i], pos = Pos;
-            _posCol[i] = pos;
-            _cashCol[i] = Cash;
-            _eqCol[i] = Cash + pos * close;
-            _realCol[i] = Realized;
-            _unrealCol[i] = pos != 0 ? pos * (close - Avg) : 0;
-            _commCol[i] = CommissionTotal;
+            var posCol = _posCol; var cashCol = _cashCol; var eqCol = _eqCol; var realCol = _realCol; var unrealCol = _unrealCol; var commCol = _commCol;
+            if (posCol.Length < n || cashCol.Length < n || eqCol.Length < n || realCol.Length < n || unrealCol.Length < n || commCol.Length < n || c.Length < n)
+                throw new InvalidOperationException("column length mismatch");
+            for (int i = 0; i < n; i++)
+            {
+                Cur = i;
+                if (active.Count > 0) ProcessFills(i);
+                s.OnBar(i);
+                if (closeMode && active.Count > 0) FillMarketAtClose(i);
+                double close = c[i], pos = Pos, cash = Cash;
+                double eq = cash + pos * close;
+                posCol[i] = pos;
+                cashCol[i] = cash;
+                eqCol[i] = eq;
+                realCol[i] = Realized;
+                unrealCol[i] = pos != 0 ? pos * (close - Avg) : 0;
+                commCol[i] = CommissionTotal;
+            }
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
+            {
+                Cur = i;
+                if (active.Count > 0) ProcessFills(i);
+                s.OnBar(i);
+                if (closeMode && active.Count > 0) FillMarketAtClose(i);
+                double eq = Cash + Pos * c[i];
+                if (eq > peak) peak = eq;
+                else if (peak > 0) { double dd = eq / peak - 1; if (dd < mdd) mdd = dd; }
+            }
         }
         s.OnStopped();
+        double lastClose = n > 0 ? c[n - 1] : 0;
+        var summary = new RunSummary(Pos, Avg, Cash, Realized, CommissionTotal,
+            n > 0 ? Cash + Pos * lastClose : Cash, n > 0 && Pos != 0 ? Pos * (lastClose - Avg) : 0, _capture ? double.NaN : mdd);
         return new BacktestResult(Series, Settings, s.Name, AllOrders.ToArray(), Trades.ToArray(), _rejected,
-            _posCol, _cashCol, _eqCol, _realCol, _unrealCol, _commCol, Pos, Avg, Cash, Realized, CommissionTotal);
+            _posCol, _cashCol, _eqCol, _realCol, _unrealCol, _commCol, summary, _capture);
     }
 
     // ---- orders -------------------------------------------------------------------------

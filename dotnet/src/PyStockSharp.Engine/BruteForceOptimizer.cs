@@ -137,7 +137,7 @@ public static class BruteForceOptimizer
         {
             var s = factory() ?? throw new InvalidOperationException("strategy factory returned null");
             foreach (var kv in combo) s.SetParameter(kv.Key, kv.Value);
-            var r = BacktestEngine.Run(s, series, settings);
+            var r = BacktestEngine.Run(s, series, settings, captureBars: keep);
             sw.Stop();
             return new OptimizationResult
             {
