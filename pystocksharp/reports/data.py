@@ -1,0 +1,223 @@
+"""Report inputs: plain data (pandas/numpy), never the engine.
+
+:class:`RunReport` describes one backtest (one parameter combination) and
+:class:`SummaryReport` a whole run (all combinations, optionally validation results).
+Build them from artifacts (:func:`pystocksharp.reports.build.build_reports`) or by hand.
+Conventions: times are UTC (tz-aware, naive-as-UTC, or int64 nanoseconds since the
+epoch); returns, drawdowns and rates are fractions (0.12 = 12%, drawdowns <= 0);
+money is in the account currency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pystocksharp.errors import InputError, Problem
+
+CANDLE_COLUMNS = ("time", "open", "high", "low", "close", "volume")
+EQUITY_COLUMNS = ("time", "equity")
+ROUND_TRIP_COLUMNS = (
+    "entry_time",
+    "exit_time",
+    "side",
+    "volume",
+    "entry_price",
+    "exit_price",
+    "pnl",
+    "return",
+)
+DRAWDOWN_PERIOD_COLUMNS = ("peak", "trough", "recovery", "depth")
+WALK_FORWARD_COLUMNS = (
+    "window",
+    "train_start",
+    "train_end",
+    "test_start",
+    "test_end",
+    "is_value",
+    "oos_value",
+)
+FAN_COLUMNS = ("step", "p05", "p25", "p50", "p75", "p95")
+VERDICT_COLUMNS = ("check", "value", "threshold", "status")
+
+
+def to_utc_ns(values: Any) -> np.ndarray:
+    """Times as int64 nanoseconds since the Unix epoch, UTC.
+
+    Accepts int64 nanoseconds, datetime64 (naive taken as UTC) and tz-aware timestamps.
+    Missing times (NaT) become the int64 minimum; check with :func:`pandas.isna` first.
+    """
+    series = pd.Series(values)
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return series.to_numpy(dtype=np.int64)
+    converted = pd.to_datetime(series, utc=True)
+    return converted.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").astype(np.int64)
+
+
+def _missing_columns(frame: Any, required: Sequence[str], name: str) -> list[Problem]:
+    if not isinstance(frame, pd.DataFrame):
+        return [Problem(f"must be a pandas DataFrame, got {type(frame).__name__}", field=name)]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        return [Problem(f"missing columns {missing} (has {list(frame.columns)})", field=name)]
+    return []
+
+
+def _time_problems(frame: pd.DataFrame, column: str, name: str) -> list[Problem]:
+    if column not in frame.columns or frame.empty:
+        return []
+    try:
+        ns = to_utc_ns(frame[column])
+    except (ValueError, TypeError) as exc:
+        return [Problem(f"column '{column}' is not a time: {exc}", field=name)]
+    if frame[column].isna().any():
+        return [Problem(f"column '{column}' has missing times", field=name)]
+    if np.any(np.diff(ns) < 0):
+        return [Problem(f"column '{column}' is not in ascending time order", field=name)]
+    return []
+
+
+@dataclass
+class RunReport:
+    """Everything the page of one backtest shows.
+
+    - ``candles``: time, open, high, low, close, volume (ascending time).
+    - ``equity``: time, equity (account value in currency), optional position and
+      drawdown (fraction <= 0 from the running peak).
+    - ``round_trips``: entry_time, exit_time, side (+1/-1 or "long"/"short"), volume,
+      entry_price, exit_price, pnl (currency, after commission), return (fraction);
+      extra columns (e.g. commission) are shown too.
+    - ``metrics``: name -> value (fractions for returns/rates/drawdowns, currency for
+      money, seconds for durations); ``metric_notes`` give reasons for null values.
+    - ``indicators``: name -> Series indexed by time (drawn over the price).
+    - ``drawdown_periods``: peak, trough, recovery (NaT if not recovered), depth
+      (fraction <= 0), optional length (bars); derived from equity when omitted.
+    - ``monthly_returns``: index year, columns 1..12, fractions; derived when omitted.
+    """
+
+    strategy: str
+    candles: pd.DataFrame
+    equity: pd.DataFrame
+    round_trips: pd.DataFrame
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    symbol: str = ""
+    timeframe: str = ""
+    engine_version: str = ""
+    indicators: Mapping[str, pd.Series] = field(default_factory=dict)
+    drawdown_periods: pd.DataFrame | None = None
+    monthly_returns: pd.DataFrame | None = None
+    metric_notes: Mapping[str, str] = field(default_factory=dict)
+    title: str | None = None
+    combination_id: str | None = None
+    summary_page: str | None = None
+    """Path of the run's summary page, linked from this page when given."""
+
+    def __post_init__(self) -> None:
+        problems = [
+            *_missing_columns(self.candles, CANDLE_COLUMNS, "candles"),
+            *_missing_columns(self.equity, EQUITY_COLUMNS, "equity"),
+            *_missing_columns(self.round_trips, ROUND_TRIP_COLUMNS, "round_trips"),
+        ]
+        if isinstance(self.candles, pd.DataFrame):
+            if self.candles.empty:
+                problems.append(Problem("has no rows", field="candles"))
+            problems += _time_problems(self.candles, "time", "candles")
+        if isinstance(self.equity, pd.DataFrame):
+            problems += _time_problems(self.equity, "time", "equity")
+        if self.drawdown_periods is not None:
+            problems += _missing_columns(self.drawdown_periods, DRAWDOWN_PERIOD_COLUMNS, "drawdown_periods")
+        for name, series in self.indicators.items():
+            if not isinstance(series, pd.Series):
+                problems.append(
+                    Problem(
+                        f"must be a pandas Series, got {type(series).__name__}", field=f"indicators.{name}"
+                    )
+                )
+        if problems:
+            raise InputError(f"invalid report input for strategy '{self.strategy}'", problems)
+
+
+@dataclass
+class ValidationReport:
+    """Validation results shown on the summary page; every part is optional.
+
+    - ``walk_forward``: window, train_start, train_end, test_start, test_end, is_value,
+      oos_value (the ``walk_forward_metric`` in sample and out of sample).
+    - ``monte_carlo_fan``: step, p05, p25, p50, p75, p95 (equity as a multiple of the
+      start, 1.0 = unchanged) per trade step; ``monte_carlo_final_returns`` and
+      ``monte_carlo_max_drawdowns`` are fractions, one per simulation.
+    - ``pbo``: probability of backtest overfitting (fraction); ``pbo_logits`` its logits.
+    - ``verdicts``: check, value, threshold, status ("pass"/"warn"/"fail"), optional reason.
+    - ``statistics``: name -> value (e.g. deflated_sharpe_ratio, walk_forward_efficiency).
+    """
+
+    walk_forward: pd.DataFrame | None = None
+    walk_forward_metric: str = "sharpe_ratio"
+    monte_carlo_fan: pd.DataFrame | None = None
+    monte_carlo_final_returns: Sequence[float] | np.ndarray | None = None
+    monte_carlo_max_drawdowns: Sequence[float] | np.ndarray | None = None
+    pbo: float | None = None
+    pbo_logits: Sequence[float] | np.ndarray | None = None
+    verdicts: pd.DataFrame | None = None
+    statistics: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problems: list[Problem] = []
+        if self.walk_forward is not None:
+            problems += _missing_columns(self.walk_forward, WALK_FORWARD_COLUMNS, "walk_forward")
+        if self.monte_carlo_fan is not None:
+            problems += _missing_columns(self.monte_carlo_fan, FAN_COLUMNS, "monte_carlo_fan")
+        if self.verdicts is not None:
+            problems += _missing_columns(self.verdicts, VERDICT_COLUMNS, "verdicts")
+        if problems:
+            raise InputError("invalid validation report input", problems)
+
+    @property
+    def is_empty(self) -> bool:
+        parts = (
+            self.walk_forward,
+            self.monte_carlo_fan,
+            self.monte_carlo_final_returns,
+            self.pbo_logits,
+            self.verdicts,
+        )
+        return all(p is None for p in parts) and self.pbo is None and not self.statistics
+
+
+@dataclass
+class SummaryReport:
+    """Everything the summary page of a run (all combinations) shows.
+
+    ``combinations`` has one row per combination: the ``parameter_names`` columns, metric
+    columns (fractions/currency as in :class:`RunReport`), and optional ``status``
+    ("ok" or "failed"), ``error`` (text), ``page`` (path of the combination's page, or
+    empty) and ``combination_id``. Rows are ranked by ``ranking_metric`` (higher first
+    unless ``higher_is_better`` is False); the top ``top_n`` fill the ranking table.
+    """
+
+    strategy: str
+    combinations: pd.DataFrame
+    parameter_names: Sequence[str]
+    ranking_metric: str
+    higher_is_better: bool = True
+    metric_columns: Sequence[str] = ()
+    top_n: int = 20
+    symbol: str = ""
+    timeframe: str = ""
+    data_range: tuple[Any, Any] | None = None
+    engine_version: str = ""
+    title: str | None = None
+    validation: ValidationReport | None = None
+
+    def __post_init__(self) -> None:
+        required = [*self.parameter_names, self.ranking_metric, *self.metric_columns]
+        problems = _missing_columns(self.combinations, list(dict.fromkeys(required)), "combinations")
+        if self.top_n < 1:
+            problems.append(Problem(f"must be >= 1, got {self.top_n}", field="top_n"))
+        if problems:
+            raise InputError(f"invalid summary input for strategy '{self.strategy}'", problems)

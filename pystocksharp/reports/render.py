@@ -1,0 +1,299 @@
+"""Render report pages (jinja2 templates in ``templates/``) from report inputs.
+
+:func:`render_run_page` writes one backtest's page, :func:`render_summary_page` a run's
+executive summary. Pages are self-contained: they open from ``file://`` with no
+network; scripts sit in an ``assets/`` folder referenced relatively (default) or inline.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from pystocksharp import __version__
+from pystocksharp.io import atomic_write_text
+from pystocksharp.reports.assets import (
+    RUN_SCRIPTS,
+    SUMMARY_SCRIPTS,
+    page_assets,
+    relative_href,
+    templates_dir,
+)
+from pystocksharp.reports.data import RunReport, SummaryReport, to_utc_ns
+from pystocksharp.reports.downsample import DEFAULT_MAX_POINTS
+from pystocksharp.reports.formatting import format_value, is_missing, label_of, unit_of
+from pystocksharp.reports.payload import format_times, run_payload, summary_payload
+
+HEADLINE_METRICS = (
+    "total_return",
+    "annualized_return",
+    "max_drawdown",
+    "sharpe_ratio",
+    "sortino_ratio",
+    "calmar_ratio",
+    "win_rate",
+    "profit_factor",
+    "round_trips",
+    "net_profit",
+    "expectancy",
+    "exposure_time",
+)
+"""Metrics shown as cards on a run page, in this order, when present."""
+
+SIGNED_METRICS = {
+    "total_return",
+    "annualized_return",
+    "net_profit",
+    "expectancy",
+    "sharpe_ratio",
+    "sortino_ratio",
+    "calmar_ratio",
+    "alpha",
+}
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The jinja2 environment over :func:`templates_dir` (HTML autoescaped)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def page_json(payload: Any) -> str:
+    """Compact JSON safe inside ``<script type="application/json">`` (no ``</``, no NaN)."""
+    return json.dumps(payload, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+
+
+def _tone(name: str, value: Any) -> str:
+    if is_missing(value) or not isinstance(value, (int, float)):
+        return ""
+    if name == "max_drawdown":
+        return "neg" if value < 0 else ""
+    if name in SIGNED_METRICS:
+        return "pos" if value > 0 else "neg" if value < 0 else ""
+    return ""
+
+
+def metric_card(name: str, value: Any, note: str = "") -> dict[str, str]:
+    """A card (label, formatted value with unit, colour tone, tooltip) for one metric."""
+    unit = unit_of(name)
+    return {
+        "label": label_of(name),
+        "text": format_value(value, unit),
+        "tone": _tone(name, value),
+        "title": note or f"{name} ({unit.value})",
+        "note": note,
+    }
+
+
+def _flat_metrics(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    """Scalar metrics only (nested tables such as monthly returns are shown elsewhere)."""
+    return {k: v for k, v in metrics.items() if v is None or isinstance(v, (int, float, str, bool))}
+
+
+def _time_text(value: Any, intraday: bool) -> str:
+    return format_times(to_utc_ns(pd.Series([value])), intraday=intraday)[0]
+
+
+def _param_text(value: Any) -> str:
+    if isinstance(value, float) and math.isfinite(value) and not value.is_integer():
+        return f"{value:g}"
+    return str(value)
+
+
+def render_run_page(
+    report: RunReport,
+    out_html: Path,
+    *,
+    assets_dir: Path | None = None,
+    inline: bool = False,
+    max_points: int = DEFAULT_MAX_POINTS,
+) -> Path:
+    """Write the page of one backtest to ``out_html`` and return its path.
+
+    Scripts go to ``assets_dir`` (default ``assets/`` beside the page; pass the run's
+    shared folder to share them) unless ``inline``. Chart series are downsampled to at
+    most ``max_points`` points; the trade list keeps every round trip.
+    """
+    out_html = Path(out_html)
+    payload = run_payload(report, max_points=max_points)
+    metrics = _flat_metrics(report.metrics)
+    if "round_trips" not in metrics:
+        metrics["round_trips"] = len(report.round_trips)
+    intraday = payload["price"]["intraday"]
+    first, last = report.candles["time"].iloc[0], report.candles["time"].iloc[-1]
+    data_range = f"{_time_text(first, intraday)} → {_time_text(last, intraday)}"
+    bars = len(report.candles)
+    cards = [
+        metric_card(k, metrics[k], report.metric_notes.get(k, "")) for k in HEADLINE_METRICS if k in metrics
+    ]
+    all_metrics = [metric_card(k, v, report.metric_notes.get(k, "")) for k, v in metrics.items()]
+    parameters = [{"name": str(k), "text": _param_text(v)} for k, v in report.parameters.items()]
+    symbol_tf = " · ".join(x for x in (report.symbol, report.timeframe) if x)
+    subtitle_parts = [symbol_tf, data_range, f"{bars:,} bars"]
+    if report.engine_version:
+        subtitle_parts.append(f"engine {report.engine_version}")
+    run_info = [
+        ("Strategy", report.strategy),
+        ("Symbol", report.symbol or "—"),
+        ("Timeframe", report.timeframe or "—"),
+        ("Data range", data_range),
+        ("Bars", f"{bars:,}"),
+        ("Round trips", f"{len(report.round_trips):,}"),
+        ("Engine version", report.engine_version or "—"),
+    ]
+    if report.combination_id:
+        run_info.append(("Combination", report.combination_id))
+    price = payload["price"]
+    price_note = (
+        f"{bars:,} bars shown as {len(price['time_s']):,} candles of {price['bucket']} bars"
+        if price["bucket"] > 1
+        else f"{bars:,} bars"
+    )
+    eq = payload["equity"]
+    equity_note = (
+        f"{len(eq['time_ms']):,} of {eq['points']:,} points shown (extremes kept)"
+        if len(eq["time_ms"]) < eq["points"]
+        else f"{eq['points']:,} points"
+    )
+    n_trips = len(report.round_trips)
+    context = {
+        "title": report.title or f"{report.strategy} {symbol_tf}".strip(),
+        "heading": report.title or report.strategy,
+        "subtitle": " · ".join(p for p in subtitle_parts if p),
+        "parameters": parameters,
+        "cards": cards,
+        "all_metrics": all_metrics,
+        "run_info": [{"label": k, "text": v} for k, v in run_info],
+        "price_note": price_note,
+        "equity_note": equity_note,
+        "trade_count_text": f"{n_trips:,} round trip{'s' if n_trips != 1 else ''}",
+        "summary_href": _href(report.summary_page, out_html) if report.summary_page else None,
+        "engine_version": report.engine_version,
+    }
+    assets = page_assets(out_html, assets_dir, RUN_SCRIPTS, inline=inline)
+    return _write_page("run.html.j2", out_html, context, payload, assets)
+
+
+def _href(target: str | Path, out_html: Path) -> str:
+    """Link from the page ``out_html`` to ``target`` (absolute: made relative; relative: kept)."""
+    target = Path(target)
+    return relative_href(target, out_html.parent) if target.is_absolute() else target.as_posix()
+
+
+def render_summary_page(
+    summary: SummaryReport,
+    out_html: Path,
+    *,
+    assets_dir: Path | None = None,
+    inline: bool = False,
+) -> Path:
+    """Write a run's summary page to ``out_html`` and return its path.
+
+    ``summary.combinations['page']`` (optional) holds each combination's page: absolute
+    paths are linked relatively to ``out_html``; relative ones are used as given.
+    """
+    out_html = Path(out_html)
+    combos = summary.combinations
+    pages = combos["page"].tolist() if "page" in combos.columns else [None] * len(combos)
+    links = [_href(p, out_html) if isinstance(p, (str, Path)) and str(p) else None for p in pages]
+    payload = summary_payload(summary, links)
+    counts = payload["counts"]
+    metric = summary.ranking_metric
+    best_value = (
+        payload["ranking"]["rows"][0][1 + len(summary.parameter_names)]
+        if payload["ranking"]["rows"]
+        else None
+    )
+    cards = [
+        {
+            "label": "Combinations",
+            "text": f"{counts['total']:,}",
+            "tone": "",
+            "title": "parameter sets tried",
+        },
+        {"label": "Succeeded", "text": f"{counts['ok']:,}", "tone": "", "title": "ran without error"},
+        {
+            "label": "Failed",
+            "text": f"{counts['failed']:,}",
+            "tone": "neg" if counts["failed"] else "",
+            "title": "see Failed combinations",
+        },
+        {**metric_card(metric, best_value), "label": f"Best {label_of(metric).lower()}"},
+    ]
+    n_params = len(summary.parameter_names)
+    grid_title = {
+        0: "Parameters",
+        1: f"{label_of(metric)} by parameter",
+        2: f"{label_of(metric)} over the grid",
+    }.get(n_params, "Parallel coordinates")
+    symbol_tf = " · ".join(x for x in (summary.symbol, summary.timeframe) if x)
+    subtitle = [symbol_tf]
+    if summary.data_range is not None:
+        subtitle.append(
+            f"{_time_text(summary.data_range[0], False)} → {_time_text(summary.data_range[1], False)}"
+        )
+    subtitle.append(
+        f"ranked by {label_of(metric).lower()} ({'higher' if summary.higher_is_better else 'lower'} is better)"
+    )
+    if summary.engine_version:
+        subtitle.append(f"engine {summary.engine_version}")
+    validation = payload["validation"]
+    stats = []
+    if summary.validation is not None:
+        stat_values = dict(summary.validation.statistics)
+        if summary.validation.pbo is not None:
+            stat_values.setdefault("pbo", summary.validation.pbo)
+        stats = [
+            {**metric_card(k, v), "label": "PBO" if k == "pbo" else label_of(k)}
+            for k, v in stat_values.items()
+            if v is None or isinstance(v, (int, float))
+        ]
+    context = {
+        "title": summary.title or f"{summary.strategy} optimization summary",
+        "heading": summary.title or f"{summary.strategy}: optimization summary",
+        "subtitle": " · ".join(p for p in subtitle if p),
+        "cards": cards,
+        "top_n": min(summary.top_n, counts["ok"]) or summary.top_n,
+        "metric_label": label_of(metric),
+        "grid_title": grid_title,
+        "ok_count_text": f"{counts['ok']:,} combinations",
+        "failed_count_text": f"{counts['failed']:,} of {counts['total']:,} failed",
+        "validation": validation if validation and any(validation.values()) else None,
+        "validation_stats": stats,
+        "engine_version": summary.engine_version,
+    }
+    assets = page_assets(out_html, assets_dir, SUMMARY_SCRIPTS, inline=inline)
+    return _write_page("summary.html.j2", out_html, context, payload, assets)
+
+
+def _write_page(template: str, out_html: Path, context: dict[str, Any], payload: Any, assets: Any) -> Path:
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            **context,
+            assets=assets,
+            data_json=page_json(payload),
+            version=__version__,
+            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        )
+    )
+    atomic_write_text(out_html, html, fsync=False)
+    return out_html
+
+
+__all__ = ["metric_card", "page_json", "render_run_page", "render_summary_page"]

@@ -1,0 +1,181 @@
+/* Run page: price chart (Lightweight Charts) linked to the trade list, plotly analytics. */
+(function () {
+  "use strict";
+  const PS = window.PSReport;
+  const D = PS.data();
+  const LW = window.LightweightCharts;
+  const INDICATOR_COLORS = ["#f59f00", "#7048e8", "#1098ad", "#d6336c", "#5c940d", "#495057"];
+
+  /* ------------------------------------------------------------ price chart */
+  const priceEl = document.getElementById("price-chart");
+  const legendEl = document.getElementById("price-legend");
+  const P = D.price;
+  const T = D.trades;
+  const fmtPrice = function (v) { return v === null || v === undefined ? "—" : v.toFixed(P.decimals); };
+
+  function chartTheme() {
+    const c = PS.colors();
+    return {
+      layout: { background: { type: "solid", color: c.bg }, textColor: c.text, attributionLogo: false },
+      grid: { vertLines: { color: c.grid }, horzLines: { color: c.grid } },
+      rightPriceScale: { borderColor: c.border },
+      timeScale: { borderColor: c.border, timeVisible: P.intraday, secondsVisible: false },
+    };
+  }
+
+  const chart = LW.createChart(priceEl, Object.assign({ autoSize: true, crosshair: { mode: 0 } }, chartTheme()));
+  const c0 = PS.colors();
+  const candles = chart.addSeries(LW.CandlestickSeries, {
+    upColor: c0.pos, downColor: c0.neg, borderVisible: false, wickUpColor: c0.pos, wickDownColor: c0.neg,
+    priceFormat: { type: "price", precision: P.decimals, minMove: Math.pow(10, -P.decimals) },
+  });
+  const candleData = P.time_s.map(function (t, i) {
+    return { time: t, open: P.open[i], high: P.high[i], low: P.low[i], close: P.close[i] };
+  });
+  candles.setData(candleData);
+  const volume = chart.addSeries(LW.HistogramSeries, {
+    priceFormat: { type: "volume" }, lastValueVisible: false, priceLineVisible: false,
+  }, 1);
+  chart.panes()[1].setHeight(90);
+  function volumeData() {
+    const c = PS.colors();
+    const up = c.pos + "66", down = c.neg + "66";
+    return P.time_s.map(function (t, i) {
+      return { time: t, value: P.volume[i] || 0, color: P.close[i] >= P.open[i] ? up : down };
+    });
+  }
+  volume.setData(volumeData());
+
+  D.indicators.forEach(function (ind, k) {
+    const s = chart.addSeries(LW.LineSeries, {
+      color: INDICATOR_COLORS[k % INDICATOR_COLORS.length], lineWidth: 2, title: ind.name,
+      priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false,
+    });
+    s.setData(ind.time_s.map(function (t, i) { return ind.value[i] === null ? { time: t } : { time: t, value: ind.value[i] }; }));
+  });
+
+  const nTrades = T.rows.length;
+  const withText = nTrades <= 150;
+  function markers(selected) {
+    const c = PS.colors();
+    const out = [];
+    for (let i = 0; i < nTrades; i++) {
+      const long = T.sign[i] > 0, sel = i === selected;
+      out.push({
+        time: T.entry_bar_s[i], position: long ? "belowBar" : "aboveBar", shape: long ? "arrowUp" : "arrowDown",
+        color: sel ? c.accent : (long ? c.pos : c.neg), size: sel ? 2 : 1, text: withText || sel ? "#" + (i + 1) : "",
+        id: "e" + i,
+      });
+      out.push({
+        time: T.exit_bar_s[i], position: long ? "aboveBar" : "belowBar", shape: "circle",
+        color: sel ? c.accent : (T.win[i] ? c.pos : c.neg), size: sel ? 2 : 1, text: sel ? "exit #" + (i + 1) : "",
+        id: "x" + i,
+      });
+    }
+    out.sort(function (a, b) { return a.time - b.time; });
+    return out;
+  }
+  let selectedTrade = -1;
+  const markerApi = LW.createSeriesMarkers(candles, markers(-1));
+  chart.timeScale().fitContent();
+
+  /* legend: OHLC under the crosshair */
+  function legend(i) {
+    if (i < 0 || i >= P.time_s.length) i = P.time_s.length - 1;
+    const up = P.close[i] >= P.open[i];
+    legendEl.innerHTML = "";
+    const span = document.createElement("span");
+    span.className = up ? "pos" : "neg";
+    span.textContent = "O " + fmtPrice(P.open[i]) + "  H " + fmtPrice(P.high[i]) + "  L " + fmtPrice(P.low[i]) +
+      "  C " + fmtPrice(P.close[i]);
+    legendEl.appendChild(span);
+  }
+  const indexOfTime = new Map(P.time_s.map(function (t, i) { return [t, i]; }));
+  chart.subscribeCrosshairMove(function (param) { legend(param.time !== undefined ? indexOfTime.get(param.time) : -1); });
+  legend(-1);
+
+  /* trade list <-> chart */
+  let tradeTable = null;
+  function focusTrade(i, fromChart) {
+    selectedTrade = i;
+    markerApi.setMarkers(markers(i));
+    const entryIdx = indexOfTime.get(T.entry_bar_s[i]), exitIdx = indexOfTime.get(T.exit_bar_s[i]);
+    const span = Math.max(exitIdx - entryIdx, 1);
+    const pad = Math.max(span * 2, 30);
+    chart.timeScale().setVisibleLogicalRange({ from: entryIdx - pad, to: exitIdx + pad });
+    priceEl.dataset.focusedTrade = String(i);
+    if (!fromChart) priceEl.scrollIntoView({ behavior: "instant", block: "center" });
+    else if (tradeTable) tradeTable.showRow(i);
+  }
+  const tradeAt = new Map();
+  for (let i = nTrades - 1; i >= 0; i--) { tradeAt.set(T.entry_bar_s[i], i); }
+  chart.subscribeClick(function (param) {
+    if (param.time === undefined) return;
+    const i = tradeAt.get(param.time);
+    if (i !== undefined) focusTrade(i, true);
+  });
+
+  const colIndex = {};
+  T.columns.forEach(function (c, j) { colIndex[c.key] = j; });
+  tradeTable = new PS.Table(document.getElementById("trade-table"), T, {
+    pageSize: 25,
+    onRowClick: function (i) { tradeTable.focus(i); focusTrade(i, false); },
+    cellClass: function (i, col, raw) {
+      if ((col.key === "pnl" || col.key === "return") && raw !== null) return raw > 0 ? "pos" : raw < 0 ? "neg" : "";
+      return "";
+    },
+    emptyText: "No round trips in this run.",
+  });
+
+  /* ------------------------------------------------------------ plotly analytics */
+  const E = D.equity;
+  const c = PS.colors();
+  PS.plot("equity-chart", [
+    { x: E.time_ms, y: E.equity, type: "scatter", mode: "lines", name: "Equity", line: { color: c.accent, width: 1.6 },
+      hovertemplate: "%{x|%Y-%m-%d}<br>Equity %{y:,.2f}<extra></extra>" },
+    { x: E.time_ms, y: E.drawdown, type: "scatter", mode: "lines", name: "Drawdown", yaxis: "y2", fill: "tozeroy",
+      line: { color: c.neg, width: 1 }, hovertemplate: "%{x|%Y-%m-%d}<br>Drawdown %{y:.2%}<extra></extra>" },
+  ], {
+    xaxis: { type: "date", anchor: "y2" },
+    yaxis: { domain: [0.34, 1], title: { text: "Equity" }, tickformat: ",.0f" },
+    yaxis2: { domain: [0, 0.27], title: { text: "Drawdown" }, tickformat: ".0%", rangemode: "tozero" },
+  });
+
+  if (D.trade_returns.length) {
+    PS.plot("returns-chart", [{
+      x: D.trade_returns, type: "histogram", nbinsx: Math.min(60, Math.max(10, Math.round(Math.sqrt(D.trade_returns.length) * 2))),
+      marker: { color: c.accent, line: { color: c.bg, width: 1 } },
+      hovertemplate: "%{x}<br>%{y} round trips<extra></extra>",
+    }], {
+      xaxis: { tickformat: ".1%", title: { text: "Return per round trip" } },
+      yaxis: { title: { text: "Round trips" } }, bargap: 0.02,
+    });
+  } else {
+    PS.empty("returns-chart", "No round trips in this run.");
+  }
+
+  const M = D.monthly;
+  if (M.years.length) {
+    PS.plot("monthly-chart", [{
+      z: M.z, x: M.months, y: M.years, text: M.text, type: "heatmap", texttemplate: "%{text}",
+      colorscale: [[0, "#d73027"], [0.5, "#f7f7f7"], [1, "#1a9850"]], zmid: 0, xgap: 2, ygap: 2,
+      hovertemplate: "%{x} %{y}: %{z:.2%}<extra></extra>", colorbar: { tickformat: ".0%", thickness: 10 },
+    }], { yaxis: { type: "category", autorange: "reversed" }, xaxis: { side: "top" }, margin: { l: 50, r: 10, t: 30, b: 10 } });
+  } else {
+    PS.empty("monthly-chart", "Not enough equity data for monthly returns.");
+  }
+
+  new PS.Table(document.getElementById("drawdown-table"), D.drawdowns, {
+    pageSize: 0, pager: false, emptyText: "No drawdown in this run.",
+  });
+
+  /* ------------------------------------------------------------ theme */
+  PS.onTheme(function () {
+    chart.applyOptions(chartTheme());
+    const k = PS.colors();
+    candles.applyOptions({ upColor: k.pos, downColor: k.neg, wickUpColor: k.pos, wickDownColor: k.neg });
+    volume.setData(volumeData());
+    markerApi.setMarkers(markers(selectedTrade));
+  });
+  document.body.dataset.ready = "1";
+})();
