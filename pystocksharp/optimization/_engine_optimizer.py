@@ -1,0 +1,118 @@
+"""C# strategies through the engine's ``BruteForceOptimizer`` (engine threads, shared candles).
+
+Exception to "only ``bridge.py`` touches .NET": this is the second module that handles .NET
+objects. It never imports pythonnet or ``clr``; it reaches the engine only through
+:func:`pystocksharp.bridge.engine_namespace` and the bridge's bulk helpers
+(:func:`~pystocksharp.bridge.to_net_doubles`, :func:`~pystocksharp.bridge.arrow_batch`).
+
+A batch of combinations is one ``BruteForceOptimizer.RunGrid`` call: the grid crosses as one
+row-major ``double[]`` (whole numbers arrive in C# as ``long``), the candle series is shared
+read-only by every engine thread, and each result's fills and per-bar equity come back as
+Arrow batches through the C Data Interface. pythonnet releases the GIL during the call, so
+the caller runs batches on a background thread and post-processes the previous batch (metrics,
+Parquet, checkpoint) while the engine computes the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from pystocksharp import bridge
+from pystocksharp.errors import InputError, Problem
+from pystocksharp.resolver import ResolvedStrategy
+
+
+@dataclass
+class EngineOutcome:
+    """One combination's outcome as plain Python data (money in account currency)."""
+
+    summary: dict[str, float | int] | None
+    fills: pa.RecordBatch | None
+    equity: pa.RecordBatch | None
+    wall_ms: float
+    error: str | None
+    traceback: str | None
+
+
+def net_factory(resolved: ResolvedStrategy, cache_dir: str | Path | None = None) -> Any:
+    """A .NET ``Func<Strategy>`` for a catalog strategy or a compiled ``File.cs:Class``."""
+    E = bridge.engine_namespace()
+    if resolved.kind == "csharp" and E.StrategyCatalog.Contains(resolved.spec):
+        return E.StrategyCatalog.GetFactory(resolved.spec)
+    if resolved.kind == "csharp-file" and resolved.source is not None:
+        from pystocksharp.resolver import strategy_cache_dir  # noqa: PLC0415
+
+        _, _, class_name = (
+            resolved.spec.rpartition(":") if not resolved.spec.lower().endswith(".cs") else ("", "", "")
+        )
+        cache = Path(cache_dir) if cache_dir is not None else strategy_cache_dir()
+        net_type = E.CSharpStrategyCompiler.LoadStrategy(resolved.source, class_name or None, str(cache))
+        return E.CSharpStrategyCompiler.CreateFactory(net_type)
+    raise InputError(
+        f"strategy '{resolved.spec}' cannot run in the engine's optimizer",
+        [Problem("give a built-in C# name or File.cs:Class (instances are not supported)", field="strategy")],
+    )
+
+
+def grid_values(names: Sequence[str], combos: Sequence[Mapping[str, Any]]) -> np.ndarray:
+    """Row-major float64 matrix of the combinations; every value must be a number (bools as 0/1)."""
+    values = np.empty((len(combos), len(names)), dtype=np.float64)
+    problems: list[Problem] = []
+    for r, combo in enumerate(combos):
+        for c, name in enumerate(names):
+            value = combo[name]
+            if isinstance(value, bool | int | float | np.number):
+                values[r, c] = float(value)
+            else:
+                problems.append(Problem(f"C# optimization takes numeric values, got {value!r}", field=name))
+    if problems:
+        raise InputError("non-numeric parameter values", problems[:20])
+    return values
+
+
+def run_batch(
+    factory: Any,
+    names: Sequence[str],
+    combos: Sequence[Mapping[str, Any]],
+    series: Any,
+    settings: Any,
+    workers: int,
+    capture: bool,
+) -> list[EngineOutcome]:
+    """Runs ``combos`` on ``workers`` engine threads; outcomes in ``combos`` order.
+
+    With ``capture`` the engine keeps each run's columns and they are exported as Arrow
+    (needed for captures and metrics); without it only the summary crosses back.
+    """
+    E = bridge.engine_namespace()
+    flat = bridge.to_net_doubles(grid_values(names, combos).ravel())
+    results = E.BruteForceOptimizer.RunGrid(
+        factory, list(names), flat, series, settings, int(workers), None, bool(capture)
+    )
+    return [_outcome(r) for r in results]
+
+
+def _outcome(r: Any) -> EngineOutcome:
+    wall_ms = float(r.WallTimeMs)
+    if r.Error is not None:
+        return EngineOutcome(None, None, None, wall_ms, str(r.Error), str(r.ErrorStackTrace or ""))
+    summary: dict[str, float | int] = {
+        "net_profit": float(r.NetProfit),
+        "final_equity": float(r.FinalEquity),
+        "realized_pnl": float(r.RealizedPnL),
+        "commission": float(r.Commission),
+        "round_trips": int(r.RoundTrips),
+        "fill_count": int(r.FillCount),
+        "max_drawdown": float(r.MaxDrawdown),
+    }
+    fills = equity = None
+    if r.Result is not None:
+        fills = bridge.arrow_batch(r.Result.FillsToArrow())
+        equity = bridge.arrow_batch(r.Result.EquityToArrow())
+    return EngineOutcome(summary, fills, equity, wall_ms, None, None)

@@ -1,0 +1,199 @@
+"""The result of an optimization run, read from its run directory.
+
+:class:`OptimizationResult` reads ``out/results.jsonl`` into :attr:`~OptimizationResult.table`
+(one row per combination, ordered by grid position) and each combination's captured fills and
+per-bar equity from Parquet on demand, so holding a result costs little memory.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from pystocksharp.errors import InputError, Problem
+from pystocksharp.optimization.checkpoint import (
+    CAPTURES_DIR,
+    RESULTS_FILE,
+    CaptureStore,
+    CombinationRecord,
+    RunSpec,
+    read_results,
+    read_run_spec,
+    records_frame,
+)
+from pystocksharp.optimization.ranking import Filter, SortKey, rank_table
+
+#: Column names of the table other than parameters (parameters may not use them).
+RESERVED_COLUMNS = frozenset(CombinationRecord.model_fields) - {"parameters", "metrics"}
+
+
+class BestCombination(BaseModel):
+    """The top-ranked combination: its parameters and every numeric result column."""
+
+    parameter_hash: str
+    parameters: dict[str, Any]
+    metrics: dict[str, float | None]
+
+
+class OptimizationSummary(BaseModel):
+    """What ``optimize --json`` prints."""
+
+    out: str
+    results_path: str
+    strategy: str
+    total: int = Field(description="combinations in the grid after constraints")
+    completed: int = Field(description="finished combinations, failures included")
+    succeeded: int
+    failed: int
+    interrupted: bool
+    abort_reason: str | None = None
+    rank: list[str]
+    filters: list[str]
+    passing_filters: int
+    best: BestCombination | None
+
+
+class OptimizationResult:
+    """Results of one run directory: table, ranking, failures and per-combination captures."""
+
+    def __init__(
+        self,
+        out: str | os.PathLike[str],
+        *,
+        parameter_names: Sequence[str] | None = None,
+        rank: Sequence[SortKey] = (SortKey("net_profit", True),),
+        filters: Sequence[Filter] = (),
+        interrupted: bool = False,
+        abort_reason: str | None = None,
+    ) -> None:
+        self.out = Path(out)
+        spec = read_run_spec(self.out)
+        if spec is None:
+            raise InputError(
+                f"{self.out} is not an optimization run", [Problem("no run.json", file=str(self.out))]
+            )
+        self.spec: RunSpec = spec
+        self.rank = list(rank)
+        self.filters = list(filters)
+        self.interrupted = interrupted
+        self.abort_reason = abort_reason
+        self._names = list(parameter_names) if parameter_names is not None else None
+        self._captures = CaptureStore(self.out / CAPTURES_DIR)
+
+    @property
+    def results_path(self) -> Path:
+        return self.out / RESULTS_FILE
+
+    @cached_property
+    def records(self) -> list[CombinationRecord]:
+        return sorted(read_results(self.results_path).records, key=lambda r: r.index)
+
+    @property
+    def parameter_names(self) -> list[str]:
+        if self._names is not None:
+            return self._names
+        names: dict[str, None] = {}
+        for rec in self.records:
+            names.update(dict.fromkeys(rec.parameters))
+        return list(names)
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """One row per finished combination, in grid order: ``index``, parameters,
+        ``parameter_hash``, engine summary (money in account currency, ``max_drawdown`` a
+        fraction <= 0), metrics, ``wall_ms``, ``error`` and ``traceback`` (None on success)."""
+        return records_frame(self.records, self.parameter_names).reset_index(drop=True)
+
+    @property
+    def total(self) -> int:
+        return self.spec.total
+
+    @property
+    def completed(self) -> int:
+        return len(self.records)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.records if not r.ok)
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        """Rows of failed combinations (parameters, error, traceback)."""
+        return self.table[self.table["error"].notna()]
+
+    def ranked(self) -> pd.DataFrame:
+        """Successful rows passing the filters, best first (see :mod:`.ranking`)."""
+        return rank_table(self.table, self.rank, self.filters)
+
+    def top(self, n: int = 10) -> pd.DataFrame:
+        return self.ranked().head(n)
+
+    @property
+    def best(self) -> pd.Series | None:
+        """The best row, or None when no combination succeeded and passed the filters."""
+        ranked = self.ranked()
+        return None if ranked.empty else ranked.iloc[0]
+
+    def fills(self, parameter_hash: str) -> pd.DataFrame:
+        """Captured fills of one combination (time UTC, side +1/-1, price, volume, commission, ...)."""
+        return self._captures.fills(parameter_hash)
+
+    def equity(self, parameter_hash: str) -> pd.DataFrame:
+        """Captured per-bar rows of one combination (time, close, position, cash, equity, ...)."""
+        return self._captures.equity(parameter_hash)
+
+    def summary(self) -> OptimizationSummary:
+        best_row = self.best
+        best = None
+        if best_row is not None:
+            numeric = {
+                str(k): _finite(v)
+                for k, v in best_row.items()
+                if k not in self.parameter_names
+                and k not in ("index", "parameter_hash", "error", "traceback")
+            }
+            best = BestCombination(
+                parameter_hash=str(best_row["parameter_hash"]),
+                parameters={n: _scalar(best_row[n]) for n in self.parameter_names},
+                metrics=numeric,
+            )
+        return OptimizationSummary(
+            out=str(self.out),
+            results_path=str(self.results_path),
+            strategy=self.spec.strategy,
+            total=self.total,
+            completed=self.completed,
+            succeeded=self.completed - self.failed,
+            failed=self.failed,
+            interrupted=self.interrupted,
+            abort_reason=self.abort_reason,
+            rank=[str(k) for k in self.rank],
+            filters=[f.text for f in self.filters],
+            passing_filters=len(self.ranked()),
+            best=best,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"OptimizationResult({self.spec.strategy}: {self.completed}/{self.total} done, "
+            f"{self.failed} failed, out={self.out})"
+        )
+
+
+def _scalar(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _finite(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None

@@ -1,0 +1,493 @@
+"""``optimize``: run a parameter grid, checkpointed, in parallel, with failure isolation.
+
+How combinations run:
+
+* C# strategies (built-in names, ``File.cs:Class``) go through the engine's
+  ``BruteForceOptimizer`` on engine threads, sharing one read-only candle series, in
+  batches: while the engine runs batch k+1 on a background thread (pythonnet releases the
+  GIL), the main thread computes metrics, writes captures and appends the records of batch k.
+* Python strategies (per-bar and vectorized) run in ``workers`` spawned processes, each
+  hosting its own .NET runtime and reading the candles once (see :mod:`.workers`); with
+  ``workers=1`` they run in this process.
+
+Every finished combination is appended (fsynced) to ``out/results.jsonl`` before the next
+is recorded; ``resume=True`` skips the parameter hashes already there. Ctrl-C stops
+submitting work, keeps what finished, and returns a result with ``interrupted=True``
+(a second Ctrl-C aborts at once). Results are identical whatever the number of workers:
+each combination is an independent, deterministic engine run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pystocksharp.backtest import BacktestSettings, FillMode, load_data
+from pystocksharp.errors import InputError, Problem
+from pystocksharp.optimization.checkpoint import (
+    CAPTURES_DIR,
+    RESULTS_FILE,
+    CaptureStore,
+    CombinationRecord,
+    ResultsLog,
+    RunSpec,
+    read_results,
+    read_run_spec,
+    write_run_spec,
+)
+from pystocksharp.optimization.progress import ProgressCallback, ProgressTracker
+from pystocksharp.optimization.ranking import parse_filters, parse_sort_keys
+from pystocksharp.optimization.result import RESERVED_COLUMNS, OptimizationResult
+from pystocksharp.optimization.workers import (
+    ComboTask,
+    PythonRunner,
+    WorkerConfig,
+    build_record,
+    chunked,
+    init_worker,
+    run_chunk_in_worker,
+)
+from pystocksharp.resolver import ResolvedStrategy, resolve_strategy
+
+OnResult = Callable[[CombinationRecord], None]
+
+
+@dataclass
+class _Grid:
+    names: list[str]
+    total: int
+    combinations: Callable[[], Iterable[Mapping[str, Any]]]
+    hash_of: Callable[[Mapping[str, Any]], str]
+    specs: list[str] = field(default_factory=list)
+    constraints: list[str] = field(default_factory=list)
+
+
+def optimize(
+    strategy: Any,
+    data: Any,
+    *,
+    grid: Any = None,
+    constraints: Sequence[str] = (),
+    rank: str | Sequence[str] = "net_profit:desc",
+    filters: str | Sequence[str] = (),
+    workers: int | None = None,
+    out: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    capital: float = 10_000,
+    commission: float = 0.0,
+    commission_per_unit: float = 0.0,
+    min_commission: float = 0.0,
+    slippage: float = 0.0,
+    slippage_steps: float = 0.0,
+    fill: FillMode = "next-open",
+    leverage: float = 1.0,
+    keep_fills: bool = True,
+    metrics: bool = True,
+    fsync: bool = True,
+    progress: ProgressCallback | None = None,
+    on_result: OnResult | None = None,
+    symbol: str | None = None,
+    timeframe: str | None = None,
+    batch_size: int | None = None,
+) -> OptimizationResult:
+    """Run every combination of ``grid`` for ``strategy`` on ``data``; return the ranked results.
+
+    ``grid``: a ``ParameterSet``, a list of specs such as ``["fast=5:50:5", "slow=20:200:10"]``
+    (inclusive ranges), or a mapping name -> list of values; ``constraints`` such as
+    ``"fast < slow"`` drop combinations. ``rank`` (``"metric:desc"``, then tie-breakers) and
+    ``filters`` (``"round_trips >= 30"``) order :attr:`OptimizationResult.top`. ``workers``:
+    engine threads (C#) or processes (Python), default all cores. ``out``: the run directory
+    (checkpoint, captures), a temporary directory when omitted; ``resume`` continues a run
+    there. Costs as in :func:`pystocksharp.backtest` (fractions, not percent). ``keep_fills``
+    stores each combination's fills and per-bar equity (Parquet); ``metrics`` computes
+    :func:`pystocksharp.metrics.compute_metrics` per combination. ``progress`` is called with
+    a :class:`ProgressUpdate` after each combination, ``on_result`` with its record.
+    """
+    settings = BacktestSettings.checked(
+        capital=capital, commission=commission, commission_per_unit=commission_per_unit,
+        min_commission=min_commission, slippage=slippage, slippage_steps=slippage_steps, fill=fill, leverage=leverage,
+    )  # fmt: skip
+    keys = parse_sort_keys(rank)
+    flts = parse_filters(filters)
+    n_workers = _workers(workers)
+    resolved = resolve_strategy(strategy)
+    pgrid = _grid(grid, constraints, resolved)
+    ohlcv = load_data(data, symbol=symbol, timeframe=timeframe)
+    out_dir = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="pystocksharp-optimize-"))
+    spec = RunSpec(
+        strategy=resolved.spec if isinstance(strategy, str) else resolved.spec,
+        strategy_kind=resolved.kind,
+        data=str(data) if isinstance(data, str | os.PathLike) else "<frame>",
+        data_fingerprint=_fingerprint(ohlcv.frame),
+        grid=pgrid.specs,
+        constraints=pgrid.constraints,
+        settings=settings.model_dump(),
+        total=pgrid.total,
+        keep_fills=keep_fills,
+    )
+    done = _prepare_out(out_dir, spec, resume)
+    run = _Run(
+        out=out_dir,
+        spec=spec,
+        settings=settings,
+        keep_fills=keep_fills,
+        with_metrics=metrics,
+        fsync=fsync,
+        progress=progress,
+        on_result=on_result,
+        tracker=ProgressTracker(
+            pgrid.total, skipped=len(done), failed=sum(1 for r in done.values() if not r.ok)
+        ),
+    )
+    tasks = _tasks(pgrid, set(done))
+    with ResultsLog.open(out_dir / RESULTS_FILE, fsync=fsync) as log, _StopOnCtrlC() as stop:
+        run.log = log
+        run.stop = stop
+        run.emit_progress()
+        if resolved.kind in ("csharp", "csharp-file"):
+            _run_csharp(run, resolved, ohlcv, pgrid.names, tasks, n_workers, batch_size)
+        else:
+            _run_python(run, strategy, resolved, ohlcv, tasks, n_workers, batch_size)
+    return OptimizationResult(
+        out_dir,
+        parameter_names=pgrid.names,
+        rank=keys,
+        filters=flts,
+        interrupted=run.stop.requested if run.stop else False,
+        abort_reason=run.abort_reason,
+    )
+
+
+# ---- set-up ------------------------------------------------------------------------------------
+
+
+def _workers(workers: int | None) -> int:
+    if workers is None or workers == 0:
+        return max(1, os.cpu_count() or 1)
+    if workers < 0:
+        raise InputError(
+            "bad worker count", [Problem(f"workers must be >= 1, got {workers}", field="workers")]
+        )
+    return int(workers)
+
+
+def _grid(grid: Any, constraints: Sequence[str], resolved: ResolvedStrategy) -> _Grid:
+    from pystocksharp import parameters as P  # noqa: PLC0415
+
+    if grid is None:
+        raise InputError(
+            "no parameter grid", [Problem("give grid=['name=start:stop:step', ...]", field="grid")]
+        )
+    specs: list[str] = []
+    if isinstance(grid, Mapping):
+        specs = [f"{k}={','.join(str(v) for v in vs)}" for k, vs in grid.items()]
+        pset = P.parse_grid(specs, constraints=list(constraints))
+    elif isinstance(grid, str) or (isinstance(grid, Sequence) and all(isinstance(g, str) for g in grid)):
+        specs = [grid] if isinstance(grid, str) else list(grid)
+        pset = P.parse_grid(specs, constraints=list(constraints))
+    else:
+        pset = grid
+        specs = [str(getattr(pset, "describe", lambda: repr(pset))())]
+    names = list(pset.names)
+    clashes = [n for n in names if n in RESERVED_COLUMNS]
+    if clashes:
+        raise InputError(
+            "parameter names clash with result columns",
+            [Problem(f"rename parameter '{n}'", field="grid") for n in clashes],
+        )
+    return _Grid(
+        names=names,
+        total=int(pset.count()),
+        combinations=pset.generate_combinations,
+        hash_of=P.parameter_hash,
+        specs=specs,
+        constraints=[str(c) for c in constraints],
+    )
+
+
+def _fingerprint(frame: pd.DataFrame) -> str:
+    """sha256 over the bar times and OHLCV values (the run's identity for resume)."""
+    digest = hashlib.sha256()
+    index = frame.index
+    times = (
+        index.as_unit("ns").asi8 if isinstance(index, pd.DatetimeIndex) else np.asarray(index, dtype=np.int64)
+    )
+    digest.update(np.ascontiguousarray(times, dtype=np.int64).tobytes())
+    for column in ("open", "high", "low", "close", "volume"):
+        digest.update(np.ascontiguousarray(frame[column].to_numpy(dtype=np.float64)).tobytes())
+    return f"{len(frame)}:{digest.hexdigest()}"
+
+
+def _prepare_out(out: Path, spec: RunSpec, resume: bool) -> dict[str, CombinationRecord]:
+    """Check the run directory against ``spec``; the records already done (by hash) when resuming."""
+    previous = read_run_spec(out)
+    results = out / RESULTS_FILE
+    if previous is None:
+        if results.exists() and results.stat().st_size > 0:
+            raise InputError(
+                f"{out} holds results but no run.json", [Problem("choose a new --out", file=str(out))]
+            )
+        write_run_spec(out, spec)
+        return {}
+    if not resume:
+        raise InputError(
+            f"{out} already holds an optimization run",
+            [Problem("pass --resume (resume=True) to continue it, or choose a new --out", file=str(out))],
+        )
+    differ = previous.mismatches(spec)
+    if differ:
+        raise InputError(
+            "cannot resume: the run differs from the one in the output directory",
+            [
+                Problem(f"{name}: was {getattr(previous, name)!r}, now {getattr(spec, name)!r}", field=name)
+                for name in differ
+            ],
+        )
+    return {r.parameter_hash: r for r in read_results(results).records}
+
+
+def _tasks(pgrid: _Grid, done: set[str]) -> Iterator[ComboTask]:
+    for index, combo in enumerate(pgrid.combinations()):
+        values = {name: _plain(combo[name]) for name in pgrid.names}
+        h = pgrid.hash_of(values)
+        if h not in done:
+            yield ComboTask(index=index, parameter_hash=h, parameters=values)
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+# ---- the run's sink ---------------------------------------------------------------------------
+
+
+class _StopOnCtrlC:
+    """First Ctrl-C: ask the run to stop after what is in flight. Second: KeyboardInterrupt."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+
+    def __enter__(self) -> _StopOnCtrlC:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+@dataclass
+class _Run:
+    out: Path
+    spec: RunSpec
+    settings: BacktestSettings
+    keep_fills: bool
+    with_metrics: bool
+    fsync: bool
+    progress: ProgressCallback | None
+    on_result: OnResult | None
+    tracker: ProgressTracker
+    log: ResultsLog | None = None
+    stop: _StopOnCtrlC | None = None
+    abort_reason: str | None = None
+
+    @property
+    def capture_root(self) -> Path | None:
+        return self.out / CAPTURES_DIR if self.keep_fills else None
+
+    @property
+    def stopping(self) -> bool:
+        return bool(self.stop and self.stop.requested) or self.abort_reason is not None
+
+    def record(self, rec: CombinationRecord) -> None:
+        assert self.log is not None
+        self.log.append(rec)
+        update = self.tracker.finished(rec.ok)
+        if self.on_result is not None:
+            self.on_result(rec)
+        if self.progress is not None:
+            self.progress(update)
+
+    def emit_progress(self) -> None:
+        if self.progress is not None:
+            self.progress(self.tracker.update())
+
+
+# ---- C#: engine threads -------------------------------------------------------------------------
+
+
+def _run_csharp(
+    run: _Run,
+    resolved: ResolvedStrategy,
+    ohlcv: Any,
+    names: list[str],
+    tasks: Iterator[ComboTask],
+    workers: int,
+    batch_size: int | None,
+) -> None:
+    from pystocksharp import bridge  # noqa: PLC0415
+    from pystocksharp.optimization import _engine_optimizer as eo  # noqa: PLC0415
+
+    frame = ohlcv.frame
+    series = bridge.candle_series(frame, symbol=ohlcv.symbol or "", timeframe=ohlcv.timeframe or "")
+    net_settings = bridge.emulation_settings(**run.settings.model_dump())
+    factory = eo.net_factory(resolved)
+    capture = run.keep_fills or run.with_metrics
+    size = batch_size or (4 * workers if capture else 32 * workers)
+    store = CaptureStore(run.capture_root, fsync=run.fsync) if run.capture_root else None
+    batches = chunked(tasks, size)
+
+    def launch(batch: list[ComboTask]) -> Future[list[eo.EngineOutcome]]:
+        combos = [t.parameters for t in batch]
+        return engine.submit(eo.run_batch, factory, names, combos, series, net_settings, workers, capture)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pystocksharp-engine") as engine:
+        current = next(batches, None)
+        pending = launch(current) if current else None
+        while pending is not None and current is not None:
+            outcomes = _result_interruptibly(pending)
+            following = None if run.stopping else next(batches, None)
+            pending = launch(following) if following else None
+            for task, outcome in zip(current, outcomes, strict=True):
+                run.record(
+                    build_record(
+                        task,
+                        summary=outcome.summary,
+                        fills=outcome.fills,
+                        equity=outcome.equity,
+                        wall_ms=outcome.wall_ms,
+                        error=outcome.error,
+                        trace=outcome.traceback,
+                        store=store,
+                        capital=run.settings.capital,
+                        with_metrics=run.with_metrics,
+                    )
+                )
+            del outcomes
+            current = following
+
+
+def _result_interruptibly(future: Future[Any]) -> Any:
+    """Wait in short slices so the main thread runs signal handlers (Ctrl-C) meanwhile."""
+    while True:
+        with contextlib.suppress(TimeoutError):
+            return future.result(timeout=0.2)
+
+
+# ---- Python: worker processes ----------------------------------------------------------------------
+
+
+def _run_python(
+    run: _Run,
+    strategy: Any,
+    resolved: ResolvedStrategy,
+    ohlcv: Any,
+    tasks: Iterator[ComboTask],
+    workers: int,
+    batch_size: int | None,
+) -> None:
+    scratch = Path(tempfile.mkdtemp(prefix="pystocksharp-candles-"))
+    try:
+        data_path = scratch / "candles.parquet"
+        ohlcv.frame.to_parquet(data_path)
+        config = WorkerConfig(
+            strategy=_picklable_reference(strategy, resolved),
+            data_path=str(data_path),
+            symbol=str(ohlcv.symbol or ""),
+            timeframe=str(ohlcv.timeframe or ""),
+            settings=run.settings,
+            capture_root=str(run.capture_root) if run.capture_root else None,
+            fsync=run.fsync,
+            with_metrics=run.with_metrics,
+        )
+        if workers == 1:
+            runner = PythonRunner(config, frame=ohlcv.frame)
+            for task in tasks:
+                if run.stopping:
+                    break
+                run.record(runner.run(task))
+            return
+        _run_in_processes(run, config, tasks, workers, batch_size or 1)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _picklable_reference(strategy: Any, resolved: ResolvedStrategy) -> Any:
+    if isinstance(strategy, str):
+        return strategy
+    if isinstance(strategy, type):
+        return strategy  # pickled by reference: its module must be importable by the workers
+    raise InputError(
+        "a strategy instance cannot be sent to worker processes",
+        [
+            Problem(
+                f"pass the class or 'file.py:Class' instead of {resolved.spec}, or workers=1",
+                field="strategy",
+            )
+        ],
+    )
+
+
+def _run_in_processes(
+    run: _Run, config: WorkerConfig, tasks: Iterator[ComboTask], workers: int, chunk: int
+) -> None:
+    chunks = chunked(tasks, chunk)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("spawn"), initializer=init_worker, initargs=(config,)
+    )
+    in_flight: set[Future[list[CombinationRecord]]] = set()
+    try:
+        while True:
+            while not run.stopping and len(in_flight) < 2 * workers:
+                part = next(chunks, None)
+                if part is None:
+                    break
+                in_flight.add(pool.submit(run_chunk_in_worker, part))
+            if not in_flight:
+                break
+            finished, in_flight = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in finished:
+                try:
+                    records = future.result()
+                except BrokenProcessPool as exc:
+                    run.abort_reason = f"a worker process died ({exc}); finished combinations are kept"
+                    continue
+                for rec in records:
+                    run.record(rec)
+    except KeyboardInterrupt:
+        _kill_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    kill = getattr(pool, "kill_workers", None)  # Python >= 3.14
+    if kill is not None:
+        kill()
+        return
+    for process in list(getattr(pool, "_processes", {}).values()):  # CPython < 3.14
+        with contextlib.suppress(Exception):
+            process.kill()
