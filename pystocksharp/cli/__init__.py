@@ -18,6 +18,7 @@ _COMMAND_MODULES = (
     "data",
     "params",
     "backtest",
+    "optimize",
     "artifacts",
     "report",
     "demo",

@@ -1,0 +1,202 @@
+"""``pystocksharp optimize``: run a parameter grid (checkpointed, parallel, resumable) and rank it."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from typing import Any
+
+import click
+
+from pystocksharp.cli._common import emit_json, handle_errors, json_option
+
+EXIT_INTERRUPTED = 130
+
+_STRATEGY_HELP = "Built-in name (sma_cross, sma_cross_py, sma_cross_vec), path/to/file.py:ClassName or path/to/File.cs:ClassName."
+
+
+def resume_command(argv: list[str]) -> str:
+    """The command line that resumes this run: the same arguments plus ``--resume``."""
+    args = [a for a in argv if a != "--resume"]
+    return shlex.join(["pystocksharp", *args, "--resume"])
+
+
+def _emit_text(result: Any, n: int) -> None:
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    console = Console()
+    summary = result.summary()
+    console.print(
+        f"{summary.strategy}: {summary.completed}/{summary.total} combinations done, "
+        f"{summary.succeeded} ok, {summary.failed} failed; results: {summary.results_path}"
+    )
+    top = result.top(n)
+    if top.empty:
+        console.print("no successful combination passed the filters")
+        return
+    columns = [*result.parameter_names, *[k.column for k in result.rank]]
+    for extra in ("net_profit", "round_trips", "max_drawdown"):
+        if extra not in columns and extra in top.columns:
+            columns.append(extra)
+    table = Table(title=f"top {len(top)} by {', '.join(str(k) for k in result.rank)}")
+    for column in ["#", *columns, "parameter_hash"]:
+        table.add_column(column, justify="right")
+    for rank, (_, row) in enumerate(top.iterrows(), start=1):
+        table.add_row(str(rank), *(_fmt(row[c]) for c in columns), str(row["parameter_hash"]))
+    console.print(table)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    return str(value)
+
+
+@click.command("optimize")
+@click.option("--strategy", "-s", required=True, metavar="NAME|FILE:Class", help=_STRATEGY_HELP)
+@click.option("--data", "-d", required=True, metavar="FILE", help="OHLCV CSV or Parquet file.")
+@click.option(
+    "--grid",
+    "-g",
+    "grid",
+    multiple=True,
+    required=True,
+    metavar="NAME=START:STOP:STEP",
+    help="Parameter range (inclusive) or NAME=v1,v2,...; repeat for each parameter.",
+)
+@click.option(
+    "--constraint",
+    "constraints",
+    multiple=True,
+    metavar="EXPR",
+    help='Keep only combinations where EXPR holds, e.g. "fast < slow".',
+)
+@click.option(
+    "--rank",
+    "rank",
+    multiple=True,
+    default=("net_profit:desc",),
+    show_default=True,
+    metavar="METRIC[:desc|asc]",
+    help="Ranking criterion; repeat for tie-breakers.",
+)
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="EXPR",
+    help='Keep combinations where EXPR holds, e.g. "round_trips >= 30".',
+)
+@click.option("--top", type=int, default=10, show_default=True, help="Rows of the ranking to print.")
+@click.option(
+    "--workers", "-w", type=int, default=0, help="Engine threads (C#) or processes (Python); 0 = all cores."
+)
+@click.option(
+    "--out", "-o", required=True, metavar="DIR", help="Run directory: checkpoint, results and captures."
+)
+@click.option("--resume", is_flag=True, help="Continue the run in --out, skipping combinations already done.")
+@click.option("--capital", type=float, default=10_000.0, show_default=True, help="Initial capital (money).")
+@click.option(
+    "--commission",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Commission per fill, fraction of notional.",
+)
+@click.option(
+    "--commission-per-unit", type=float, default=0.0, show_default=True, help="Commission per unit (money)."
+)
+@click.option(
+    "--min-commission",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Minimum commission per fill (money).",
+)
+@click.option("--slippage", type=float, default=0.0, show_default=True, help="Slippage, fraction of price.")
+@click.option("--slippage-steps", type=float, default=0.0, show_default=True, help="Slippage in price steps.")
+@click.option(
+    "--fill",
+    type=click.Choice(["next-open", "close"]),
+    default="next-open",
+    show_default=True,
+    help="Where market orders fill.",
+)
+@click.option(
+    "--leverage", type=float, default=1.0, show_default=True, help="Buying power as a multiple of equity."
+)
+@click.option("--no-fills", is_flag=True, help="Do not store each combination's fills and per-bar equity.")
+@click.option("--no-progress", is_flag=True, help="No progress bar (it goes to stderr).")
+@json_option
+@handle_errors()
+def optimize_command(
+    strategy: str,
+    data: str,
+    grid: tuple[str, ...],
+    constraints: tuple[str, ...],
+    rank: tuple[str, ...],
+    filters: tuple[str, ...],
+    top: int,
+    workers: int,
+    out: str,
+    resume: bool,
+    capital: float,
+    commission: float,
+    commission_per_unit: float,
+    min_commission: float,
+    slippage: float,
+    slippage_steps: float,
+    fill: str,
+    leverage: float,
+    no_fills: bool,
+    no_progress: bool,
+    as_json: bool,
+) -> None:
+    """Optimize a strategy over a parameter grid and rank the results.
+
+    Each finished combination is appended durably to DIR/results.jsonl; fills and per-bar
+    equity go to DIR/captures/. Ctrl-C stops cleanly and prints the command that resumes.
+
+    \b
+    Example:
+      pystocksharp optimize -s sma_cross -d GOOG_1d.csv \\
+        --grid fast=5:50:5 --grid slow=20:200:10 --constraint "fast < slow" \\
+        --rank sharpe_ratio:desc --filter "round_trips >= 30" --out runs/sma
+    """
+    from pystocksharp.optimization import RichProgressBar, optimize  # noqa: PLC0415
+
+    kwargs: dict[str, Any] = dict(
+        grid=list(grid), constraints=list(constraints), rank=list(rank), filters=list(filters),
+        workers=workers or None, out=out, resume=resume, capital=capital, commission=commission,
+        commission_per_unit=commission_per_unit, min_commission=min_commission, slippage=slippage,
+        slippage_steps=slippage_steps, fill=fill, leverage=leverage, keep_fills=not no_fills,
+    )  # fmt: skip
+    if no_progress:
+        result = optimize(strategy, data, **kwargs)
+    else:
+        with RichProgressBar(description=f"optimizing {strategy}") as bar:
+            result = optimize(strategy, data, progress=bar, **kwargs)
+    if as_json:
+        payload = result.summary().model_dump(mode="json")
+        payload["top"] = _top_rows(result, top)
+        if result.interrupted or result.abort_reason:
+            payload["resume_command"] = resume_command(sys.argv[1:])
+        emit_json(payload)
+    else:
+        _emit_text(result, top)
+    if result.interrupted or result.abort_reason:
+        reason = result.abort_reason or "interrupted"
+        click.secho(f"{reason}: {result.completed}/{result.total} done; resume with:", fg="yellow", err=True)
+        click.echo("  " + resume_command(sys.argv[1:]), err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _top_rows(result: Any, n: int) -> list[dict[str, Any]]:
+    import json  # noqa: PLC0415
+
+    top = result.top(n).drop(columns=["traceback", "error"], errors="ignore")
+    return json.loads(top.to_json(orient="records"))
+
+
+commands: list[click.Command] = [optimize_command]
