@@ -24,6 +24,7 @@
   }
 
   const chart = LW.createChart(priceEl, Object.assign({ autoSize: true, crosshair: { mode: 0 } }, chartTheme()));
+  PS.priceChart = chart;
   const c0 = PS.colors();
   const candles = chart.addSeries(LW.CandlestickSeries, {
     upColor: c0.pos, downColor: c0.neg, borderVisible: false, wickUpColor: c0.pos, wickDownColor: c0.neg,
