@@ -259,6 +259,18 @@ def to_net_doubles(values: Any) -> Any:
     return net
 
 
+def compute_indicator(name: str, values: Any, length: int) -> np.ndarray:
+    """Whole-array engine indicator (``SimpleMovingAverage``, ``ExponentialMovingAverage``): one call,
+    bulk copies both ways; NaN while the indicator is not formed."""
+    indicators = {"SimpleMovingAverage", "ExponentialMovingAverage"}
+    if name not in indicators:
+        raise ValueError(f"unknown indicator {name!r}; known: {', '.join(sorted(indicators))}")
+    _engine()
+    import PyStockSharp.Engine.Indicators as ind
+
+    return to_numpy(getattr(ind, name).Compute(to_net_doubles(values), int(length)))
+
+
 # ---- bulk data out ---------------------------------------------------------------------------
 
 _NUMPY_OF_NET = {

@@ -127,9 +127,13 @@ class OhlcvArrays(NamedTuple):
 
 
 def _no_more_namespace(cls: type) -> None:
-    if "__namespace__" in vars(cls):
+    for klass in cls.__mro__:
+        if klass is Strategy:
+            return
+        if "__namespace__" not in vars(klass):
+            continue
         raise TypeError(
-            f"{cls.__name__}: do not set __namespace__ in a subclass of pystocksharp.Strategy "
+            f"{klass.__name__}: do not set __namespace__ in a subclass of pystocksharp.Strategy "
             "(the adapter already is the .NET type; a second one breaks the callbacks)"
         )
 
@@ -147,11 +151,6 @@ class Strategy(_NetStrategy):
 
     name: ClassVar[str | None] = None
 
-    @classmethod
-    def __init_subclass__(cls, **kwargs: Any) -> None:  # pythonnet's metatype needs the explicit classmethod
-        _no_more_namespace(cls)
-        super().__init_subclass__(**kwargs)
-
     def __init__(self) -> None:
         super().__init__()  # runs the .NET constructor (pythonnet only does when asked)
         self._psx_declare()
@@ -162,6 +161,7 @@ class Strategy(_NetStrategy):
         """Declares the class's Params on the .NET side (idempotent; safe if __init__ was skipped)."""
         if getattr(self, "_psx_declared", False):
             return
+        _no_more_namespace(type(self))
         self._psx_declared = True
         self._psx_values: dict[str, Any] | None = None
         self._psx_source: tuple[np.ndarray, ...] | None = None
