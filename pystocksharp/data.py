@@ -1,0 +1,599 @@
+"""OHLCV market data: load from CSV, Parquet or a pandas DataFrame, validated before anything runs.
+
+The file format is one bar per row, ascending::
+
+    timestamp,open,high,low,close,volume
+    2004-08-19,100.0,104.06,95.96,100.34,22351900
+
+Conventions:
+
+* ``timestamp`` is the bar's **open time**, ISO 8601 (``2004-08-19`` or ``2017-04-19T09:00:00``,
+  an offset such as ``+02:00`` is honoured); naive times are taken as **UTC**.
+* Prices are in the instrument's quote currency, volume in units traded (never negative).
+* A loaded frame has a ``DatetimeIndex`` named ``timestamp`` (``datetime64[ns, UTC]``) and
+  float64 columns ``open, high, low, close, volume``.
+
+Validation reports every problem at once (up to ``max_problems``), each with the file, the real
+CSV line number (the header is line 1) and the field, as an :class:`~pystocksharp.errors.InputError`.
+All checks are vectorized, so a file of millions of rows is checked in pandas/numpy time.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pystocksharp.errors import InputError, Problem
+from pystocksharp.timeframes import is_timeframe, parse_timeframe, timeframe_from_seconds
+
+EXPECTED_COLUMNS: tuple[str, ...] = ("timestamp", "open", "high", "low", "close", "volume")
+VALUE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "volume")
+EXPECTED_HEADER = ",".join(EXPECTED_COLUMNS)
+PARQUET_SUFFIXES = (".parquet", ".pq")
+_NAN_WORDS = frozenset({"nan", "-nan", "+nan", "na", "n/a", "null", "none", "<na>"})
+_PARQUET_META_KEY = b"pystocksharp.ohlcv"
+_COLUMN_ORDER = {name: i for i, name in enumerate(EXPECTED_COLUMNS)}
+
+
+@dataclass(frozen=True, eq=False)
+class OhlcvData:
+    """Validated OHLCV bars of one instrument.
+
+    ``frame``: ``DatetimeIndex`` "timestamp" (UTC bar open times, ns) and float64 columns
+    open, high, low, close, volume. ``symbol`` and ``timeframe`` (e.g. "1d") are taken from the
+    arguments, else from a file name such as ``GOOG_1d.csv``, else the time frame is inferred
+    from the median bar spacing. ``sha256`` is the hex digest of the source file (None for a
+    DataFrame).
+    """
+
+    frame: pd.DataFrame
+    symbol: str | None = None
+    timeframe: str | None = None
+    source_path: Path | None = None
+    sha256: str | None = None
+
+    @property
+    def bars(self) -> int:
+        """Number of bars."""
+        return len(self.frame)
+
+    @property
+    def start(self) -> pd.Timestamp:
+        """Open time of the first bar (UTC)."""
+        return self.frame.index[0]
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """Open time of the last bar (UTC)."""
+        return self.frame.index[-1]
+
+    def __repr__(self) -> str:
+        span = f"{self.start.isoformat()} .. {self.end.isoformat()}" if self.bars else "empty"
+        return f"OhlcvData(symbol={self.symbol!r}, timeframe={self.timeframe!r}, bars={self.bars}, {span})"
+
+
+# ---- packaged samples ---------------------------------------------------------------------------
+
+
+def _sample_dir() -> Path:
+    return Path(str(resources.files("pystocksharp") / "sample_data"))
+
+
+def sample_names() -> list[str]:
+    """Names of the packaged sample data sets, e.g. ``["EURUSD_1h", "GOOG_1d", ...]``."""
+    return sorted(p.stem for p in _sample_dir().glob("*.csv"))
+
+
+def sample_path(name: str) -> Path:
+    """Path of a packaged sample CSV: ``"GOOG_1d"`` or ``"GOOG_1d.csv"``."""
+    stem = name[:-4] if name.lower().endswith(".csv") else name
+    path = _sample_dir() / f"{stem}.csv"
+    if not path.is_file():
+        raise InputError(
+            f"unknown sample data set {name!r}",
+            [Problem(f"choose one of: {', '.join(sample_names())}", field="sample")],
+        )
+    return path
+
+
+def load_sample(name: str) -> OhlcvData:
+    """A packaged sample loaded and validated (``load_sample("GOOG_1d")``)."""
+    return load_ohlcv(sample_path(name))
+
+
+# ---- loading ------------------------------------------------------------------------------------
+
+
+def load_ohlcv(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    symbol: str | None = None,
+    timeframe: str | None = None,
+    max_problems: int = 50,
+) -> OhlcvData:
+    """Load and validate OHLCV bars from a CSV path, a Parquet path or a pandas DataFrame.
+
+    Raises :class:`InputError` listing every problem found (up to ``max_problems``, then
+    "... and N more"), each with file, CSV line (header = line 1) and field.
+    """
+    if max_problems < 1:
+        raise ValueError("max_problems must be >= 1")
+    path: Path | None = None
+    digest: str | None = None
+    if isinstance(source, pd.DataFrame):
+        table = _table_from_frame(source, file=None)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise InputError(
+                f"market data file not found: {path}",
+                [
+                    Problem(
+                        "no such file; give a CSV or Parquet file with columns " + EXPECTED_HEADER,
+                        file=str(path),
+                    )
+                ],
+            )
+        digest = file_sha256(path)
+        if path.suffix.lower() in PARQUET_SUFFIXES:
+            table = _table_from_parquet(path)
+        else:
+            table = _read_csv(path)
+    frame = _validate(table, max_problems)
+    stored = _stored_identity(path)
+    tf = (
+        str(parse_timeframe(timeframe))
+        if timeframe
+        else stored.get("timeframe") or _default_timeframe(path, frame)
+    )
+    sym = symbol or stored.get("symbol") or _default_symbol(path)
+    return OhlcvData(frame=frame, symbol=sym, timeframe=tf, source_path=path, sha256=digest)
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """Hex sha256 of a file's bytes (read in 1 MiB chunks)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def infer_timeframe(index: pd.DatetimeIndex) -> str | None:
+    """Time frame from the median spacing of bar open times ("1d" for daily bars with weekend gaps)."""
+    if len(index) < 2:
+        return None
+    spacing = np.median(np.diff(index.as_unit("ns").asi8)) / 1e9
+    return str(timeframe_from_seconds(spacing)) if spacing > 0 else None
+
+
+def _default_symbol(path: Path | None) -> str | None:
+    """``GOOG_1d.csv`` -> "GOOG"; a store file ``GOOG/1d.parquet`` -> "GOOG"."""
+    if path is None:
+        return None
+    if is_timeframe(path.stem) and path.parent.name:
+        return path.parent.name
+    return path.stem.split("_", 1)[0]
+
+
+def _stored_identity(path: Path | None) -> dict[str, str]:
+    """Symbol and time frame recorded in a Parquet file written by :func:`write_parquet`."""
+    if path is None or path.suffix.lower() not in PARQUET_SUFFIXES:
+        return {}
+    import pyarrow.parquet as pq
+
+    metadata = pq.read_schema(path).metadata or {}
+    raw = metadata.get(_PARQUET_META_KEY)
+    if not raw:
+        return {}
+    value = json.loads(raw)
+    return {k: str(v) for k, v in value.items() if k in ("symbol", "timeframe") and v}
+
+
+def _default_timeframe(path: Path | None, frame: pd.DataFrame) -> str | None:
+    if path is not None and "_" in path.stem:
+        suffix = path.stem.split("_", 1)[1]
+        if is_timeframe(suffix):
+            return str(parse_timeframe(suffix))
+    return infer_timeframe(frame.index)  # type: ignore[arg-type]
+
+
+# ---- reading into a raw table -------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    """Columns as read (raw strings or numbers), with where each row came from."""
+
+    file: str | None
+    columns: dict[str, pd.Series]
+    n_rows: int
+    lines: np.ndarray | None = None  # CSV line of each row; None: rows are positions in a frame
+    problems: list[Problem] = field(default_factory=list)  # header/structure problems
+
+
+def _match_columns(
+    names: list[str], file: str | None, line: int | None
+) -> tuple[dict[str, int], list[Problem]]:
+    """Positions of the expected columns in ``names`` (case and surrounding spaces ignored)."""
+    positions: dict[str, int] = {}
+    problems: list[Problem] = []
+    for pos, raw in enumerate(names):
+        name = str(raw).strip().lower()
+        if name in _COLUMN_ORDER and name not in positions:
+            positions[name] = pos
+        elif name in positions:
+            problems.append(Problem(f"column '{raw}' appears twice", file, line, str(raw)))
+        else:
+            problems.append(
+                Problem(
+                    f"unexpected column '{raw}'; the expected header is {EXPECTED_HEADER}",
+                    file,
+                    line,
+                    str(raw),
+                )
+            )
+    for name in EXPECTED_COLUMNS:
+        if name not in positions:
+            problems.append(
+                Problem(
+                    f"missing column '{name}'; the expected header is {EXPECTED_HEADER}", file, line, name
+                )
+            )
+    return positions, problems
+
+
+def _read_csv(path: Path) -> _Table:
+    file = str(path)
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh), None)
+    if not header or all(not h.strip() for h in header):
+        return _Table(
+            file,
+            {},
+            0,
+            np.zeros(0, np.int64),
+            [Problem(f"empty file; expected the header {EXPECTED_HEADER}", file, 1)],
+        )
+    positions, problems = _match_columns(header, file, 1)
+    width = len(header)
+    kwargs: dict[str, Any] = dict(
+        header=None, skiprows=1, names=list(range(width)), skip_blank_lines=False, encoding="utf-8-sig"
+    )
+    frame: pd.DataFrame | None = None
+    lines: np.ndarray | None = None
+    # Fast path: numbers parsed by the C reader. Any trouble -> re-read as text for exact messages.
+    fast_types = {pos: ("float64" if name != "timestamp" else str) for name, pos in positions.items()}
+    try:
+        frame = pd.read_csv(path, dtype=fast_types, **kwargs)
+        numeric = [positions[c] for c in VALUE_COLUMNS if c in positions]
+        if frame[numeric].isna().to_numpy().any() or (
+            "timestamp" in positions and frame[positions["timestamp"]].isna().any()
+        ):
+            frame = None
+    except (ValueError, pd.errors.ParserError):
+        frame = None
+    if frame is None:
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, **kwargs)
+        except pd.errors.ParserError:
+            frame, lines, ragged = _read_csv_ragged(path, width)
+            problems.extend(ragged)
+    if lines is None:
+        lines = np.arange(len(frame), dtype=np.int64) + 2
+    frame, lines = _drop_blank_rows(frame, lines, file, problems)
+    columns = {name: frame[pos].reset_index(drop=True) for name, pos in positions.items()}
+    return _Table(file, columns, len(frame), lines, problems)
+
+
+def _read_csv_ragged(path: Path, width: int) -> tuple[pd.DataFrame, np.ndarray, list[Problem]]:
+    """Error path for rows with the wrong number of fields: report each and keep the others."""
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    problems: list[Problem] = []
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        for row in reader:
+            if len(row) == width or not row:
+                rows.append(row if row else [""] * width)
+                lines.append(reader.line_num)
+            else:
+                problems.append(
+                    Problem(
+                        f"expected {width} fields as in the header, found {len(row)}",
+                        str(path),
+                        reader.line_num,
+                    )
+                )
+    frame = pd.DataFrame(rows, columns=list(range(width)), dtype=str)
+    return frame, np.asarray(lines, dtype=np.int64), problems
+
+
+def _drop_blank_rows(
+    frame: pd.DataFrame, lines: np.ndarray, file: str, problems: list[Problem]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Drops blank lines: tolerated at the end of a file (editors add them), reported elsewhere."""
+    if (
+        len(frame) == 0
+        or all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes[1:])
+        and not frame.isna().any().any()
+    ):
+        return frame, lines
+    text = frame.astype("string")
+    blank = (text.isna() | text.apply(lambda s: s.str.strip() == "")).all(axis=1).to_numpy(dtype=bool)
+    if not blank.any():
+        return frame, lines
+    content_lines = [int(lines[~blank].max())] if not blank.all() else []
+    content_lines += [p.line for p in problems if p.line is not None and p.line > 1]
+    last_content = max(content_lines, default=0)
+    for i in np.flatnonzero(blank & (lines < last_content)).tolist():
+        problems.append(Problem("empty line; expected a bar: " + EXPECTED_HEADER, file, int(lines[i])))
+    keep = ~blank
+    return frame.loc[keep].reset_index(drop=True), lines[keep]
+
+
+def _table_from_parquet(path: Path) -> _Table:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for a corrupt file
+        raise InputError(
+            f"cannot read Parquet file {path}", [Problem(f"not a readable Parquet file: {exc}", str(path))]
+        ) from exc
+    return _table_from_frame(frame, file=str(path))
+
+
+def _table_from_frame(frame: pd.DataFrame, file: str | None) -> _Table:
+    lowered = {str(c).strip().lower() for c in frame.columns}
+    if "timestamp" not in lowered and isinstance(frame.index, pd.DatetimeIndex):
+        frame = frame.reset_index(names="timestamp")
+    positions, problems = _match_columns([str(c) for c in frame.columns], file, None)
+    columns = {name: frame.iloc[:, pos].reset_index(drop=True) for name, pos in positions.items()}
+    return _Table(file, columns, len(frame), None, problems)
+
+
+# ---- validation ---------------------------------------------------------------------------------
+
+
+class _Collector:
+    """Gathers problems from vectorized masks; keeps at most ``cap`` of them per check but counts all."""
+
+    def __init__(self, table: _Table, cap: int) -> None:
+        self.table = table
+        self.cap = cap
+        self.total = len(table.problems)
+        self.items: list[tuple[int, int, Problem]] = [(p.line or -1, -2, p) for p in table.problems]
+
+    def rows(
+        self, mask: np.ndarray, field_name: str | None, messages: Callable[[np.ndarray], Iterable[str]]
+    ) -> None:
+        idx = np.flatnonzero(mask)
+        if idx.size == 0:
+            return
+        self.total += int(idx.size)
+        idx = idx[: self.cap]
+        order = _COLUMN_ORDER.get(field_name or "", -1)
+        lines = self.table.lines
+        for i, message in zip(idx.tolist(), messages(idx), strict=True):
+            if lines is not None:
+                problem = Problem(message, self.table.file, int(lines[i]), field_name)
+            else:
+                problem = Problem(f"row {i}: {message}", self.table.file, None, field_name)
+            self.items.append((problem.line if problem.line is not None else i, order, problem))
+
+    def raise_if_any(self) -> None:
+        if self.total == 0:
+            return
+        self.items.sort(key=lambda t: (t[0], t[1]))
+        shown = [p for _, _, p in self.items[: self.cap]]
+        if self.total > len(shown):
+            shown.append(Problem(f"... and {self.total - len(shown)} more problems", self.table.file))
+        name = self.table.file or "DataFrame"
+        raise InputError(f"invalid market data in {name}: {self.total} problem(s)", shown)
+
+
+def _is_numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+
+
+def _check_number_column(series: pd.Series, name: str, out: _Collector) -> np.ndarray:
+    """Float64 values of a column; reports missing, empty, non-numeric, NaN and infinite values."""
+    if _is_numeric(series):
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        out.rows(
+            np.isnan(values),
+            name,
+            lambda idx: ["value is NaN or missing; expected a finite number"] * len(idx),
+        )
+    else:
+        raw = series.astype("string")
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        missing = raw.isna().to_numpy()
+        stripped = raw.str.strip().str.lower()
+        empty = (stripped == "").fillna(False).to_numpy(dtype=bool)
+        nan_word = stripped.isin(_NAN_WORDS).fillna(False).to_numpy(dtype=bool)
+        bad = np.isnan(values) & ~missing & ~empty & ~nan_word
+        raw_values = raw.to_numpy(dtype=object, na_value=None)
+        out.rows(missing, name, lambda idx: ["missing value; expected a number"] * len(idx))
+        out.rows(empty, name, lambda idx: ["empty value; expected a number"] * len(idx))
+        out.rows(nan_word & ~missing, name, lambda idx: ["value is NaN; expected a finite number"] * len(idx))
+        out.rows(bad, name, lambda idx: [f"not a number: {raw_values[i]!r}" for i in idx])
+    out.rows(
+        np.isinf(values),
+        name,
+        lambda idx: [f"value is infinite ({values[i]}); expected a finite number" for i in idx],
+    )
+    return values
+
+
+def _check_timestamps(series: pd.Series, out: _Collector) -> pd.DatetimeIndex:
+    """UTC bar times (NaT where unusable); reports empty, unparsable, duplicate and decreasing times."""
+    if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(series.dtype):
+        times = pd.DatetimeIndex(series)
+        times = times.tz_localize("UTC") if times.tz is None else times.tz_convert("UTC")
+        out.rows(times.isna(), "timestamp", lambda idx: ["missing timestamp"] * len(idx))
+    else:
+        raw = series.astype("string")
+        times = pd.DatetimeIndex(pd.to_datetime(raw, utc=True, errors="coerce", format="ISO8601"))
+        empty = (raw.isna() | (raw.str.strip() == "")).fillna(True).to_numpy(dtype=bool)
+        unparsable = times.isna() & ~empty
+        raw_values = raw.to_numpy(dtype=object, na_value=None)
+        out.rows(
+            empty,
+            "timestamp",
+            lambda idx: ["empty timestamp; expected ISO 8601 such as 2004-08-19"] * len(idx),
+        )
+        out.rows(
+            unparsable,
+            "timestamp",
+            lambda idx: [
+                f"cannot parse timestamp {raw_values[i]!r}; expected ISO 8601 such as 2004-08-19 or 2017-04-19T09:00:00"
+                for i in idx
+            ],
+        )
+    times = times.as_unit("ns")
+    valid = np.flatnonzero(~times.isna())
+    if valid.size > 1:
+        ns = times.asi8[valid]
+        duplicate = pd.Series(ns).duplicated(keep="first").to_numpy()
+        first_pos = pd.Series(valid).groupby(ns).transform("first").to_numpy()
+        not_after = np.concatenate([[False], ns[1:] <= ns[:-1]]) & ~duplicate
+        where = _where_fn(out.table)
+        dup_mask = np.zeros(len(times), dtype=bool)
+        dup_mask[valid[duplicate]] = True
+        back_mask = np.zeros(len(times), dtype=bool)
+        back_mask[valid[not_after]] = True
+        prev_of = np.full(len(times), -1, dtype=np.int64)
+        prev_of[valid[1:]] = valid[:-1]
+        first_of = np.full(len(times), -1, dtype=np.int64)
+        first_of[valid] = first_pos
+        out.rows(
+            dup_mask,
+            "timestamp",
+            lambda idx: [
+                f"duplicate timestamp {times[i].isoformat()} (first on {where(first_of[i])})" for i in idx
+            ],
+        )
+        out.rows(
+            back_mask,
+            "timestamp",
+            lambda idx: [
+                f"timestamp {times[i].isoformat()} is earlier than {times[prev_of[i]].isoformat()} on "
+                f"{where(prev_of[i])}; timestamps must be strictly increasing"
+                for i in idx
+            ],
+        )
+    return times
+
+
+def _where_fn(table: _Table) -> Callable[[int], str]:
+    if table.lines is not None:
+        lines = table.lines
+        return lambda i: f"line {int(lines[i])}"
+    return lambda i: f"row {int(i)}"
+
+
+def _check_bars(values: dict[str, np.ndarray], out: _Collector) -> None:
+    """Negative volume and OHLC consistency (only on rows whose prices are all finite)."""
+    if "volume" in values:
+        volume = values["volume"]
+        out.rows(volume < 0, "volume", lambda idx: [f"negative volume {volume[i]:g}" for i in idx])
+    if not all(c in values for c in ("open", "high", "low", "close")):
+        return
+    o, h, lo, c = values["open"], values["high"], values["low"], values["close"]
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(o) & np.isfinite(h) & np.isfinite(lo) & np.isfinite(c)
+        top = np.maximum(o, c)
+        bottom = np.minimum(o, c)
+        high_low = finite & (h < lo)
+        high_below = finite & (h < top) & ~high_low
+        low_above = finite & (lo > bottom) & ~high_low
+    out.rows(high_low, "high", lambda idx: [f"high {h[i]:g} is below low {lo[i]:g}" for i in idx])
+    out.rows(
+        high_below, "high", lambda idx: [f"high {h[i]:g} is below max(open, close) = {top[i]:g}" for i in idx]
+    )
+    out.rows(
+        low_above,
+        "low",
+        lambda idx: [f"low {lo[i]:g} is above min(open, close) = {bottom[i]:g}" for i in idx],
+    )
+
+
+def _validate(table: _Table, max_problems: int) -> pd.DataFrame:
+    out = _Collector(table, max_problems)
+    if table.n_rows == 0 and not table.problems:
+        out.items.append((-1, 0, Problem("no bars: the data has a header but no rows", table.file, None)))
+        out.total += 1
+    times = _check_timestamps(table.columns["timestamp"], out) if "timestamp" in table.columns else None
+    values = {
+        name: _check_number_column(table.columns[name], name, out)
+        for name in VALUE_COLUMNS
+        if name in table.columns
+    }
+    _check_bars(values, out)
+    out.raise_if_any()
+    assert times is not None  # every column is present when there are no problems
+    index = pd.DatetimeIndex(times, name="timestamp")
+    return pd.DataFrame({name: values[name] for name in VALUE_COLUMNS}, index=index)
+
+
+# ---- store --------------------------------------------------------------------------------------
+
+
+def store_path(store: str | os.PathLike[str], symbol: str, timeframe: str) -> Path:
+    """Where ``data import`` keeps a series: ``{store}/{symbol}/{timeframe}.parquet``."""
+    return Path(store) / symbol / f"{parse_timeframe(timeframe)}.parquet"
+
+
+def write_parquet(data: OhlcvData | pd.DataFrame, target: str | os.PathLike[str]) -> Path:
+    """Write validated bars to Parquet atomically (index "timestamp" kept); ``target`` is untouched on error."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pystocksharp.io import atomic_path
+
+    frame = data.frame if isinstance(data, OhlcvData) else data
+    table = pa.Table.from_pandas(frame, preserve_index=True)
+    if isinstance(data, OhlcvData):
+        identity = json.dumps({"symbol": data.symbol, "timeframe": data.timeframe}, sort_keys=True)
+        table = table.replace_schema_metadata(
+            {**(table.schema.metadata or {}), _PARQUET_META_KEY: identity.encode()}
+        )
+    with atomic_path(target) as tmp:
+        pq.write_table(table, tmp)
+    return Path(target)
+
+
+def import_to_store(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    symbol: str,
+    timeframe: str,
+    store: str | os.PathLike[str] = "data-store",
+    max_problems: int = 50,
+) -> tuple[OhlcvData, Path]:
+    """Validate ``source`` then write it to ``{store}/{symbol}/{timeframe}.parquet`` atomically.
+
+    Validation happens before the store is touched, so a bad file leaves the store exactly as it was.
+    """
+    problems = []
+    if not symbol or any(ch in symbol for ch in "/\\") or symbol in (".", ".."):
+        problems.append(
+            Problem(f"symbol must be a plain name without path separators, got {symbol!r}", field="symbol")
+        )
+    if problems:
+        raise InputError("bad symbol", problems)
+    data = load_ohlcv(source, symbol=symbol, timeframe=timeframe, max_problems=max_problems)
+    target = store_path(store, symbol, timeframe)
+    write_parquet(data, target)
+    return data, target
