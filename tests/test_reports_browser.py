@@ -5,6 +5,7 @@ Screenshots go to ``test-output/reports/`` (git-ignored) beside the test output.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from browser.chromium import close, console_errors, full_page_screenshot, make_driver, page_url, wait_ready
-from browser.report_inputs import grid_combinations, sample_run_report
+from browser.report_inputs import grid_combinations, sample_run_report, write_optimization_run
 
 from pystocksharp.reports import SummaryReport, ValidationReport, render_run_page, render_summary_page
+from pystocksharp.reports.build import build_reports
 
 pytestmark = pytest.mark.browser
 
@@ -279,3 +281,22 @@ def test_ranking_sorts_and_row_opens_existing_page(
     assert opened.is_file() and opened.name == "index.html" and opened.parent.name == "combo0"
     assert_no_console_errors(driver)
     assert driver.execute_script("return document.getElementById('trade-table').dataset.totalRows") == "30"
+
+
+def test_built_run_pages_list_every_round_trip_of_trades_json(driver: Any, tmp_path: Path) -> None:
+    combos = grid_combinations(range(5, 30, 5), range(20, 70, 10))
+    write_optimization_run(tmp_path, combos, keep=2)
+    built = build_reports(tmp_path)
+    open_page(driver, built.summary_page)
+    assert_no_console_errors(driver)
+    driver.find_elements("css selector", "#ranking-table tbody tr")[0].find_elements("tag name", "td")[
+        2
+    ].click()
+    wait_ready(driver)
+    opened = Path(driver.execute_script("return decodeURIComponent(location.pathname)"))
+    assert opened in built.run_pages
+    trades = json.loads((opened.parent / "trades.json").read_text(encoding="utf-8"))
+    assert driver.execute_script("return document.getElementById('trade-table').dataset.totalRows") == str(
+        len(trades["round_trips"])
+    )
+    assert_no_console_errors(driver)

@@ -112,3 +112,70 @@ def grid_combinations(fast: range, slow: range, *, seed: int = 7) -> pd.DataFram
             "error": "",
         }
     )
+
+
+def _json(path: Path, obj: object) -> None:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj, indent=2, default=str), encoding="utf-8")
+
+
+def write_combination_folder(folder: Path, report: RunReport, parameter_hash: str) -> Path:
+    """A combination folder in the artifacts layout (plain JSON/Parquet) holding ``report``'s data."""
+    trips = report.round_trips.rename(columns={"return": "return_fraction"})
+    records = trips.assign(
+        entry_time=trips["entry_time"].map(lambda t: t.isoformat()),
+        exit_time=trips["exit_time"].map(lambda t: t.isoformat()),
+    ).to_dict("records")
+    _json(folder / "trades.json", {"schema_version": 1, "fills": [], "round_trips": records})
+    _json(folder / "performance-metrics.json", {"schema_version": 1, **report.metrics, "profit_factor": None})
+    _json(
+        folder / "strategy-config.json",
+        {
+            "schema_version": 1,
+            "strategy": {"name": report.strategy},
+            "parameters": dict(report.parameters),
+            "parameter_hash": parameter_hash,
+            "data": {"symbol": report.symbol, "timeframe": report.timeframe},
+        },
+    )
+    first, last = report.candles["time"].iloc[0], report.candles["time"].iloc[-1]
+    _json(
+        folder / "market-data.json",
+        {"schema_version": 1, "symbol": report.symbol, "timeframe": report.timeframe, "path": str(SAMPLE),
+         "bars": len(report.candles), "first_timestamp": first.isoformat(), "last_timestamp": last.isoformat()},
+    )  # fmt: skip
+    _json(
+        folder / "manifest.json", {"schema_version": 1, "engine_version": report.engine_version, "files": []}
+    )
+    report.equity.to_parquet(folder / "equity.parquet", index=False)
+    return folder
+
+
+def write_optimization_run(run_dir: Path, combos: pd.DataFrame, keep: int = 3) -> dict[str, Path]:
+    """An optimization run folder: results table + the best ``keep`` combination folders.
+
+    ``combos`` is a :func:`grid_combinations` table; rows get ``parameter_hash`` values
+    ``sha256:<row>``; the kept folders use :func:`sample_run_report` with their parameters.
+    Returns parameter hash -> combination folder.
+    """
+    table = combos.copy()
+    table.insert(0, "parameter_hash", [f"sha256:{i:064x}" for i in range(len(table))])
+    table["error"] = table["error"].where(table["status"] != "ok", None)
+    table = table.drop(columns=["status"]).sort_values("sharpe_ratio", ascending=False, kind="stable")
+    opt = run_dir / "optimization"
+    opt.mkdir(parents=True, exist_ok=True)
+    table.to_parquet(opt / "optimization-results.parquet", index=False)
+    metrics = [c for c in table.columns if c not in {"parameter_hash", "fast", "slow", "error"}]
+    _json(opt / "optimization-results.json", {"parameter_names": ["fast", "slow"], "metric_names": metrics})
+    _json(
+        opt / "manifest.json",
+        {"strategy": {"name": "sma_cross"}, "data": {"symbol": "GOOG", "timeframe": "1d"}},
+    )
+    folders = {}
+    for _, row in table[table["error"].isna()].head(keep).iterrows():
+        h = str(row["parameter_hash"])
+        params = {"fast": int(row["fast"]), "slow": int(row["slow"])}
+        folders[h] = write_combination_folder(opt / h[-12:], sample_run_report(parameters=params), h)
+    return folders

@@ -1,0 +1,253 @@
+"""Build every report page of a run from its artifacts folder.
+
+A run folder (``pystocksharp/artifacts`` layout) holds ``optimization/`` with
+``optimization-results.parquet`` and one folder per kept combination (``trades.json``,
+``performance-metrics.json``, ``equity.parquet``, ``strategy-config.json``,
+``market-data.json``, ``manifest.json``). :func:`build_reports` writes ``index.html`` in
+each combination folder and the summary ``reports/index.html``, sharing
+``reports/assets/``. A single backtest folder (``trades.json`` at its top) gets its own
+``index.html`` and ``assets/``. Files are read as plain JSON/Parquet (no engine).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from pystocksharp.errors import InputError, Problem
+from pystocksharp.reports.data import ROUND_TRIP_COLUMNS, RunReport, SummaryReport
+from pystocksharp.reports.render import render_run_page, render_summary_page
+
+PREFERRED_RANKING = ("sharpe_ratio", "net_profit", "total_return")
+LOWER_IS_BETTER = {"max_drawdown_abs", "volatility", "ulcer_index"}
+SUMMARY_METRICS = ("total_return", "net_profit", "max_drawdown", "sharpe_ratio", "win_rate", "round_trips")
+BOOKKEEPING = {"parameter_hash", "error", "rank", "status", "index", "elapsed_s"}
+
+
+class BuiltReports(BaseModel):
+    """Pages written by :func:`build_reports` (paths), and folders that could not be read."""
+
+    run_pages: list[Path] = Field(default_factory=list)
+    summary_page: Path | None = None
+    skipped: list[str] = Field(default_factory=list)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read {path.name}", [Problem(str(exc), file=str(path))]) from exc
+
+
+def _scalar_metrics(raw: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """Scalar metrics and reasons from ``performance-metrics.json`` (nested tables skipped).
+
+    A metric may be a number, null, or ``{"value": x, "reason": "..."}``; a top-level
+    ``undefined``/``reasons`` mapping gives reasons for nulls.
+    """
+    values: dict[str, Any] = {}
+    notes: dict[str, str] = {}
+    if not isinstance(raw, dict):
+        return values, notes
+    for key, value in raw.items():
+        if key in {"schema_version", "schemaVersion"}:
+            continue
+        if isinstance(value, dict) and "value" in value:
+            values[key] = value["value"]
+            if value.get("reason"):
+                notes[key] = str(value["reason"])
+        elif value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+            values[key] = value
+        elif key in {"undefined", "reasons"} and isinstance(value, dict):
+            notes.update({str(k): str(v) for k, v in value.items()})
+    return values, notes
+
+
+def round_trips_frame(trades_json: Any) -> pd.DataFrame:
+    """The ``round_trips`` of ``trades.json`` as a round-trip table (``return_fraction`` -> ``return``)."""
+    rows = trades_json.get("round_trips", []) if isinstance(trades_json, dict) else []
+    frame = pd.DataFrame(rows)
+    if "return_fraction" in frame.columns:
+        frame = frame.rename(columns={"return_fraction": "return"})
+    for col in ROUND_TRIP_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = pd.Series(dtype="float64")
+    for col in ("entry_time", "exit_time"):
+        frame[col] = pd.to_datetime(frame[col], utc=True)
+    for col in ("pnl", "return", "volume", "entry_price", "exit_price"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce")
+    return frame
+
+
+def _candles(market: dict[str, Any], equity: pd.DataFrame, folder: Path) -> tuple[pd.DataFrame, str]:
+    """Bars of the run from the data file ``market-data.json`` names, else from equity closes."""
+    path = market.get("path")
+    candidates = [Path(path), folder / path] if path else []
+    for candidate in candidates:
+        if candidate.is_file():
+            from pystocksharp.data import load_ohlcv
+
+            frame = load_ohlcv(candidate).frame
+            bars = frame.reset_index().rename(columns={frame.index.name or "index": "time"})
+            bars = bars[["time", "open", "high", "low", "close", "volume"]]
+            bars["time"] = pd.to_datetime(bars["time"], utc=True)
+            first, last = market.get("first_timestamp"), market.get("last_timestamp")
+            if first and last:
+                bars = bars[(bars["time"] >= pd.Timestamp(first)) & (bars["time"] <= pd.Timestamp(last))]
+            return bars.reset_index(drop=True), ""
+    if "close" not in equity.columns:
+        raise InputError(
+            "no price data for the report",
+            [Problem("market-data.json path not found and equity has no close", file=str(folder))],
+        )
+    close = equity["close"].to_numpy(dtype=float)
+    bars = pd.DataFrame(
+        {"time": equity["time"], "open": close, "high": close, "low": close, "close": close, "volume": 0.0}
+    )
+    return bars, "price file not found: candles drawn from equity closes"
+
+
+def run_report_from_folder(folder: Path, *, summary_page: Path | None = None) -> RunReport:
+    """A :class:`RunReport` from one run/combination folder of artifacts."""
+    folder = Path(folder)
+    trades = _read_json(folder / "trades.json")
+    metrics, notes = _scalar_metrics(_read_json(folder / "performance-metrics.json"))
+    config = (
+        _read_json(folder / "strategy-config.json") if (folder / "strategy-config.json").is_file() else {}
+    )
+    market = _read_json(folder / "market-data.json") if (folder / "market-data.json").is_file() else {}
+    manifest = _read_json(folder / "manifest.json") if (folder / "manifest.json").is_file() else {}
+    equity = pd.read_parquet(folder / "equity.parquet")
+    equity["time"] = pd.to_datetime(equity["time"], utc=True)
+    candles, note = _candles(market, equity, folder)
+    if note:
+        notes["candles"] = note
+    strategy = config.get("strategy", {}) if isinstance(config, dict) else {}
+    name = strategy.get("name") or Path(str(strategy.get("source_file") or "strategy")).stem
+    binding = config.get("data", {}) if isinstance(config.get("data"), dict) else {}
+    return RunReport(
+        strategy=str(name),
+        candles=candles,
+        equity=equity,
+        round_trips=round_trips_frame(trades),
+        metrics=metrics,
+        metric_notes=notes,
+        parameters=dict(config.get("parameters") or {}),
+        symbol=str(market.get("symbol") or binding.get("symbol") or ""),
+        timeframe=str(market.get("timeframe") or binding.get("timeframe") or ""),
+        engine_version=str(manifest.get("engine_version") or ""),
+        combination_id=config.get("parameter_hash"),
+        summary_page=str(summary_page) if summary_page else None,
+    )
+
+
+def _combination_folders(opt_dir: Path) -> list[Path]:
+    return sorted(d for d in opt_dir.iterdir() if d.is_dir() and (d / "trades.json").is_file())
+
+
+def summary_from_run(
+    run_dir: Path, pages: dict[str, Path], *, top_n: int = 20, ranking_metric: str | None = None
+) -> SummaryReport:
+    """A :class:`SummaryReport` from ``optimization/optimization-results.parquet`` (+ its JSON)."""
+    opt_dir = run_dir / "optimization"
+    table = pd.read_parquet(opt_dir / "optimization-results.parquet")
+    index = (
+        _read_json(opt_dir / "optimization-results.json")
+        if (opt_dir / "optimization-results.json").is_file()
+        else {}
+    )
+    params = list(index.get("parameter_names") or [])
+    metric_names = list(index.get("metric_names") or [])
+    if not params:
+        params = [
+            c for c in table.columns if c not in BOOKKEEPING and not pd.api.types.is_float_dtype(table[c])
+        ]
+    if not metric_names:
+        metric_names = [
+            c
+            for c in table.columns
+            if c not in BOOKKEEPING and c not in params and pd.api.types.is_numeric_dtype(table[c])
+        ]
+    metric = ranking_metric or next(
+        (m for m in PREFERRED_RANKING if m in metric_names), metric_names[0] if metric_names else None
+    )
+    if metric is None:
+        raise InputError(
+            "no metric to rank by", [Problem("optimization results have no metric column", file=str(opt_dir))]
+        )
+    combos = table.copy()
+    errors = combos["error"] if "error" in combos.columns else pd.Series([None] * len(combos))
+    failed = errors.notna() & errors.astype(str).str.len().gt(0)
+    combos["status"] = np.where(failed, "failed", "ok")
+    combos["error"] = errors.where(failed, "")
+    hashes = (
+        combos["parameter_hash"].astype(str)
+        if "parameter_hash" in combos.columns
+        else pd.Series([""] * len(combos))
+    )
+    combos["page"] = [str(pages[h]) if h in pages else "" for h in hashes]
+    manifest = _read_json(opt_dir / "manifest.json") if (opt_dir / "manifest.json").is_file() else {}
+    strategy = (manifest.get("strategy") or {}).get("name") or "strategy"
+    data = manifest.get("data") or {}
+    return SummaryReport(
+        strategy=str(strategy),
+        combinations=combos,
+        parameter_names=params,
+        ranking_metric=metric,
+        higher_is_better=metric not in LOWER_IS_BETTER,
+        metric_columns=[m for m in SUMMARY_METRICS if m in metric_names and m != metric],
+        top_n=top_n,
+        symbol=str(data.get("symbol") or ""),
+        timeframe=str(data.get("timeframe") or ""),
+        data_range=(data["start"], data["end"]) if data.get("start") and data.get("end") else None,
+        engine_version=str(manifest.get("engine_version") or ""),
+    )
+
+
+def build_reports(
+    run_dir: str | Path, *, top_n: int = 20, ranking_metric: str | None = None, inline: bool = False
+) -> BuiltReports:
+    """Write every page of a run folder (see module docstring) and return their paths."""
+    run_dir = Path(run_dir)
+    built = BuiltReports()
+    if (run_dir / "trades.json").is_file():
+        report = run_report_from_folder(run_dir)
+        built.run_pages.append(render_run_page(report, run_dir / "index.html", inline=inline))
+        return built
+    opt_dir = run_dir / "optimization"
+    if not opt_dir.is_dir():
+        raise InputError(
+            f"{run_dir} is not a run folder",
+            [
+                Problem(
+                    "expected trades.json (one backtest) or optimization/ (an optimization run)",
+                    file=str(run_dir),
+                )
+            ],
+        )
+    summary_html = run_dir / "reports" / "index.html"
+    assets = run_dir / "reports" / "assets"
+    pages: dict[str, Path] = {}
+    for folder in _combination_folders(opt_dir):
+        try:
+            report = run_report_from_folder(folder, summary_page=summary_html)
+        except InputError as exc:
+            built.skipped.append(f"{folder.name}: {exc.summary}")
+            continue
+        page = render_run_page(
+            report, folder / "index.html", assets_dir=None if inline else assets, inline=inline
+        )
+        built.run_pages.append(page)
+        if report.combination_id:
+            pages[str(report.combination_id)] = page
+    if (opt_dir / "optimization-results.parquet").is_file():
+        summary = summary_from_run(run_dir, pages, top_n=top_n, ranking_metric=ranking_metric)
+        built.summary_page = render_summary_page(
+            summary, summary_html, assets_dir=None if inline else assets, inline=inline
+        )
+    return built
