@@ -1,0 +1,193 @@
+"""Deployable configurations: build a :class:`StrategyConfig`, export one from a run
+(``pystocksharp deploy``), and turn one into :func:`pystocksharp.backtest` arguments.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from pystocksharp.artifacts.layout import short_hash
+from pystocksharp.artifacts.manifest import MANIFEST_FILE, sha256_file
+from pystocksharp.artifacts.models import (
+    BestConfigurations,
+    DataBinding,
+    EmulationConfig,
+    OptimizationResultsIndex,
+    OptimizationResultsPage,
+    OptimizationRow,
+    StrategyConfig,
+    StrategyRef,
+)
+from pystocksharp.errors import InputError, Problem
+from pystocksharp.io import atomic_write_json
+
+
+def load_config(path: str | os.PathLike[str]) -> StrategyConfig:
+    """Read a ``strategy-config.json``; every problem is reported in one :class:`InputError`."""
+    path = Path(path)
+    try:
+        return StrategyConfig.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise InputError("cannot read configuration", [Problem(str(exc), file=str(path))]) from exc
+    except ValidationError as exc:
+        problems = [
+            Problem(err["msg"], file=str(path), field=".".join(str(p) for p in err["loc"]) or None)
+            for err in exc.errors()
+        ]
+        raise InputError("bad configuration", problems) from exc
+
+
+def backtest_arguments(config: StrategyConfig) -> dict[str, Any]:
+    """Keyword arguments of :func:`pystocksharp.backtest` that reproduce ``config``.
+
+    ``backtest(**backtest_arguments(load_config("strategy-config.json")))``. The data path is
+    checked against its recorded sha256 when both are present.
+    """
+    if config.data.path is None:
+        raise InputError("configuration has no data path", [Problem("set data.path", field="data.path")])
+    if config.data.sha256 and Path(config.data.path).is_file():
+        actual = sha256_file(config.data.path)
+        if actual != config.data.sha256:
+            raise InputError(
+                "data file changed since the configuration was written",
+                [
+                    Problem(
+                        f"sha256 is {actual}, configuration says {config.data.sha256}", file=config.data.path
+                    )
+                ],
+            )
+    if (
+        config.strategy.source_file
+        and config.strategy.source_sha256
+        and Path(config.strategy.source_file).is_file()
+    ):
+        actual = sha256_file(config.strategy.source_file)
+        if actual != config.strategy.source_sha256:
+            raise InputError(
+                "strategy source changed since the configuration was written",
+                [Problem(f"sha256 is {actual}, configuration says {config.strategy.source_sha256}",
+                         file=config.strategy.source_file)],
+            )  # fmt: skip
+    return {
+        "strategy": config.strategy.spec,
+        "data": config.data.path,
+        "params": dict(config.parameters),
+        "symbol": config.data.symbol,
+        "timeframe": config.data.timeframe,
+        **config.emulation.model_dump(),
+    }
+
+
+def strategy_ref(spec: str, *, kind: str | None = None, version: str | None = None) -> StrategyRef:
+    """A :class:`StrategyRef` of a backtest strategy spec (``name`` or ``file[:Class]``)."""
+    path, _, cls = spec.partition(":")
+    if Path(path).suffix in (".py", ".cs") and Path(path).is_file():
+        return StrategyRef(
+            name=cls or None, source_file=path, source_sha256=sha256_file(path), kind=kind, version=version
+        )
+    return StrategyRef(name=spec, kind=kind, version=version)
+
+
+def config_from_result(
+    result: Any, *, data_path: str | None = None, data_sha256: str | None = None
+) -> StrategyConfig:
+    """The configuration of a :class:`pystocksharp.backtest.BacktestResult` (duck-typed)."""
+    from pystocksharp.parameters import parameter_hash  # type: ignore[import-not-found]
+
+    spec = result.strategy_source and f"{result.strategy_source}:{result.strategy}" or result.strategy
+    path = data_path or result.data_source
+    settings = (
+        result.settings.model_dump() if hasattr(result.settings, "model_dump") else dict(result.settings)
+    )
+    return StrategyConfig(
+        strategy=strategy_ref(spec, kind=result.strategy_kind),
+        parameters=dict(result.parameters),
+        parameter_hash=parameter_hash(dict(result.parameters)),
+        data=DataBinding(
+            symbol=result.symbol,
+            timeframe=result.timeframe,
+            path=path,
+            sha256=data_sha256 or (sha256_file(path) if path and Path(path).is_file() else None),
+        ),
+        emulation=EmulationConfig(**settings),
+    )
+
+
+# ---- deploy --------------------------------------------------------------------------------
+
+
+def _optimization_dir(run_dir: Path) -> Path:
+    for candidate in (run_dir / "optimization", run_dir):
+        if (candidate / "optimization-results.json").is_file():
+            return candidate
+    raise InputError(
+        "not a run folder",
+        [Problem("no optimization/optimization-results.json here or in optimization/", file=str(run_dir))],
+    )
+
+
+def ranked_row(opt_dir: Path, rank: int) -> OptimizationRow:
+    """Row ``rank`` (1 = best) of an optimization table, reading only the page that holds it."""
+    index_path = opt_dir / "optimization-results.json"
+    data = json.loads(index_path.read_bytes())
+    if "pages" in data:
+        index = OptimizationResultsIndex.model_validate(data)
+        ref = next((p for p in index.pages if p.first_rank <= rank <= p.last_rank), None)
+        total = index.total_rows
+        page = OptimizationResultsPage.model_validate_json((opt_dir / ref.path).read_bytes()) if ref else None
+    else:
+        page = OptimizationResultsPage.model_validate(data)
+        total = page.total_rows
+    row = next((r for r in page.rows if r.rank == rank), None) if page else None
+    if row is None:
+        raise InputError("no such rank", [Problem(f"rank must be 1..{total}, got {rank}", field="rank")])
+    if row.error:
+        raise InputError("that combination failed", [Problem(f"rank {rank}: {row.error}", field="rank")])
+    return row
+
+
+def deploy_config(run_dir: str | os.PathLike[str], rank: int = 1) -> StrategyConfig:
+    """The deployable configuration of combination ``rank`` (1 = best) of a run.
+
+    Uses the combination's own ``strategy-config.json`` when it was kept, else the run's
+    ``metadata/run-config.json`` with the row's parameters and hash.
+    """
+    run_dir = Path(run_dir)
+    if (run_dir / "strategy-config.json").is_file() and rank == 1:
+        return load_config(run_dir / "strategy-config.json")
+    opt_dir = _optimization_dir(run_dir)
+    row = ranked_row(opt_dir, rank)
+    source = f"rank {rank} of {opt_dir.parent}"
+    folder = opt_dir / short_hash(row.parameter_hash)
+    if (folder / MANIFEST_FILE).is_file() and (folder / "strategy-config.json").is_file():
+        config = load_config(folder / "strategy-config.json")
+        return config.model_copy(update={"source": source})
+    base_path = opt_dir.parent / "metadata" / "run-config.json"
+    if not base_path.is_file():
+        raise InputError(
+            "cannot build the configuration",
+            [Problem(f"rank {rank} has no folder and the run has no run-config.json", file=str(base_path))],
+        )
+    base = load_config(base_path)
+    params = {k: v for k, v in row.parameters.items() if v is not None}
+    return base.model_copy(
+        update={"parameters": params, "parameter_hash": row.parameter_hash, "source": source}
+    )
+
+
+def best_rank_from_reports(run_dir: Path) -> int | None:
+    """Rank of the first entry of ``reports/best-configurations.json``, if the run has one."""
+    path = run_dir / "reports" / "best-configurations.json"
+    if not path.is_file():
+        return None
+    best = BestConfigurations.model_validate_json(path.read_bytes())
+    return best.configurations[0].rank if best.configurations else None
+
+
+def write_config(path: str | os.PathLike[str], config: StrategyConfig) -> Path:
+    return atomic_write_json(path, config)
