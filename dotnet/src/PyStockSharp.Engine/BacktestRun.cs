@@ -28,7 +28,7 @@ internal sealed class BacktestRun
     private readonly double[] _posCol, _cashCol, _eqCol, _realCol, _unrealCol, _commCol;
 
     private readonly bool _capture;
-    private double _peak, _mdd;
+    private readonly double _peak;
 
     internal BacktestRun(Strategy strategy, CandleSeries series, EmulationSettings settings, bool captureBars = true)
     {
