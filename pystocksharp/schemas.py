@@ -39,7 +39,11 @@ _OWN: dict[str, type[BaseModel]] = {
 #: Schema name -> (module, class) of models owned by other modules, registered if importable.
 _OTHERS: dict[str, tuple[str, str]] = {
     "performance-metrics": ("pystocksharp.metrics", "PerformanceMetrics"),
-    "validation-report": ("pystocksharp.validation", "ValidationReport"),
+    "parameter-set": ("pystocksharp.parameters", "ParameterSetModel"),
+    "validation-verdict": ("pystocksharp.validation.models", "Verdict"),
+    "validation-monte-carlo": ("pystocksharp.validation.models", "MonteCarloReport"),
+    "validation-walk-forward": ("pystocksharp.validation.models", "WalkForwardResult"),
+    "validation-overfitting": ("pystocksharp.validation.models", "OverfittingResult"),
 }
 #: Default folder of the committed schemas (the repository's ``schemas/``).
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "schemas"

@@ -30,7 +30,6 @@ from pystocksharp.artifacts.manifest import read_manifest, sha256_file, verify_m
 from pystocksharp.artifacts.models import (
     DataBinding,
     EmulationConfig,
-    ParameterDefinition,
     StrategyDefinition,
     StrategyRef,
 )
@@ -38,6 +37,7 @@ from pystocksharp.artifacts.validate import validate_tree
 from pystocksharp.artifacts.writer import trades_file
 from pystocksharp.cli import main
 from pystocksharp.errors import InputError
+from pystocksharp.parameters import ParameterDefinition
 
 BARS = 10
 START = pd.Timestamp("2024-01-01", tz="UTC")
@@ -124,8 +124,9 @@ def export(tmp_path: Path, n: int = 30, keep: int | str = 5) -> RunLayout:
     write_reports(lay, summary=summary, best=best)
     definition = StrategyDefinition(
         strategy=base_config().strategy,
-        parameters=[ParameterDefinition(name="fast", type="int", default=10, minimum=1),
-                    ParameterDefinition(name="slow", type="int", default=20, minimum=1)],
+        parameters=[ParameterDefinition(name="fast", type="int", default=10, min=1, max=50, step=1),
+                    ParameterDefinition(name="slow", type="int", default=20, min=1)],
+        constraints=["fast < slow"],
     )  # fmt: skip
     write_metadata(lay, definition=definition, run_config=base_config(), grid=["fast=1:30:1"])
     return lay
@@ -224,6 +225,13 @@ def test_optimization_export_is_valid_and_complete(tmp_path: Path) -> None:
     best = json.loads((lay.reports_dir / "best-configurations.json").read_text())
     assert [c["rank"] for c in best["configurations"]] == [1, 2, 3, 4, 5]
     assert best["configurations"][0]["folder"] == f"optimization/{kept[0]}"
+    schemas = json.loads((lay.metadata_dir / "parameter-schemas.json").read_text())
+    assert schemas["parameters_schema"]["properties"] == {
+        "fast": {"type": "integer", "minimum": 1, "maximum": 50, "default": 10},
+        "slow": {"type": "integer", "minimum": 1, "default": 20},
+    }
+    definition = json.loads((lay.metadata_dir / "strategy-definition.json").read_text())
+    assert definition["constraints"] == ["fast < slow"] and definition["parameters"][0]["step"] == 1
     risk = json.loads((lay.reports_dir / "risk-analysis.json").read_text())
     assert risk["metrics"] == ["max_drawdown"] and risk["configurations"][1]["risk"] == {
         "max_drawdown": -0.02

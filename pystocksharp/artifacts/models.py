@@ -17,6 +17,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from pystocksharp.parameters import ParameterDefinition
+
 ParamValue = bool | int | float | str
 SHA256_PATTERN = r"^sha256:[0-9a-f]{64}$"
 
@@ -333,27 +335,18 @@ class RiskAnalysis(ArtifactModel):
 # ---- strategy metadata ----------------------------------------------------------------------
 
 
-class ParameterDefinition(ArtifactModel):
-    name: str
-    type: Literal["int", "float", "bool", "str"]
-    default: ParamValue | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    optimize_from: ParamValue | None = None
-    optimize_to: ParamValue | None = None
-    optimize_step: ParamValue | None = None
-    display_name: str | None = None
-    description: str | None = None
-    group: str | None = None
-
-
 class StrategyDefinition(ArtifactModel):
     """``metadata/strategy-definition.json``: the strategy and its declared parameters."""
 
     schema_version: Literal[1] = 1
     strategy: StrategyRef
     description: str | None = None
-    parameters: list[ParameterDefinition] = Field(default_factory=list)
+    parameters: list[ParameterDefinition] = Field(
+        default_factory=list, description="as pystocksharp.parameters defines them"
+    )
+    constraints: list[str] = Field(
+        default_factory=list, description="cross-parameter rules, e.g. 'fast < slow'"
+    )
 
 
 class ParameterSchemas(ArtifactModel):

@@ -548,19 +548,35 @@ def write_reports(
 
 
 def parameters_json_schema(definition: StrategyDefinition) -> dict[str, Any]:
-    """A JSON Schema (draft 2020-12) of a parameter dict, from declared parameters."""
-    types = {"int": "integer", "float": "number", "bool": "boolean", "str": "string"}
+    """A JSON Schema (draft 2020-12) of a parameter dict, from the declared parameters.
+
+    Bounds become ``minimum``/``maximum``, discrete values an ``enum``; decimals are JSON
+    strings (they are written as text to stay exact), timeframes strings such as ``"1h"``.
+    """
+    types = {
+        "int": "integer",
+        "float": "number",
+        "decimal": "string",
+        "bool": "boolean",
+        "timeframe": "string",
+    }
     properties: dict[str, Any] = {}
     for p in definition.parameters:
-        prop: dict[str, Any] = {"type": types[p.type]}
-        if p.minimum is not None:
-            prop["minimum"] = p.minimum
-        if p.maximum is not None:
-            prop["maximum"] = p.maximum
-        if p.default is not None:
-            prop["default"] = p.default
-        if p.description or p.display_name:
-            prop["description"] = p.description or p.display_name
+        dumped = p.model_dump(mode="json")
+        prop: dict[str, Any] = {}
+        if p.type in types:
+            prop["type"] = types[p.type]
+        if dumped.get("values") is not None:
+            prop["enum"] = dumped["values"]
+        if p.type in ("int", "float"):
+            if dumped.get("min") is not None:
+                prop["minimum"] = dumped["min"]
+            if dumped.get("max") is not None:
+                prop["maximum"] = dumped["max"]
+        if dumped.get("default") is not None:
+            prop["default"] = dumped["default"]
+        if p.description:
+            prop["description"] = p.description
         properties[p.name] = prop
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
