@@ -62,7 +62,10 @@ class Timeframe:
 
 
 def parse_timeframe(text: str | Timeframe, *, field: str = "timeframe") -> Timeframe:
-    """``"5m"`` -> ``Timeframe(5, "m")`` (five minutes). Raises ``InputError`` naming the expected form."""
+    """``"5m"`` -> ``Timeframe(5, "m")`` (five minutes), canonical (``"60m"`` -> ``1h``, ``"7d"`` -> ``1w``).
+
+    Raises ``InputError`` naming the expected form.
+    """
     if isinstance(text, Timeframe):
         return text
     match = _TIMEFRAME_RE.match(str(text))
@@ -77,7 +80,7 @@ def parse_timeframe(text: str | Timeframe, *, field: str = "timeframe") -> Timef
             ],
         )
     unit = match[2].lower()
-    return Timeframe(int(match[1]), "m" if unit == "min" else unit)
+    return timeframe_from_seconds(int(match[1]) * _TIMEFRAME_UNITS[unit])
 
 
 def is_timeframe(text: str) -> bool:
