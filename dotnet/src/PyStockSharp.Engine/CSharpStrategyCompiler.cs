@@ -24,6 +24,11 @@ public sealed class StrategyCompilationException : Exception
 public static class CSharpStrategyCompiler
 {
     private static readonly object Gate = new();
+
+    /// <summary>Implicit usings added to every user file (like an SDK project's ImplicitUsings).</summary>
+    public const string GlobalUsings =
+        "global using System;\nglobal using System.Collections.Generic;\nglobal using System.Linq;\n" +
+        "global using PyStockSharp.Engine;\nglobal using PyStockSharp.Engine.Indicators;\n";
     private static List<MetadataReference>? _refs;
 
     /// <summary>
@@ -82,7 +87,8 @@ public static class CSharpStrategyCompiler
         var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: path, encoding: Encoding.UTF8);
         var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release,
             nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: false, deterministic: true);
-        var comp = CSharpCompilation.Create(assemblyName, new[] { tree }, References(), options);
+        var usings = CSharpSyntaxTree.ParseText(GlobalUsings, new CSharpParseOptions(LanguageVersion.Latest), path: "<global-usings>", encoding: Encoding.UTF8);
+        var comp = CSharpCompilation.Create(assemblyName, new[] { tree, usings }, References(), options);
         using var ms = new MemoryStream();
         var emit = comp.Emit(ms);
         if (!emit.Success)

@@ -106,6 +106,25 @@ public class StrategyTests
     }
 
     [Fact]
+    public void ImplicitUsingsLetAFileWithoutUsingsCompile()
+    {
+        var dir = NewCacheDir();
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, "Plain.cs");
+        // no using directives: Strategy, SimpleMovingAverage, Math and List come from the implicit usings
+        File.WriteAllText(path,
+            "public class Plain : Strategy {\n" +
+            "    private readonly List<double> _seen = new();\n" +
+            "    private readonly SimpleMovingAverage _sma = new(2);\n" +
+            "    public override void OnCandle(Candle c) { _seen.Add(Math.Round(_sma.Process(c.Close), 3)); if (c.Index == 0) BuyMarket(); }\n" +
+            "}\n");
+        var st = CSharpStrategyCompiler.LoadFactory(path, null, dir)();
+        var r = BacktestEngine.Run(st, Bars((10, 10, 10, 10), (12, 12, 12, 12)), new EmulationSettings());
+        Assert.Equal(12.0, r.Fills.Price[0]); // bought at open[1]
+        Assert.Equal("Plain", st.Name);
+    }
+
+    [Fact]
     public void UnknownClassNameIsReported()
     {
         var ex = Assert.Throws<StrategyCompilationException>(() => CSharpStrategyCompiler.LoadStrategy(StrategiesFile, "Nope", NewCacheDir()));
