@@ -1,0 +1,154 @@
+"""Export an optimization run (:class:`pystocksharp.optimization.OptimizationResult`) into
+the artifacts layout: ``optimization/``, ``reports/`` and ``metadata/`` of its run folder.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import pandas as pd
+
+from pystocksharp.artifacts.config import strategy_ref
+from pystocksharp.artifacts.layout import RunLayout
+from pystocksharp.artifacts.models import (
+    DataBinding,
+    EmulationConfig,
+    PipelineStage,
+    StrategyConfig,
+    StrategyDefinition,
+)
+from pystocksharp.artifacts.writer import (
+    DEFAULT_KEEP,
+    best_configurations,
+    market_data_ref,
+    pipeline_summary,
+    run_statistics,
+    write_metadata,
+    write_optimization,
+    write_reports,
+)
+
+
+def ranked_then_rest(result: Any) -> pd.DataFrame:
+    """All rows: the ranking (successes passing the filters, best first), then the others in grid order."""
+    ranked = result.ranked()
+    rest = result.table[~result.table["parameter_hash"].isin(ranked["parameter_hash"])]
+    return pd.concat([ranked, rest], ignore_index=True) if len(rest) else ranked.reset_index(drop=True)
+
+
+def _captured(get: Any) -> Any:
+    def read(parameter_hash: str) -> pd.DataFrame:
+        try:
+            return get(parameter_hash)
+        except KeyError:  # failed combinations have no captures
+            return pd.DataFrame()
+
+    return read
+
+
+def _performance() -> Any:
+    try:
+        from pystocksharp.metrics import compute_metrics  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return compute_metrics
+
+
+def export_optimization(
+    result: Any,
+    root: str | os.PathLike[str],
+    *,
+    data: Any = None,
+    keep: int | Literal["all"] = DEFAULT_KEEP,
+    engine_version: str | None = None,
+    stages: Sequence[PipelineStage] = (),
+    fsync: bool = True,
+) -> RunLayout:
+    """Write the artifacts of an optimization run under ``root``; returns its layout.
+
+    ``data`` is the run's ``OhlcvData`` (default: loaded again from the run's data file).
+    Kept folders get ``performance-metrics.json`` from :func:`pystocksharp.metrics.compute_metrics`
+    when that module exists, else the optimizer's recorded metrics of the combination.
+    """
+    from pystocksharp.data import load_ohlcv
+    from pystocksharp.parameters import parse_grid
+
+    started = time.perf_counter()
+    spec = result.spec
+    ohlcv = data if data is not None else load_ohlcv(spec.data)
+    frame = ohlcv.frame
+    symbol, timeframe = str(ohlcv.symbol or "unknown"), str(ohlcv.timeframe or "unknown")
+    sha = f"sha256:{ohlcv.sha256}" if ohlcv.sha256 else None
+    path = str(ohlcv.source_path) if ohlcv.source_path is not None else None
+    market_data = market_data_ref(frame, symbol=symbol, timeframe=timeframe, path=path, sha256=sha)
+    table = ranked_then_rest(result)
+    names = list(result.parameter_names)
+    best_params = {} if result.best is None else {n: _plain(result.best[n]) for n in names}
+    config = StrategyConfig(
+        strategy=strategy_ref(spec.strategy, kind=spec.strategy_kind),
+        parameters=best_params,
+        data=DataBinding(
+            symbol=symbol,
+            timeframe=timeframe,
+            path=path,
+            sha256=sha,
+            start=market_data.first_timestamp,
+            end=market_data.last_timestamp,
+        ),
+        emulation=EmulationConfig(**spec.settings),
+    )
+    layout = RunLayout(root, config.strategy.label, ohlcv.start, ohlcv.end, symbol, timeframe)
+    compute = _performance()
+    capital = config.emulation.capital
+    performance = (lambda h, eq, fills: compute(eq, fills, initial_capital=capital)) if compute else None
+    statistics = run_statistics(table)
+    write_optimization(
+        layout,
+        table,
+        parameter_names=names,
+        fills=_captured(result.fills),
+        equity=_captured(result.equity),
+        config=config,
+        market_data=market_data,
+        performance=performance,
+        keep=keep,
+        statistics=statistics,
+        engine_version=engine_version,
+        fsync=fsync,
+    )
+    ranking = [str(k) for k in result.rank]
+    ranked = result.ranked()
+    best = best_configurations(
+        ranked,
+        names,
+        top=DEFAULT_KEEP if keep == "all" else int(keep),
+        ranking=ranking,
+        run_dir=layout.run_dir,
+        optimization_dir=layout.optimization_dir,
+    )
+    summary = pipeline_summary(
+        table,
+        config=config,
+        market_data=market_data,
+        started=started,
+        stages=[*stages, PipelineStage(name="export", duration_s=time.perf_counter() - started)],
+        ranking=ranking,
+        filters=[f.text for f in result.filters],
+        engine_version=engine_version,
+    )
+    write_reports(layout, summary=summary, best=best, fsync=fsync)
+    pset = parse_grid(list(spec.grid), constraints=list(spec.constraints))
+    definition = StrategyDefinition(
+        strategy=config.strategy,
+        parameters=[pset[n] for n in pset.names],
+        constraints=list(spec.constraints),
+    )
+    write_metadata(layout, definition=definition, run_config=config, grid=list(spec.grid), fsync=fsync)
+    return layout
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
