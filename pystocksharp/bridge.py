@@ -260,15 +260,16 @@ def to_net_doubles(values: Any) -> Any:
 
 
 def compute_indicator(name: str, values: Any, length: int) -> np.ndarray:
-    """Whole-array engine indicator (``SimpleMovingAverage``, ``ExponentialMovingAverage``): one call,
-    bulk copies both ways; NaN while the indicator is not formed."""
-    indicators = {"SimpleMovingAverage", "ExponentialMovingAverage"}
-    if name not in indicators:
-        raise ValueError(f"unknown indicator {name!r}; known: {', '.join(sorted(indicators))}")
+    """Whole-array engine indicator taking one series and a length (``SimpleMovingAverage``,
+    ``ExponentialMovingAverage``, ``WeightedMovingAverage``, ``RelativeStrengthIndex``, ...):
+    one ``Compute(double[], int)`` call, bulk copies both ways; NaN while not formed."""
     _engine()
     import PyStockSharp.Engine.Indicators as ind
 
-    return to_numpy(getattr(ind, name).Compute(to_net_doubles(values), int(length)))
+    cls = getattr(ind, name, None)
+    if cls is None or not hasattr(cls, "Compute"):
+        raise ValueError(f"unknown engine indicator {name!r}")
+    return to_numpy(cls.Compute(to_net_doubles(values), int(length)))
 
 
 # ---- bulk data out ---------------------------------------------------------------------------
