@@ -603,10 +603,17 @@ class ParameterSet:
 
     def to_dicts(self) -> list[dict[str, Any]]:
         """Plain dicts (name, type, default, min, max, step, values, rules), the strategy-declaration form."""
-        return [
-            d.model_dump(mode="json", exclude_defaults=True) | {"name": d.name, "type": d.type}
-            for d in self.definitions.values()
-        ]
+        out = []
+        for d in self.definitions.values():
+            fields = d.model_dump(mode="json")
+            out.append(
+                {
+                    k: v
+                    for k, v in fields.items()
+                    if k in ("name", "type", "default") or v not in (None, [], "")
+                }
+            )
+        return out
 
     @classmethod
     def from_strategy(
