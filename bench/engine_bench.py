@@ -52,6 +52,21 @@ def engine_run(name: str, series: Any, settings: Any) -> Any:
     return bridge.run(strategy, series, settings)
 
 
+def crossing_run(series: Any, settings: Any, *, candles: bool) -> Any:
+    """A Python strategy doing nothing: the cost of the .NET -> Python call per bar (and of the Candle)."""
+    from pystocksharp.strategy import Strategy
+
+    class EmptyBar(Strategy):
+        def on_bar(self, index: int) -> None:
+            pass
+
+    class EmptyCandle(Strategy):
+        def on_candle(self, candle: Any) -> None:
+            pass
+
+    return bridge.run((EmptyCandle if candles else EmptyBar)(), series, settings)
+
+
 def backtrader_run(frame: Any) -> int:
     import backtrader as bt
 
@@ -128,6 +143,10 @@ def main() -> None:
     fills_cs = int(res.FillCount)
     t_out, _ = best(lambda: bridge.result_batches(res), args.repeat)
     add("bridge: results out (Arrow C Data)", args.bars, t_out, fills_cs)
+    t, _ = best(lambda: crossing_run(series, settings, candles=False), max(1, args.repeat - 1))
+    add("Python on_bar(i) doing nothing (calls/s)", args.bars, t, 0)
+    t, _ = best(lambda: crossing_run(series, settings, candles=True), max(1, args.repeat - 1))
+    add("Python on_candle(Candle) doing nothing (calls/s)", args.bars, t, 0)
     t, res = best(lambda: engine_run("sma_cross_py", series, settings), max(1, args.repeat - 1))
     add("sma_cross_py (Python), engine run", args.bars, t, int(res.FillCount))
     kw = {"params": PARAMS, "capital": 1e9, "commission": 0.001}
