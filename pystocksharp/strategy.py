@@ -162,6 +162,8 @@ class Strategy(_NetStrategy):
         if getattr(self, "_psx_declared", False):
             return
         _no_more_namespace(type(self))
+        if self.Parameters is None:  # a subclass __init__ skipped super().__init__(): run the .NET constructor now
+            _NetStrategy.__init__(self)
         self._psx_declared = True
         self._psx_values: dict[str, Any] | None = None
         self._psx_source: tuple[np.ndarray, ...] | None = None

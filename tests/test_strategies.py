@@ -354,3 +354,24 @@ def test_on_bar_fast_path_sees_the_same_data_as_on_candle(tmp_path: Path) -> Non
     assert by_candle.closes == by_index.closes
     frame = data.frame
     assert by_candle.closes[0] == (0, frame.index[0].value, 100.0, 104.06, 95.96, 100.34, 22351900.0)
+
+
+def test_subclass_init_without_super_still_runs_the_engine_constructor() -> None:
+    from pystocksharp import Param, Strategy
+
+    class NoSuper(Strategy):
+        at = Param(3, min=0)
+
+        def __init__(self) -> None:  # forgets super().__init__()
+            self.bought = False
+
+        def on_candle(self, candle) -> None:
+            if candle.index == self.at:
+                self.buy_market()  # default order volume 1 (set by the .NET constructor)
+
+    result = run(NoSuper, params={"at": 5})
+    # placed at bar 5, filled at the open of bar 6 (2004-08-27: 108.10)
+    assert result.trades[["bar", "price", "volume"]].to_dict("records") == [
+        {"bar": 6, "price": 108.1, "volume": 1.0}
+    ]
+    assert result.parameters == {"at": 5}
