@@ -221,6 +221,12 @@
     render();
   };
 
+  /* Mark the page drawn: body[data-ready="1"], and data-ready-ms = ms since navigation start. */
+  PS.ready = function () {
+    document.body.dataset.readyMs = String(Math.round(performance.now()));
+    document.body.dataset.ready = "1";
+  };
+
   document.addEventListener("DOMContentLoaded", function () {
     const btn = document.getElementById("theme-toggle");
     if (btn) btn.addEventListener("click", function () { PS.setTheme(PS.theme() === "dark" ? "light" : "dark"); });

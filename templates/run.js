@@ -178,5 +178,5 @@
     volume.setData(volumeData());
     markerApi.setMarkers(markers(selectedTrade));
   });
-  document.body.dataset.ready = "1";
+  PS.ready();
 })();

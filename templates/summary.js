@@ -120,5 +120,5 @@
       });
     }
   }
-  document.body.dataset.ready = "1";
+  PS.ready();
 })();

@@ -29,6 +29,9 @@ NS_PER_S = 1_000_000_000
 NS_PER_MS = 1_000_000
 DAY_NS = 86_400 * NS_PER_S
 
+PARCOORDS_MAX_LINES = 2_000
+"""Parallel coordinates draw the best this many combinations (every one is in the histogram)."""
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -343,6 +346,8 @@ def _grid(summary: SummaryReport, ok: pd.DataFrame) -> dict[str, Any]:
             "x": [_jsonable(v) for v in order[params[0]]],
             "y": clean(order[metric], 6),
         }
+    ok = _rank_order(summary, ok).head(PARCOORDS_MAX_LINES)
+    values = ok[metric].to_numpy(dtype=float)
     dims = []
     for p in params:
         col = ok[p]

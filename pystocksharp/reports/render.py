@@ -240,6 +240,9 @@ def render_summary_page(
         1: f"{label_of(metric)} by parameter",
         2: f"{label_of(metric)} over the grid",
     }.get(n_params, "Parallel coordinates")
+    shown = payload["grid"].get("shown")
+    if shown is not None and shown < counts["ok"]:
+        grid_title += f" (best {shown:,} of {counts['ok']:,})"
     symbol_tf = " · ".join(x for x in (summary.symbol, summary.timeframe) if x)
     subtitle = [symbol_tf]
     if summary.data_range is not None:
