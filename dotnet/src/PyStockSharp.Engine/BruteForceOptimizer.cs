@@ -63,6 +63,33 @@ public static class BruteForceOptimizer
     }
 
     /// <summary>
+    /// Streaming form for grids too large to hold: combinations are pulled lazily from <paramref name="combinations"/>
+    /// (indexed in enumeration order), each result goes only to <paramref name="onResult"/> (serialized, completion
+    /// order) and is not kept. Returns the number of combinations run.
+    /// </summary>
+    public static int RunStream(Func<Strategy> factory, IEnumerable<IReadOnlyDictionary<string, object>> combinations,
+        CandleSeries series, EmulationSettings? settings, int workers, Action<OptimizationResult> onResult, bool keepCaptures = false)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentNullException.ThrowIfNull(combinations);
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(onResult);
+        settings = (settings ?? new EmulationSettings()).Clone();
+        settings.Validate();
+        if (workers < 1) workers = Math.Max(1, Environment.ProcessorCount);
+        var gate = new object();
+        int count = 0;
+        var opts = new ParallelOptions { MaxDegreeOfParallelism = workers };
+        var source = Partitioner.Create(combinations, EnumerablePartitionerOptions.NoBuffering);
+        Parallel.ForEach(source, opts, (combo, _, index) =>
+        {
+            var r = RunOne(factory, checked((int)index), combo, series, settings, keepCaptures);
+            lock (gate) { count++; onResult(r); }
+        });
+        return count;
+    }
+
+    /// <summary>
     /// Grid given as a row-major matrix: <paramref name="values"/>[row * names.Length + col] is the value of
     /// names[col] in combination row. Whole-number values are passed as long, others as double.
     /// </summary>

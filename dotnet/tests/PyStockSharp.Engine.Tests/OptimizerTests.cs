@@ -92,6 +92,23 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void StreamingRunGivesTheSameResultsByIndex()
+    {
+        var s = RandomWalk(2000, seed: 21);
+        var combos = Grid();
+        var all = BruteForceOptimizer.Run(() => new ThrowingCross(), combos, s, Settings(), workers: 1);
+        var streamed = new OptimizationResult?[combos.Count];
+        int n = BruteForceOptimizer.RunStream(() => new ThrowingCross(), combos.Select(c => c), s, Settings(), 2, r => streamed[r.Index] = r);
+        Assert.Equal(12, n);
+        for (int i = 0; i < combos.Count; i++)
+        {
+            Assert.Equal(all[i].NetProfit, streamed[i]!.NetProfit);
+            Assert.Equal(all[i].Error, streamed[i]!.Error);
+            Assert.Same(combos[i], streamed[i]!.Parameters);
+        }
+    }
+
+    [Fact]
     public void GridFromRowMajorValuesAndFromOptimizeRanges()
     {
         // 2 rows x 2 names: (fast 5, slow 20), (fast 10, slow 2.5)
