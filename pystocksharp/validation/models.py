@@ -151,7 +151,11 @@ class WalkForwardResult(BaseModel):
     oos_metrics: dict[str, float | None]
     is_annualized_return: float | None = Field(description="mean of the windows' annualized IS returns")
     stability: ParameterStability
-    oos_equity: pd.Series = Field(exclude=True, description="stitched OOS equity, indexed by bar time")
+    oos_equity: pd.Series = Field(
+        default_factory=lambda: pd.Series(dtype=float),
+        exclude=True,
+        description="stitched OOS equity, indexed by bar time (not serialized)",
+    )
 
 
 class HoldoutCheck(BaseModel):
