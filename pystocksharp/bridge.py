@@ -470,7 +470,12 @@ def compile_csharp_strategy(
     try:
         net_type = E.CSharpStrategyCompiler.LoadStrategy(str(path), class_name, str(cache_dir))
     except E.StrategyCompilationException as exc:
-        raise InputError(f"C# strategy {path} did not compile", _compile_problems(exc, str(path))) from None
+        problems = _compile_problems(exc, str(path))
+        compiled = not any(
+            p.line is not None for p in problems
+        )  # no file:line diagnostics: the class was the problem
+        summary = f"no usable strategy class in {path}" if compiled else f"C# strategy {path} did not compile"
+        raise InputError(summary, problems) from None
     except eng.System.IO.FileNotFoundException as exc:
         raise InputError(
             f"strategy file not found: {path}", [Problem(str(exc.Message), file=str(path), field="strategy")]

@@ -179,6 +179,17 @@ def test_csharp_compile_error_names_file_and_line(tmp_path: Path) -> None:
     assert problem.message.startswith("error CS0029: Cannot implicitly convert type 'string' to 'int'")
 
 
+def test_csharp_missing_class_lists_the_classes_found() -> None:
+    with pytest.raises(InputError) as err:
+        run(f"{ROOT / 'strategies' / 'SmaCrossFile.cs'}:Nope")
+    assert err.value.summary.startswith("no usable strategy class in ")
+    [problem] = err.value.problems
+    assert (
+        "class 'Nope' not found" in problem.message
+        and "found: UserStrategies.SmaCrossFile" in problem.message
+    )
+
+
 def test_python_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     path = write(tmp_path, "syntax.py", "from pystocksharp import Strategy\n\nclass S(Strategy)\n    pass\n")
     with pytest.raises(InputError) as err:
