@@ -34,7 +34,7 @@ class EngineOutcome:
 
     summary: dict[str, float | int] | None
     fills: pa.RecordBatch | None
-    equity: pa.RecordBatch | None
+    equity: pa.Table | None
     wall_ms: float
     error: str | None
     traceback: str | None
@@ -76,6 +76,33 @@ def grid_values(names: Sequence[str], combos: Sequence[Mapping[str, Any]]) -> np
     return values
 
 
+@dataclass(frozen=True)
+class SharedBars:
+    """The per-bar columns every combination shares (the candle series' times and closes)."""
+
+    time: pa.Array
+    close: pa.Array
+
+    @classmethod
+    def from_arrays(cls, times_ns: np.ndarray, close: np.ndarray) -> SharedBars:
+        times = np.ascontiguousarray(times_ns, dtype=np.int64).view("datetime64[ns]")
+        return cls(
+            pa.array(times, type=pa.timestamp("ns", tz="UTC")),
+            pa.array(np.ascontiguousarray(close, dtype=np.float64)),
+        )
+
+
+#: Per-bar columns of a run other than time and close: (Arrow name, .NET EquityColumns name).
+OWN_EQUITY_COLUMNS = (
+    ("position", "Position"),
+    ("cash", "Cash"),
+    ("equity", "Equity"),
+    ("realized_pnl", "RealizedPnL"),
+    ("unrealized_pnl", "UnrealizedPnL"),
+    ("commission", "Commission"),
+)
+
+
 def run_batch(
     factory: Any,
     names: Sequence[str],
@@ -83,22 +110,31 @@ def run_batch(
     series: Any,
     settings: Any,
     workers: int,
-    capture: bool,
+    bars: SharedBars | None,
 ) -> list[EngineOutcome]:
     """Runs ``combos`` on ``workers`` engine threads; outcomes in ``combos`` order.
 
-    With ``capture`` the engine keeps each run's columns and they are exported as Arrow
-    (needed for captures and metrics); without it only the summary crosses back.
+    With ``bars`` the engine keeps each run's per-bar columns and they cross back (fills as
+    Arrow, each per-bar column with one bulk copy, time and close shared); without it only
+    the summary crosses back.
     """
     E = bridge.engine_namespace()
     flat = bridge.to_net_doubles(grid_values(names, combos).ravel())
     results = E.BruteForceOptimizer.RunGrid(
-        factory, list(names), flat, series, settings, int(workers), None, bool(capture)
+        factory, list(names), flat, series, settings, int(workers), None, bars is not None
     )
-    return [_outcome(r) for r in results]
+    return [_outcome(r, bars) for r in results]
 
 
-def _outcome(r: Any) -> EngineOutcome:
+def _equity_table(result: Any, bars: SharedBars) -> pa.Table:
+    columns = result.Equity
+    arrays: dict[str, pa.Array] = {"time": bars.time, "close": bars.close}
+    for name, net_name in OWN_EQUITY_COLUMNS:
+        arrays[name] = pa.array(bridge.to_numpy(getattr(columns, net_name)))
+    return pa.table(arrays)
+
+
+def _outcome(r: Any, bars: SharedBars | None) -> EngineOutcome:
     wall_ms = float(r.WallTimeMs)
     if r.Error is not None:
         return EngineOutcome(None, None, None, wall_ms, str(r.Error), str(r.ErrorStackTrace or ""))
@@ -112,7 +148,7 @@ def _outcome(r: Any) -> EngineOutcome:
         "max_drawdown": float(r.MaxDrawdown),
     }
     fills = equity = None
-    if r.Result is not None:
+    if r.Result is not None and bars is not None:
         fills = bridge.arrow_batch(r.Result.FillsToArrow())
-        equity = bridge.arrow_batch(r.Result.EquityToArrow())
+        equity = _equity_table(r.Result, bars)
     return EngineOutcome(summary, fills, equity, wall_ms, None, None)

@@ -17,8 +17,11 @@ cannot be replaced wholesale for each line, so it is made durable line by line i
 Each line is a pydantic model serialized with ``model_dump_json`` (NaN becomes ``null``).
 
 Captures are written (atomically, through :func:`pystocksharp.io.atomic_path`) *before*
-their record is appended, so a recorded combination always has its captures on disk.
-Per-bar time and close are the same for every combination and are stored once.
+their record is appended, so a recorded combination always has its captures, even after the
+process is killed. They are not fsynced one by one (that would cost more than the run):
+the results log is the durable record, and after an operating-system crash a capture may be
+missing (reading it raises ``KeyError``). Per-bar time and close are the same for every
+combination and are stored once.
 """
 
 from __future__ import annotations
@@ -204,7 +207,7 @@ def read_run_spec(out: str | os.PathLike[str]) -> RunSpec | None:
 class CaptureStore:
     """Fills and per-bar equity of each combination, as zstd Parquet files partitioned by hash."""
 
-    def __init__(self, root: str | os.PathLike[str], *, fsync: bool = True) -> None:
+    def __init__(self, root: str | os.PathLike[str], *, fsync: bool = False) -> None:
         self.root = Path(root)
         self.fsync = fsync
 
@@ -234,7 +237,8 @@ class CaptureStore:
 
     def _write(self, table: pa.Table, target: Path) -> None:
         with atomic_path(target, fsync=self.fsync) as tmp:
-            pq.write_table(table, tmp, compression=PARQUET_COMPRESSION)
+            # float columns hardly repeat: plain encoding is smaller and faster than dictionaries
+            pq.write_table(table, tmp, compression=PARQUET_COMPRESSION, use_dictionary=False)
 
     def has(self, parameter_hash: str) -> bool:
         return self._path(parameter_hash, "fills").exists() and self._path(parameter_hash, "equity").exists()

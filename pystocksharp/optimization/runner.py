@@ -51,7 +51,7 @@ from pystocksharp.optimization.checkpoint import (
     write_run_spec,
 )
 from pystocksharp.optimization.progress import ProgressCallback, ProgressTracker
-from pystocksharp.optimization.ranking import parse_filters, parse_sort_keys
+from pystocksharp.optimization.ranking import Filter, SortKey, parse_filters, parse_sort_keys
 from pystocksharp.optimization.result import RESERVED_COLUMNS, OptimizationResult
 from pystocksharp.optimization.workers import (
     ComboTask,
@@ -122,8 +122,7 @@ def optimize(
         capital=capital, commission=commission, commission_per_unit=commission_per_unit,
         min_commission=min_commission, slippage=slippage, slippage_steps=slippage_steps, fill=fill, leverage=leverage,
     )  # fmt: skip
-    keys = parse_sort_keys(rank)
-    flts = parse_filters(filters)
+    keys, flts = _ranking(rank, filters)
     n_workers = _workers(workers)
     resolved = resolve_strategy(strategy)
     pgrid = _grid(grid, constraints, resolved)
@@ -174,6 +173,24 @@ def optimize(
 
 
 # ---- set-up ------------------------------------------------------------------------------------
+
+
+def _ranking(rank: str | Sequence[str], filters: str | Sequence[str]) -> tuple[list[SortKey], list[Filter]]:
+    """Parse ranking criteria and filters, reporting the problems of both at once."""
+    problems: list[Problem] = []
+    keys: list[SortKey] = []
+    flts: list[Filter] = []
+    try:
+        keys = parse_sort_keys(rank)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    try:
+        flts = parse_filters(filters)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InputError("invalid ranking criteria or filters", problems)
+    return keys, flts
 
 
 def _workers(workers: int | None) -> int:
@@ -356,12 +373,14 @@ def _run_csharp(
     factory = eo.net_factory(resolved)
     capture = run.keep_fills or run.with_metrics
     size = batch_size or (4 * workers if capture else 32 * workers)
-    store = CaptureStore(run.capture_root, fsync=run.fsync) if run.capture_root else None
+    times = frame.index.as_unit("ns").asi8
+    bars = eo.SharedBars.from_arrays(times, frame["close"].to_numpy(dtype=np.float64)) if capture else None
+    store = CaptureStore(run.capture_root) if run.capture_root else None
     batches = chunked(tasks, size)
 
     def launch(batch: list[ComboTask]) -> Future[list[eo.EngineOutcome]]:
         combos = [t.parameters for t in batch]
-        return engine.submit(eo.run_batch, factory, names, combos, series, net_settings, workers, capture)
+        return engine.submit(eo.run_batch, factory, names, combos, series, net_settings, workers, bars)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pystocksharp-engine") as engine:
         current = next(batches, None)
@@ -419,7 +438,6 @@ def _run_python(
             timeframe=str(ohlcv.timeframe or ""),
             settings=run.settings,
             capture_root=str(run.capture_root) if run.capture_root else None,
-            fsync=run.fsync,
             with_metrics=run.with_metrics,
         )
         if workers == 1:

@@ -59,7 +59,6 @@ class WorkerConfig:
     timeframe: str
     settings: BacktestSettings
     capture_root: str | None
-    fsync: bool
     with_metrics: bool
 
 
@@ -138,7 +137,7 @@ class PythonRunner:
         self.resolved = resolve_strategy(config.strategy)
         data = frame if frame is not None else pd.read_parquet(config.data_path)
         self.data = LoadedData(data, config.symbol, config.timeframe)
-        self.store = CaptureStore(config.capture_root, fsync=config.fsync) if config.capture_root else None
+        self.store = CaptureStore(config.capture_root) if config.capture_root else None
 
     def run(self, task: ComboTask) -> CombinationRecord:
         start = time.perf_counter()
