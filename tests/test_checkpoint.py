@@ -111,23 +111,23 @@ def _equity(n: int, scale: float) -> pa.RecordBatch:
 def test_capture_store_writes_shared_bars_once_and_rejoins_them(tmp_path: Path) -> None:
     store = CaptureStore(tmp_path / "captures")
     fills = pa.RecordBatch.from_pydict({"bar": pa.array([1, 3], pa.int32()), "price": [101.0, 103.0]})
-    store.write("ab12", fills, _equity(5, 1.0))
-    store.write("cd34", fills.slice(0, 1), _equity(5, 2.0))
-    assert sorted(store.hashes()) == ["ab12", "cd34"]
-    assert store.has("ab12") and not store.has("ef56")
+    store.write("sha256:ab12", fills, _equity(5, 1.0))
+    store.write("sha256:cd34", fills.slice(0, 1), _equity(5, 2.0))
+    assert sorted(store.keys()) == ["ab12", "cd34"]
+    assert store.has("sha256:ab12") and not store.has("sha256:ef56")
     # per-combination equity files hold only the columns of their own
     assert set(pd.read_parquet(tmp_path / "captures" / "ab" / "ab12.equity.parquet").columns) == {
         "position",
         "equity",
     }
-    eq = store.equity("cd34")
+    eq = store.equity("sha256:cd34")
     assert list(eq.columns) == ["time", "close", "position", "equity"]
     assert eq["close"].tolist() == [100.0, 101.0, 102.0, 103.0, 104.0]
     assert eq["equity"].tolist() == [2000.0] * 5
     assert str(eq["time"].dt.tz) == "UTC"
-    assert store.fills("cd34")["price"].tolist() == [101.0]
+    assert store.fills("sha256:cd34")["price"].tolist() == [101.0]
     with pytest.raises(KeyError):
-        store.fills("ef56")
+        store.fills("sha256:ef56")
 
 
 def test_records_frame_has_one_row_per_record_with_params_summary_and_metrics() -> None:

@@ -5,7 +5,7 @@ Layout of a run directory ``out/`` (a thin layer the artifacts layout may replac
     out/run.json                      RunSpec: what was run (strategy, data, grid, settings)
     out/results.jsonl                 one CombinationRecord per finished combination
     out/captures/bars.parquet         time and close of every bar, written once
-    out/captures/<h[:2]>/<h>.fills.parquet    fills of the combination with hash h
+    out/captures/<h[:2]>/<h>.fills.parquet    fills of the combination with hash sha256:h
     out/captures/<h[:2]>/<h>.equity.parquet   its per-bar position, cash, equity, PnL, commission
 
 ``results.jsonl`` is the checkpoint. It is append-only and every append is flushed and
@@ -212,7 +212,8 @@ class CaptureStore:
         self.fsync = fsync
 
     def _path(self, parameter_hash: str, kind: str) -> Path:
-        return self.root / parameter_hash[:2] / f"{parameter_hash}.{kind}.parquet"
+        key = parameter_hash.rpartition(":")[2]  # "sha256:<hex>" -> "<hex>"
+        return self.root / key[:2] / f"{key}.{kind}.parquet"
 
     @property
     def bars_path(self) -> Path:
@@ -262,7 +263,8 @@ class CaptureStore:
             raise KeyError(f"no captured {kind} for parameter hash {parameter_hash} (looked for {path})")
         return pq.read_table(path)
 
-    def hashes(self) -> Iterator[str]:
+    def keys(self) -> Iterator[str]:
+        """File keys of the stored combinations (the hex part of their parameter hashes)."""
         for path in sorted(self.root.glob("*/*.fills.parquet")):
             yield path.name.split(".", 1)[0]
 
