@@ -54,7 +54,9 @@ public static class CSharpStrategyCompiler
         ArgumentNullException.ThrowIfNull(type);
         if (!typeof(Strategy).IsAssignableFrom(type) || type.IsAbstract) throw new ArgumentException($"{type.FullName} is not a concrete Strategy");
         if (type.GetConstructor(Type.EmptyTypes) == null) throw new ArgumentException($"{type.FullName} has no public parameterless constructor");
-        return () => (Strategy)Activator.CreateInstance(type)!;
+        // a compiled `new T()`: the constructor's own exception surfaces (no TargetInvocationException wrapper)
+        var ctor = System.Linq.Expressions.Expression.New(type);
+        return System.Linq.Expressions.Expression.Lambda<Func<Strategy>>(System.Linq.Expressions.Expression.Convert(ctor, typeof(Strategy))).Compile();
     }
 
     /// <summary>The cache key: sha256 of the source text, the engine version and the engine build id.</summary>

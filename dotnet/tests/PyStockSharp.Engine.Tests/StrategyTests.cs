@@ -124,6 +124,20 @@ public class StrategyTests
         Assert.Equal("Plain", st.Name);
     }
 
+    public sealed class CtorThrows : Strategy
+    {
+        public CtorThrows() => throw new InvalidOperationException("bad ctor");
+    }
+
+    [Fact]
+    public void FactoryExceptionsAreNotWrapped()
+    {
+        var f = CSharpStrategyCompiler.CreateFactory(typeof(CtorThrows));
+        Assert.Equal("bad ctor", Assert.Throws<InvalidOperationException>(() => f()).Message);
+        Assert.IsType<SmaCross>(CSharpStrategyCompiler.CreateFactory(typeof(SmaCross))());
+        Assert.Throws<ArgumentException>(() => CSharpStrategyCompiler.CreateFactory(typeof(string)));
+    }
+
     [Fact]
     public void UnknownClassNameIsReported()
     {
