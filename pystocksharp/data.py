@@ -267,33 +267,82 @@ def _read_csv(path: Path) -> _Table:
         )
     positions, problems = _match_columns(header, file, 1)
     width = len(header)
-    kwargs: dict[str, Any] = dict(
-        header=None, skiprows=1, names=list(range(width)), skip_blank_lines=False, encoding="utf-8-sig"
-    )
-    frame: pd.DataFrame | None = None
     lines: np.ndarray | None = None
-    # Fast path: numbers parsed by the C reader. Any trouble -> re-read as text for exact messages.
-    fast_types = {pos: ("float64" if name != "timestamp" else str) for name, pos in positions.items()}
-    try:
-        frame = pd.read_csv(path, dtype=fast_types, **kwargs)
-        numeric = [positions[c] for c in VALUE_COLUMNS if c in positions]
-        if frame[numeric].isna().to_numpy().any() or (
-            "timestamp" in positions and frame[positions["timestamp"]].isna().any()
-        ):
-            frame = None
-    except (ValueError, pd.errors.ParserError):
-        frame = None
+    # Fast path: Arrow's multithreaded reader parses times and numbers. If a value does not
+    # convert, read text and convert column by column (columns that fail stay text for exact
+    # messages); if a row has the wrong number of fields, the csv module lists each such row.
+    frame = _read_csv_typed(path, width, positions)
     if frame is None:
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, **kwargs)
-        except pd.errors.ParserError:
-            frame, lines, ragged = _read_csv_ragged(path, width)
-            problems.extend(ragged)
+        frame = _read_csv_text(path, width, positions)
+    if frame is None:
+        frame, lines, ragged = _read_csv_ragged(path, width)
+        problems.extend(ragged)
     if lines is None:
         lines = np.arange(len(frame), dtype=np.int64) + 2
     frame, lines = _drop_blank_rows(frame, lines, file, problems)
     columns = {name: frame[pos].reset_index(drop=True) for name, pos in positions.items()}
     return _Table(file, columns, len(frame), lines, problems)
+
+
+def _read_csv_typed(path: Path, width: int, positions: dict[str, int]) -> pd.DataFrame | None:
+    """The file read by pyarrow with typed columns, or None when any value does not convert cleanly."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [str(i) for i in range(width)]
+    read = pacsv.ReadOptions(skip_rows=1, column_names=names, encoding="utf8")
+    parse = pacsv.ParseOptions(ignore_empty_lines=False)
+    for tz in (None, "UTC"):  # naive times (taken as UTC), then times that all carry an offset
+        types = {str(pos): pa.float64() for pos in positions.values()}
+        if "timestamp" in positions:
+            types[str(positions["timestamp"])] = pa.timestamp("ns", tz=tz)
+        convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=False)
+        try:
+            table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            continue
+        if any(column.null_count for column in table.columns):
+            return None
+        frame = table.to_pandas()
+        frame.columns = list(range(width))
+        return frame
+    return None
+
+
+def _read_csv_text(path: Path, width: int, positions: dict[str, int]) -> pd.DataFrame | None:
+    """All columns read as text, then each converted if it converts whole; None on a ragged row."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [str(i) for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, encoding="utf8"),
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    kinds = {pos: name for name, pos in positions.items()}
+    columns: dict[int, pd.Series] = {}
+    for pos, column in enumerate(table.columns):
+        targets = (
+            [pa.timestamp("ns"), pa.timestamp("ns", tz="UTC")]
+            if kinds.get(pos) == "timestamp"
+            else [pa.float64()]
+        )
+        for target in targets if pos in kinds else []:
+            try:
+                columns[pos] = column.cast(target).to_pandas()
+                break
+            except pa.ArrowInvalid:
+                continue
+        else:
+            columns[pos] = column.to_pandas().astype("string")
+    return pd.DataFrame(columns, columns=list(range(width)))
 
 
 def _read_csv_ragged(path: Path, width: int) -> tuple[pd.DataFrame, np.ndarray, list[Problem]]:
@@ -320,16 +369,16 @@ def _read_csv_ragged(path: Path, width: int) -> tuple[pd.DataFrame, np.ndarray, 
     return frame, np.asarray(lines, dtype=np.int64), problems
 
 
+def _is_text(dtype: Any) -> bool:
+    return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+
+
 def _drop_blank_rows(
     frame: pd.DataFrame, lines: np.ndarray, file: str, problems: list[Problem]
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Drops blank lines: tolerated at the end of a file (editors add them), reported elsewhere."""
-    if (
-        len(frame) == 0
-        or all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes[1:])
-        and not frame.isna().any().any()
-    ):
-        return frame, lines
+    if len(frame) == 0 or not all(_is_text(t) for t in frame.dtypes):
+        return frame, lines  # a blank row would have failed every column's conversion
     text = frame.astype("string")
     blank = (text.isna() | text.apply(lambda s: s.str.strip() == "")).all(axis=1).to_numpy(dtype=bool)
     if not blank.any():
@@ -423,11 +472,10 @@ def _check_number_column(series: pd.Series, name: str, out: _Collector) -> np.nd
         empty = (stripped == "").fillna(False).to_numpy(dtype=bool)
         nan_word = stripped.isin(_NAN_WORDS).fillna(False).to_numpy(dtype=bool)
         bad = np.isnan(values) & ~missing & ~empty & ~nan_word
-        raw_values = raw.to_numpy(dtype=object, na_value=None)
         out.rows(missing, name, lambda idx: ["missing value; expected a number"] * len(idx))
         out.rows(empty, name, lambda idx: ["empty value; expected a number"] * len(idx))
         out.rows(nan_word & ~missing, name, lambda idx: ["value is NaN; expected a finite number"] * len(idx))
-        out.rows(bad, name, lambda idx: [f"not a number: {raw_values[i]!r}" for i in idx])
+        out.rows(bad, name, lambda idx: [f"not a number: {raw.iloc[i]!r}" for i in idx])
     out.rows(
         np.isinf(values),
         name,
@@ -447,7 +495,6 @@ def _check_timestamps(series: pd.Series, out: _Collector) -> pd.DatetimeIndex:
         times = pd.DatetimeIndex(pd.to_datetime(raw, utc=True, errors="coerce", format="ISO8601"))
         empty = (raw.isna() | (raw.str.strip() == "")).fillna(True).to_numpy(dtype=bool)
         unparsable = times.isna() & ~empty
-        raw_values = raw.to_numpy(dtype=object, na_value=None)
         out.rows(
             empty,
             "timestamp",
@@ -457,14 +504,14 @@ def _check_timestamps(series: pd.Series, out: _Collector) -> pd.DatetimeIndex:
             unparsable,
             "timestamp",
             lambda idx: [
-                f"cannot parse timestamp {raw_values[i]!r}; expected ISO 8601 such as 2004-08-19 or 2017-04-19T09:00:00"
+                f"cannot parse timestamp {raw.iloc[i]!r}; expected ISO 8601 such as 2004-08-19 or 2017-04-19T09:00:00"
                 for i in idx
             ],
         )
     times = times.as_unit("ns")
     valid = np.flatnonzero(~times.isna())
-    if valid.size > 1:
-        ns = times.asi8[valid]
+    ns = times.asi8[valid]
+    if valid.size > 1 and not np.all(ns[1:] > ns[:-1]):  # the ordering checks run only when needed
         duplicate = pd.Series(ns).duplicated(keep="first").to_numpy()
         first_pos = pd.Series(valid).groupby(ns).transform("first").to_numpy()
         not_after = np.concatenate([[False], ns[1:] <= ns[:-1]]) & ~duplicate
