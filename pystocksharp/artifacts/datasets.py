@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from pystocksharp.errors import InputError, Problem
 
@@ -83,43 +84,70 @@ def combine(data: CombinationFrames, hashes: Sequence[str]) -> pa.Table:
     return body.add_column(0, HASH_COLUMN, column)
 
 
-def _bucket(hashes: pa.ChunkedArray) -> pa.Array:
-    plain = hashes.cast(pa.string()) if pa.types.is_dictionary(hashes.type) else hashes
-    hex_part = pc.replace_substring_regex(plain, pattern=r"^[^:]*:", replacement="")
-    return pc.utf8_slice_codeunits(hex_part, 0, BUCKET_DIGITS)
+def _bucket_codes(hashes: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[str]]:
+    """Per row, the bucket number (0-15: the first hex digit of the hash), and the bucket names."""
+    encoded = hashes if pa.types.is_dictionary(hashes.type) else pc.dictionary_encode(hashes)
+    chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+    names = [f"{i:x}" for i in range(16**BUCKET_DIGITS)]
+    parts = []
+    for chunk in chunks:
+        values = chunk.dictionary.to_pylist()
+        per_value = np.array(
+            [int(str(v).split(":", 1)[-1][:BUCKET_DIGITS] or "0", 16) for v in values], np.int16
+        )
+        parts.append(
+            per_value[chunk.indices.to_numpy(zero_copy_only=False)] if len(values) else np.empty(0, np.int16)
+        )
+    codes = np.concatenate(parts) if parts else np.empty(0, np.int16)
+    return codes, names
 
 
 def write_partitioned(table: pa.Table, target: str | os.PathLike[str]) -> Path:
-    """Write ``table`` as a hive dataset at ``target`` (replacing it), partitioned by hash bucket."""
+    """Write ``table`` as a hive dataset at ``target`` (replacing it), partitioned by hash bucket.
+
+    Rows are grouped by bucket with a stable sort (so each combination's rows stay in order)
+    and each bucket is written as one Parquet file ``hash_bucket={digit}/part-0.parquet``.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    table = table.append_column(BUCKET_COLUMN, _bucket(table.column(HASH_COLUMN)))
-    if pa.types.is_dictionary(table.schema.field(HASH_COLUMN).type):
-        table = table.set_column(
-            table.schema.get_field_index(HASH_COLUMN),
-            HASH_COLUMN,
-            table.column(HASH_COLUMN).cast(pa.string()),
-        )
     tmp = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
     try:
-        ds.write_dataset(
-            table,
-            tmp,
-            format="parquet",
-            partitioning=ds.partitioning(pa.schema([(BUCKET_COLUMN, pa.string())]), flavor="hive"),
-            basename_template="part-{i}.parquet",
-            max_partitions=1024,
-            max_rows_per_group=ROWS_PER_GROUP,
-            min_rows_per_group=min(ROWS_PER_GROUP, 1024),
-            file_options=ds.ParquetFileFormat().make_write_options(compression=COMPRESSION),
-        )
-        if table.num_rows == 0:
-            tmp.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+        codes, names = _bucket_codes(table.column(HASH_COLUMN))
+        order = np.argsort(codes, kind="stable")
+        ordered = table.take(pa.array(order)) if len(order) else table
+        counts = np.bincount(codes, minlength=len(names)) if len(codes) else np.zeros(len(names), int)
+        offset = 0
+        for bucket, count in enumerate(counts.tolist()):
+            if count:
+                folder = tmp / f"{BUCKET_COLUMN}={names[bucket]}"
+                folder.mkdir()
+                pq.write_table(
+                    ordered.slice(offset, count),
+                    folder / "part-0.parquet",
+                    compression=COMPRESSION,
+                    row_group_size=ROWS_PER_GROUP,
+                )
+                offset += count
         replace_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def hash_mask(column: pa.ChunkedArray, parameter_hash: str) -> pa.ChunkedArray:
+    """Boolean mask of the rows of one hash, comparing dictionary indices when encoded (fast)."""
+    if not pa.types.is_dictionary(column.type):
+        return pc.equal(column, parameter_hash)
+    masks = []
+    for chunk in column.chunks:
+        position = pc.index(chunk.dictionary, parameter_hash).as_py()
+        if position < 0:
+            masks.append(pa.array(np.zeros(len(chunk), dtype=bool)))
+        else:
+            masks.append(pc.equal(chunk.indices, pa.scalar(position, chunk.indices.type)))
+    return pa.chunked_array(masks, pa.bool_())
 
 
 def replace_dir(source: Path, target: Path) -> None:

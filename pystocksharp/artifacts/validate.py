@@ -8,6 +8,11 @@ Rules:
   DIR) or be part of a shared-cache month (covered by that month's ``metadata.json``); a
   folder without its manifest is incomplete (e.g. a run killed mid-write);
 - every ``*.json`` must parse and, when its name is known, match its JSON Schema.
+
+JSON files up to 64 KB are checked with ``jsonschema`` against the generated schema. Larger
+ones (the 1,000-row pages of an optimization table) are first checked, strictly, with the
+pydantic model the schema is generated from (the same rules, ~50x faster than jsonschema on
+10,000 rows); only when that fails does ``jsonschema`` run, to list the violations.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from pystocksharp.artifacts.cache import METADATA_FILE, verify_month
 from pystocksharp.artifacts.layout import relative_posix
@@ -77,6 +82,20 @@ def schema_name(path: Path, data: Any) -> str | None:
     return FILE_SCHEMAS.get(name)
 
 
+FAST_PATH_BYTES = 64 * 1024
+
+
+def _model_accepts(name: str, raw: bytes) -> bool:
+    from pystocksharp.schemas import registry
+
+    model = registry()[name]
+    try:
+        model.model_validate_json(raw, strict=True)
+    except ValidationError:
+        return False
+    return True
+
+
 @cache
 def _validator(name: str) -> Draft202012Validator | None:
     from pystocksharp.schemas import json_schema, registry
@@ -88,13 +107,16 @@ def _validator(name: str) -> Draft202012Validator | None:
 def check_json(path: Path, display: str) -> tuple[list[Problem], bool]:
     """Problems of one JSON file, and whether a schema was applied."""
     try:
-        data = json.loads(path.read_bytes())
+        raw = path.read_bytes()
+        data = json.loads(raw)
     except (OSError, ValueError) as exc:
         return [Problem(f"not valid JSON: {exc}", file=display)], True
     name = schema_name(path, data)
     validator = _validator(name) if name else None
-    if validator is None:
+    if validator is None or name is None:
         return [], False
+    if len(raw) > FAST_PATH_BYTES and _model_accepts(name, raw):
+        return [], True
     problems = [
         Problem(f"does not match schema '{name}': {error.message}", file=display, field=error.json_path)
         for error in sorted(validator.iter_errors(data), key=lambda e: e.json_path)

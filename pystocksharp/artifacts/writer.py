@@ -21,7 +21,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import BaseModel
 
@@ -370,16 +369,15 @@ class _Source:
     def __init__(self, data: datasets.CombinationFrames, combined: pa.Table) -> None:
         self.data = data
         self.combined = combined
-        self._plain_hashes: pa.ChunkedArray | None = None
 
     def get(self, parameter_hash: str) -> pd.DataFrame:
         if isinstance(self.data, Mapping):
             return datasets.to_arrow(self.data[parameter_hash]).to_pandas()
         if callable(self.data) and not isinstance(self.data, pd.DataFrame | pa.Table):
             return datasets.to_arrow(self.data(parameter_hash)).to_pandas()
-        if self._plain_hashes is None:
-            self._plain_hashes = self.combined.column(datasets.HASH_COLUMN).cast(pa.string())
-        rows = self.combined.filter(pc.equal(self._plain_hashes, parameter_hash))
+        rows = self.combined.filter(
+            datasets.hash_mask(self.combined.column(datasets.HASH_COLUMN), parameter_hash)
+        )
         return rows.drop_columns([datasets.HASH_COLUMN]).to_pandas()
 
 
