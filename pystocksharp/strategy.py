@@ -40,7 +40,7 @@ _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 class Candle(NamedTuple):
     """One closed bar. ``time_ns``: open time, UTC nanoseconds since the epoch."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index on purpose
     time_ns: int
     open: float
     high: float
@@ -138,7 +138,7 @@ def _no_more_namespace(cls: type) -> None:
         )
 
 
-class Strategy(_NetStrategy):
+class Strategy(_NetStrategy):  # type: ignore[misc,valid-type]  # a .NET type, known at run time
     """Base class of Python strategies run bar by bar by the engine.
 
     Override any of :meth:`on_started`, :meth:`on_candle` (or the cheaper :meth:`on_bar`),
@@ -162,7 +162,9 @@ class Strategy(_NetStrategy):
         if getattr(self, "_psx_declared", False):
             return
         _no_more_namespace(type(self))
-        if self.Parameters is None:  # a subclass __init__ skipped super().__init__(): run the .NET constructor now
+        if (
+            self.Parameters is None
+        ):  # a subclass __init__ skipped super().__init__(): run the .NET constructor now
             _NetStrategy.__init__(self)
         self._psx_declared = True
         self._psx_values: dict[str, Any] | None = None
@@ -318,7 +320,7 @@ class Strategy(_NetStrategy):
 
 def _candle_dispatch(arrays: OhlcvArrays, on_candle: Any) -> Any:
     """A per-bar function building a :class:`Candle` from memoryviews (no numpy scalars) and calling ``on_candle``."""
-    t, o, h, lo, c, v = (memoryview(np.ascontiguousarray(a)) for a in arrays)
+    t, o, h, lo, c, v = (np.ascontiguousarray(a).data for a in arrays)
     new = tuple.__new__
 
     def bar(i: int) -> None:
@@ -328,6 +330,8 @@ def _candle_dispatch(arrays: OhlcvArrays, on_candle: Any) -> Any:
 
 
 def _declare_net_param(strategy: Any, p: Param) -> None:
+    lo: Any
+    hi: Any
     if p.type is int:
         net = strategy.ParamInt(p.name, int(p.default))
         lo, hi = _INT_MIN, _INT_MAX

@@ -12,6 +12,7 @@ the same way as for C# strategies. Vectorized strategies (pure Python) validate 
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -29,7 +30,7 @@ class Param:
         self,
         default: Any,
         *,
-        type: type | None = None,  # noqa: A002  (reads naturally at the declaration)
+        type: builtins.type | None = None,  # noqa: A002  (reads naturally at the declaration)
         min: Any = None,  # noqa: A002
         max: Any = None,  # noqa: A002
         optimize: tuple[Any, Any, Any] | None = None,
@@ -37,7 +38,7 @@ class Param:
         description: str = "",
         group: str = "",
     ) -> None:
-        self.type: type = type or default.__class__
+        self.type: builtins.type = type or default.__class__
         if self.type not in _TYPES:
             raise TypeError(f"Param type must be one of int, float, bool, str; got {self.type.__name__}")
         self.name = ""
