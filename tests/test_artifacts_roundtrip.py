@@ -1,0 +1,65 @@
+"""Round trip: optimize -> export artifacts -> deploy the best config -> backtest from it gives
+the same fills and summary as the optimizer recorded for that combination."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from pystocksharp.artifacts.config import backtest_arguments, load_config
+from pystocksharp.artifacts.datasets import read_combination
+from pystocksharp.artifacts.export import export_optimization
+from pystocksharp.artifacts.layout import short_hash
+from pystocksharp.artifacts.validate import validate_tree
+from pystocksharp.cli import main
+from pystocksharp.data import sample_path
+
+SUMMARY = ("net_profit", "final_equity", "realized_pnl", "commission", "round_trips", "max_drawdown")
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("rank", [1, 7])
+def test_optimize_deploy_backtest_reproduces_the_record(tmp_path: Path, rank: int) -> None:
+    from pystocksharp import backtest
+    from pystocksharp.optimization import optimize
+
+    result = optimize(
+        "sma_cross",
+        str(sample_path("GOOG_1d.csv")),
+        grid=["fast=5:20:5", "slow=30:60:10"],
+        constraints=["fast < slow"],
+        rank="net_profit:desc",
+        out=tmp_path / "run",
+        workers=1,
+        commission=0.001,
+        slippage_steps=1,
+        metrics=False,
+    )
+    layout = export_optimization(result, tmp_path / "art", keep=5)
+    assert validate_tree(tmp_path / "art").ok
+    out = tmp_path / "deployed.json"
+    cli = CliRunner().invoke(main, ["deploy", str(layout.run_dir), "--rank", str(rank), "--out", str(out)])
+    assert cli.exit_code == 0, cli.output
+    config = load_config(out)
+    row = result.ranked().iloc[rank - 1]
+    assert config.parameter_hash == row["parameter_hash"]
+    assert config.emulation.commission == 0.001 and config.emulation.slippage_steps == 1
+
+    replay = backtest(**backtest_arguments(config))
+
+    recorded_fills = result.fills(config.parameter_hash)
+    pd.testing.assert_frame_equal(replay.trades.reset_index(drop=True), recorded_fills, check_dtype=False)
+    for name in SUMMARY:
+        assert getattr(replay.summary, name) == pytest.approx(row[name], rel=0, abs=1e-9), name
+    # the exported dataset holds the same fills
+    exported = read_combination(layout.optimization_dir / "fills", config.parameter_hash)
+    assert exported["price"].tolist() == recorded_fills["price"].tolist()
+    if rank <= 5:  # kept: its folder's trades.json too
+        trades = json.loads(
+            (layout.optimization_dir / short_hash(row["parameter_hash"]) / "trades.json").read_text()
+        )
+        assert [f["price"] for f in trades["fills"]] == recorded_fills["price"].tolist()
