@@ -260,13 +260,20 @@ class Partitions:
         """Alias of :meth:`training_data` for selection stages (ranking, PBO, DSR)."""
         return self.training_data(frame)
 
+    def _window_slice(self, frame: pd.DataFrame, span: slice, what: str) -> pd.DataFrame:
+        if span.stop > self.selection_end:
+            raise HoldoutAccessError(
+                f"{what} bars {span.start}..{span.stop - 1} reach the holdout (from bar {self.selection_end})"
+            )
+        return self.training_data(frame).iloc[span]
+
     def train_data(self, frame: pd.DataFrame, window: Window) -> pd.DataFrame:
-        """The training bars of ``window``."""
-        return self.training_data(frame).iloc[window.train]
+        """The training bars of ``window`` (raises ``HoldoutAccessError`` if it reaches the holdout)."""
+        return self._window_slice(frame, window.train, f"window {window.index} training")
 
     def test_data(self, frame: pd.DataFrame, window: Window) -> pd.DataFrame:
-        """The out-of-sample test bars of ``window``."""
-        return self.training_data(frame).iloc[window.test]
+        """The out-of-sample test bars of ``window`` (raises if it reaches the holdout)."""
+        return self._window_slice(frame, window.test, f"window {window.index} test")
 
     def holdout_data(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The holdout bars: for the final check of the chosen configuration only."""

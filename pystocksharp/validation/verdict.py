@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from pystocksharp.validation.models import HoldoutCheck, Status, Verdict, VerdictCheck, WalkForwardResult
 
@@ -28,6 +28,23 @@ class VerdictThresholds(BaseModel):
     plateau_warn: float = Field(0.5, description="warn when the mean IS plateau ratio < this")
     ruin_warn: float = Field(0.01, description="warn when the probability of ruin > this")
     ruin_fail: float = Field(0.05, description="fail when the probability of ruin > this")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VerdictThresholds:
+        pairs = (
+            ("pbo_warn", "pbo_fail"),
+            ("dsr_fail", "dsr_warn"),
+            ("wfe_fail", "wfe_warn"),
+            ("ruin_warn", "ruin_fail"),
+        )
+        wrong = [
+            f"{lo} ({getattr(self, lo)}) must be <= {hi} ({getattr(self, hi)})"
+            for lo, hi in pairs
+            if getattr(self, lo) > getattr(self, hi)
+        ]
+        if wrong:
+            raise ValueError("; ".join(wrong))
+        return self
 
 
 class HoldoutThresholds(BaseModel):
