@@ -73,11 +73,23 @@
         id: "x" + i,
       });
     }
+    if (!nTrades) {
+      /* no round trips: the engine's fills, B below the bar for buys, S above for sells */
+      const F = D.fills;
+      for (let k = 0; k < F.bar_s.length; k++) {
+        const buy = F.side[k] > 0;
+        out.push({
+          time: F.bar_s[k], position: buy ? "belowBar" : "aboveBar", shape: buy ? "arrowUp" : "arrowDown",
+          color: buy ? c.pos : c.neg, text: F.bar_s.length <= 150 ? (buy ? "B" : "S") : "", id: "f" + k,
+        });
+      }
+    }
     out.sort(function (a, b) { return a.time - b.time; });
     return out;
   }
   let selectedTrade = -1;
   const markerApi = LW.createSeriesMarkers(candles, markers(-1));
+  PS.priceMarkers = markerApi;
   chart.timeScale().fitContent();
 
   /* legend: OHLC under the crosshair */
@@ -156,11 +168,16 @@
   }
 
   const M = D.monthly;
+  function monthlyTicks(z) {
+    let most = 0;
+    z.forEach(function (row) { row.forEach(function (v) { if (v !== null) most = Math.max(most, Math.abs(v)); }); });
+    return most < 0.05 ? ".1%" : ".0%";
+  }
   if (M.years.length) {
     PS.plot("monthly-chart", [{
       z: M.z, x: M.months, y: M.years, text: M.text, type: "heatmap", texttemplate: "%{text}",
       colorscale: [[0, "#d73027"], [0.5, "#f7f7f7"], [1, "#1a9850"]], zmid: 0, xgap: 2, ygap: 2,
-      hovertemplate: "%{x} %{y}: %{z:.2%}<extra></extra>", colorbar: { tickformat: ".0%", thickness: 10 },
+      hovertemplate: "%{x} %{y}: %{z:.2%}<extra></extra>", colorbar: { tickformat: monthlyTicks(M.z), thickness: 10 },
     }], { yaxis: { type: "category", autorange: "reversed" }, xaxis: { side: "top" }, margin: { l: 50, r: 10, t: 30, b: 10 } });
   } else {
     PS.empty("monthly-chart", "Not enough equity data for monthly returns.");

@@ -236,3 +236,11 @@ def test_summary_page_links_and_failures(tmp_path: Path) -> None:
     ]  # rows fast-major: (5,20), (5,30), (5,40)
     assert data["grid"]["kind"] == "heatmap" and data["grid"]["x"] == [5, 10, 15, 20, 25]
     assert len(data["distribution"]) == 19
+
+
+def test_run_page_without_round_trips(tmp_path: Path) -> None:
+    empty = handmade_round_trips().iloc[0:0]
+    page = render_run_page(sample_run_report(round_trips=empty), tmp_path / "index.html")
+    data = page_data(page)
+    assert data["trades"]["rows"] == [] and data["trade_returns"] == []
+    assert "0 round trips" in page.read_text(encoding="utf-8")

@@ -84,6 +84,16 @@ def round_trips_frame(trades_json: Any) -> pd.DataFrame:
     return frame
 
 
+def fills_frame(trades_json: Any) -> pd.DataFrame | None:
+    """The engine ``fills`` of ``trades.json`` (time, side, price, volume), or None when absent."""
+    rows = trades_json.get("fills", []) if isinstance(trades_json, dict) else []
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows)
+    frame["time"] = pd.to_datetime(frame["time"], utc=True)
+    return frame[["time", "side", "price", "volume"]]
+
+
 def _candles(market: dict[str, Any], equity: pd.DataFrame, folder: Path) -> tuple[pd.DataFrame, str]:
     """Bars of the run from the data file ``market-data.json`` names, else from equity closes."""
     path = market.get("path")
@@ -135,6 +145,7 @@ def run_report_from_folder(folder: Path, *, summary_page: Path | None = None) ->
         candles=candles,
         equity=equity,
         round_trips=round_trips_frame(trades),
+        fills=fills_frame(trades),
         metrics=metrics,
         metric_notes=notes,
         parameters=dict(config.get("parameters") or {}),

@@ -31,6 +31,7 @@ ROUND_TRIP_COLUMNS = (
     "pnl",
     "return",
 )
+FILL_COLUMNS = ("time", "side", "price", "volume")
 DRAWDOWN_PERIOD_COLUMNS = ("peak", "trough", "recovery", "depth")
 WALK_FORWARD_COLUMNS = (
     "window",
@@ -112,6 +113,8 @@ class RunReport:
     drawdown_periods: pd.DataFrame | None = None
     monthly_returns: pd.DataFrame | None = None
     metric_notes: Mapping[str, str] = field(default_factory=dict)
+    fills: pd.DataFrame | None = None
+    """Engine fills (time, side +1/-1, price, volume): chart markers when there are no round trips."""
     title: str | None = None
     combination_id: str | None = None
     summary_page: str | None = None
@@ -131,6 +134,8 @@ class RunReport:
             problems += _time_problems(self.equity, "time", "equity")
         if self.drawdown_periods is not None:
             problems += _missing_columns(self.drawdown_periods, DRAWDOWN_PERIOD_COLUMNS, "drawdown_periods")
+        if self.fills is not None:
+            problems += _missing_columns(self.fills, FILL_COLUMNS, "fills")
         for name, series in self.indicators.items():
             if not isinstance(series, pd.Series):
                 problems.append(

@@ -63,6 +63,8 @@ def _is_intraday(ns: np.ndarray) -> bool:
 def format_times(ns: np.ndarray, *, intraday: bool) -> list[str]:
     """UTC times as ``YYYY-MM-DD`` (daily data) or ``YYYY-MM-DD HH:MM``; NaT -> em dash."""
     ns = np.asarray(ns, dtype=np.int64)
+    if ns.size == 0:
+        return []
     bad = ns == np.iinfo(np.int64).min
     unit = "m" if intraday else "D"
     text = np.datetime_as_string(ns.astype("datetime64[ns]").astype(f"datetime64[{unit}]"), unit=unit)
@@ -146,6 +148,7 @@ def run_payload(report: RunReport, *, max_points: int = DEFAULT_MAX_POINTS) -> d
         "price": price,
         "indicators": _indicators(report, bucket_ns),
         "trades": _trades(report, bucket_ns, decimals, intraday),
+        "fills": _fills(report, bucket_ns),
         "equity": _equity(report, max_points),
         "trade_returns": clean(report.round_trips["return"], 6),
         "monthly": _monthly(report),
@@ -204,6 +207,20 @@ def _trades(report: RunReport, bucket_ns: np.ndarray, decimals: int, intraday: b
     spec["sign"] = sign.tolist()
     spec["win"] = (trips["pnl"].to_numpy(dtype=float) > 0).tolist()
     return spec
+
+
+def _fills(report: RunReport, bucket_ns: np.ndarray) -> dict[str, Any]:
+    """Engine fills pinned to displayed candles: bar time (s), side (+1/-1), price, volume."""
+    fills = report.fills
+    if fills is None or fills.empty:
+        return {"bar_s": [], "side": [], "price": [], "volume": []}
+    ns = to_utc_ns(fills["time"])
+    return {
+        "bar_s": (snap_to_buckets(ns, bucket_ns) // NS_PER_S).tolist(),
+        "side": _side_sign(fills["side"]).tolist(),
+        "price": clean(fills["price"]),
+        "volume": clean(fills["volume"]),
+    }
 
 
 def _equity(report: RunReport, max_points: int) -> dict[str, Any]:

@@ -180,12 +180,20 @@ def render_run_page(
         "run_info": [{"label": k, "text": v} for k, v in run_info],
         "price_note": price_note,
         "equity_note": equity_note,
-        "trade_count_text": f"{n_trips:,} round trip{'s' if n_trips != 1 else ''}",
+        "trade_count_text": _trade_count_text(n_trips, metrics.get("round_trips")),
         "summary_href": _href(report.summary_page, out_html) if report.summary_page else None,
         "engine_version": report.engine_version,
     }
     assets = page_assets(out_html, assets_dir, RUN_SCRIPTS, inline=inline)
     return _write_page("run.html.j2", out_html, context, payload, assets)
+
+
+def _trade_count_text(listed: int, counted: Any) -> str:
+    """Note above the trade list; says so when the run counted round trips it does not list."""
+    text = f"{listed:,} round trip{'s' if listed != 1 else ''}"
+    if listed == 0 and isinstance(counted, (int, float)) and counted > 0:
+        text += f" listed (the engine counted {int(counted):,}; this run has no round-trip table, the chart marks its fills)"
+    return text
 
 
 def _href(target: str | Path, out_html: Path) -> str:

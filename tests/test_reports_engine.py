@@ -1,0 +1,70 @@
+"""Report pages of real engine runs (``pystocksharp.backtest``), opened in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser.chromium import close, console_errors, full_page_screenshot, make_driver, page_url, wait_ready
+
+import pystocksharp
+from pystocksharp.data import sample_path
+from pystocksharp.reports import render_run_page
+from pystocksharp.reports.adapters import run_report_from_backtest
+
+pytestmark = [pytest.mark.engine, pytest.mark.browser]
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "test-output" / "reports"
+
+
+def page_data(html: Path) -> dict:
+    text = html.read_text(encoding="utf-8")
+    m = re.search(r'<script id="report-data" type="application/json">(.*?)</script>', text, re.S)
+    assert m is not None
+    return json.loads(m.group(1))
+
+
+@pytest.fixture(scope="module")
+def engine_run() -> Any:
+    return pystocksharp.backtest("sma_cross", sample_path("GOOG_1d"), params={"fast": 10, "slow": 20})
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    d = make_driver()
+    try:
+        yield d
+    finally:
+        close(d)
+
+
+def test_engine_run_page(engine_run: Any, driver: Any, tmp_path: Path) -> None:
+    report = run_report_from_backtest(engine_run, sample_path("GOOG_1d"))
+    page = render_run_page(report, tmp_path / "index.html")
+    data = page_data(page)
+    # what the page carries is what the engine recorded
+    assert data["price"]["bars"] == len(engine_run.equity) == 2148
+    assert data["equity"]["points"] == len(engine_run.equity)
+    assert data["equity"]["equity"][-1] == round(engine_run.summary.final_equity, 2)
+    assert len(data["fills"]["bar_s"]) == engine_run.summary.fills == len(engine_run.trades)
+    assert len(data["trades"]["rows"]) == len(report.round_trips)
+    html = page.read_text(encoding="utf-8")
+    assert f"{engine_run.summary.net_profit:,.2f}" in html  # net profit card, money format
+    assert f"{engine_run.summary.max_drawdown * 100:.2f}%" in html  # fraction shown as percent
+
+    driver.get_log("browser")
+    driver.get(page_url(page))
+    wait_ready(driver)
+    assert console_errors(driver) == []
+    markers = driver.execute_script("return PSReport.priceMarkers.markers().length")
+    expected = 2 * len(report.round_trips) if len(report.round_trips) else len(engine_run.trades)
+    assert markers == expected
+    assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    full_page_screenshot(driver, SHOTS / "engine-run.png")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SHOTS / "report.png"))  # the README's picture (docs/images/report.png)
