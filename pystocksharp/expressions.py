@@ -52,6 +52,13 @@ def _coerce(a: Any, b: Any) -> tuple[Any, Any]:
     return a, b
 
 
+def _apply(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
+    """``op(a, b)``, converting a float to Decimal when the other side is a Decimal."""
+    if type(a) is float and type(b) is Decimal or type(a) is Decimal and type(b) is float:
+        a, b = _coerce(a, b)
+    return op(a, b)
+
+
 class Expression:
     """A parsed expression: ``Expression("fast < slow", names={"fast", "slow"})(values) -> bool``."""
 
@@ -96,7 +103,7 @@ class Expression:
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             op = _BINARY[type(node.op)]
             left, right = self._build(node.left), self._build(node.right)
-            return lambda v: op(*_coerce(left(v), right(v)))
+            return lambda v: _apply(op, left(v), right(v))
         if isinstance(node, ast.Compare) and all(type(o) in _COMPARE for o in node.ops):
             return self._compare(node)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS:
@@ -124,12 +131,15 @@ class Expression:
         first = self._build(node.left)
         ops = [_COMPARE[type(o)] for o in node.ops]
         rest = [self._build(c) for c in node.comparators]
+        if len(ops) == 1:
+            op, second = ops[0], rest[0]
+            return lambda v: bool(_apply(op, first(v), second(v)))
 
         def compare(v: Mapping[str, Any]) -> bool:
             left = first(v)
             for op, right_fn in zip(ops, rest, strict=True):
                 right = right_fn(v)
-                if not op(*_coerce(left, right)):
+                if not _apply(op, left, right):
                     return False
                 left = right
             return True

@@ -38,6 +38,7 @@ from pystocksharp.timeframes import is_timeframe, parse_timeframe
 ParamType = Literal["int", "float", "decimal", "bool", "categorical", "timeframe"]
 NUMERIC_TYPES: frozenset[str] = frozenset({"int", "float", "decimal"})
 Constraint = str | Callable[[Mapping[str, Any]], bool]
+_MATERIALIZE_AXIS = 1_000_000
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
@@ -572,8 +573,20 @@ class ParameterSet:
         checks = [check for _, check, _ in self._checks]
         if any(len(a) == 0 for a in axes):
             return
-        for index in itertools.product(*(range(len(a)) for a in axes)):
-            combo = {n: axes[k][i] for k, (n, i) in enumerate(zip(names, index, strict=True))}
+        # Axes up to a million values are listed once (fast product); longer ones are indexed lazily.
+        if all(len(a) <= _MATERIALIZE_AXIS for a in axes):
+            tuples: Iterable[tuple[Any, ...]] = itertools.product(*(list(a) for a in axes))
+        else:
+            tuples = (
+                tuple(axis[i] for axis, i in zip(axes, index, strict=True))
+                for index in itertools.product(*(range(len(a)) for a in axes))
+            )
+        if not checks:
+            for values in tuples:
+                yield dict(zip(names, values, strict=True))
+            return
+        for values in tuples:
+            combo = dict(zip(names, values, strict=True))
             if all(_holds(check, combo) for check in checks):
                 yield combo
 

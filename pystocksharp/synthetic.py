@@ -15,7 +15,13 @@ import pandas as pd
 def _index(n: int, start: str | pd.Timestamp, freq: str) -> pd.DatetimeIndex:
     ts = pd.Timestamp(start)
     ts = ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
-    return pd.date_range(ts, periods=n, freq=freq, name="timestamp").as_unit("ns")
+    try:
+        return pd.date_range(ts, periods=n, freq=freq, name="timestamp").as_unit("ns")
+    except pd.errors.OutOfBoundsDatetime:
+        raise ValueError(
+            f"{n} bars of {freq} from {ts.date()} run past 2262-04-11, the last nanosecond timestamp; "
+            "use fewer bars or a shorter freq"
+        ) from None
 
 
 def bars_from_log_returns(

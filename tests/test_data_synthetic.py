@@ -57,3 +57,11 @@ def test_an_sma_crossover_captures_the_planted_edge_but_not_a_random_walk() -> N
     for seed in range(3):
         assert crossover_log_return(planted_edge(3000, seed=seed)) > 5.0
         assert abs(crossover_log_return(random_walk(3000, seed=seed, vol=0.006, freq="1D"))) < 1.5
+
+
+def test_series_past_the_nanosecond_range_is_a_clear_error() -> None:
+    import pytest
+
+    # 200 years of daily bars from 2100 end after 2262-04-11
+    with pytest.raises(ValueError, match="2262"):
+        planted_edge(200 * 366, seed=0, start="2100-01-01")
