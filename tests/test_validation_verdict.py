@@ -10,6 +10,7 @@ from pystocksharp.validation.models import HoldoutCheck, ParameterStability, Wal
 from pystocksharp.validation.verdict import (
     HoldoutThresholds,
     VerdictThresholds,
+    checks_table,
     evaluate_holdout,
     rank_verdicts,
     verdict,
@@ -119,3 +120,14 @@ def test_inconsistent_thresholds_rejected_all_at_once() -> None:
         VerdictThresholds(pbo_warn=0.6, pbo_fail=0.5, dsr_fail=0.99, dsr_warn=0.95)
     assert "pbo_warn (0.6) must be <= pbo_fail (0.5)" in str(err.value)
     assert "dsr_fail (0.99) must be <= dsr_warn (0.95)" in str(err.value)
+
+
+def test_checks_table() -> None:
+    table = checks_table([verdict("a", pbo=0.1), verdict("b", pbo=0.7, deflated_sharpe_ratio=0.99)])
+    assert list(table.columns) == ["candidate", "check", "value", "threshold", "status", "reason"]
+    assert table[["candidate", "check", "status"]].values.tolist() == [
+        ["a", "pbo", "pass"],
+        ["b", "pbo", "fail"],
+        ["b", "deflated_sharpe_ratio", "pass"],
+    ]
+    assert table["value"].tolist() == [0.1, 0.7, 0.99]

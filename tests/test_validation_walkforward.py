@@ -24,6 +24,7 @@ from pystocksharp.validation.walkforward import (
     run_holdout,
     stitch_equity,
     walk_forward,
+    window_table,
 )
 
 PPY = 252.0  # bars per year for annualization in these tests
@@ -193,3 +194,24 @@ def test_holdout_run_gets_only_the_holdout(frame: pd.DataFrame) -> None:
     # 20 bars alternating +0.2 % / -0.1 % -> total 1.000998^10 - 1 = 0.009025 > 0
     assert check.metrics["total_return"] == pytest.approx(1.000998**10 - 1)
     assert check.passed and check.reasons == []
+
+
+def test_window_table_for_the_timeline(frame: pd.DataFrame) -> None:
+    p = Partitions.build(frame, train=40, test=10, holdout=20)
+    stand = StandIns()
+    result = walk_forward(frame, p, optimize=stand.optimize, run=stand.run, periods_per_year=PPY)
+    table = window_table(result, metric="total_return")
+    assert list(table.columns[:7]) == [
+        "window",
+        "train_start",
+        "train_end",
+        "test_start",
+        "test_end",
+        "is_value",
+        "oos_value",
+    ]
+    # IS: 1.001^40 - 1 = 0.040780; OOS: 1.000998^5 - 1 = 0.004998
+    assert table["is_value"].tolist() == pytest.approx([1.001**40 - 1] * 4)
+    assert table["oos_value"].tolist() == pytest.approx([1.000998**5 - 1] * 4)
+    assert table["test_start"].tolist() == [frame.index[s].isoformat() for s in (40, 50, 60, 70)]
+    assert window_table(result, metric="absent")["is_value"].isna().all()

@@ -37,6 +37,7 @@ from pystocksharp.validation.significance import (
 from pystocksharp.validation.verdict import (
     HoldoutThresholds,
     VerdictThresholds,
+    checks_table,
     evaluate_holdout,
     rank_verdicts,
     verdict,
@@ -48,6 +49,7 @@ from pystocksharp.validation.walkforward import (
     run_holdout,
     stitch_equity,
     walk_forward,
+    window_table,
 )
 
 __all__ = [
@@ -71,6 +73,7 @@ __all__ = [
     "WalkForwardResult",
     "Window",
     "WindowResult",
+    "checks_table",
     "deflated_sharpe",
     "deflated_sharpe_ratio",
     "equity_fan",
@@ -87,4 +90,5 @@ __all__ = [
     "stitch_equity",
     "verdict",
     "walk_forward",
+    "window_table",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
 from pystocksharp.validation.models import HoldoutCheck, Status, Verdict, VerdictCheck, WalkForwardResult
@@ -192,3 +193,10 @@ def rank_verdicts(verdicts: Sequence[Verdict], scores: Mapping[str, float] | Non
     return sorted(
         verdicts, key=lambda v: (_SEVERITY[v.status], -scores.get(v.candidate, float("-inf")), v.candidate)
     )
+
+
+def checks_table(verdicts: Sequence[Verdict]) -> pd.DataFrame:
+    """One row per check of every verdict: candidate, check, value, threshold, status, reason."""
+    rows = [{"candidate": v.candidate, **c.model_dump()} for v in verdicts for c in v.checks]
+    columns = ["candidate", "check", "value", "threshold", "status", "reason"]
+    return pd.DataFrame(rows, columns=columns)

@@ -279,3 +279,35 @@ def run_holdout(
     outcome = run(partitions.holdout_data(frame), dict(params))
     metrics = {**equity_metrics(outcome.equity, outcome.start_equity, periods_per_year), **outcome.metrics}
     return evaluate(metrics)
+
+
+def window_table(result: WalkForwardResult, metric: str = "sharpe_ratio") -> pd.DataFrame:
+    """One row per window for the walk-forward timeline: window, train_start, train_end,
+    test_start, test_end (inclusive bar times), is_value, oos_value (``metric`` in and out of
+    sample; NaN when absent), efficiency."""
+    rows = [
+        {
+            "window": w.window,
+            "train_start": w.train_start,
+            "train_end": w.train_end,
+            "test_start": w.test_start,
+            "test_end": w.test_end,
+            "is_value": w.is_metrics.get(metric),
+            "oos_value": w.oos_metrics.get(metric),
+            "efficiency": w.efficiency,
+        }
+        for w in result.windows
+    ]
+    columns = [
+        "window",
+        "train_start",
+        "train_end",
+        "test_start",
+        "test_end",
+        "is_value",
+        "oos_value",
+        "efficiency",
+    ]
+    return pd.DataFrame(rows, columns=columns).astype(
+        {"is_value": float, "oos_value": float, "efficiency": float}
+    )
