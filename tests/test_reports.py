@@ -244,3 +244,38 @@ def test_run_page_without_round_trips(tmp_path: Path) -> None:
     data = page_data(page)
     assert data["trades"]["rows"] == [] and data["trade_returns"] == []
     assert "0 round trips" in page.read_text(encoding="utf-8")
+
+
+def test_validation_section_from_validation_results(tmp_path: Path) -> None:
+    from pystocksharp.reports.adapters import validation_report_from_results
+    from pystocksharp.validation.models import Verdict, VerdictCheck
+    from pystocksharp.validation.montecarlo import equity_fan, monte_carlo
+    from pystocksharp.validation.overfitting import probability_of_backtest_overfitting
+
+    trip_returns = handmade_round_trips()["return"].to_numpy()
+    mc = monte_carlo(trip_returns, n_simulations=200, seed=1)
+    fan = equity_fan(trip_returns, n_simulations=200, seed=1)
+    rng = np.random.default_rng(2)
+    pbo = probability_of_backtest_overfitting(rng.normal(0, 0.01, size=(320, 12)), n_blocks=8)
+    checks = [VerdictCheck(check="pbo", value=pbo.pbo, threshold="< 0.5", status="fail", reason="overfit")]
+    verdict = Verdict(candidate="fast=10", status="fail", reasons=["overfit"], checks=checks)
+    validation = validation_report_from_results(
+        monte_carlo=mc, monte_carlo_fan=fan, overfitting=pbo, verdict=verdict
+    )
+    assert validation is not None
+    summary = SummaryReport(
+        strategy="sma_cross",
+        combinations=grid_combinations(range(5, 15, 5), range(20, 40, 10)),
+        parameter_names=["fast", "slow"],
+        ranking_metric="sharpe_ratio",
+        validation=validation,
+    )
+    page = render_summary_page(summary, tmp_path / "index.html")
+    v = page_data(page)["validation"]
+    assert v["mc_final_returns"] == [round(x, 6) for x in mc.bootstrap.final_return.values]
+    assert len(v["mc_max_drawdowns"]) == 200 and len(v["fan"]["p50"]) == len(trip_returns) + 1
+    assert len(v["pbo_logits"]) == pbo.n_splits  # C(8, 4) = 70 splits
+    assert v["verdicts"]["text"][0][:2] == ["pbo", f"{pbo.pbo * 100:.2f}%"]
+    html = page.read_text(encoding="utf-8")
+    assert 'id="mc-fan"' in html and 'id="pbo-chart"' in html and 'id="wf-chart"' not in html
+    assert validation_report_from_results() is None

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from pystocksharp.reports.data import ROUND_TRIP_COLUMNS, RunReport
+from pystocksharp.reports.data import ROUND_TRIP_COLUMNS, RunReport, ValidationReport
 
 SUMMARY_METRICS = {
     "net_profit": "net_profit",
@@ -92,3 +92,85 @@ def run_report_from_backtest(
         fills=_fills(result),
         title=title,
     )
+
+
+def _as_dict(obj: Any) -> dict[str, Any] | None:
+    """A pydantic model or a JSON mapping as a dict (None stays None)."""
+    if obj is None:
+        return None
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump(mode="json")
+    return dict(obj)
+
+
+def _walk_forward_frame(wf: dict[str, Any]) -> tuple[pd.DataFrame, str]:
+    metric = str(wf.get("rank") or "sharpe_ratio").split(":")[0]
+    rows = []
+    for w in wf.get("windows", []):
+        is_metrics, oos_metrics = w.get("is_metrics") or {}, w.get("oos_metrics") or {}
+        use_metric = metric in is_metrics and metric in oos_metrics
+        rows.append(
+            {
+                "window": w["window"],
+                "train_start": w["train_start"],
+                "train_end": w["train_end"],
+                "test_start": w["test_start"],
+                "test_end": w["test_end"],
+                "is_value": is_metrics[metric] if use_metric else w.get("is_return"),
+                "oos_value": oos_metrics[metric] if use_metric else w.get("oos_return"),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    for col in ("train_start", "train_end", "test_start", "test_end"):
+        if col in frame.columns:
+            frame[col] = pd.to_datetime(frame[col], utc=True)
+    used = (
+        metric
+        if rows and all(metric in (w.get("is_metrics") or {}) for w in wf.get("windows", []))
+        else "return"
+    )
+    return frame, used
+
+
+def validation_report_from_results(
+    *,
+    walk_forward: Any = None,
+    monte_carlo: Any = None,
+    monte_carlo_fan: pd.DataFrame | None = None,
+    overfitting: Any = None,
+    deflated_sharpe: Any = None,
+    verdict: Any = None,
+) -> ValidationReport | None:
+    """A :class:`ValidationReport` from ``pystocksharp.validation`` results (models or their JSON).
+
+    ``monte_carlo`` is a MonteCarloReport (its shuffle's max drawdowns, bootstrap's final
+    returns) or one MonteCarloResult; ``monte_carlo_fan`` the frame of
+    ``pystocksharp.validation.montecarlo.equity_fan``; ``verdict`` a Verdict (its checks
+    become the table).
+    Returns None when every part is None.
+    """
+    wf, mc, of = _as_dict(walk_forward), _as_dict(monte_carlo), _as_dict(overfitting)
+    ds, vd = _as_dict(deflated_sharpe), _as_dict(verdict)
+    if all(x is None for x in (wf, mc, of, ds, vd, monte_carlo_fan)):
+        return None
+    stats: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {}
+    if wf is not None and wf.get("windows"):
+        kwargs["walk_forward"], kwargs["walk_forward_metric"] = _walk_forward_frame(wf)
+        stats["walk_forward_efficiency"] = wf.get("walk_forward_efficiency")
+    if mc is not None:
+        shuffle, bootstrap = mc.get("shuffle", mc), mc.get("bootstrap", mc)
+        kwargs["monte_carlo_final_returns"] = bootstrap["final_return"]["values"]
+        kwargs["monte_carlo_max_drawdowns"] = shuffle["max_drawdown"]["values"]
+        stats["probability_of_ruin"] = mc.get("probability_of_ruin")
+    if monte_carlo_fan is not None:
+        kwargs["monte_carlo_fan"] = monte_carlo_fan
+    if of is not None:
+        kwargs["pbo"] = of.get("pbo")
+        kwargs["pbo_logits"] = of.get("logits")
+    if ds is not None:
+        stats["deflated_sharpe_ratio"] = ds.get("deflated_sharpe_ratio")
+    if vd is not None and vd.get("checks"):
+        kwargs["verdicts"] = pd.DataFrame(vd["checks"])
+        stats["verdict"] = vd.get("status")
+    return ValidationReport(statistics=stats, **kwargs)

@@ -398,7 +398,8 @@ def _jsonable(v: Any) -> Any:
 
 def validation_payload(v: ValidationReport) -> dict[str, Any]:
     """Walk-forward, Monte Carlo, PBO and verdict data for the summary page."""
-    out: dict[str, Any] = {}
+    keys = ("walk_forward", "fan", "mc_final_returns", "mc_max_drawdowns", "pbo_logits", "verdicts")
+    out: dict[str, Any] = dict.fromkeys(keys)
     if v.walk_forward is not None:
         wf = v.walk_forward.reset_index(drop=True)
         unit = unit_of(v.walk_forward_metric)

@@ -78,6 +78,8 @@ def page_json(payload: Any) -> str:
 
 
 def _tone(name: str, value: Any) -> str:
+    if isinstance(value, str):
+        return {"pass": "pos", "warn": "muted", "fail": "neg"}.get(value.lower(), "")
     if is_missing(value) or not isinstance(value, (int, float)):
         return ""
     if name == "max_drawdown":
@@ -271,7 +273,7 @@ def render_summary_page(
         stats = [
             {**metric_card(k, v), "label": "PBO" if k == "pbo" else label_of(k)}
             for k, v in stat_values.items()
-            if v is None or isinstance(v, (int, float))
+            if v is None or isinstance(v, (int, float, str))
         ]
     context = {
         "title": summary.title or f"{summary.strategy} optimization summary",
