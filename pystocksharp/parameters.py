@@ -559,12 +559,60 @@ class ParameterSet:
     def count(self) -> int:
         """Exact number of combinations :meth:`generate_combinations` yields.
 
-        Without rules or constraints this is the product of axis lengths (no enumeration);
-        with them the grid is enumerated and filtered (exact, takes time on huge grids).
+        Without rules or constraints this is the product of axis lengths (no enumeration).
+        With them, parameters are grouped by the constraints that link them; only each group's
+        own sub-grid is enumerated and filtered, and the group counts are multiplied by the
+        lengths of the unconstrained axes. ``fast < slow`` on a 10 x 19 sub-grid costs 190
+        evaluations however many other parameters the grid has. A Python callable constraint
+        may read any parameter, so it links them all.
         """
         if not self._checks:
             return self.count_unconstrained()
-        return sum(1 for _ in self.generate_combinations())
+        axes = self.axes()
+        total = 1
+        for group, checks in self._constraint_groups():
+            if not group:  # a constant expression: it holds for every combination or for none
+                if not all(_holds(check, {}) for check in checks):
+                    return 0
+                continue
+            group_axes = [axes[n] for n in group]
+            total *= sum(
+                1
+                for values in itertools.product(*(list(a) for a in group_axes))
+                if all(_holds(check, dict(zip(group, values, strict=True))) for check in checks)
+            )
+        linked = {n for group, _ in self._constraint_groups() for n in group}
+        return total * math.prod(len(a) for n, a in axes.items() if n not in linked)
+
+    def _constraint_groups(self) -> list[tuple[list[str], list[Callable[[Mapping[str, Any]], Any]]]]:
+        """Parameters linked by constraints (connected components) with the checks of each group."""
+        parent = {n: n for n in self.definitions}
+
+        def root(n: str) -> str:
+            while parent[n] != n:
+                parent[n] = parent[parent[n]]
+                n = parent[n]
+            return n
+
+        check_names: list[tuple[list[str], Callable[[Mapping[str, Any]], Any]]] = []
+        for _, check, _ in self._checks:
+            names = getattr(check, "names", None)
+            used = [n for n in self.definitions if names is None or n in names]
+            check_names.append((used, check))
+            for other in used[1:]:
+                parent[root(other)] = root(used[0])
+        groups: dict[str, tuple[list[str], list[Callable[[Mapping[str, Any]], Any]]]] = {}
+        constant: list[Callable[[Mapping[str, Any]], Any]] = []
+        for used, check in check_names:
+            if not used:
+                constant.append(check)
+                continue
+            key = root(used[0])
+            if key not in groups:
+                groups[key] = ([n for n in self.definitions if root(n) == key], [])
+            groups[key][1].append(check)
+        result = list(groups.values())
+        return [([], constant), *result] if constant else result
 
     def generate_combinations(self) -> Iterator[dict[str, Any]]:
         """Yield each grid combination satisfying every rule and constraint, lazily (last parameter fastest)."""

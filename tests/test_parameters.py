@@ -82,6 +82,17 @@ def test_huge_grid_is_lazy() -> None:
     assert len(huge_axis) == 10**12 + 1 and huge_axis[-1] == 10**12
 
 
+def test_constrained_count_enumerates_only_the_linked_parameters() -> None:
+    # 10^8 points, but "p0 < p1" links only p0 and p1: 100 * 99 / 2 = 4950 of their 10^4 pairs,
+    # times 100 * 100 for the free p2 and p3
+    pset = parse_grid([f"p{i}=1:100" for i in range(4)], constraints=["p0 < p1"])
+    assert pset.count() == 4950 * 100 * 100
+    always = parse_grid(["a=1:3"], constraints=["1 < 2"])
+    never = parse_grid(["a=1:3"], constraints=["2 < 1"])
+    assert (always.count(), never.count()) == (3, 0)
+    assert len(list(never.generate_combinations())) == 0
+
+
 def test_enumeration_order_last_parameter_fastest() -> None:
     pset = parse_grid(["a=1,2", "b=x,y"])
     assert [tuple(c.values()) for c in pset.generate_combinations()] == [

@@ -184,3 +184,14 @@ def test_json_round_trip_keeps_the_grid(defs: list[dict[str, Any]]) -> None:
     assert [pset.parameter_hash(c) for c in pset.generate_combinations()] == [
         again.parameter_hash(c) for c in again.generate_combinations()
     ]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_count_by_groups_equals_enumeration_with_several_constraints(data: st.DataObject) -> None:
+    defs = data.draw(definitions())
+    drawn = [data.draw(numeric_constraint(defs)) for _ in range(data.draw(st.integers(0, 3)))]
+    constraints = [c for c in drawn if c is not None]
+    pset = ParameterSet(defs, [text for text, _ in constraints])
+    brute = [c for c in ParameterSet(defs).generate_combinations() if all(f(c) for _, f in constraints)]
+    assert pset.count() == len(brute) == len(list(pset.generate_combinations()))
