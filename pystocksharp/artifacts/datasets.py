@@ -122,12 +122,7 @@ def write_partitioned(table: pa.Table, target: str | os.PathLike[str]) -> Path:
             if count:
                 folder = tmp / f"{BUCKET_COLUMN}={names[bucket]}"
                 folder.mkdir()
-                pq.write_table(
-                    ordered.slice(offset, count),
-                    folder / "part-0.parquet",
-                    compression=COMPRESSION,
-                    row_group_size=ROWS_PER_GROUP,
-                )
+                write_parquet(ordered.slice(offset, count), folder / "part-0.parquet")
                 offset += count
         replace_dir(tmp, target)
     except BaseException:
@@ -136,18 +131,44 @@ def write_partitioned(table: pa.Table, target: str | os.PathLike[str]) -> Path:
     return target
 
 
-def hash_mask(column: pa.ChunkedArray, parameter_hash: str) -> pa.ChunkedArray:
-    """Boolean mask of the rows of one hash, comparing dictionary indices when encoded (fast)."""
+def dictionary_columns(table: pa.Table) -> list[str]:
+    """Columns worth Parquet dictionary encoding: strings and dictionaries (hashes, sides as text).
+
+    Trying it on float columns of distinct values costs ~3x the write time for nothing.
+    """
+    return [
+        f.name
+        for f in table.schema
+        if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
+
+
+def write_parquet(table: pa.Table, path: str | os.PathLike[str]) -> None:
+    """One Parquet file: zstd, row groups of 65,536 rows, dictionary encoding of string columns."""
+    pq.write_table(
+        table,
+        path,
+        compression=COMPRESSION,
+        row_group_size=ROWS_PER_GROUP,
+        use_dictionary=dictionary_columns(table),
+    )
+
+
+def hashes_mask(column: pa.ChunkedArray, hashes: Sequence[str]) -> pa.ChunkedArray:
+    """Boolean mask of the rows whose hash is in ``hashes`` (on dictionary indices when encoded)."""
+    value_set = pa.array(list(hashes), pa.string())
     if not pa.types.is_dictionary(column.type):
-        return pc.equal(column, parameter_hash)
+        return pc.is_in(column, value_set=value_set)
     masks = []
     for chunk in column.chunks:
-        position = pc.index(chunk.dictionary, parameter_hash).as_py()
-        if position < 0:
-            masks.append(pa.array(np.zeros(len(chunk), dtype=bool)))
-        else:
-            masks.append(pc.equal(chunk.indices, pa.scalar(position, chunk.indices.type)))
+        wanted = pc.is_in(chunk.dictionary, value_set=value_set)
+        masks.append(pc.take(wanted, chunk.indices))
     return pa.chunked_array(masks, pa.bool_())
+
+
+def hash_mask(column: pa.ChunkedArray, parameter_hash: str) -> pa.ChunkedArray:
+    """Boolean mask of the rows of one hash."""
+    return hashes_mask(column, [parameter_hash])
 
 
 def replace_dir(source: Path, target: Path) -> None:
