@@ -248,7 +248,13 @@ def test_run_page_without_round_trips(tmp_path: Path) -> None:
 
 def test_validation_section_from_validation_results(tmp_path: Path) -> None:
     from pystocksharp.reports.adapters import validation_report_from_results
-    from pystocksharp.validation.models import Verdict, VerdictCheck
+    from pystocksharp.validation.models import (
+        ParameterStability,
+        Verdict,
+        VerdictCheck,
+        WalkForwardResult,
+        WindowResult,
+    )
     from pystocksharp.validation.montecarlo import equity_fan, monte_carlo
     from pystocksharp.validation.overfitting import probability_of_backtest_overfitting
 
@@ -259,8 +265,20 @@ def test_validation_section_from_validation_results(tmp_path: Path) -> None:
     pbo = probability_of_backtest_overfitting(rng.normal(0, 0.01, size=(320, 12)), n_blocks=8)
     checks = [VerdictCheck(check="pbo", value=pbo.pbo, threshold="< 0.5", status="fail", reason="overfit")]
     verdict = Verdict(candidate="fast=10", status="fail", reasons=["overfit"], checks=checks)
+    window = {
+        "window": 1, "train_start": "2005-01-03", "train_end": "2006-12-29", "test_start": "2007-01-03",
+        "test_end": "2007-06-29", "train_bars": 503, "test_bars": 124, "parameters": {"fast": 10},
+        "is_metrics": {"sharpe_ratio": 1.5}, "oos_metrics": {"sharpe_ratio": -0.25}, "is_return": 0.3,
+        "oos_return": -0.02, "is_annualized_return": 0.14, "oos_annualized_return": -0.04, "efficiency": None,
+        "plateau_ratio": None, "neighbours": 0,
+    }  # fmt: skip
+    walk_forward = WalkForwardResult(
+        windows=[WindowResult(**window)], anchored=False, rank="sharpe_ratio", walk_forward_efficiency=-0.29,
+        oos_metrics={}, is_annualized_return=0.14,
+        stability=ParameterStability(movement={}, mean_movement=None, mean_plateau_ratio=None),
+    )  # fmt: skip
     validation = validation_report_from_results(
-        monte_carlo=mc, monte_carlo_fan=fan, overfitting=pbo, verdict=verdict
+        walk_forward=walk_forward, monte_carlo=mc, monte_carlo_fan=fan, overfitting=pbo, verdict=verdict
     )
     assert validation is not None
     summary = SummaryReport(
@@ -277,5 +295,9 @@ def test_validation_section_from_validation_results(tmp_path: Path) -> None:
     assert len(v["pbo_logits"]) == pbo.n_splits  # C(8, 4) = 70 splits
     assert v["verdicts"]["text"][0][:2] == ["pbo", f"{pbo.pbo * 100:.2f}%"]
     html = page.read_text(encoding="utf-8")
-    assert 'id="mc-fan"' in html and 'id="pbo-chart"' in html and 'id="wf-chart"' not in html
+    assert 'id="mc-fan"' in html and 'id="pbo-chart"' in html and 'id="wf-chart"' in html
+    wf = v["walk_forward"]
+    assert wf["is_value"] == [1.5] and wf["oos_value"] == [-0.25] and wf["metric"] == "Sharpe ratio"
+    assert wf["table"]["text"][0][1:5] == ["2005-01-03", "2006-12-29", "2007-01-03", "2007-06-29"]
+    assert "-0.29" in html  # walk-forward efficiency card (a ratio)
     assert validation_report_from_results() is None

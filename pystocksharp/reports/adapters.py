@@ -103,33 +103,29 @@ def _as_dict(obj: Any) -> dict[str, Any] | None:
     return dict(obj)
 
 
-def _walk_forward_frame(wf: dict[str, Any]) -> tuple[pd.DataFrame, str]:
-    metric = str(wf.get("rank") or "sharpe_ratio").split(":")[0]
-    rows = []
-    for w in wf.get("windows", []):
-        is_metrics, oos_metrics = w.get("is_metrics") or {}, w.get("oos_metrics") or {}
-        use_metric = metric in is_metrics and metric in oos_metrics
-        rows.append(
-            {
-                "window": w["window"],
-                "train_start": w["train_start"],
-                "train_end": w["train_end"],
-                "test_start": w["test_start"],
-                "test_end": w["test_end"],
-                "is_value": is_metrics[metric] if use_metric else w.get("is_return"),
-                "oos_value": oos_metrics[metric] if use_metric else w.get("oos_return"),
-            }
-        )
-    frame = pd.DataFrame(rows)
-    for col in ("train_start", "train_end", "test_start", "test_end"):
-        if col in frame.columns:
-            frame[col] = pd.to_datetime(frame[col], utc=True)
-    used = (
-        metric
-        if rows and all(metric in (w.get("is_metrics") or {}) for w in wf.get("windows", []))
-        else "return"
+def _walk_forward_frame(walk_forward: Any) -> tuple[pd.DataFrame, str]:
+    """Windows table (``pystocksharp.validation.walkforward.window_table``) and the metric it shows."""
+    from pystocksharp.validation.models import WalkForwardResult
+    from pystocksharp.validation.walkforward import window_table
+
+    model = (
+        walk_forward
+        if isinstance(walk_forward, WalkForwardResult)
+        else WalkForwardResult.model_validate(walk_forward)
     )
-    return frame, used
+    metric = str(model.rank or "sharpe_ratio").split(":")[0]
+    return window_table(model, metric), metric
+
+
+def _checks_frame(verdict: Any) -> pd.DataFrame:
+    """Verdict checks (``pystocksharp.validation.verdict.checks_table``) of one Verdict or several."""
+    from pystocksharp.validation.models import Verdict
+    from pystocksharp.validation.verdict import checks_table
+
+    items = verdict if isinstance(verdict, (list, tuple)) else [verdict]
+    models = [v if isinstance(v, Verdict) else Verdict.model_validate(v) for v in items]
+    table = checks_table(models)
+    return table.drop(columns=["candidate"]) if len(models) == 1 else table
 
 
 def validation_report_from_results(
@@ -144,20 +140,19 @@ def validation_report_from_results(
     """A :class:`ValidationReport` from ``pystocksharp.validation`` results (models or their JSON).
 
     ``monte_carlo`` is a MonteCarloReport (its shuffle's max drawdowns, bootstrap's final
-    returns) or one MonteCarloResult; ``monte_carlo_fan`` the frame of
-    ``pystocksharp.validation.montecarlo.equity_fan``; ``verdict`` a Verdict (its checks
-    become the table).
+    returns) or one MonteCarloResult; ``walk_forward`` a WalkForwardResult; ``monte_carlo_fan`` the frame of
+    ``pystocksharp.validation.montecarlo.equity_fan``; ``verdict`` a Verdict or a list
+    of them (their checks become the table).
     Returns None when every part is None.
     """
-    wf, mc, of = _as_dict(walk_forward), _as_dict(monte_carlo), _as_dict(overfitting)
-    ds, vd = _as_dict(deflated_sharpe), _as_dict(verdict)
-    if all(x is None for x in (wf, mc, of, ds, vd, monte_carlo_fan)):
+    mc, of, ds = _as_dict(monte_carlo), _as_dict(overfitting), _as_dict(deflated_sharpe)
+    if all(x is None for x in (walk_forward, mc, of, ds, verdict, monte_carlo_fan)):
         return None
     stats: dict[str, Any] = {}
     kwargs: dict[str, Any] = {}
-    if wf is not None and wf.get("windows"):
-        kwargs["walk_forward"], kwargs["walk_forward_metric"] = _walk_forward_frame(wf)
-        stats["walk_forward_efficiency"] = wf.get("walk_forward_efficiency")
+    if walk_forward is not None:
+        kwargs["walk_forward"], kwargs["walk_forward_metric"] = _walk_forward_frame(walk_forward)
+        stats["walk_forward_efficiency"] = _as_dict(walk_forward).get("walk_forward_efficiency")  # type: ignore[union-attr]
     if mc is not None:
         shuffle, bootstrap = mc.get("shuffle", mc), mc.get("bootstrap", mc)
         kwargs["monte_carlo_final_returns"] = bootstrap["final_return"]["values"]
@@ -170,7 +165,8 @@ def validation_report_from_results(
         kwargs["pbo_logits"] = of.get("logits")
     if ds is not None:
         stats["deflated_sharpe_ratio"] = ds.get("deflated_sharpe_ratio")
-    if vd is not None and vd.get("checks"):
-        kwargs["verdicts"] = pd.DataFrame(vd["checks"])
-        stats["verdict"] = vd.get("status")
+    if verdict is not None:
+        kwargs["verdicts"] = _checks_frame(verdict)
+        if not isinstance(verdict, (list, tuple)):
+            stats["verdict"] = _as_dict(verdict).get("status")  # type: ignore[union-attr]
     return ValidationReport(statistics=stats, **kwargs)
