@@ -335,3 +335,19 @@ def test_cli_doctor_reports_a_missing_engine(tmp_path: Path) -> None:
     payload = json.loads(proc.stdout)
     assert payload["ok"] is False and payload["engine"]["exists"] is False
     assert any("./scripts/setup.sh" in p for p in payload["problems"])
+
+
+@pytest.mark.engine
+def test_cli_strategy_exception_keeps_its_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "broken.py"
+    path.write_text(
+        "from pystocksharp import Strategy\n\n\nclass Broken(Strategy):\n    def on_candle(self, candle):\n        raise KeyError('bar %d' % candle.index)\n"
+    )
+    args = ["backtest", "-s", f"{path}:Broken", "-d", str(sample_path("GOOG_1d"))]
+    res = CliRunner().invoke(main, [*args, "--json"])
+    assert res.exit_code == 1
+    payload = json.loads(res.output)
+    assert (payload["error"], payload["message"]) == ("strategy_error", "KeyError: 'bar 0'")
+    assert f'File "{path}", line 6, in on_candle\n' in "".join(payload["traceback"])
+    res = CliRunner().invoke(main, args)  # without --json the exception itself propagates
+    assert isinstance(res.exception, KeyError) and res.exit_code == 1

@@ -7,13 +7,15 @@ manifests) are small: parse options -> build a :class:`~pystocksharp.backtest.Ba
 
 from __future__ import annotations
 
+import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
 import click
 
-from pystocksharp.cli._common import emit_json, handle_errors, json_option
-from pystocksharp.errors import InputError, Problem
+from pystocksharp.cli._common import EXIT_CHECK_FAILED, emit_json, handle_errors, json_option
+from pystocksharp.errors import InputError, Problem, PyStockSharpError
 
 _STRATEGY_HELP = "Built-in name (sma_cross, sma_cross_py, sma_cross_vec), path/to/file.py:ClassName or path/to/File.cs:ClassName."
 
@@ -163,12 +165,30 @@ def backtest_command(
 ) -> None:
     """Backtest one strategy on one OHLCV file with the .NET engine.
 
+    An exception raised by a Python strategy is shown with its traceback (with --json: an
+    object with "error": "strategy_error" and the traceback lines); exit code 1.
+
     \b
     Examples:
       pystocksharp backtest -s sma_cross -d GOOG_1d.csv -p fast=10 -p slow=20 --commission 0.002
       pystocksharp backtest -s my_strats.py:Breakout -d data.parquet --out results/breakout --json
     """
-    result = build_result(strategy, data, parse_params(param_items), **settings)
+    params = parse_params(param_items)
+    try:
+        result = build_result(strategy, data, params, **settings)
+    except PyStockSharpError:
+        raise
+    except Exception as exc:  # the strategy's own error: keep its traceback
+        if not as_json:
+            raise
+        emit_json(
+            {
+                "error": "strategy_error",
+                "message": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exception(exc),
+            }
+        )
+        sys.exit(EXIT_CHECK_FAILED)
     outputs = write_outputs(result, out)
     emit(result, outputs, as_json)
 
