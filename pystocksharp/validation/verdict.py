@@ -20,15 +20,15 @@ _SEVERITY: dict[Status, int] = {"pass": 0, "warn": 1, "fail": 2}
 class VerdictThresholds(BaseModel):
     """Limits of the checks (probabilities and returns as fractions)."""
 
-    pbo_warn: float = Field(0.3, description="warn when PBO > this")
-    pbo_fail: float = Field(0.5, description="fail when PBO > this")
-    dsr_warn: float = Field(0.95, description="warn when the deflated Sharpe probability < this")
-    dsr_fail: float = Field(0.90, description="fail when the deflated Sharpe probability < this")
-    wfe_warn: float = Field(0.5, description="warn when walk-forward efficiency < this")
-    wfe_fail: float = Field(0.25, description="fail when walk-forward efficiency < this")
-    plateau_warn: float = Field(0.5, description="warn when the mean IS plateau ratio < this")
-    ruin_warn: float = Field(0.01, description="warn when the probability of ruin > this")
-    ruin_fail: float = Field(0.05, description="fail when the probability of ruin > this")
+    pbo_warn: float = Field(default=0.3, description="warn when PBO > this")
+    pbo_fail: float = Field(default=0.5, description="fail when PBO > this")
+    dsr_warn: float = Field(default=0.95, description="warn when the deflated Sharpe probability < this")
+    dsr_fail: float = Field(default=0.90, description="fail when the deflated Sharpe probability < this")
+    wfe_warn: float = Field(default=0.5, description="warn when walk-forward efficiency < this")
+    wfe_fail: float = Field(default=0.25, description="fail when walk-forward efficiency < this")
+    plateau_warn: float = Field(default=0.5, description="warn when the mean IS plateau ratio < this")
+    ruin_warn: float = Field(default=0.01, description="warn when the probability of ruin > this")
+    ruin_fail: float = Field(default=0.05, description="fail when the probability of ruin > this")
 
     @model_validator(mode="after")
     def _ordered(self) -> VerdictThresholds:
@@ -51,9 +51,11 @@ class VerdictThresholds(BaseModel):
 class HoldoutThresholds(BaseModel):
     """The holdout passes when every set limit holds (None = not checked)."""
 
-    min_total_return: float | None = Field(0.0, description="total_return must be > this")
-    min_sharpe_ratio: float | None = Field(0.0, description="sharpe_ratio (annualized) must be > this")
-    max_drawdown: float | None = Field(-0.5, description="max_drawdown (<= 0) must be >= this")
+    min_total_return: float | None = Field(default=0.0, description="total_return must be > this")
+    min_sharpe_ratio: float | None = Field(
+        default=0.0, description="sharpe_ratio (annualized) must be > this"
+    )
+    max_drawdown: float | None = Field(default=-0.5, description="max_drawdown (<= 0) must be >= this")
 
 
 def _above(name: str, value: float, warn: float, fail: float, what: str) -> VerdictCheck:

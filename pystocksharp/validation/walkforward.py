@@ -167,11 +167,12 @@ def parameter_movement(chosen: list[dict[str, Any]], grids: list[pd.DataFrame | 
     out: dict[str, float] = {}
     for name in chosen[0]:
         values = [c.get(name) for c in chosen]
-        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        numbers = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        if len(numbers) == len(values):
             pool = [float(v) for g in grids if g is not None and name in g.columns for v in g[name].dropna()]
-            pool = pool or [float(v) for v in values]
+            pool = pool or numbers
             span = max(pool) - min(pool)
-            steps = np.abs(np.diff(np.asarray(values, dtype=float)))
+            steps = np.abs(np.diff(np.asarray(numbers)))
             out[name] = float(steps.mean() / span) if span > 0 else 0.0
         else:
             out[name] = float(np.mean([a != b for a, b in zip(values, values[1:], strict=False)]))
