@@ -135,27 +135,24 @@ def load_ohlcv(
     else:
         path = Path(source)
         if not path.is_file():
-            raise InputError(
-                f"market data file not found: {path}",
-                [
-                    Problem(
-                        "no such file; give a CSV or Parquet file with columns " + EXPECTED_HEADER,
-                        file=str(path),
-                    )
-                ],
-            )
+            hint = "no such file; give a CSV or Parquet file with columns " + EXPECTED_HEADER
+            if path.stem in sample_names():
+                hint += f"; for the packaged sample use sample_path({path.stem!r}) (see `pystocksharp data samples`)"
+            raise InputError(f"market data file not found: {path}", [Problem(hint, file=str(path))])
         digest = file_sha256(path)
         if path.suffix.lower() in PARQUET_SUFFIXES:
             table = _table_from_parquet(path)
         else:
             table = _read_csv(path)
+    given_tf: str | None = None
+    if timeframe:
+        try:
+            given_tf = str(parse_timeframe(timeframe))
+        except InputError as exc:  # reported together with the data's own problems
+            table.problems[:0] = exc.problems
     frame = _validate(table, max_problems)
     stored = _stored_identity(path)
-    tf = (
-        str(parse_timeframe(timeframe))
-        if timeframe
-        else stored.get("timeframe") or _default_timeframe(path, frame)
-    )
+    tf = given_tf or stored.get("timeframe") or _default_timeframe(path, frame)
     sym = symbol or stored.get("symbol") or _default_symbol(path)
     return OhlcvData(frame=frame, symbol=sym, timeframe=tf, source_path=path, sha256=digest)
 
@@ -255,8 +252,11 @@ def _match_columns(
 
 def _read_csv(path: Path) -> _Table:
     file = str(path)
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        header = next(csv.reader(fh), None)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            header = next(csv.reader(fh), None)
+    except UnicodeDecodeError as exc:
+        raise _not_text(path, exc) from None
     if not header or all(not h.strip() for h in header):
         return _Table(
             file,
@@ -266,6 +266,11 @@ def _read_csv(path: Path) -> _Table:
             [Problem(f"empty file; expected the header {EXPECTED_HEADER}", file, 1)],
         )
     positions, problems = _match_columns(header, file, 1)
+    if len(header) == 1:
+        separator = next((sep for sep in ";\t|" if sep in header[0]), None)
+        if separator is not None:
+            shown = "tab" if separator == "\t" else f"'{separator}'"
+            problems.insert(0, Problem(f"the header is split by {shown}; the separator must be ','", file, 1))
     width = len(header)
     lines: np.ndarray | None = None
     # Fast path: Arrow's multithreaded reader parses times and numbers. If a value does not
@@ -345,6 +350,19 @@ def _read_csv_text(path: Path, width: int, positions: dict[str, int]) -> pd.Data
     return pd.DataFrame(columns, columns=list(range(width)))
 
 
+def _not_text(path: Path, exc: UnicodeDecodeError) -> InputError:
+    return InputError(
+        f"cannot read {path}",
+        [Problem(f"not UTF-8 text (byte {exc.start} of a chunk): is it a CSV file?", str(path))],
+    )
+
+
+def _rows_with_lines(reader: Any) -> Iterable[tuple[list[str], int]]:
+    """Rows of a ``csv.reader`` with the line each ends on."""
+    for row in reader:
+        yield row, reader.line_num
+
+
 def _read_csv_ragged(path: Path, width: int) -> tuple[pd.DataFrame, np.ndarray, list[Problem]]:
     """Error path for rows with the wrong number of fields: report each and keep the others."""
     rows: list[list[str]] = []
@@ -353,16 +371,20 @@ def _read_csv_ragged(path: Path, width: int) -> tuple[pd.DataFrame, np.ndarray, 
     with open(path, newline="", encoding="utf-8-sig") as fh:
         reader = csv.reader(fh)
         next(reader, None)
-        for row in reader:
+        try:
+            rows_read = list(_rows_with_lines(reader))
+        except UnicodeDecodeError as exc:
+            raise _not_text(path, exc) from None
+        for row, line in rows_read:
             if len(row) == width or not row:
                 rows.append(row if row else [""] * width)
-                lines.append(reader.line_num)
+                lines.append(line)
             else:
                 problems.append(
                     Problem(
                         f"expected {width} fields as in the header, found {len(row)}",
                         str(path),
-                        reader.line_num,
+                        line,
                     )
                 )
     frame = pd.DataFrame(rows, columns=list(range(width)), dtype=str)

@@ -206,6 +206,23 @@ def test_blank_line_inside_the_data(tmp_path: Path) -> None:
     assert problem.line == 3 and "empty line" in problem.message
 
 
+def test_wrong_separator_is_named(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, ["2020-01-01;10;12;9;11;100"], header=EXPECTED_HEADER.replace(",", ";"))
+    problems = problems_of(path)
+    assert (
+        problems[0].line == 1
+        and "separator must be ','" in problems[0].message
+        and "';'" in problems[0].message
+    )
+
+
+def test_binary_file_is_rejected_with_a_message(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    (problem,) = problems_of(path)
+    assert problem.file == str(path) and "not UTF-8 text" in problem.message
+
+
 def test_empty_file_and_header_only(tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")
@@ -217,6 +234,14 @@ def test_missing_file_names_the_path(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         load_ohlcv(tmp_path / "nope.csv")
     assert str(tmp_path / "nope.csv") in info.value.summary
+    with pytest.raises(InputError) as info:
+        load_ohlcv(tmp_path / "GOOG_1d.csv")
+    assert "sample_path('GOOG_1d')" in info.value.problems[0].message
+
+
+def test_bad_timeframe_argument_is_reported_with_the_data_problems(tmp_path: Path) -> None:
+    problems = problems_of(write_csv(tmp_path, with_row(0, "2020-01-01,10,12,9,11,-5")), timeframe="daily")
+    assert [p.field for p in problems] == ["timeframe", "volume"]
 
 
 # ---- every problem at once ----------------------------------------------------------------------
