@@ -63,3 +63,22 @@ def test_optimize_deploy_backtest_reproduces_the_record(tmp_path: Path, rank: in
             (layout.optimization_dir / short_hash(row["parameter_hash"]) / "trades.json").read_text()
         )
         assert [f["price"] for f in trades["fills"]] == recorded_fills["price"].tolist()
+
+
+@pytest.mark.engine
+def test_backtest_folder_replays_identically(tmp_path: Path) -> None:
+    from pystocksharp import backtest
+    from pystocksharp.artifacts.export import write_backtest_result
+    from pystocksharp.data import load_ohlcv
+
+    data = load_ohlcv(sample_path("GOOG_1d.csv"))
+    first = backtest("sma_cross", data, params={"fast": 10, "slow": 40}, commission=0.002, fill="close")
+    write_backtest_result(tmp_path / "run", first, data=data)
+    assert validate_tree(tmp_path).ok
+    config = load_config(tmp_path / "run" / "strategy-config.json")
+    assert config.data.sha256 == f"sha256:{data.sha256}" and config.emulation.fill == "close"
+    market = json.loads((tmp_path / "run" / "market-data.json").read_text())
+    assert market["bars"] == len(data.frame) == len(first.equity)
+    again = backtest(**backtest_arguments(config))
+    pd.testing.assert_frame_equal(again.trades, first.trades)
+    pd.testing.assert_frame_equal(again.equity, first.equity)

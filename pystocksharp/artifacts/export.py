@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
@@ -152,3 +153,48 @@ def export_optimization(
 
 def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
+
+
+def write_backtest_result(
+    out_dir: str | os.PathLike[str],
+    result: Any,
+    *,
+    data: Any = None,
+    metrics: Any = None,
+    fsync: bool = True,
+) -> Path:
+    """Write a :class:`pystocksharp.backtest.BacktestResult` as a complete run folder.
+
+    ``data`` is the run's ``OhlcvData`` (for the data's hash and bar range; default: the
+    result's equity times and data file). ``metrics`` defaults to
+    :func:`pystocksharp.metrics.compute_metrics` when that module exists, else the engine summary.
+    """
+    from pystocksharp.artifacts.config import config_from_result
+    from pystocksharp.artifacts.writer import write_backtest_run
+
+    path = str(data.source_path) if data is not None and data.source_path is not None else result.data_source
+    sha = f"sha256:{data.sha256}" if data is not None and data.sha256 else None
+    config = config_from_result(result, data_path=path, data_sha256=sha)
+    bars = data.frame.reset_index() if data is not None else result.equity
+    if "time" not in bars.columns:
+        bars = bars.rename(columns={bars.columns[0]: "time"})
+    market_data = market_data_ref(
+        bars, symbol=config.data.symbol, timeframe=config.data.timeframe, path=path, sha256=config.data.sha256
+    )
+    if metrics is None:
+        compute = _performance()
+        metrics = (
+            compute(result.equity, result.trades, initial_capital=config.emulation.capital)
+            if compute
+            else result.summary.model_dump()
+        )
+    return write_backtest_run(
+        out_dir,
+        config=config,
+        market_data=market_data,
+        fills=result.trades,
+        equity=result.equity,
+        metrics=metrics,
+        engine_version=result.engine_version,
+        fsync=fsync,
+    )
