@@ -11,6 +11,7 @@ import pytest
 from pystocksharp.validation.overfitting import (
     n_splits,
     probability_of_backtest_overfitting,
+    returns_matrix,
     split_indicator,
 )
 
@@ -116,3 +117,26 @@ def test_bad_inputs() -> None:
         probability_of_backtest_overfitting(np.full((64, 3), np.nan))
     with pytest.raises(ValueError, match="metric"):
         probability_of_backtest_overfitting(np.zeros((64, 3)), metric="median")
+
+
+def test_invariant_to_scale_and_column_order() -> None:
+    # Sharpe ignores a positive scale; relabelling columns moves the argmax but not the ranks
+    rng = np.random.default_rng(8)
+    m = rng.normal(0.0002, 0.01, size=(320, 25))
+    base = probability_of_backtest_overfitting(m, n_blocks=8)
+    scaled = probability_of_backtest_overfitting(m * 3.7, n_blocks=8)
+    order = rng.permutation(25)
+    permuted = probability_of_backtest_overfitting(m[:, order], n_blocks=8)
+    assert scaled.logits == pytest.approx(base.logits)
+    assert permuted.logits == pytest.approx(base.logits)
+    assert [int(order[i]) for i in permuted.best_is_combination] == base.best_is_combination
+
+
+def test_returns_matrix_from_equity_curves() -> None:
+    # a: 100 -> 110 -> 99 gives 0, +10 %, -10 %; b: flat, 100 -> 100 -> 105 gives 0, 0, +5 %
+    index = pd.date_range("2024-01-01", periods=3, freq="D")
+    m = returns_matrix(
+        {"a": pd.Series([100.0, 110.0, 99.0], index), "b": pd.Series([100.0, 100.0, 105.0], index)}
+    )
+    assert list(m.columns) == ["a", "b"]
+    assert m.to_numpy().ravel().tolist() == pytest.approx([0.0, 0.0, 0.1, 0.0, -0.1, 0.05])

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -202,3 +202,13 @@ def probability_of_backtest_overfitting(
 def n_splits(n_blocks: int) -> int:
     """Number of CSCV splits, ``C(S, S/2)`` (12,870 for S = 16)."""
     return math.comb(n_blocks, n_blocks // 2)
+
+
+def returns_matrix(equities: Mapping[str, pd.Series]) -> pd.DataFrame:
+    """The (periods x combinations) input of :func:`probability_of_backtest_overfitting` from
+    per-combination equity curves on the same bars: simple returns per bar (fractions), one
+    column per key, the first bar's return 0 (no previous value), missing bars 0 (flat)."""
+    if not equities:
+        raise ValueError("no equity curves")
+    frame = pd.DataFrame({name: curve.astype(float) for name, curve in equities.items()})
+    return frame.pct_change().fillna(0.0)
