@@ -25,7 +25,7 @@ from pystocksharp.validation.models import (
     WindowResult,
 )
 from pystocksharp.validation.montecarlo import equity_fan, monte_carlo, monte_carlo_method
-from pystocksharp.validation.overfitting import probability_of_backtest_overfitting
+from pystocksharp.validation.overfitting import probability_of_backtest_overfitting, returns_matrix
 from pystocksharp.validation.partitions import HoldoutAccessError, HoldoutGuard, Partitions, Window
 from pystocksharp.validation.significance import (
     deflated_sharpe,
@@ -85,6 +85,7 @@ __all__ = [
     "probabilistic_sharpe_ratio",
     "probability_of_backtest_overfitting",
     "rank_verdicts",
+    "returns_matrix",
     "run_holdout",
     "sharpe_significance",
     "stitch_equity",
