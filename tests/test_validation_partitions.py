@@ -152,3 +152,28 @@ def test_unfit_and_overlapping_windows_rejected() -> None:
         Partitions.build(100, train=60, test=30, holdout=20)
     with pytest.raises(InputError, match="covers all"):
         Partitions.build(100, train=10, test=10, holdout=100)
+
+
+_BDAYS = pd.date_range("2015-01-01", "2024-12-31", freq="B", tz="UTC")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    train=st.sampled_from(["6m", "1y", "18m", "2y", "300d", "52w", "400"]),
+    test=st.sampled_from(["1m", "3m", "6m", "30d", "4w", "60"]),
+    step=st.sampled_from([None, "6m", "1y", "90d", "120"]),
+    holdout=st.sampled_from([None, "6m", "1y", "250"]),
+    anchored=st.booleans(),
+)
+def test_calendar_and_mixed_windows_never_overlap(
+    train: str, test: str, step: str | None, holdout: str | None, anchored: bool
+) -> None:
+    try:
+        p = Partitions.build(_BDAYS, train=train, test=test, step=step, holdout=holdout, anchored=anchored)
+    except InputError as err:
+        assert any("overlap" in pr.message or "no complete window" in pr.message for pr in err.problems)
+        return
+    _assert_sound(p)
+    if holdout is not None:
+        assert p.holdout_start is not None
+        assert all(_BDAYS[w.test.stop - 1] < p.holdout_start for w in p.windows)
