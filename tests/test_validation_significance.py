@@ -9,6 +9,8 @@ import pytest
 
 from pystocksharp.validation.significance import (
     EULER_GAMMA,
+    annualize_sharpe,
+    column_sharpes,
     deflated_sharpe,
     deflated_sharpe_ratio,
     expected_max_sharpe,
@@ -131,3 +133,17 @@ def test_bad_inputs_raise() -> None:
         expected_max_sharpe(0, 1.0)
     with pytest.raises(ValueError):
         sharpe_standard_error(1.0, 100, skew=3.0, kurt=3.0)  # 1 - 3 + 0.5 < 0
+
+
+def test_column_sharpes_equal_the_series_function() -> None:
+    rng = np.random.default_rng(4)
+    m = rng.normal(0.001, 0.01, size=(300, 5))
+    m[:, 4] = 0.0  # a combination that never traded: Sharpe 0, not NaN
+    expected = [sharpe_ratio(m[:, j]) for j in range(5)]
+    assert column_sharpes(m).tolist() == pytest.approx(expected)
+    assert column_sharpes(m)[4] == 0.0
+
+
+def test_annualize_sharpe() -> None:
+    # 0.1 per day x sqrt(252) = 1.587451
+    assert annualize_sharpe(0.1, 252) == pytest.approx(1.587451, abs=1e-6)

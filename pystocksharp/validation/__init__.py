@@ -28,6 +28,8 @@ from pystocksharp.validation.montecarlo import equity_fan, monte_carlo, monte_ca
 from pystocksharp.validation.overfitting import probability_of_backtest_overfitting, returns_matrix
 from pystocksharp.validation.partitions import HoldoutAccessError, HoldoutGuard, Partitions, Window
 from pystocksharp.validation.significance import (
+    annualize_sharpe,
+    column_sharpes,
     deflated_sharpe,
     deflated_sharpe_ratio,
     expected_max_sharpe,
@@ -73,7 +75,9 @@ __all__ = [
     "WalkForwardResult",
     "Window",
     "WindowResult",
+    "annualize_sharpe",
     "checks_table",
+    "column_sharpes",
     "deflated_sharpe",
     "deflated_sharpe_ratio",
     "equity_fan",

@@ -59,6 +59,17 @@ def sharpe_ratio(returns: ArrayLike) -> float:
     return float(r.mean()) / std if std > 0 else 0.0
 
 
+def column_sharpes(returns: np.ndarray | Sequence[Sequence[float]]) -> np.ndarray:
+    """Per-period Sharpe of every column of a (periods x combinations) return matrix (e.g. the
+    trials of an optimization, for :func:`deflated_sharpe`); 0 for a column with zero std."""
+    matrix = np.asarray(returns, dtype=float)
+    if matrix.ndim != 2 or matrix.shape[0] < 2:
+        raise ValueError(f"need a (periods x combinations) matrix with >= 2 periods, got {matrix.shape}")
+    std = matrix.std(axis=0, ddof=1)
+    mean = matrix.mean(axis=0)
+    return np.divide(mean, std, out=np.zeros_like(mean), where=std > 0)
+
+
 def annualize_sharpe(per_period_sharpe: float, periods_per_year: float) -> float:
     """``SR * sqrt(periods_per_year)`` (e.g. 252 for daily bars), assuming i.i.d. returns."""
     return per_period_sharpe * math.sqrt(periods_per_year)
