@@ -745,7 +745,7 @@ def _parse_spec(
             return None
         if len(parts) == 2:
             parts.append("1")
-        kind = base.type if base is not None else ("int" if _infer_kind(parts) == "int" else "float")
+        kind: str = base.type if base is not None else ("int" if _infer_kind(parts) == "int" else "float")
         if kind not in NUMERIC_TYPES:
             problems.append(
                 Problem(f"grid {spec!r}: '{name}' is {kind}; list its values as a,b,c", field=name)
@@ -770,7 +770,13 @@ def _parse_spec(
                 )
         if len(problems) > before:
             return None
-        default = base.default if base is not None and base.default is not None else start
+        in_grid = (
+            base is not None
+            and base.default is not None
+            and not _lt(base.default, start)
+            and not _lt(stop, base.default)
+        )
+        default = base.default if in_grid and base is not None else start
         return {"name": name, "type": kind, "default": default, "min": start, "max": stop, "step": step}
     tokens = [t.strip() for t in body.split(",")]
     if not all(tokens):
@@ -794,7 +800,8 @@ def _parse_spec(
             )
     if len(problems) > before:
         return None
-    fields: dict[str, Any] = {"name": name, "type": kind, "default": values[0], "values": values}
+    default = base.default if base is not None and base.default in values else values[0]
+    fields: dict[str, Any] = {"name": name, "type": kind, "default": default, "values": values}
     if base is not None and base.type in NUMERIC_TYPES:
         fields.update(min=base.min, max=base.max)
     return fields

@@ -309,6 +309,10 @@ def test_parse_grid_with_a_base_uses_its_types_bounds_and_defaults() -> None:
         {"fast": 10, "slow": 20, "volume": 1.0},
         {"fast": 15, "slow": 20, "volume": 1.0},
     ]
+    # the base default (fast=10) lies outside this grid: the grid's own start becomes its default
+    shifted = parse_grid(["fast=15:30:5", "slow=30,40"], base=base)
+    assert (shifted["fast"].default, shifted["slow"].default) == (15, 30)
+    assert shifted.count() == 4 * 2
     with pytest.raises(InputError) as info:
         parse_grid(["fast=1:60:1", "slwo=1,2", "volume=a,b"], base=base)
     messages = [p.message for p in info.value.problems]

@@ -116,13 +116,12 @@ def check_command(file: Path, max_problems: int, as_json: bool) -> None:
             for problem in result.problems:
                 click.echo(f"  - {problem}", err=True)
         sys.exit(EXIT_CHECK_FAILED)
-    result = CheckResult(ok=True, file=str(file), problems=[], summary=summarize(data))
+    summary = summarize(data)
+    result = CheckResult(ok=True, file=str(file), problems=[], summary=summary)
     if as_json:
         emit_json(result)
     else:
-        click.echo(
-            f"ok: {data.bars} bars, {data.symbol} {data.timeframe}, {result.summary.start} .. {result.summary.end}"
-        )  # type: ignore[union-attr]
+        click.echo(f"ok: {data.bars} bars, {data.symbol} {data.timeframe}, {summary.start} .. {summary.end}")
 
 
 @data_group.command("samples")
