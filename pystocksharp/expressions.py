@@ -78,6 +78,10 @@ class Expression:
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles as its text (the closures are rebuilt on load)."""
+        return (Expression, (self.text, self.allowed_names))
+
     def __str__(self) -> str:
         return self.text
 

@@ -461,6 +461,10 @@ class ParameterSet:
     def __repr__(self) -> str:
         return f"ParameterSet({self.describe()})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles as its definitions and constraints (for worker processes)."""
+        return (ParameterSet, (list(self.definitions.values()), list(self.constraints)))
+
     def defaults(self) -> dict[str, Any]:
         """Every parameter at its default."""
         return {n: d.default for n, d in self.definitions.items()}

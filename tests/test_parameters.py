@@ -413,3 +413,14 @@ def test_definition_model_is_frozen_and_serializes_decimal_as_text() -> None:
     assert d.model_dump(mode="json")["default"] == "1.50"
     with pytest.raises(Exception):  # noqa: B017  (pydantic's frozen-instance error)
         d.name = "x"  # type: ignore[misc]
+
+
+def test_parameter_set_pickles_for_worker_processes() -> None:
+    import pickle
+
+    pset = sma_set("slow >= 2 * fast")
+    again = pickle.loads(pickle.dumps(pset))
+    assert list(again.generate_combinations()) == list(pset.generate_combinations())
+    assert again.validate({"fast": 50, "slow": 20}) == pset.validate({"fast": 50, "slow": 20})
+    expr = pickle.loads(pickle.dumps(Expression("a < b", names={"a", "b"})))
+    assert expr({"a": 1, "b": 2}) is True and expr.names == {"a", "b"}
