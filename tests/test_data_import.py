@@ -149,3 +149,62 @@ def test_samples_command_lists_the_packaged_files() -> None:
     assert code == 0
     names = [s["name"] for s in json.loads(out)["samples"]]
     assert names == ["EURUSD_1h", "GOOG_1d", "NASDAQ_1d", "SPX_1d"]
+
+
+GOOD = ["2020-01-01,10,12,9,11,100", "2020-01-02,11,13,10,12,200", "2020-01-03,12,14,11,13,300"]
+BAD_CASES = {
+    # case: (header, rows, expected "file:line, field 'x'" fragment)
+    "missing column": (
+        "timestamp,open,high,low,close",
+        [r.rsplit(",", 1)[0] for r in GOOD],
+        ":1, field 'volume'",
+    ),
+    "extra column": (EXPECTED_HEADER + ",note", [r + ",x" for r in GOOD], ":1, field 'note'"),
+    "unparsable timestamp": (
+        EXPECTED_HEADER,
+        [GOOD[0], "yesterday,11,13,10,12,200", GOOD[2]],
+        ":3, field 'timestamp'",
+    ),
+    "not increasing": (EXPECTED_HEADER, [GOOD[0], GOOD[2], GOOD[1]], ":4, field 'timestamp'"),
+    "duplicate": (
+        EXPECTED_HEADER,
+        [GOOD[0], GOOD[1], GOOD[1].replace("11,13", "12,13")],
+        ":4, field 'timestamp'",
+    ),
+    "NaN": (EXPECTED_HEADER, [GOOD[0], "2020-01-02,11,13,10,nan,200", GOOD[2]], ":3, field 'close'"),
+    "inf": (EXPECTED_HEADER, [GOOD[0], "2020-01-02,11,inf,10,12,200", GOOD[2]], ":3, field 'high'"),
+    "empty value": (EXPECTED_HEADER, [GOOD[0], "2020-01-02,,13,10,12,200", GOOD[2]], ":3, field 'open'"),
+    "negative volume": (
+        EXPECTED_HEADER,
+        [GOOD[0], GOOD[1], "2020-01-03,12,14,11,13,-300"],
+        ":4, field 'volume'",
+    ),
+    "high below max(open, close)": (
+        EXPECTED_HEADER,
+        ["2020-01-01,10,10.5,9,11,100", *GOOD[1:]],
+        ":2, field 'high'",
+    ),
+    "low above min(open, close)": (
+        EXPECTED_HEADER,
+        ["2020-01-01,10,12,10.5,11,100", *GOOD[1:]],
+        ":2, field 'low'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_each_bad_case_names_line_and_field_and_leaves_the_store_unchanged(tmp_path: Path, case: str) -> None:
+    header, rows, where = BAD_CASES[case]
+    store = tmp_path / "store"
+    # the store already holds a series for the same symbol and time frame
+    import_to_store(sample_path("GOOG_1d"), symbol="GOOG", timeframe="1d", store=store)
+    before = snapshot(store)
+    bad = tmp_path / "GOOG_1d.csv"
+    bad.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    code, out, _ = run(
+        "data", "import", str(bad), "--symbol", "GOOG", "--timeframe", "1d", "--store", str(store), "--json"
+    )
+    assert code == 2
+    problems = json.loads(out)["problems"]
+    assert any(p.startswith(f"{bad}{where}") for p in problems), problems
+    assert snapshot(store) == before
