@@ -301,3 +301,20 @@ def test_validation_section_from_validation_results(tmp_path: Path) -> None:
     assert wf["table"]["text"][0][1:5] == ["2005-01-03", "2006-12-29", "2007-01-03", "2007-06-29"]
     assert "-0.29" in html  # walk-forward efficiency card (a ratio)
     assert validation_report_from_results() is None
+
+
+def test_summary_keeps_given_rank_order(tmp_path: Path) -> None:
+    combos = grid_combinations(range(5, 15, 5), range(20, 40, 10))  # 4 rows
+    worst_first = combos.sort_values("sharpe_ratio", kind="stable").reset_index(drop=True)
+    base = {"strategy": "s", "combinations": worst_first, "parameter_names": ["fast", "slow"]}
+    ranked = page_data(
+        render_summary_page(
+            SummaryReport(**base, ranking_metric="sharpe_ratio", ranked=True), tmp_path / "a.html"
+        )
+    )
+    sorted_ = page_data(
+        render_summary_page(SummaryReport(**base, ranking_metric="sharpe_ratio"), tmp_path / "b.html")
+    )
+    values = worst_first["sharpe_ratio"].tolist()
+    assert [r[3] for r in ranked["ranking"]["rows"]] == values  # as given
+    assert [r[3] for r in sorted_["ranking"]["rows"]] == sorted(values, reverse=True)  # best first

@@ -99,6 +99,11 @@ def test_run_page_draws_without_errors(driver: Any, run_page: Path) -> None:
     for plot in ("equity-chart", "returns-chart", "monthly-chart"):
         assert driver.execute_script(PLOT_DRAWN_JS, plot) >= 1, plot
     assert no_horizontal_scroll(driver)
+    urls = driver.execute_script(
+        "return Array.from(document.querySelectorAll('script[src], link[href], img[src], a[href]'))"
+        ".map(e => e.src || e.href)"
+    )
+    assert len(urls) >= 5 and all(u.startswith("file://") for u in urls)  # offline: nothing off this disk
     full_page_screenshot(driver, SHOTS / "run-light.png")
 
 

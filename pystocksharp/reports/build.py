@@ -164,7 +164,11 @@ def _combination_folders(opt_dir: Path) -> list[Path]:
 def summary_from_run(
     run_dir: Path, pages: dict[str, Path], *, top_n: int = 20, ranking_metric: str | None = None
 ) -> SummaryReport:
-    """A :class:`SummaryReport` from ``optimization/optimization-results.parquet`` (+ its JSON)."""
+    """A :class:`SummaryReport` from ``optimization/optimization-results.parquet`` (+ its JSON).
+
+    Without ``ranking_metric`` the table keeps the optimizer's rank order (best first) and the
+    charts show ``sharpe_ratio`` (else net_profit, total_return, the first metric).
+    """
     opt_dir = run_dir / "optimization"
     table = pd.read_parquet(opt_dir / "optimization-results.parquet")
     index = (
@@ -217,6 +221,7 @@ def summary_from_run(
         timeframe=str(data.get("timeframe") or ""),
         data_range=(data["start"], data["end"]) if data.get("start") and data.get("end") else None,
         engine_version=str(manifest.get("engine_version") or ""),
+        ranked=ranking_metric is None,
     )
 
 

@@ -218,6 +218,9 @@ class SummaryReport:
     engine_version: str = ""
     title: str | None = None
     validation: ValidationReport | None = None
+    ranked: bool = False
+    """True: ``combinations`` rows are already in rank order (best first), e.g. the optimizer's
+    multi-criteria ranking; the table keeps that order instead of sorting by ``ranking_metric``."""
 
     def __post_init__(self) -> None:
         required = [*self.parameter_names, self.ranking_metric, *self.metric_columns]

@@ -284,6 +284,8 @@ def _drawdowns(report: RunReport, intraday: bool) -> dict[str, Any]:
 
 
 def _rank_order(summary: SummaryReport, ok: pd.DataFrame) -> pd.DataFrame:
+    if summary.ranked:
+        return ok
     metric = summary.ranking_metric
     return ok.sort_values(metric, ascending=not summary.higher_is_better, na_position="last", kind="stable")
 
