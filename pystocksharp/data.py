@@ -151,6 +151,8 @@ def load_ohlcv(
         except InputError as exc:  # reported together with the data's own problems
             table.problems[:0] = exc.problems
     frame = _validate(table, max_problems)
+    if given_tf is not None:
+        _check_spacing(frame, given_tf, table.file)
     stored = _stored_identity(path)
     tf = given_tf or stored.get("timeframe") or _default_timeframe(path, frame)
     sym = symbol or stored.get("symbol") or _default_symbol(path)
@@ -172,6 +174,23 @@ def infer_timeframe(index: pd.DatetimeIndex) -> str | None:
         return None
     spacing = np.median(np.diff(index.as_unit("ns").asi8)) / 1e9
     return str(timeframe_from_seconds(spacing)) if spacing > 0 else None
+
+
+def _check_spacing(frame: pd.DataFrame, timeframe: str, file: str | None) -> None:
+    """Bars cannot be closer together than their width: a median spacing below it is an error."""
+    spacing = infer_timeframe(frame.index)  # type: ignore[arg-type]
+    if spacing is not None and parse_timeframe(spacing).seconds < parse_timeframe(timeframe).seconds:
+        raise InputError(
+            f"time frame {timeframe} does not fit the data in {file or 'DataFrame'}",
+            [
+                Problem(
+                    f"bars are {spacing} apart (median spacing) but the time frame is {timeframe}; "
+                    f"give --timeframe {spacing} or resample the data first",
+                    file,
+                    field="timeframe",
+                )
+            ],
+        )
 
 
 def _default_symbol(path: Path | None) -> str | None:

@@ -376,3 +376,12 @@ def test_goog_sample() -> None:
 def test_other_samples_load(name: str, bars: int, timeframe: str) -> None:
     data = load_sample(name)
     assert (data.bars, data.timeframe, data.symbol) == (bars, timeframe, name.split("_")[0])
+
+
+def test_timeframe_wider_than_the_bar_spacing_is_rejected() -> None:
+    with pytest.raises(InputError) as info:
+        load_ohlcv(sample_path("EURUSD_1h"), timeframe="1d")
+    (problem,) = info.value.problems
+    assert problem.field == "timeframe" and "bars are 1h apart" in problem.message
+    # a time frame narrower than the spacing is fine (gaps in the data)
+    assert load_ohlcv(sample_path("GOOG_1d"), timeframe="1h").timeframe == "1h"
