@@ -67,7 +67,8 @@ def format_times(ns: np.ndarray, *, intraday: bool) -> list[str]:
         return []
     bad = ns == np.iinfo(np.int64).min
     unit = "m" if intraday else "D"
-    text = np.datetime_as_string(ns.astype("datetime64[ns]").astype(f"datetime64[{unit}]"), unit=unit)
+    times = ns.astype("datetime64[ns]").astype(f"datetime64[{unit}]")
+    text = np.datetime_as_string(times, unit=unit)  # type: ignore[call-overload]
     text = np.char.replace(text.astype(str), "T", " ")
     return [MISSING if b else t for t, b in zip(text.tolist(), bad.tolist(), strict=True)]
 
