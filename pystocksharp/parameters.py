@@ -104,10 +104,10 @@ def convert_value(kind: str, value: Any, choices: Sequence[Any] | None = None) -
         return str(parse_timeframe(value))
     if kind == "categorical":
         options = list(choices or [])
-        for option in options:
-            if value == option and type(value) is not bool or value is option:
+        for option in options:  # same type and value (so True never matches 1)
+            if type(value) is type(option) and value == option:
                 return option
-        for option in options:
+        for option in options:  # text from a command line or a file: "5" matches 5
             if isinstance(value, str) and value == str(option):
                 return option
         raise ValueError(f"expected one of {', '.join(repr(o) for o in options)}, got {value!r}")
