@@ -53,7 +53,12 @@ def bars_frame() -> pd.DataFrame:
 
 
 def combo(i: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Equity and fills of combination i: buy 1 at bar 1, sell 1 at bar 1 + (i % 5) + 1."""
+    """Equity and fills of combination i: buy 1 at bar 1 (open 101), sell 1 at bar e = 2 + i % 5
+    (at 100 + e), commission 0.1 per fill, capital 10,000.
+
+    Cash: 10,000 until bar 1, then 10,000 - 101 - 0.1 = 9,898.9, then + (100 + e) - 0.1 from bar e.
+    Equity = cash + position * close (close[k] = 100 + k).
+    """
     times = pd.date_range(START, periods=BARS, freq="D")
     exit_bar = 2 + i % 5
     fills = pd.DataFrame(
@@ -65,14 +70,21 @@ def combo(i: int) -> tuple[pd.DataFrame, pd.DataFrame]:
             "commission": [0.1, 0.1],
             "order_id": [2 * i + 1, 2 * i + 2],
             "bar": [1, exit_bar],
+            "realized_pnl": [0.0, (100.0 + exit_bar) - 101.0 - 0.2],
         }
     )
+    bar = np.arange(BARS)
+    close = 100.0 + bar
+    position = np.where((bar >= 1) & (bar < exit_bar), 1.0, 0.0)
+    cash = np.where(bar < 1, 10_000.0, np.where(bar < exit_bar, 9_898.9, 9_898.9 + 100.0 + exit_bar - 0.1))
     equity = pd.DataFrame(
         {
             "time": times,
-            "close": 100.0 + np.arange(BARS),
-            "position": [0.0] + [1.0] * (exit_bar - 1) + [0.0] * (BARS - exit_bar),
-            "equity": 10_000.0 + np.arange(BARS) * 0.5 + i,
+            "close": close,
+            "position": position,
+            "cash": cash,
+            "equity": cash + position * close,
+            "commission": np.where(bar < 1, 0.0, np.where(bar < exit_bar, 0.1, 0.2)),
         }
     )
     return equity, fills

@@ -23,6 +23,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -40,10 +41,10 @@ BUCKET_DIGITS = 1
 ROWS_PER_GROUP = 65_536
 COMPRESSION = "zstd"
 
-Frame = pd.DataFrame | pa.Table
+Frame: TypeAlias = pd.DataFrame | pa.Table
 #: Per-combination data: one frame with a ``parameter_hash`` column, a mapping hash -> frame,
 #: or a function hash -> frame (e.g. an optimizer's capture store).
-CombinationFrames = Frame | Mapping[str, Frame] | Callable[[str], Frame]
+CombinationFrames: TypeAlias = Frame | Mapping[str, Frame] | Callable[[str], Frame]
 
 
 def to_arrow(frame: Frame) -> pa.Table:

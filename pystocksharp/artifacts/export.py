@@ -101,7 +101,7 @@ def export_optimization(
         ),
         emulation=EmulationConfig(**spec.settings),
     )
-    layout = RunLayout(root, config.strategy.label, ohlcv.start, ohlcv.end, symbol, timeframe)
+    layout = RunLayout(Path(root), config.strategy.label, ohlcv.start, ohlcv.end, symbol, timeframe)
     compute = _performance()
     capital = config.emulation.capital
     performance = (lambda h, eq, fills: compute(eq, fills, initial_capital=capital)) if compute else None

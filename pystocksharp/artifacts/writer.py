@@ -21,7 +21,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from pystocksharp.artifacts import datasets
 from pystocksharp.artifacts.layout import RunLayout, relative_posix, short_hash
@@ -141,15 +141,26 @@ def market_data_ref(
     )
 
 
-def _metrics_model(metrics: Metrics) -> BaseModel | dict[str, Any]:
-    """``metrics`` as the project's PerformanceMetrics model when it can be, else as given."""
+def _metrics_model(
+    metrics: Metrics, equity: pd.DataFrame, fills: pd.DataFrame, capital: float
+) -> BaseModel | dict[str, Any]:
+    """What ``performance-metrics.json`` holds: the project's ``PerformanceMetrics``.
+
+    A model passes through. A mapping is validated into ``PerformanceMetrics``; when it is
+    not a complete one (e.g. an optimization table row), the metrics are computed from the
+    run's equity and fills with ``compute_metrics``. Without the metrics module, the mapping
+    is written as given.
+    """
     if isinstance(metrics, BaseModel):
         return metrics
     try:
-        from pystocksharp.metrics import PerformanceMetrics  # type: ignore[attr-defined]
+        from pystocksharp.metrics import PerformanceMetrics, compute_metrics  # type: ignore[attr-defined]
     except ImportError:
         return dict(metrics)
-    return PerformanceMetrics.model_validate(dict(metrics))
+    try:
+        return PerformanceMetrics.model_validate(dict(metrics))
+    except ValidationError:
+        return compute_metrics(equity, fills, initial_capital=capital)
 
 
 def _metric_value(metrics: Metrics, name: str) -> float | None:
@@ -184,22 +195,33 @@ def write_backtest_run(
     folder.mkdir(parents=True, exist_ok=True)
     _clear_manifest(folder)
     trades = trades_file(fills, round_trips)
-    performance = _metrics_model(metrics)
+    performance = _metrics_model(metrics, equity, fills, config.emulation.capital)
     atomic_write_json(folder / "strategy-config.json", config, fsync=False)
     atomic_write_json(folder / "market-data.json", market_data, fsync=False)
     atomic_write_json(folder / "trades.json", trades, fsync=False)
     atomic_write_json(folder / "performance-metrics.json", performance, fsync=False)
     _write_parquet(folder / "equity.parquet", equity)
     _write_parquet(folder / "trades.parquet", fills)
-    round_trip_count = _metric_value(performance, "round_trips")
+    # statistics from the metrics as given (the caller's record), else from the written model
+    round_trip_count = _metric_value(metrics, "round_trips")
+    if round_trip_count is None:
+        round_trip_count = _metric_value(performance, "round_trips")
     stats = statistics or RunStatistics(
         combinations=1,
         successes=1,
         failures=0,
         best_sharpe=next(
-            (v for c in SHARPE_COLUMNS if (v := _metric_value(performance, c)) is not None), None
+            (
+                v
+                for m in (metrics, performance)
+                for c in SHARPE_COLUMNS
+                if (v := _metric_value(m, c)) is not None
+            ),
+            None,
         ),
-        best_max_drawdown=_metric_value(performance, "max_drawdown"),
+        best_max_drawdown=next(
+            (v for m in (metrics, performance) if (v := _metric_value(m, "max_drawdown")) is not None), None
+        ),
     )
     return write_manifest(
         folder,
@@ -310,7 +332,8 @@ def write_results_table(
         page_size=page_size,
         pages=refs,
         parquet="optimization-results.parquet",
-        **common,
+        parameter_names=common["parameter_names"],
+        metric_names=common["metric_names"],
     )
     written.append(atomic_write_json(opt_dir / "optimization-results.json", index, fsync=False))
     return written
