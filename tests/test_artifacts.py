@@ -26,7 +26,7 @@ from pystocksharp.artifacts import (
     write_reports,
 )
 from pystocksharp.artifacts.config import backtest_arguments, deploy_config, load_config, ranked_row
-from pystocksharp.artifacts.manifest import read_manifest, sha256_file, verify_manifest
+from pystocksharp.artifacts.manifest import read_manifest, refresh_manifest, sha256_file, verify_manifest
 from pystocksharp.artifacts.models import (
     DataBinding,
     EmulationConfig,
@@ -361,6 +361,29 @@ def test_validate_reports_schema_violation_missing_and_unlisted(tmp_path: Path) 
     assert any("not covered by any manifest" in m for m in stray) and any(
         "not valid JSON" in m for m in stray
     )
+
+
+def test_files_added_later_need_a_refreshed_manifest(tmp_path: Path) -> None:
+    lay = export(tmp_path, n=3, keep=1)
+    table, _, _ = make_table(3)
+    folder = lay.combination_dir(table["parameter_hash"][0])
+    before = read_manifest(folder)
+    (folder / "index.html").write_text("<html></html>")
+    problems = validate_tree(tmp_path).problems
+    assert [(p.file.rsplit("/", 1)[-1], p.message) for p in problems] == [
+        ("index.html", "not listed in manifest.json")
+    ]
+    refresh_manifest(folder)
+    assert validate_tree(tmp_path).ok
+    after = read_manifest(folder)
+    assert (after.kind, after.strategy, after.data, after.run) == (
+        before.kind,
+        before.strategy,
+        before.data,
+        before.run,
+    )
+    page = next(f for f in after.files if f.path == "index.html")
+    assert (page.size, page.description) == (13, "HTML report page")  # len("<html></html>") == 13
 
 
 def test_validate_clean_tree_exit_zero(tmp_path: Path) -> None:

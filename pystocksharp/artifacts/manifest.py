@@ -51,6 +51,8 @@ DESCRIPTIONS: tuple[tuple[str, str], ...] = (
     ("strategy-definition.json", "the strategy and its declared parameters"),
     ("parameter-schemas.json", "JSON Schema of the strategy's parameters, and the grid"),
     ("run-config.json", "the run's base configuration (deploy fills in a combination's parameters)"),
+    ("index.html", "HTML report page"),
+    ("assets/*", "report page assets (scripts, styles)"),
 )
 
 
@@ -149,6 +151,26 @@ def write_manifest(folder: str | os.PathLike[str], *, fsync: bool = True, **kwar
     if fsync:
         fsync_paths(folder / f.path for f in manifest.files)
     return atomic_write_json(folder / MANIFEST_FILE, manifest, fsync=fsync)
+
+
+def refresh_manifest(folder: str | os.PathLike[str], *, fsync: bool = True) -> Path:
+    """Rewrite a folder's manifest after files were added (e.g. report pages), keeping its metadata.
+
+    The file list, sizes and hashes are recomputed; ``kind``, strategy, data, run statistics
+    and engine version are kept. Use it after adding files to a complete folder.
+    """
+    folder = Path(folder)
+    old = read_manifest(folder)
+    return write_manifest(
+        folder,
+        descriptions={f.path: f.description for f in old.files if f.description},
+        kind=old.kind,
+        strategy=old.strategy,
+        data=old.data,
+        run=old.run,
+        engine_version=old.engine_version,
+        fsync=fsync,
+    )
 
 
 def read_manifest(folder: str | os.PathLike[str]) -> Manifest:
