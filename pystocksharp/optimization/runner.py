@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -97,7 +98,7 @@ def optimize(
     fill: FillMode = "next-open",
     leverage: float = 1.0,
     keep_fills: bool = True,
-    metrics: bool = True,
+    metrics: bool | None = None,
     fsync: bool = True,
     progress: ProgressCallback | None = None,
     on_result: OnResult | None = None,
@@ -115,7 +116,8 @@ def optimize(
     (checkpoint, captures), a temporary directory when omitted; ``resume`` continues a run
     there. Costs as in :func:`pystocksharp.backtest` (fractions, not percent). ``keep_fills``
     stores each combination's fills and per-bar equity (Parquet); ``metrics`` computes
-    :func:`pystocksharp.metrics.compute_metrics` per combination. ``progress`` is called with
+    :func:`pystocksharp.metrics.compute_metrics` per combination (None: when that module is
+    installed; True: required). ``progress`` is called with
     a :class:`ProgressUpdate` after each combination, ``on_result`` with its record.
     """
     settings = BacktestSettings.checked(
@@ -124,6 +126,7 @@ def optimize(
     )  # fmt: skip
     keys, flts = _ranking(rank, filters)
     n_workers = _workers(workers)
+    with_metrics = _metrics_wanted(metrics)
     resolved = resolve_strategy(strategy)
     pgrid = _grid(grid, constraints, resolved)
     ohlcv = load_data(data, symbol=symbol, timeframe=timeframe)
@@ -145,7 +148,7 @@ def optimize(
         spec=spec,
         settings=settings,
         keep_fills=keep_fills,
-        with_metrics=metrics,
+        with_metrics=with_metrics,
         fsync=fsync,
         progress=progress,
         on_result=on_result,
@@ -191,6 +194,15 @@ def _ranking(rank: str | Sequence[str], filters: str | Sequence[str]) -> tuple[l
     if problems:
         raise InputError("invalid ranking criteria or filters", problems)
     return keys, flts
+
+
+def _metrics_wanted(metrics: bool | None) -> bool:
+    available = importlib.util.find_spec("pystocksharp.metrics") is not None
+    if metrics and not available:
+        raise InputError(
+            "metrics were asked for", [Problem("pystocksharp.metrics is not installed", field="metrics")]
+        )
+    return available if metrics is None else bool(metrics)
 
 
 def _workers(workers: int | None) -> int:
