@@ -15,6 +15,7 @@ import pystocksharp
 from pystocksharp.data import sample_path
 from pystocksharp.reports import render_run_page
 from pystocksharp.reports.adapters import run_report_from_backtest
+from pystocksharp.reports.build import build_reports
 
 pytestmark = [pytest.mark.engine, pytest.mark.browser]
 
@@ -68,3 +69,31 @@ def test_engine_run_page(engine_run: Any, driver: Any, tmp_path: Path) -> None:
     full_page_screenshot(driver, SHOTS / "engine-run.png")
     SHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SHOTS / "report.png"))  # the README's picture (docs/images/report.png)
+
+
+def test_report_of_engine_run_folder_keeps_it_valid(engine_run: Any, driver: Any, tmp_path: Path) -> None:
+    from pystocksharp.artifacts.export import write_backtest_result
+    from pystocksharp.artifacts.validate import validate_tree
+    from pystocksharp.data import load_ohlcv
+
+    folder = tmp_path / "run"
+    write_backtest_result(folder, engine_run, data=load_ohlcv(sample_path("GOOG_1d")), fsync=False)
+    built = build_reports(folder)
+    assert built.run_pages == [folder / "index.html"]
+    trades = json.loads((folder / "trades.json").read_text(encoding="utf-8"))
+    data = page_data(folder / "index.html")
+    assert len(data["trades"]["rows"]) == len(trades["round_trips"])
+    assert len(data["fills"]["bar_s"]) == len(trades["fills"]) == engine_run.summary.fills
+    assert data["price"]["bars"] == 2148  # candles from the data file market-data.json names
+    outcome = validate_tree(folder)
+    assert outcome.problems == []  # the manifest was rewritten to list the page and its assets
+    listed = {f["path"] for f in json.loads((folder / "manifest.json").read_text())["files"]}
+    assert {"index.html", "assets/plotly.min.js", "trades.json"} <= listed
+
+    driver.get_log("browser")
+    driver.get(page_url(folder / "index.html"))
+    wait_ready(driver)
+    assert console_errors(driver) == []
+    assert driver.execute_script("return document.getElementById('trade-table').dataset.totalRows") == str(
+        len(trades["round_trips"])
+    )

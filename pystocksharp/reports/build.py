@@ -6,7 +6,9 @@ A run folder (``pystocksharp/artifacts`` layout) holds ``optimization/`` with
 ``market-data.json``, ``manifest.json``). :func:`build_reports` writes ``index.html`` in
 each combination folder and the summary ``reports/index.html``, sharing
 ``reports/assets/``. A single backtest folder (``trades.json`` at its top) gets its own
-``index.html`` and ``assets/``. Files are read as plain JSON/Parquet (no engine).
+``index.html`` and ``assets/``. Files are read as plain JSON/Parquet (no engine). Folders
+with a ``manifest.json`` get it rewritten (last) to list the pages, so ``pystocksharp
+validate`` still passes.
 """
 
 from __future__ import annotations
@@ -225,6 +227,46 @@ def summary_from_run(
     )
 
 
+PAGE_DESCRIPTIONS = {
+    "index.html": "HTML report page (open in a browser, works offline)",
+    "assets/plotly.min.js": "plotly.js, from the plotly package (report charts)",
+    "assets/lightweight-charts.js": "TradingView Lightweight Charts, from the lwcharts package (price chart)",
+    "assets/report.css": "report pages: styles (light and dark theme)",
+    "assets/report.js": "report pages: shared script (theme, tables)",
+    "assets/run.js": "report pages: run page script",
+    "assets/summary.js": "report pages: summary page script",
+}
+
+
+def refresh_manifest(folder: Path) -> bool:
+    """Re-list ``folder``'s files in its ``manifest.json`` (written last) after pages were added.
+
+    Uses the artifacts API, keeping the manifest's metadata; folders without a manifest are
+    left alone. Returns True when a manifest was rewritten.
+    """
+    if not (folder / "manifest.json").is_file():
+        return False
+    from pystocksharp.artifacts.manifest import read_manifest, write_manifest
+
+    try:
+        old = read_manifest(folder)
+    except (OSError, ValueError):  # unreadable: left for `pystocksharp validate` to report
+        return False
+    descriptions = {f.path: f.description for f in old.files if f.description}
+    descriptions.update(PAGE_DESCRIPTIONS)
+    write_manifest(
+        folder,
+        kind=old.kind,
+        strategy=old.strategy,
+        data=old.data,
+        run=old.run,
+        engine_version=old.engine_version,
+        descriptions=descriptions,
+        fsync=False,
+    )
+    return True
+
+
 def build_reports(
     run_dir: str | Path, *, top_n: int = 20, ranking_metric: str | None = None, inline: bool = False
 ) -> BuiltReports:
@@ -234,6 +276,7 @@ def build_reports(
     if (run_dir / "trades.json").is_file():
         report = run_report_from_folder(run_dir)
         built.run_pages.append(render_run_page(report, run_dir / "index.html", inline=inline))
+        refresh_manifest(run_dir)
         return built
     opt_dir = run_dir / "optimization"
     if not opt_dir.is_dir():
@@ -266,4 +309,7 @@ def build_reports(
         built.summary_page = render_summary_page(
             summary, summary_html, assets_dir=None if inline else assets, inline=inline
         )
+    for page in built.run_pages:
+        refresh_manifest(page.parent)
+    refresh_manifest(run_dir / "reports")
     return built
