@@ -18,6 +18,7 @@ import ast
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ import pandas as pd
 from pystocksharp.errors import InputError, Problem
 
 _DIRECTIONS = {"desc": True, "asc": False}
-_OPS: dict[type[ast.cmpop], tuple[str, Callable[[object, object], object]]] = {
+_OPS: dict[type[ast.cmpop], tuple[str, Callable[[Any, Any], Any]]] = {
     ast.Lt: ("<", operator.lt),
     ast.LtE: ("<=", operator.le),
     ast.Gt: (">", operator.gt),

@@ -132,7 +132,7 @@ def optimize(
     ohlcv = load_data(data, symbol=symbol, timeframe=timeframe)
     out_dir = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="pystocksharp-optimize-"))
     spec = RunSpec(
-        strategy=resolved.spec if isinstance(strategy, str) else resolved.spec,
+        strategy=resolved.spec,
         strategy_kind=resolved.kind,
         data=str(data) if isinstance(data, str | os.PathLike) else "<frame>",
         data_fingerprint=_fingerprint(ohlcv.frame),

@@ -117,15 +117,18 @@ def build_record(
         except Exception as exc:  # a metrics/capture failure is this combination's failure
             error, trace = f"{type(exc).__name__}: {exc}", traceback.format_exc()
     ok = error is None and summary is not None
-    return CombinationRecord(
-        index=task.index,
-        parameter_hash=task.parameter_hash,
-        parameters=task.parameters,
-        metrics=metrics if ok else {},
-        wall_ms=wall_ms,
-        error=error,
-        traceback=trace,
-        **(dict(summary) if ok and summary is not None else {}),
+    fields: dict[str, Any] = dict(summary) if ok and summary is not None else {}
+    return CombinationRecord.model_validate(
+        {
+            **fields,
+            "index": task.index,
+            "parameter_hash": task.parameter_hash,
+            "parameters": task.parameters,
+            "metrics": metrics if ok else {},
+            "wall_ms": wall_ms,
+            "error": error,
+            "traceback": trace,
+        }
     )
 
 
