@@ -52,7 +52,7 @@
 
   if (D.distribution.length) {
     PS.plot("distribution-chart", [{
-      type: "histogram", x: D.distribution, nbinsx: 50, marker: { color: c.accent, line: { color: c.bg, width: 1 } },
+      type: "histogram", x: D.distribution, nbinsx: Math.min(50, Math.max(5, Math.round(Math.sqrt(D.distribution.length) * 2))), marker: { color: c.accent, line: { color: c.bg, width: 1 } },
       hovertemplate: "%{x}<br>%{y} combinations<extra></extra>",
     }], { xaxis: { title: { text: M.label }, tickformat: pct ? ".1%" : "" }, yaxis: { title: { text: "Combinations" } }, bargap: 0.02 });
   } else {

@@ -97,3 +97,37 @@ def test_report_of_engine_run_folder_keeps_it_valid(engine_run: Any, driver: Any
     assert driver.execute_script("return document.getElementById('trade-table').dataset.totalRows") == str(
         len(trades["round_trips"])
     )
+
+
+def test_optimization_run_summary_links_to_engine_pages(driver: Any, tmp_path: Path) -> None:
+    from pystocksharp.artifacts.export import export_optimization
+    from pystocksharp.artifacts.validate import validate_tree
+    from pystocksharp.data import load_ohlcv
+    from pystocksharp.optimization.runner import optimize
+
+    data = load_ohlcv(sample_path("GOOG_1d"))
+    result = optimize("sma_cross", data, grid={"fast": [5, 10, 15], "slow": [20, 30]}, workers=1)
+    run_dir = export_optimization(result, tmp_path, data=data, keep=2, fsync=False).run_dir
+    built = build_reports(run_dir)
+    assert built.summary_page == run_dir / "reports" / "index.html" and len(built.run_pages) == 2
+    assert validate_tree(run_dir).problems == []
+    summary = page_data(built.summary_page)
+    assert summary["counts"]["total"] == 6 and summary["metric"]["key"] == "net_profit"
+    table = result.ranked()
+    assert [r[3] for r in summary["ranking"]["rows"]] == table["net_profit"].tolist()  # the optimizer's order
+
+    driver.get_log("browser")
+    driver.get(page_url(built.summary_page))
+    wait_ready(driver)
+    assert console_errors(driver) == []
+    full_page_screenshot(driver, SHOTS / "engine-summary.png")
+    driver.find_elements("css selector", "#ranking-table tbody tr")[0].find_elements("tag name", "td")[
+        2
+    ].click()
+    wait_ready(driver)
+    opened = Path(driver.execute_script("return decodeURIComponent(location.pathname)"))
+    assert opened in built.run_pages
+    trades = json.loads((opened.parent / "trades.json").read_text(encoding="utf-8"))
+    rows = driver.execute_script("return document.getElementById('trade-table').dataset.totalRows")
+    assert rows == str(len(trades["round_trips"]))
+    assert console_errors(driver) == []
