@@ -67,3 +67,19 @@ def test_report_cli_bad_folder_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["report", str(tmp_path), "--json"])
     assert result.exit_code == 2
     assert json.loads(result.output)["error"] == "bad_input"
+
+
+def test_metrics_json_shapes_are_flattened() -> None:
+    from pystocksharp.reports.build import _scalar_metrics
+
+    raw = {
+        "schema_version": 1,
+        "total_return": 0.12,
+        "profit_factor": {"value": None, "reason": "no losing round trip"},
+        "trades": {"win_rate": 0.5, "round_trips": 4, "monthly": [[0.1]]},
+        "undefined": {"sortino_ratio": "no downside period"},
+        "label": "text is not a metric",
+    }
+    values, notes = _scalar_metrics(raw)
+    assert values == {"total_return": 0.12, "profit_factor": None, "win_rate": 0.5, "round_trips": 4}
+    assert notes == {"profit_factor": "no losing round trip", "sortino_ratio": "no downside period"}

@@ -47,10 +47,12 @@ def _read_json(path: Path) -> Any:
 
 
 def _scalar_metrics(raw: Any) -> tuple[dict[str, Any], dict[str, str]]:
-    """Scalar metrics and reasons from ``performance-metrics.json`` (nested tables skipped).
+    """Scalar metrics and reasons from ``performance-metrics.json``.
 
-    A metric may be a number, null, or ``{"value": x, "reason": "..."}``; a top-level
-    ``undefined``/``reasons`` mapping gives reasons for nulls.
+    A metric may be a number, null, or ``{"value": x, "reason": "..."}``; groups (nested
+    objects such as ``{"trades": {"win_rate": 0.5}}``) are flattened to their scalar
+    members; lists (tables) are skipped; an ``undefined``/``reasons`` mapping gives
+    reasons for nulls.
     """
     values: dict[str, Any] = {}
     notes: dict[str, str] = {}
@@ -59,14 +61,19 @@ def _scalar_metrics(raw: Any) -> tuple[dict[str, Any], dict[str, str]]:
     for key, value in raw.items():
         if key in {"schema_version", "schemaVersion"}:
             continue
-        if isinstance(value, dict) and "value" in value:
+        if key in {"undefined", "reasons"} and isinstance(value, dict):
+            notes.update({str(k): str(v) for k, v in value.items()})
+        elif isinstance(value, dict) and "value" in value:
             values[key] = value["value"]
             if value.get("reason"):
                 notes[key] = str(value["reason"])
+        elif isinstance(value, dict):
+            inner, inner_notes = _scalar_metrics(value)
+            for k, v in inner.items():
+                values.setdefault(k, v)
+            notes.update(inner_notes)
         elif value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
             values[key] = value
-        elif key in {"undefined", "reasons"} and isinstance(value, dict):
-            notes.update({str(k): str(v) for k, v in value.items()})
     return values, notes
 
 
