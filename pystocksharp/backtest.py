@@ -12,6 +12,7 @@ the bar that placed them (``fill="close"``). Fills, positions and PnL are the en
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
@@ -150,7 +151,8 @@ class BacktestResult:
     ``trades``: one row per fill (time, side +1/-1, price, volume, commission, order_id, bar,
     realized_pnl); ``equity``: one row per bar after its fills and decision (time, close, position,
     cash, equity, realized_pnl, unrealized_pnl, commission cumulative); ``orders``: one row per order.
-    Times are UTC.
+    Times are UTC. The DataFrames are made from ``arrow`` (the engine's columns as pyarrow record
+    batches "fills", "equity", "orders") on first access.
     """
 
     strategy: str
@@ -159,14 +161,26 @@ class BacktestResult:
     parameters: dict[str, Any]
     settings: BacktestSettings
     summary: BacktestSummary
-    trades: pd.DataFrame
-    equity: pd.DataFrame
-    orders: pd.DataFrame
     engine_version: str
+    arrow: dict[str, pa.RecordBatch] = field(repr=False)
     symbol: str = ""
     timeframe: str = ""
     data_source: str | None = None
-    arrow: dict[str, pa.RecordBatch] = field(default_factory=dict, repr=False)
+
+    @functools.cached_property
+    def trades(self) -> pd.DataFrame:
+        return self.arrow["fills"].to_pandas()
+
+    @functools.cached_property
+    def equity(self) -> pd.DataFrame:
+        return self.arrow["equity"].to_pandas()
+
+    @functools.cached_property
+    def orders(self) -> pd.DataFrame:
+        frame = self.arrow["orders"].to_pandas()
+        frame["type"] = frame["type"].map(_ORDER_TYPES)
+        frame["state"] = frame["state"].map(_ORDER_STATES)
+        return frame
 
     def report(self) -> BacktestReport:
         times = self.equity["time"]
@@ -285,22 +299,12 @@ def run_backtest(
         parameters=parameters,
         settings=settings,
         summary=summary,
-        trades=batches["fills"].to_pandas(),
-        equity=batches["equity"].to_pandas(),
-        orders=_orders_frame(batches["orders"]),
         engine_version=bridge.engine_version(),
         symbol=str(ohlcv.symbol or ""),
         timeframe=str(ohlcv.timeframe or ""),
         data_source=None if getattr(ohlcv, "source_path", None) is None else str(ohlcv.source_path),
         arrow=batches,
     )
-
-
-def _orders_frame(batch: pa.RecordBatch) -> pd.DataFrame:
-    frame = batch.to_pandas()
-    frame["type"] = frame["type"].map(_ORDER_TYPES)
-    frame["state"] = frame["state"].map(_ORDER_STATES)
-    return frame
 
 
 class _CallableModule(types.ModuleType):
