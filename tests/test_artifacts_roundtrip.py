@@ -82,3 +82,33 @@ def test_backtest_folder_replays_identically(tmp_path: Path) -> None:
     again = backtest(**backtest_arguments(config))
     pd.testing.assert_frame_equal(again.trades, first.trades)
     pd.testing.assert_frame_equal(again.equity, first.equity)
+
+
+@pytest.mark.engine
+def test_export_puts_the_ranking_first_and_keeps_only_ranked_rows(tmp_path: Path) -> None:
+    from pystocksharp.optimization import optimize
+
+    result = optimize(
+        "sma_cross",
+        str(sample_path("GOOG_1d.csv")),
+        grid=["fast=5:20:5", "slow=30:60:10"],
+        rank="net_profit:desc",
+        filters=["round_trips >= 50"],  # 8 of the 16 pass
+        out=tmp_path / "run",
+        workers=1,
+        metrics=False,
+    )
+    ranked = result.ranked()["parameter_hash"].tolist()
+    assert 0 < len(ranked) < 16, "the filter should keep some combinations, not all"
+    layout = export_optimization(result, tmp_path / "art", keep=20)
+    page = json.loads((layout.optimization_dir / "optimization-results.json").read_text())
+    hashes = [r["parameter_hash"] for r in page["rows"]]
+    assert hashes[: len(ranked)] == ranked and sorted(hashes) == sorted(result.table["parameter_hash"])
+    folders = sorted(
+        p.name for p in layout.optimization_dir.iterdir() if (p / "strategy-config.json").exists()
+    )
+    assert folders == sorted(short_hash(h) for h in ranked)
+    best = json.loads((layout.reports_dir / "best-configurations.json").read_text())
+    assert [c["parameter_hash"] for c in best["configurations"]] == ranked
+    assert best["ranking"] == ["net_profit:desc"]
+    assert validate_tree(tmp_path / "art").ok

@@ -106,6 +106,9 @@ def export_optimization(
     capital = config.emulation.capital
     performance = (lambda h, eq, fills: compute(eq, fills, initial_capital=capital)) if compute else None
     statistics = run_statistics(table)
+    ranked = result.ranked()
+    # top N of the ranking (rows failing the filters follow it in the table but get no folder)
+    kept: int | Literal["all"] = keep if keep == "all" else min(int(keep), len(ranked))
     write_optimization(
         layout,
         table,
@@ -115,13 +118,12 @@ def export_optimization(
         config=config,
         market_data=market_data,
         performance=performance,
-        keep=keep,
+        keep=kept,
         statistics=statistics,
         engine_version=engine_version,
         fsync=fsync,
     )
     ranking = [str(k) for k in result.rank]
-    ranked = result.ranked()
     best = best_configurations(
         ranked,
         names,
