@@ -316,6 +316,10 @@ def test_pagination_boundaries(tmp_path: Path, rows: int, pages: int) -> None:
         assert ranked_row(opt, 1001).parameters == {"p": 1000}  # rank 1001 is row index 1000
     assert len(pd.read_parquet(opt / "optimization-results.parquet")) == rows
     assert validate_tree(opt).ok
+    if pages:
+        (opt / "optimization-results-0002.json").unlink()
+        with pytest.raises(InputError, match="unreadable optimization results"):
+            ranked_row(opt, 1001)
 
 
 # ---- validate ------------------------------------------------------------------------------

@@ -133,6 +133,16 @@ def _optimization_dir(run_dir: Path) -> Path:
 
 def ranked_row(opt_dir: Path, rank: int) -> OptimizationRow:
     """Row ``rank`` (1 = best) of an optimization table, reading only the page that holds it."""
+    try:
+        return _ranked_row(opt_dir, rank)
+    except (OSError, ValueError) as exc:  # a missing page, bad JSON (ValidationError is a ValueError)
+        raise InputError(
+            "unreadable optimization results (run `pystocksharp validate`)",
+            [Problem(str(exc).splitlines()[0], file=str(opt_dir))],
+        ) from exc
+
+
+def _ranked_row(opt_dir: Path, rank: int) -> OptimizationRow:
     index_path = opt_dir / "optimization-results.json"
     data = json.loads(index_path.read_bytes())
     if "pages" in data:
