@@ -16,7 +16,7 @@
   function chartTheme() {
     const c = PS.colors();
     return {
-      layout: { background: { type: "solid", color: c.bg }, textColor: c.text, attributionLogo: false },
+      layout: { background: { type: "solid", color: c.bg }, textColor: c.text },
       grid: { vertLines: { color: c.grid }, horzLines: { color: c.grid } },
       rightPriceScale: { borderColor: c.border },
       timeScale: { borderColor: c.border, timeVisible: P.intraday, secondsVisible: false },

@@ -100,10 +100,10 @@ def test_run_page_draws_without_errors(driver: Any, run_page: Path) -> None:
         assert driver.execute_script(PLOT_DRAWN_JS, plot) >= 1, plot
     assert no_horizontal_scroll(driver)
     urls = driver.execute_script(
-        "return Array.from(document.querySelectorAll('script[src], link[href], img[src], a[href]'))"
+        "return Array.from(document.querySelectorAll('script[src], link[href], img[src], iframe[src]'))"
         ".map(e => e.src || e.href)"
     )
-    assert len(urls) >= 5 and all(u.startswith("file://") for u in urls)  # offline: nothing off this disk
+    assert len(urls) >= 5 and all(u.startswith("file://") for u in urls)  # offline: every resource on disk
     full_page_screenshot(driver, SHOTS / "run-light.png")
 
 
@@ -261,6 +261,12 @@ def test_summary_page_draws_without_errors(
     assert driver.find_element("id", "verdict-table").get_attribute("data-total-rows") == "1"
     assert no_horizontal_scroll(driver)
     full_page_screenshot(driver, SHOTS / "summary.png")
+    before = driver.execute_script("return document.getElementById('grid-chart').layout.paper_bgcolor")
+    driver.find_element("id", "theme-toggle").click()
+    after = driver.execute_script("return document.getElementById('grid-chart').layout.paper_bgcolor")
+    assert before != after  # the charts follow the theme
+    full_page_screenshot(driver, SHOTS / "summary-other-theme.png")
+    driver.find_element("id", "theme-toggle").click()
     open_page(driver, parcoords_html)
     assert_no_console_errors(driver)
     kind = driver.execute_script("return document.getElementById('grid-chart').data[0].type")
