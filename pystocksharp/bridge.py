@@ -105,8 +105,12 @@ def _engine() -> _Engine:
     try:
         clr.AddReference(str(path))
     except Exception as exc:  # pythonnet raises System.IO.FileLoadException and friends
+        import System
+
+        first_line = str(getattr(exc, "Message", None) or exc).splitlines()[0]  # not the .NET stack trace
         raise EngineNotAvailableError(
-            f"could not load the engine assembly {path}: {exc}; {SETUP_HINT}"
+            f"could not load the engine assembly {path} on .NET {System.Environment.Version} "
+            f"(it needs .NET 10): {first_line}; {SETUP_HINT}"
         ) from exc
     import PyStockSharp.Engine as engine_ns
     import System

@@ -62,6 +62,30 @@ def test_missing_engine_is_a_clear_error(tmp_path: Path) -> None:
     assert "./scripts/setup.sh" in proc.stdout
 
 
+def test_corrupt_engine_assembly_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "PyStockSharp.Engine.dll").write_text("not a dll")
+    proc = _run_python(
+        """
+        from pystocksharp import bridge
+        from pystocksharp.errors import EngineNotAvailableError
+        try:
+            bridge.engine_info()
+        except EngineNotAvailableError as exc:
+            print("ERR", exc)
+        """,
+        env={"PYSTOCKSHARP_ENGINE_DIR": str(tmp_path)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    message = proc.stdout.strip()
+    assert message.startswith(
+        f"ERR could not load the engine assembly {tmp_path / 'PyStockSharp.Engine.dll'} on .NET 10."
+    )
+    assert "Bad IL format" in message and message.endswith(
+        "run ./scripts/setup.sh (needs the .NET 10 SDK: https://dot.net)"
+    )
+    assert "\n" not in message  # one line, no .NET stack trace
+
+
 def test_missing_dotnet_is_a_clear_error() -> None:
     env = {k: v for k, v in os.environ.items() if k != "DOTNET_ROOT"}
     env["PATH"] = str(Path(sys.executable).parent)  # python only, no dotnet
