@@ -26,6 +26,8 @@ _LAZY: dict[str, str] = {
     "VectorStrategy": "pystocksharp.vectorized",
     "resolve_strategy": "pystocksharp.resolver",
     "engine_info": "pystocksharp.bridge",
+    "walk_forward": "pystocksharp.validation.pipeline",
+    "ValidationResult": "pystocksharp.validation.pipeline",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -21,6 +21,7 @@ _COMMAND_MODULES = (
     "optimize",
     "artifacts",
     "report",
+    "validation",
     "demo",
 )
 

@@ -1,0 +1,203 @@
+"""Engine adapters: the walk-forward callables built on :func:`pystocksharp.optimization.optimize`
+and :func:`pystocksharp.backtest.backtest`.
+
+* :meth:`EngineAdapter.optimize` runs the whole grid on the bars it is given (a training window,
+  or the selection period for PBO/DSR) and returns an
+  :class:`~pystocksharp.validation.walkforward.OptimizationOutcome` whose ``grid`` holds every
+  combination's parameters, engine summary and the equity metrics computed here from the
+  engine's per-bar equity (``sharpe_ratio`` annualized, ``total_return``,
+  ``annualized_return``, ``max_drawdown``); ranking uses that table, so a ranking metric
+  that only exists here (e.g. ``sharpe_ratio``) works without :mod:`pystocksharp.metrics`.
+* :meth:`EngineAdapter.run` backtests fixed parameters on the bars it is given.
+
+**Cold start.** The engine has no "trade from bar k" switch, so each test (or holdout) window
+runs cold: indicators warm up inside the window and no position is carried over from training.
+A slow SMA of 100 bars therefore trades only after the first 100 test bars; choose test windows
+several times longer than the longest look-back.
+
+Trade returns (Monte Carlo input) are the engine equity's relative changes between consecutive
+position-closing fills (fills with non-zero realized PnL), the last segment running to the
+window's end: they compound exactly to the window's total return, costs included.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pystocksharp.backtest import backtest as _run_backtest
+from pystocksharp.optimization import optimize as engine_optimize
+from pystocksharp.optimization.ranking import SortKey, parse_sort_keys, rank_table
+from pystocksharp.validation.overfitting import returns_matrix
+from pystocksharp.validation.walkforward import OptimizationOutcome, RunOutcome, equity_metrics
+
+#: Metrics computed here from the engine's per-bar equity, added to every grid table.
+EQUITY_METRICS: tuple[str, ...] = ("total_return", "annualized_return", "sharpe_ratio", "max_drawdown")
+
+
+def engine_backtest(strategy: Any, data: Any, **kwargs: Any) -> Any:
+    """:func:`pystocksharp.backtest.backtest` (a module-level name so tests can record calls)."""
+    return _run_backtest(strategy, data, **kwargs)
+
+
+def equity_series(equity_frame: pd.DataFrame) -> pd.Series:
+    """The engine's per-bar ``equity`` column indexed by bar ``time`` (account currency)."""
+    return pd.Series(
+        equity_frame["equity"].to_numpy(dtype=float),
+        index=pd.DatetimeIndex(equity_frame["time"], name="timestamp"),
+        name="equity",
+    )
+
+
+def trade_returns(fills: pd.DataFrame, equity: pd.Series, start_equity: float) -> np.ndarray:
+    """Per-trade returns (fractions): equity change between consecutive closing fills' bars, the
+    last segment to the final bar. ``prod(1 + r) - 1`` equals the total return of ``equity``."""
+    values = equity.to_numpy(dtype=float)
+    if values.size == 0:
+        return np.empty(0)
+    closing = fills.loc[fills["realized_pnl"].to_numpy(dtype=float) != 0.0, "bar"].to_numpy(dtype=int)
+    marks = np.unique(closing[(closing >= 0) & (closing < values.size)])
+    levels = np.concatenate([[start_equity], values[marks]])
+    if marks.size == 0 or marks[-1] != values.size - 1:
+        levels = np.concatenate([levels, [values[-1]]])
+    returns = levels[1:] / levels[:-1] - 1.0
+    if marks.size == 0 or marks[-1] != values.size - 1:
+        # the trailing segment (open position or flat) counts only when the equity moved
+        returns = returns if returns[-1] != 0.0 else returns[:-1]
+    return returns
+
+
+def _finite(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return number if math.isfinite(number) else math.nan
+
+
+@dataclass
+class GridRun:
+    """A full grid on one bar range: table (one row per successful combination, with the
+    equity metrics), the per-bar equity of each combination keyed by parameter hash, and the
+    parameter names."""
+
+    table: pd.DataFrame
+    equities: dict[str, pd.Series]
+    parameter_names: list[str]
+
+    def returns(self) -> pd.DataFrame:
+        """(bars x combinations) simple returns per bar: the CSCV input."""
+        return returns_matrix(self.equities)
+
+
+@dataclass
+class EngineAdapter:
+    """Runs one strategy's grid and single backtests in the engine with fixed costs.
+
+    ``rank``: ranking criteria (``"sharpe_ratio:desc"``, tie-breakers after it) applied to the
+    grid table; ``backtest_kwargs``: capital, commission, ... as in :func:`pystocksharp.backtest`.
+    ``work_dir``: where optimization run folders go (a temporary folder when None).
+    ``calls`` records (stage, first bar time, last bar time, bars) of every engine call.
+    """
+
+    strategy: Any
+    grid: Any
+    constraints: Sequence[str] = ()
+    rank: str | Sequence[str] = "sharpe_ratio:desc"
+    workers: int | None = None
+    capital: float = 10_000.0
+    backtest_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    work_dir: str | os.PathLike[str] | None = None
+    calls: list[tuple[str, pd.Timestamp, pd.Timestamp, int]] = field(default_factory=list)
+    _count: int = 0
+
+    @property
+    def sort_keys(self) -> list[SortKey]:
+        return parse_sort_keys(self.rank)
+
+    def _out(self, label: str) -> Path:
+        root = Path(self.work_dir) if self.work_dir is not None else Path(tempfile.mkdtemp(prefix="psx-wf-"))
+        self._count += 1
+        return root / f"{self._count:03d}-{label}"
+
+    def run_grid(self, frame: pd.DataFrame, label: str = "grid") -> GridRun:
+        """Every combination of the grid on ``frame`` (an OHLCV frame with a DatetimeIndex)."""
+        self.calls.append(("optimize", frame.index[0], frame.index[-1], len(frame)))
+        result = engine_optimize(
+            self.strategy,
+            frame,
+            grid=self.grid,
+            constraints=list(self.constraints),
+            rank="net_profit:desc",
+            workers=self.workers,
+            out=self._out(label),
+            capital=self.capital,
+            keep_fills=True,
+            fsync=False,
+            **dict(self.backtest_kwargs),
+        )
+        names = list(result.parameter_names)
+        table = result.table
+        table = table[table["error"].isna()].reset_index(drop=True)
+        equities: dict[str, pd.Series] = {}
+        rows: list[dict[str, float]] = []
+        for parameter_hash in table["parameter_hash"]:
+            curve = equity_series(result.equity(parameter_hash))
+            equities[str(parameter_hash)] = curve
+            metrics = equity_metrics(curve, self.capital)
+            rows.append({name: _finite(metrics.get(name)) for name in EQUITY_METRICS})
+        extra = pd.DataFrame(rows, columns=list(EQUITY_METRICS), index=table.index)
+        table = pd.concat(
+            [table.drop(columns=[c for c in EQUITY_METRICS if c in table.columns]), extra], axis=1
+        )
+        return GridRun(table=table, equities=equities, parameter_names=names)
+
+    def best_row(self, run: GridRun) -> pd.Series:
+        """The top-ranked row of a grid run (ValueError when none succeeded)."""
+        ranked = rank_table(run.table, self.sort_keys, [])
+        if ranked.empty:
+            raise ValueError("no combination of the grid succeeded")
+        return ranked.iloc[0]
+
+    def outcome(self, run: GridRun) -> OptimizationOutcome:
+        """The walk-forward view of a grid run: best parameters, their IS equity, the grid."""
+        best = self.best_row(run)
+        params = {name: _plain(best[name]) for name in run.parameter_names}
+        columns = [*run.parameter_names, *[c for c in run.table.columns if c not in run.parameter_names]]
+        return OptimizationOutcome(
+            best_params=params,
+            equity=run.equities[str(best["parameter_hash"])],
+            start_equity=self.capital,
+            metrics={"round_trips": _finite(best.get("round_trips"))},
+            grid=run.table[columns],
+        )
+
+    def optimize(self, frame: pd.DataFrame) -> OptimizationOutcome:
+        """``optimize`` callable of :func:`~pystocksharp.validation.walkforward.walk_forward`."""
+        return self.outcome(self.run_grid(frame, "train"))
+
+    def run(self, frame: pd.DataFrame, params: dict[str, Any]) -> RunOutcome:
+        """``run`` callable: one backtest of ``params`` on ``frame`` (cold start, see module doc)."""
+        self.calls.append(("run", frame.index[0], frame.index[-1], len(frame)))
+        result = engine_backtest(
+            self.strategy, frame, params=params, capital=self.capital, **dict(self.backtest_kwargs)
+        )
+        curve = equity_series(result.equity)
+        return RunOutcome(
+            equity=curve,
+            start_equity=self.capital,
+            metrics={"round_trips": float(result.summary.round_trips)},
+            trade_returns=trade_returns(result.trades, curve, self.capital),
+        )
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value

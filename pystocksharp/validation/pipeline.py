@@ -1,0 +1,424 @@
+"""``pystocksharp.walk_forward``: the whole validation chain on our engine and optimizer.
+
+Stages (each engine call receives only the bars named here; the holdout is cut off by
+:meth:`Partitions.training_data` and every selection-stage callable is wrapped in the
+partitions' :class:`~pystocksharp.validation.partitions.HoldoutGuard`):
+
+1. **Walk-forward**: per window, the grid on the training bars, the best combination (by
+   ``rank``) backtested cold on the test bars; OOS segments stitched; WFE, per-window metrics,
+   parameter movement and IS plateau (:func:`pystocksharp.validation.walkforward.walk_forward`).
+2. **Selection**: the grid on all non-holdout bars. Its best combination is *the* selected
+   configuration. Its (bars x combinations) return matrix gives the PBO by CSCV; the selected
+   configuration's per-bar returns and the per-bar Sharpe of every combination give the DSR.
+3. **Monte Carlo** on the OOS trade returns of step 1 (shuffle + bootstrap, seeded).
+4. **Holdout**: the selected configuration once on the untouched final segment.
+5. **Verdict** from PBO, DSR, WFE/plateau, holdout and probability of ruin.
+"""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from pystocksharp.backtest import load_data
+from pystocksharp.validation.engine import EngineAdapter, GridRun
+from pystocksharp.validation.models import (
+    DeflatedSharpe,
+    HoldoutCheck,
+    MonteCarloReport,
+    OverfittingResult,
+    Verdict,
+    WalkForwardResult,
+)
+from pystocksharp.validation.montecarlo import monte_carlo as run_monte_carlo
+from pystocksharp.validation.overfitting import probability_of_backtest_overfitting
+from pystocksharp.validation.partitions import Partitions
+from pystocksharp.validation.significance import column_sharpes, deflated_sharpe
+from pystocksharp.validation.verdict import HoldoutThresholds, VerdictThresholds, evaluate_holdout, verdict
+from pystocksharp.validation.walkforward import run_holdout
+from pystocksharp.validation.walkforward import walk_forward as walk_forward_core
+
+#: progress(stage, done, total): stage is "walk-forward", "selection", "monte-carlo" or "holdout".
+Progress = Callable[[str, int, int], None]
+
+
+class SelectedConfiguration(BaseModel):
+    """The configuration chosen on all non-holdout bars, with its in-sample grid row."""
+
+    parameters: dict[str, Any]
+    parameter_hash: str
+    is_metrics: dict[str, float | None] = Field(description="its row of the selection grid")
+    n_combinations: int = Field(description="combinations that ran successfully (DSR trials)")
+
+
+class ValidationSettings(BaseModel):
+    """What was validated and how (echoed into the artifacts)."""
+
+    strategy: str
+    data: str
+    symbol: str
+    timeframe: str
+    bars: int
+    start: str
+    end: str
+    grid: list[str]
+    constraints: list[str]
+    rank: str
+    train: str
+    test: str
+    step: str
+    anchored: bool
+    holdout: str | None
+    monte_carlo: int
+    seed: int
+    pbo_blocks: int
+    overfitting: bool
+    ruin_loss: float
+
+
+class ValidationSummary(BaseModel):
+    """What ``walk-forward --json`` prints."""
+
+    windows: int
+    walk_forward_efficiency: float | None
+    oos_metrics: dict[str, float | None]
+    pbo: float | None
+    deflated_sharpe_ratio: float | None
+    selected: SelectedConfiguration
+    monte_carlo: dict[str, Any] | None
+    holdout: HoldoutCheck | None
+    verdict: Verdict
+    artifacts: dict[str, str]
+
+
+class ValidationResult(BaseModel):
+    """Everything the validation chain produced. ``oos_equity`` (stitched OOS equity),
+    ``oos_trade_returns`` and ``selection_table`` (the selection grid) are not serialized."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    settings: ValidationSettings
+    walk_forward: WalkForwardResult
+    selected: SelectedConfiguration
+    overfitting: OverfittingResult | None
+    deflated_sharpe: DeflatedSharpe | None
+    monte_carlo: MonteCarloReport | None
+    holdout: HoldoutCheck | None
+    holdout_equity: pd.Series | None = Field(default=None, exclude=True)
+    verdict: Verdict
+    artifacts: dict[str, str] = Field(default_factory=dict)
+    oos_trade_returns: np.ndarray = Field(default_factory=lambda: np.empty(0), exclude=True)
+    selection_table: pd.DataFrame = Field(default_factory=pd.DataFrame, exclude=True)
+
+    @property
+    def oos_equity(self) -> pd.Series:
+        return self.walk_forward.oos_equity
+
+    @property
+    def walk_forward_efficiency(self) -> float | None:
+        return self.walk_forward.walk_forward_efficiency
+
+    @property
+    def pbo(self) -> float | None:
+        return self.overfitting.pbo if self.overfitting is not None else None
+
+    @property
+    def deflated_sharpe_ratio(self) -> float | None:
+        return self.deflated_sharpe.deflated_sharpe_ratio if self.deflated_sharpe is not None else None
+
+    def summary(self) -> ValidationSummary:
+        mc = None
+        if self.monte_carlo is not None:
+            mc = {
+                "n_simulations": self.monte_carlo.bootstrap.n_simulations,
+                "n_trades": self.monte_carlo.bootstrap.n_trades,
+                "final_return_ci": list(self.monte_carlo.final_return_ci),
+                "max_drawdown_ci": list(self.monte_carlo.max_drawdown_ci),
+                "longest_drawdown_ci": list(self.monte_carlo.longest_drawdown_ci),
+                "probability_of_ruin": self.monte_carlo.probability_of_ruin,
+            }
+        return ValidationSummary(
+            windows=len(self.walk_forward.windows),
+            walk_forward_efficiency=self.walk_forward_efficiency,
+            oos_metrics=self.walk_forward.oos_metrics,
+            pbo=self.pbo,
+            deflated_sharpe_ratio=self.deflated_sharpe_ratio,
+            selected=self.selected,
+            monte_carlo=mc,
+            holdout=self.holdout,
+            verdict=self.verdict,
+            artifacts=self.artifacts,
+        )
+
+
+@dataclass(frozen=True)
+class _Options:
+    strategy: Any
+    data: Any
+    grid: Any
+    constraints: list[str]
+    rank: str
+    train: str | int
+    test: str | int
+    step: str | int | None
+    anchored: bool
+    holdout: str | int | None
+    monte_carlo: int
+    seed: int
+    ruin_loss: float
+    pbo_blocks: int
+    overfitting: bool
+    thresholds: VerdictThresholds | None
+    holdout_thresholds: HoldoutThresholds | None
+
+
+def _label(value: str | int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _grid_specs(grid: Any) -> list[str]:
+    if isinstance(grid, str):
+        return [grid]
+    if isinstance(grid, dict):
+        return [f"{k}={','.join(str(v) for v in vs)}" for k, vs in grid.items()]
+    if isinstance(grid, Sequence):
+        return [str(g) for g in grid]
+    return [repr(grid)]
+
+
+def _selection(
+    adapter: EngineAdapter, frame: pd.DataFrame, parts: Partitions, pbo_blocks: int, overfitting: bool
+) -> tuple[GridRun, SelectedConfiguration, OverfittingResult | None, DeflatedSharpe | None]:
+    """Grid on the non-holdout bars (guarded), the selected configuration, PBO and DSR."""
+    guard = parts.guard(frame)
+    run = guard.wrap(lambda bars: adapter.run_grid(bars, "selection"), "selection optimization")(
+        parts.training_data(frame)
+    )
+    best = adapter.best_row(run)
+    names = run.parameter_names
+    selected = SelectedConfiguration(
+        parameters={n: _py(best[n]) for n in names},
+        parameter_hash=str(best["parameter_hash"]),
+        is_metrics={
+            str(k): _num(v)
+            for k, v in best.items()
+            if k not in names and k not in ("index", "parameter_hash", "error", "traceback")
+        },
+        n_combinations=len(run.table),
+    )
+    returns = run.returns()
+    moving = returns.loc[:, (returns != 0.0).any(axis=0)]  # never-trading combinations carry no signal
+    pbo = None
+    if not overfitting:
+        return run, selected, None, None
+    if moving.shape[1] >= 2 and len(moving) >= 2 * pbo_blocks:
+        pbo = probability_of_backtest_overfitting(moving, n_blocks=pbo_blocks)
+    dsr = None
+    chosen = returns[selected.parameter_hash].to_numpy()
+    if np.std(chosen) > 0:
+        sharpes = column_sharpes(returns.to_numpy())
+        dsr = deflated_sharpe(chosen, sharpes, n_trials=len(run.table))
+    return run, selected, pbo, dsr
+
+
+def _py(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _num(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if np.isfinite(number) else None
+
+
+def walk_forward(
+    strategy: Any,
+    data: Any,
+    *,
+    grid: Any,
+    constraints: Sequence[str] = (),
+    rank: str = "sharpe_ratio:desc",
+    train: str | int = "2y",
+    test: str | int = "6m",
+    step: str | int | None = None,
+    anchored: bool = False,
+    holdout: str | int | None = None,
+    monte_carlo: int = 1000,
+    seed: int = 0,
+    thresholds: VerdictThresholds | None = None,
+    holdout_thresholds: HoldoutThresholds | None = None,
+    ruin_loss: float = 0.5,
+    pbo_blocks: int = 16,
+    overfitting: bool = True,
+    workers: int | None = None,
+    out: str | Path | None = None,
+    capital: float = 10_000.0,
+    commission: float = 0.0,
+    slippage: float = 0.0,
+    fill: str = "next-open",
+    progress: Progress | None = None,
+    adapter: EngineAdapter | None = None,
+) -> ValidationResult:
+    """Walk-forward with holdout, PBO, DSR, Monte Carlo and a verdict for ``strategy`` on ``data``.
+
+    ``grid``/``constraints``/``rank`` as in :func:`pystocksharp.optimization.optimize`; the
+    ranking may name ``sharpe_ratio`` (annualized, from per-bar equity), ``total_return``,
+    ``annualized_return`` or ``max_drawdown`` besides the engine's summary columns.
+    ``train``/``test``/``step``/``holdout``: durations (``"6m"``, ``"2y"``, ``"30d"``) or bar
+    counts. ``monte_carlo``: simulations (0 = skip). Costs are fractions (0.001 = 0.1 %).
+    ``out``: when given, artifacts are written under the run layout there
+    (:mod:`pystocksharp.validation.artifacts`). ``adapter``: a prepared
+    :class:`EngineAdapter` (tests use it to inspect engine calls).
+    """
+    ohlcv = load_data(data)
+    frame: pd.DataFrame = ohlcv.frame
+    parts = Partitions.build(frame, train=train, test=test, step=step, anchored=anchored, holdout=holdout)
+    engine = adapter or EngineAdapter(
+        strategy,
+        grid,
+        constraints=list(constraints),
+        rank=rank,
+        workers=workers,
+        capital=capital,
+        backtest_kwargs={"commission": commission, "slippage": slippage, "fill": fill},
+    )
+    options = _Options(
+        strategy, data, grid, list(constraints), rank, train, test, step, anchored, holdout,
+        monte_carlo, seed, ruin_loss, pbo_blocks, overfitting, thresholds, holdout_thresholds,
+    )  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="psx-validate-") as tmp:
+        restore = engine.work_dir
+        engine.work_dir = engine.work_dir if engine.work_dir is not None else tmp
+        try:
+            result = _validate(engine, ohlcv, parts, options, progress)
+        finally:
+            engine.work_dir = restore
+    if out is not None:
+        from pystocksharp.validation.artifacts import write_validation  # noqa: PLC0415
+
+        write_validation(out, result)
+    return result
+
+
+def _validate(
+    engine: EngineAdapter,
+    ohlcv: Any,
+    parts: Partitions,
+    options: _Options,
+    progress: Progress | None,
+) -> ValidationResult:
+    """The stages in order (see the module doc)."""
+    frame: pd.DataFrame = ohlcv.frame
+    o = options
+    strategy, data, grid, constraints, rank = o.strategy, o.data, o.grid, o.constraints, o.rank
+    train, test, step, anchored, holdout = o.train, o.test, o.step, o.anchored, o.holdout
+    monte_carlo, seed, ruin_loss, pbo_blocks = o.monte_carlo, o.seed, o.ruin_loss, o.pbo_blocks
+    thresholds, holdout_thresholds = o.thresholds, o.holdout_thresholds
+    tell = progress or (lambda stage, done, total: None)
+    n_windows = len(parts.windows)
+    done = {"n": 0}
+
+    def optimize_window(bars: pd.DataFrame) -> Any:
+        tell("walk-forward", done["n"], n_windows)
+        outcome = engine.optimize(bars)
+        return outcome
+
+    def run_window(bars: pd.DataFrame, params: dict[str, Any]) -> Any:
+        outcome = engine.run(bars, params)
+        done["n"] += 1
+        tell("walk-forward", done["n"], n_windows)
+        return outcome
+
+    trade_chunks: list[np.ndarray] = []
+
+    def run_and_keep(bars: pd.DataFrame, params: dict[str, Any]) -> Any:
+        outcome = run_window(bars, params)
+        if outcome.trade_returns is not None:
+            trade_chunks.append(outcome.trade_returns)
+        return outcome
+
+    wf = walk_forward_core(frame, parts, optimize=optimize_window, run=run_and_keep, rank=rank)
+    tell("selection", 0, 1)
+    selection_run, selected, pbo, dsr = _selection(engine, frame, parts, pbo_blocks, o.overfitting)
+    tell("selection", 1, 1)
+    oos_trades = np.concatenate(trade_chunks) if trade_chunks else np.empty(0)
+    mc = None
+    if monte_carlo > 0 and oos_trades.size >= 2:
+        tell("monte-carlo", 0, 1)
+        mc = run_monte_carlo(oos_trades, n_simulations=monte_carlo, seed=seed, ruin_loss=ruin_loss)
+        tell("monte-carlo", 1, 1)
+    check = None
+    holdout_equity = None
+    if parts.has_holdout:
+        tell("holdout", 0, 1)
+        kept: dict[str, pd.Series] = {}
+
+        def run_final(bars: pd.DataFrame, params: dict[str, Any]) -> Any:
+            outcome = engine.run(bars, params)
+            kept["equity"] = outcome.equity
+            return outcome
+
+        check = run_holdout(
+            frame,
+            parts,
+            selected.parameters,
+            run=run_final,
+            evaluate=functools.partial(evaluate_holdout, thresholds=holdout_thresholds),
+        )
+        holdout_equity = kept.get("equity")
+        tell("holdout", 1, 1)
+    candidate = ", ".join(f"{k}={v}" for k, v in selected.parameters.items())
+    final = verdict(
+        candidate,
+        pbo=pbo.pbo if pbo is not None else None,
+        deflated_sharpe_ratio=dsr.deflated_sharpe_ratio if dsr is not None else None,
+        walk_forward=wf,
+        holdout=check,
+        ruin_probability=mc.probability_of_ruin if mc is not None else None,
+        thresholds=thresholds,
+    )
+    settings = ValidationSettings(
+        strategy=str(getattr(strategy, "__name__", strategy)),
+        data=str(data) if isinstance(data, str | Path) else "<frame>",
+        symbol=str(ohlcv.symbol or ""),
+        timeframe=str(ohlcv.timeframe or ""),
+        bars=len(frame),
+        start=frame.index[0].isoformat(),
+        end=frame.index[-1].isoformat(),
+        grid=_grid_specs(grid),
+        constraints=[str(c) for c in constraints],
+        rank=rank,
+        train=str(train),
+        test=str(test),
+        step=str(step if step is not None else test),
+        anchored=anchored,
+        holdout=_label(holdout),
+        monte_carlo=monte_carlo,
+        seed=seed,
+        pbo_blocks=pbo_blocks,
+        overfitting=o.overfitting,
+        ruin_loss=ruin_loss,
+    )
+    return ValidationResult(
+        settings=settings,
+        walk_forward=wf,
+        selected=selected,
+        overfitting=pbo,
+        deflated_sharpe=dsr,
+        monte_carlo=mc,
+        holdout=check,
+        holdout_equity=holdout_equity,
+        verdict=final,
+        oos_trade_returns=oos_trades,
+        selection_table=selection_run.table,
+    )
