@@ -54,7 +54,8 @@ internal sealed class BacktestRun
     internal BacktestResult Execute()
     {
         var s = _strategy;
-        s.OnStarted();
+        s.RunStarted();
+        bool post = s.WantsBarRecorded;
         int n = _t.Length;
         var c = _c;
         var active = _active;
@@ -69,7 +70,7 @@ internal sealed class BacktestRun
             {
                 Cur = i;
                 if (active.Count > 0) ProcessFills(i);
-                s.OnBar(i);
+                s.RunBar(i);
                 if (closeMode && active.Count > 0) FillMarketAtClose(i);
                 double close = c[i], pos = Pos, cash = Cash;
                 double eq = cash + pos * close;
@@ -79,6 +80,7 @@ internal sealed class BacktestRun
                 realCol[i] = Realized;
                 unrealCol[i] = pos != 0 ? pos * (close - Avg) : 0;
                 commCol[i] = CommissionTotal;
+                if (post) s.RunBarRecorded(i);
             }
         }
         else
@@ -87,14 +89,15 @@ internal sealed class BacktestRun
             {
                 Cur = i;
                 if (active.Count > 0) ProcessFills(i);
-                s.OnBar(i);
+                s.RunBar(i);
                 if (closeMode && active.Count > 0) FillMarketAtClose(i);
                 double eq = Cash + Pos * c[i];
                 if (eq > peak) peak = eq;
                 else if (peak > 0) { double dd = eq / peak - 1; if (dd < mdd) mdd = dd; }
+                if (post) s.RunBarRecorded(i);
             }
         }
-        s.OnStopped();
+        s.RunStopped();
         double lastClose = n > 0 ? c[n - 1] : 0;
         var summary = new RunSummary(Pos, Avg, Cash, Realized, CommissionTotal,
             n > 0 ? Cash + Pos * lastClose : Cash, n > 0 && Pos != 0 ? Pos * (lastClose - Avg) : 0, _capture ? double.NaN : mdd);
@@ -125,7 +128,7 @@ internal sealed class BacktestRun
         ArgumentNullException.ThrowIfNull(order);
         if (order.State != OrderStates.Active || !AllOrders.Contains(order)) return false;
         order.State = OrderStates.Cancelled; order.DoneBar = Cur;
-        _strategy.OnOrderChanged(order);
+        _strategy.RunOrderChanged(order);
         return true;
     }
 
@@ -135,7 +138,7 @@ internal sealed class BacktestRun
         for (int k = 0; k < cnt; k++)
         {
             var o = _active[k];
-            if (o.State == OrderStates.Active) { o.State = OrderStates.Cancelled; o.DoneBar = Cur; _strategy.OnOrderChanged(o); }
+            if (o.State == OrderStates.Active) { o.State = OrderStates.Cancelled; o.DoneBar = Cur; _strategy.RunOrderChanged(o); }
         }
     }
 
@@ -234,7 +237,7 @@ internal sealed class BacktestRun
                 o.State = OrderStates.Rejected; o.DoneBar = i; _rejected++;
                 o.RejectReason = string.Create(CultureInfo.InvariantCulture,
                     $"insufficient buying power: position {newPos} at {price} needs {need}, available {avail} (leverage {_leverage} x equity {Cash + pos * price} - commission {comm})");
-                _strategy.OnOrderChanged(o);
+                _strategy.RunOrderChanged(o);
                 return;
             }
         }
@@ -259,7 +262,6 @@ internal sealed class BacktestRun
         o.State = OrderStates.Filled; o.DoneBar = i; o.FillPrice = price;
         var trade = new MyTrade(o.Id, i, _t[i], o.Side, price, vol, comm, realized);
         Trades.Add(trade);
-        _strategy.OnOrderChanged(o);
-        _strategy.OnNewMyTrade(trade);
+        _strategy.RunFilled(o, trade);
     }
 }

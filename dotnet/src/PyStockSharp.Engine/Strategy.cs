@@ -61,6 +61,18 @@ public abstract class Strategy
     public virtual void OnOrderChanged(Order order) { }
     public virtual void OnStopped() { }
 
+    // ---- engine hooks (internal: the emulator calls these; derived engine classes such as
+    // EnhancedStrategy extend them without depending on the public callbacks being called) ----
+
+    internal virtual void RunStarted() => OnStarted();
+    internal virtual void RunBar(int index) => OnBar(index);
+    /// <summary>True when <see cref="RunBarRecorded"/> must be called after each bar row is recorded.</summary>
+    internal virtual bool WantsBarRecorded => false;
+    internal virtual void RunBarRecorded(int index) { }
+    internal virtual void RunOrderChanged(Order order) => OnOrderChanged(order);
+    internal virtual void RunFilled(Order order, MyTrade trade) { OnOrderChanged(order); OnNewMyTrade(trade); }
+    internal virtual void RunStopped() => OnStopped();
+
     // ---- actions ----------------------------------------------------------------------
 
     private BacktestRun R => Run ?? throw new InvalidOperationException("orders can only be placed while the strategy runs in a backtest");

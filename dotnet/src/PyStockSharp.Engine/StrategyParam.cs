@@ -20,6 +20,10 @@ public interface IStrategyParam
     string Group { get; }
     /// <summary>Converts and validates <paramref name="value"/>, then sets it. Throws ArgumentException.</summary>
     void SetValue(object? value);
+    /// <summary>Discrete optimization values (<c>SetOptimizeValues</c>); null when none were given.</summary>
+    IReadOnlyList<object?>? OptimizeValues => null;
+    /// <summary>Validation rules as expressions in the ParameterSet language (e.g. <c>"period % 2 == 1"</c>).</summary>
+    IReadOnlyList<string> Rules => Array.Empty<string>();
 }
 
 /// <summary>A typed strategy parameter (StockSharp's shape).</summary>
@@ -60,6 +64,35 @@ public sealed class StrategyParam<T> : IStrategyParam
     }
     public StrategyParam<T> SetCanOptimize(bool value) { CanOptimize = value; return this; }
 
+    private T[]? _values;
+    private readonly List<(Func<T, bool> Check, string Expression)> _rules = new();
+
+    /// <summary>Discrete optimization values (instead of, or besides, a from/to/step range); enables optimization.</summary>
+    public StrategyParam<T> SetOptimizeValues(params T[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Length == 0) throw new ArgumentException($"parameter '{Name}': SetOptimizeValues needs at least one value");
+        _values = (T[])values.Clone(); CanOptimize = true; return this;
+    }
+
+    /// <summary>The discrete optimization values, or null.</summary>
+    public IReadOnlyList<T>? OptimizeValues => _values;
+
+    /// <summary>
+    /// A validation rule checked by <see cref="SetValue"/>: <paramref name="check"/> must hold for every value;
+    /// <paramref name="expression"/> says the same in the ParameterSet expression language over the parameter's
+    /// name (e.g. <c>"period % 2 == 1"</c>) so that Python's ParameterSet validates identically.
+    /// </summary>
+    public StrategyParam<T> AddRule(Func<T, bool> check, string expression)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        if (string.IsNullOrWhiteSpace(expression)) throw new ArgumentException($"parameter '{Name}': a rule needs its expression text");
+        _rules.Add((check, expression)); return this;
+    }
+
+    IReadOnlyList<object?>? IStrategyParam.OptimizeValues => _values?.Select(v => (object?)v).ToArray();
+    IReadOnlyList<string> IStrategyParam.Rules => _rules.Select(r => r.Expression).ToArray();
+
     public StrategyParam<T> SetDisplay(string displayName, string description = "", string group = "")
     {
         DisplayName = displayName ?? Name; Description = description ?? ""; Group = group ?? ""; return this;
@@ -77,6 +110,8 @@ public sealed class StrategyParam<T> : IStrategyParam
         T v = ParamConvert.To<T>(Name, value);
         if (_hasRange && (Comparer<T>.Default.Compare(v, _min) < 0 || Comparer<T>.Default.Compare(v, _max) > 0))
             throw new ArgumentException($"parameter '{Name}': value {Fmt(v)} outside the allowed range [{Fmt(_min)}, {Fmt(_max)}]", Name);
+        foreach (var (check, expression) in _rules)
+            if (!check(v)) throw new ArgumentException($"parameter '{Name}': value {Fmt(v)} breaks the rule '{expression}'", Name);
         Value = v;
     }
 
