@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -25,8 +26,11 @@ GOOG = str(ROOT / "pystocksharp" / "sample_data" / "GOOG_1d.csv")
 BIG_GRID = ["--grid", "fast=1:40:1", "--grid", "slow=5:100:5", "--constraint", "fast < slow"]
 
 
-def _cmd(out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "pystocksharp", "optimize", "-s", "sma_cross", "-d", GOOG, *BIG_GRID,
+PY_GRID = ["--grid", "fast=5:50:5", "--grid", "slow=20:200:20"]  # 100 combinations
+
+
+def _cmd(out: Path, *extra: str, strategy: str = "sma_cross", grid: list[str] = BIG_GRID) -> list[str]:
+    return [sys.executable, "-m", "pystocksharp", "optimize", "-s", strategy, "-d", GOOG, *grid,
             "--workers", "2", "--out", str(out), "--no-progress", *extra]  # fmt: skip
 
 
@@ -39,8 +43,8 @@ def _result_set(out: Path) -> pd.DataFrame:
     return table.drop(columns=["wall_ms"]).sort_values("parameter_hash").reset_index(drop=True)
 
 
-def _start_and_wait_for(out: Path, lines: int, *extra: str) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(_cmd(out, *extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def _start_and_wait_for(out: Path, lines: int, *extra: str, **kw: Any) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(_cmd(out, *extra, **kw), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
     while _lines(out / RESULTS_FILE) < lines:
         assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
@@ -76,16 +80,23 @@ def test_sigkill_midway_then_resume_gives_the_uninterrupted_result_set(tmp_path:
     assert len(OptimizationResult(out).equity(first)) == 2148
 
 
-def test_ctrl_c_stops_cleanly_and_prints_the_resume_command(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("strategy", "grid", "total", "wait_for"),
+    [("sma_cross", BIG_GRID, 652, 20), ("sma_cross_py", PY_GRID, 100, 3)],
+    ids=["csharp", "python-workers"],
+)
+def test_ctrl_c_stops_cleanly_and_prints_the_resume_command(
+    strategy: str, grid: list[str], total: int, wait_for: int, tmp_path: Path
+) -> None:
     out = tmp_path / "run"
-    proc = _start_and_wait_for(out, 20)
+    proc = _start_and_wait_for(out, wait_for, strategy=strategy, grid=grid)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
+    _, err = proc.communicate(timeout=120)  # worker processes exit promptly too
     assert proc.returncode == 130
     text = err.decode()
     assert "resume with:" in text and "--resume" in text and f"--out {out}" in text
     done = _lines(out / RESULTS_FILE)
-    assert 20 <= done < 652
+    assert wait_for <= done < total
     assert len(OptimizationResult(out).table) == done
 
 
