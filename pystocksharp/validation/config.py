@@ -105,28 +105,37 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc) or "<root>"
 
 
-def _semantic_problems(config: PipelineConfig, base: Path, file: str) -> list[Problem]:
+def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    value = raw.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _semantic_problems(raw: dict[str, Any], base: Path, file: str) -> list[Problem]:
+    """Durations that do not parse and a data reference that does not exist, checked on the
+    raw document so they are reported together with the schema errors."""
     problems: list[Problem] = []
-    wf = config.walk_forward
+    wf, holdout = _section(raw, "walk_forward"), _section(raw, "holdout")
     lengths = {
-        "walk_forward.train": wf.train,
-        "walk_forward.test": wf.test,
-        "walk_forward.step": wf.step,
-        "holdout.length": config.holdout.length if config.holdout.enabled else None,
+        "walk_forward.train": wf.get("train"),
+        "walk_forward.test": wf.get("test"),
+        "walk_forward.step": wf.get("step"),
+        "holdout.length": holdout.get("length") if holdout.get("enabled", True) is not False else None,
     }
     for name, value in lengths.items():
-        if value is None:
+        if value is None or not isinstance(value, str | int) or isinstance(value, bool):
             continue
         try:
             parse_duration(value, field=name)
         except InputError as err:
             problems.extend(Problem(p.message, file=file, field=name) for p in err.problems)
-    try:
-        path = resolve_data(config.data, base)
-        if not path.exists():
-            problems.append(Problem(f"data file not found: {path}", file=file, field="data"))
-    except InputError as err:
-        problems.extend(Problem(p.message, file=file, field="data") for p in err.problems)
+    data = raw.get("data")
+    if isinstance(data, str):
+        try:
+            path = resolve_data(data, base)
+            if not path.exists():
+                problems.append(Problem(f"data file not found: {path}", file=file, field="data"))
+        except InputError as err:
+            problems.extend(Problem(p.message, file=file, field="data") for p in err.problems)
     return problems
 
 
@@ -146,13 +155,15 @@ def load_config(path: str | Path) -> PipelineConfig:
         ) from None
     if not isinstance(raw, dict):
         raise InputError("bad config", [Problem("the top level must be a mapping", file=str(file))])
+    problems: list[Problem] = []
+    config = None
     try:
         config = PipelineConfig.model_validate(raw)
     except ValidationError as err:
         problems = [Problem(e["msg"], file=str(file), field=_field(e["loc"])) for e in err.errors()]
-        raise InputError(f"invalid pipeline config ({len(problems)} problems)", problems) from None
-    problems = _semantic_problems(config, file.parent, str(file))
-    if problems:
+    reported = {p.field for p in problems}
+    problems += [p for p in _semantic_problems(raw, file.parent, str(file)) if p.field not in reported]
+    if problems or config is None:
         raise InputError(f"invalid pipeline config ({len(problems)} problems)", problems)
     return config
 
