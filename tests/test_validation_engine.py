@@ -197,6 +197,24 @@ def test_artifacts_are_complete_and_round_trip(noise: tuple[ValidationResult, Re
     assert np.allclose(equity["equity"].to_numpy(), result.oos_equity.to_numpy())
     sims = pd.read_parquet(Path(result.artifacts["monte-carlo"]) / "simulations.parquet")
     assert len(sims) == 2 * 300
+    assert (wf / "summary.html").stat().st_size > 0
+
+
+def _nan(value: float | None) -> float:
+    return float("nan") if value is None else value  # a flat window (no OOS trade) has no Sharpe
+
+
+def test_summary_page_section_matches_the_result(noise: tuple[ValidationResult, Recorder, Path]) -> None:
+    result = noise[0]
+    section = result.report()
+    assert section.pbo == result.pbo
+    assert list(section.pbo_logits) == result.overfitting.logits  # type: ignore[union-attr]
+    assert section.walk_forward["window"].tolist() == [w.window for w in result.walk_forward.windows]
+    assert section.walk_forward["oos_value"].tolist() == pytest.approx(
+        [_nan(w.oos_metrics["sharpe_ratio"]) for w in result.walk_forward.windows], nan_ok=True
+    )
+    assert section.verdicts["status"].tolist() == [c.status for c in result.verdict.checks]
+    assert section.monte_carlo_fan is not None and section.monte_carlo_fan["p50"].iloc[0] == 1.0
 
 
 def test_cli_walk_forward_json(tmp_path: Path) -> None:

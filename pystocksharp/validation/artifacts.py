@@ -6,7 +6,8 @@ written last by :func:`pystocksharp.artifacts.write_manifest` (same contract as 
 optimization folders: a folder without a manifest is incomplete). ``{id}`` is a short hash of
 the validation settings, so re-running the same validation rewrites the same folders.
 
-* walk-forward: ``validation.json`` (:class:`ValidationResult`: settings, windows, WFE,
+* walk-forward: ``summary.html`` (self-contained summary page with the validation section),
+  ``validation.json`` (:class:`ValidationResult`: settings, windows, WFE,
   stability, selected configuration, PBO with its logits, DSR, verdict), ``windows.parquet``
   (one row per window: bar ranges, parameters, IS/OOS metrics), ``oos-equity.parquet`` (time,
   equity of the stitched OOS curve), ``selection-grid.parquet`` (the selection grid table),
@@ -94,8 +95,35 @@ def _equity_frame(series: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"time": series.index, "equity": series.to_numpy(dtype=float)})
 
 
+def summary_page(result: ValidationResult, out_html: Path) -> Path:
+    """The HTML summary page (self-contained): the selection grid ranked by the validation's
+    ranking metric and the validation section (timeline, fan, histograms, PBO logits, verdict)."""
+    from pystocksharp.optimization.ranking import parse_sort_keys  # noqa: PLC0415
+    from pystocksharp.reports import SummaryReport, render_summary_page  # noqa: PLC0415
+
+    key = parse_sort_keys(result.settings.rank)[0]
+    table = result.selection_table.drop(columns=["traceback", "error", "index"], errors="ignore")
+    names = list(result.selected.parameters)
+    metrics = [c for c in table.columns if c not in (*names, "parameter_hash", "wall_ms")]
+    report = SummaryReport(
+        strategy=result.settings.strategy,
+        combinations=table,
+        parameter_names=names,
+        ranking_metric=key.column,
+        higher_is_better=key.descending,
+        metric_columns=metrics,
+        symbol=result.settings.symbol,
+        timeframe=result.settings.timeframe,
+        data_range=(result.settings.start, result.settings.end),
+        title=f"{result.settings.strategy} validation: {result.verdict.status}",
+        validation=result.report(),
+    )
+    return render_summary_page(report, out_html, inline=True)
+
+
 def write_walk_forward(folder: Path, result: ValidationResult) -> Path:
     _start(folder)
+    summary_page(result, folder / "summary.html")
     atomic_write_json(folder / "validation.json", result, fsync=False)
     _parquet(folder / "windows.parquet", windows_frame(result))
     _parquet(folder / "oos-equity.parquet", _equity_frame(result.oos_equity))

@@ -38,12 +38,19 @@ from pystocksharp.validation.models import (
     Verdict,
     WalkForwardResult,
 )
+from pystocksharp.validation.montecarlo import equity_fan
 from pystocksharp.validation.montecarlo import monte_carlo as run_monte_carlo
 from pystocksharp.validation.overfitting import probability_of_backtest_overfitting
 from pystocksharp.validation.partitions import Partitions
 from pystocksharp.validation.significance import column_sharpes, deflated_sharpe
-from pystocksharp.validation.verdict import HoldoutThresholds, VerdictThresholds, evaluate_holdout, verdict
-from pystocksharp.validation.walkforward import run_holdout
+from pystocksharp.validation.verdict import (
+    HoldoutThresholds,
+    VerdictThresholds,
+    checks_table,
+    evaluate_holdout,
+    verdict,
+)
+from pystocksharp.validation.walkforward import run_holdout, window_table
 from pystocksharp.validation.walkforward import walk_forward as walk_forward_core
 
 #: progress(stage, done, total): stage is "walk-forward", "selection", "monte-carlo" or "holdout".
@@ -133,6 +140,46 @@ class ValidationResult(BaseModel):
     @property
     def deflated_sharpe_ratio(self) -> float | None:
         return self.deflated_sharpe.deflated_sharpe_ratio if self.deflated_sharpe is not None else None
+
+    def report(self) -> Any:
+        """The summary page's validation section
+        (:class:`pystocksharp.reports.data.ValidationReport`): walk-forward timeline (annualized
+        Sharpe in and out of sample), bootstrap fan of the OOS trades, Monte Carlo histograms,
+        PBO logits, verdict checks and the headline statistics."""
+        from pystocksharp.reports.data import ValidationReport  # noqa: PLC0415
+
+        mc = self.monte_carlo
+        fan = None
+        if mc is not None:
+            fan = equity_fan(
+                self.oos_trade_returns,
+                "bootstrap",
+                n_simulations=mc.bootstrap.n_simulations,
+                seed=self.settings.seed,
+            )
+        statistics: dict[str, Any] = {
+            "walk_forward_efficiency": self.walk_forward_efficiency,
+            "deflated_sharpe_ratio": self.deflated_sharpe_ratio,
+            "pbo": self.pbo,
+            "oos_sharpe_ratio": self.walk_forward.oos_metrics.get("sharpe_ratio"),
+            "oos_total_return": self.walk_forward.oos_metrics.get("total_return"),
+            "selected": ", ".join(f"{k}={v}" for k, v in self.selected.parameters.items()),
+            "verdict": self.verdict.status,
+        }
+        if self.holdout is not None:
+            statistics["holdout_passed"] = self.holdout.passed
+            statistics["holdout_total_return"] = self.holdout.metrics.get("total_return")
+        return ValidationReport(
+            walk_forward=window_table(self.walk_forward, "sharpe_ratio"),
+            walk_forward_metric="sharpe_ratio",
+            monte_carlo_fan=fan,
+            monte_carlo_final_returns=mc.bootstrap.final_return.values if mc is not None else None,
+            monte_carlo_max_drawdowns=mc.shuffle.max_drawdown.values if mc is not None else None,
+            pbo=self.pbo,
+            pbo_logits=self.overfitting.logits if self.overfitting is not None else None,
+            verdicts=checks_table([self.verdict]),
+            statistics=statistics,
+        )
 
     def summary(self) -> ValidationSummary:
         mc = None
