@@ -6,8 +6,9 @@ and :func:`pystocksharp.backtest.backtest`.
   :class:`~pystocksharp.validation.walkforward.OptimizationOutcome` whose ``grid`` holds every
   combination's parameters, engine summary and the equity metrics computed here from the
   engine's per-bar equity (``sharpe_ratio`` annualized, ``total_return``,
-  ``annualized_return``, ``max_drawdown``); ranking uses that table, so a ranking metric
-  that only exists here (e.g. ``sharpe_ratio``) works without :mod:`pystocksharp.metrics`.
+  ``annualized_return``, ``max_drawdown``) where the optimizer's table lacks them (its own
+  columns, e.g. from :mod:`pystocksharp.metrics`, are kept); ranking uses that table, so
+  ``sharpe_ratio`` works with or without the metrics package.
 * :meth:`EngineAdapter.run` backtests fixed parameters on the bars it is given.
 
 **Cold start.** The engine has no "trade from bar k" switch, so each test (or holdout) window
@@ -34,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from pystocksharp.backtest import backtest as _run_backtest
+from pystocksharp.errors import PyStockSharpError
 from pystocksharp.optimization import optimize as engine_optimize
 from pystocksharp.optimization.ranking import SortKey, parse_sort_keys, rank_table
 from pystocksharp.validation.overfitting import returns_matrix
@@ -146,7 +148,11 @@ class EngineAdapter:
         )
         names = list(result.parameter_names)
         table = result.table
+        failed = table[table["error"].notna()]
         table = table[table["error"].isna()].reset_index(drop=True)
+        if table.empty:
+            first = failed["error"].iloc[0] if len(failed) else "the grid is empty"
+            raise PyStockSharpError(f"no combination of the grid ran on {len(frame)} bars: {first}")
         equities: dict[str, pd.Series] = {}
         rows: list[dict[str, float]] = []
         for parameter_hash in table["parameter_hash"]:
@@ -154,10 +160,9 @@ class EngineAdapter:
             equities[str(parameter_hash)] = curve
             metrics = equity_metrics(curve, self.capital)
             rows.append({name: _finite(metrics.get(name)) for name in EQUITY_METRICS})
-        extra = pd.DataFrame(rows, columns=list(EQUITY_METRICS), index=table.index)
-        table = pd.concat(
-            [table.drop(columns=[c for c in EQUITY_METRICS if c in table.columns]), extra], axis=1
-        )
+        missing = [c for c in EQUITY_METRICS if c not in table.columns]
+        extra = pd.DataFrame(rows, index=table.index, dtype=float)[missing]
+        table = pd.concat([table, extra], axis=1)
         return GridRun(table=table, equities=equities, parameter_names=names)
 
     def best_row(self, run: GridRun) -> pd.Series:
