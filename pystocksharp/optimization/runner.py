@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pystocksharp.backtest import BacktestSettings, FillMode, load_data
 from pystocksharp.errors import InputError, Problem
@@ -394,29 +395,42 @@ def _run_csharp(
         combos = [t.parameters for t in batch]
         return engine.submit(eo.run_batch, factory, names, combos, series, net_settings, workers, bars)
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pystocksharp-engine") as engine:
+    def finish(pair: tuple[ComboTask, eo.EngineOutcome]) -> CombinationRecord:
+        task, outcome = pair
+        return build_record(
+            task,
+            summary=outcome.summary,
+            fills=outcome.fills,
+            equity=outcome.equity,
+            wall_ms=outcome.wall_ms,
+            error=outcome.error,
+            trace=outcome.traceback,
+            store=store,
+            capital=run.settings.capital,
+            with_metrics=run.with_metrics,
+        )
+
+    # Parquet encoding and compression release the GIL: a batch's captures are written by
+    # `workers` threads, then its records are appended in grid order.
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="pystocksharp-engine") as engine,
+        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pystocksharp-capture") as writers,
+    ):
         current = next(batches, None)
         pending = launch(current) if current else None
         while pending is not None and current is not None:
             outcomes = _result_interruptibly(pending)
             following = None if run.stopping else next(batches, None)
             pending = launch(following) if following else None
-            for task, outcome in zip(current, outcomes, strict=True):
-                run.record(
-                    build_record(
-                        task,
-                        summary=outcome.summary,
-                        fills=outcome.fills,
-                        equity=outcome.equity,
-                        wall_ms=outcome.wall_ms,
-                        error=outcome.error,
-                        trace=outcome.traceback,
-                        store=store,
-                        capital=run.settings.capital,
-                        with_metrics=run.with_metrics,
-                    )
-                )
-            del outcomes
+            records = (
+                writers.map(finish, zip(current, outcomes, strict=True))
+                if capture
+                else map(finish, zip(current, outcomes, strict=True))
+            )
+            for rec in records:
+                run.record(rec)
+            del outcomes, records
+            pa.default_memory_pool().release_unused()  # keep the peak flat: return freed buffers
             current = following
 
 

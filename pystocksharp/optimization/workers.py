@@ -89,6 +89,8 @@ def metrics_for(
     values = metrics.model_dump() if hasattr(metrics, "model_dump") else dict(metrics)
     out: dict[str, float | None] = {}
     for key, value in values.items():
+        if key == "schema_version":
+            continue
         if isinstance(value, bool | int | float) and not isinstance(value, bool):
             number = float(value)
             out[key] = None if number != number or number in (float("inf"), float("-inf")) else number
