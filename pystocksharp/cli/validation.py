@@ -75,7 +75,9 @@ def _print_text(result: Any) -> None:
     for reason in verdict.reasons:
         console.print(f"  - {reason}")
     for kind, folder in s.artifacts.items():
-        console.print(f"{kind}: {folder}")
+        click.echo(f"{kind}: {folder}")
+    if "walk-forward" in s.artifacts:
+        click.echo(f"summary page: {Path(s.artifacts['walk-forward']) / 'summary.html'}")
 
 
 def _finish(result: Any, as_json: bool) -> None:
