@@ -24,6 +24,7 @@ _LAZY: dict[str, str] = {
     "Order": "pystocksharp.strategy",
     "Param": "pystocksharp.strategy_param",
     "VectorStrategy": "pystocksharp.vectorized",
+    "EnhancedStrategy": "pystocksharp.enhanced",
     "resolve_strategy": "pystocksharp.resolver",
     "engine_info": "pystocksharp.bridge",
     "walk_forward": "pystocksharp.validation.pipeline",
@@ -33,7 +34,14 @@ _LAZY: dict[str, str] = {
 __all__ = ["__version__", *_LAZY]
 
 
+_SUBMODULES = {"indicators"}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:  # pystocksharp.indicators without an explicit import
+        value = importlib.import_module(f"pystocksharp.{name}")
+        globals()[name] = value
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'pystocksharp' has no attribute {name!r}")
@@ -43,4 +51,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)

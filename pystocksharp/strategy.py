@@ -128,7 +128,7 @@ class OhlcvArrays(NamedTuple):
 
 def _no_more_namespace(cls: type) -> None:
     for klass in cls.__mro__:
-        if klass is Strategy:
+        if klass is Strategy or vars(klass).get("_psx_adapter_root"):  # adapter on another .NET base
             return
         if "__namespace__" not in vars(klass):
             continue

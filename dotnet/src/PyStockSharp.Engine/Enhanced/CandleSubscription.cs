@@ -12,7 +12,9 @@ public sealed class CandleSubscription
 {
     private readonly List<Binding> _bindings = new();
 
-    internal CandleSubscription() { }
+    private readonly EnhancedStrategy _owner;
+
+    internal CandleSubscription(EnhancedStrategy owner) { _owner = owner; }
 
     private sealed class Binding
     {
@@ -45,13 +47,17 @@ public sealed class CandleSubscription
     /// values in order (the array is reused between calls: copy it to keep it).
     /// </summary>
     public CandleSubscription BindValues(IReadOnlyList<object> indicators, Action<Candle, double[]> handler)
+        => BindValues(indicators?.ToArray()!, handler);
+
+    /// <summary>As the list overload; the array form is what pythonnet passes a Python list as.</summary>
+    public CandleSubscription BindValues(object[] indicators, Action<Candle, double[]> handler)
     {
         ArgumentNullException.ThrowIfNull(indicators);
         ArgumentNullException.ThrowIfNull(handler);
-        if (indicators.Count == 0) throw new ArgumentException("bind at least one indicator");
-        var single = new IIndicator?[indicators.Count];
-        var candles = new ICandleIndicator?[indicators.Count];
-        for (int k = 0; k < indicators.Count; k++)
+        if (indicators.Length == 0) throw new ArgumentException("bind at least one indicator");
+        var single = new IIndicator?[indicators.Length];
+        var candles = new ICandleIndicator?[indicators.Length];
+        for (int k = 0; k < indicators.Length; k++)
         {
             switch (indicators[k])
             {
@@ -61,8 +67,20 @@ public sealed class CandleSubscription
                     throw new ArgumentException($"indicator {k} is {(indicators[k]?.GetType().Name ?? "null")}, not an IIndicator or ICandleIndicator");
             }
         }
-        _bindings.Add(new Binding { Single = single, Candles = candles, Values = new double[indicators.Count], Handler = handler });
+        _bindings.Add(new Binding { Single = single, Candles = candles, Values = new double[indicators.Length], Handler = handler });
         return this;
+    }
+
+    /// <summary>
+    /// Binds without a delegate: the values go to the strategy's virtual
+    /// <see cref="EnhancedStrategy.OnBoundValues"/> with the returned binding id (how Python subclasses bind:
+    /// they override that method instead of passing a .NET delegate).
+    /// </summary>
+    public int BindToStrategy(object[] indicators)
+    {
+        int id = _owner.NextBindingId();
+        BindValues(indicators, (c, v) => _owner.OnBoundValues(id, c, v));
+        return id;
     }
 
     /// <summary>No-op kept for StockSharp's <c>.Bind(...).Start()</c> shape: bindings are live as soon as made.</summary>

@@ -52,7 +52,7 @@ public abstract class EnhancedStrategy : Strategy
     /// <summary>A new candle subscription; bind indicators and a handler to it.</summary>
     public CandleSubscription SubscribeCandles()
     {
-        var s = new CandleSubscription();
+        var s = new CandleSubscription(this);
         _subscriptions.Add(s);
         return s;
     }
@@ -100,6 +100,15 @@ public abstract class EnhancedStrategy : Strategy
         if (closePosition && ClosePosition() is not null) _dayOwnOrders++;
     }
 
+    private int _nextBinding;
+    internal int NextBindingId() => _nextBinding++;
+
+    /// <summary>
+    /// Receives the values of bindings made with <see cref="CandleSubscription.BindToStrategy"/> (id, finished candle,
+    /// indicator values — the array is reused between calls). Public virtual for Python subclasses.
+    /// </summary>
+    public virtual void OnBoundValues(int bindingId, Candle candle, double[] values) { }
+
     // ---- engine hooks --------------------------------------------------------------------
 
     private int _keptSubscriptions = -1, _keptRules = -1;
@@ -109,6 +118,7 @@ public abstract class EnhancedStrategy : Strategy
         // subscriptions and rules made in OnStarted belong to that run; those made before the first run stay
         if (_keptSubscriptions < 0) { _keptSubscriptions = _subscriptions.Count; _keptRules = _rules.Count; }
         _subscriptions.RemoveRange(_keptSubscriptions, _subscriptions.Count - _keptSubscriptions);
+        if (_keptSubscriptions == 0) _nextBinding = 0;
         _rules.RemoveRange(_keptRules, _rules.Count - _keptRules);
         _violations.Clear();
         IsTradingStopped = false;
