@@ -58,6 +58,10 @@ def _check_equity(equity: pd.DataFrame, initial_capital: float) -> None:
         )
     if "equity" in equity.columns and len(equity) and not np.isfinite(equity["equity"].to_numpy(float)).all():
         problems.append(Problem("equity has NaN or infinite values", field="equity"))
+    if "time" in equity.columns and len(equity) > 1:
+        stamps = pd.DatetimeIndex(pd.to_datetime(equity["time"], utc=True))
+        if not stamps.is_monotonic_increasing:
+            problems.append(Problem("equity times must be in increasing order", field="time"))
     if problems:
         raise InputError("bad equity curve", problems)
 
@@ -149,24 +153,31 @@ def drawdown_periods(
     return periods[:top]
 
 
+def _period_ends(keys: np.ndarray) -> np.ndarray:
+    """Index of the last bar of each run of equal ``keys`` (bars are in time order)."""
+    return np.flatnonzero(np.append(keys[1:] != keys[:-1], True))
+
+
 def period_tables(
     equity: np.ndarray, capital: float, times: pd.DatetimeIndex
 ) -> tuple[list[MonthlyReturn], list[YearlyReturn]]:
     """Compounded calendar-month and calendar-year returns (UTC): last equity of the period over the
     last equity of the previous period (the initial capital before the first)."""
-    series = pd.Series(equity, index=times)
-    monthly = series.groupby([times.year, times.month]).last()
-    yearly = series.groupby(times.year).last()
-    m_prev = np.concatenate([[capital], monthly.to_numpy()[:-1]])
-    y_prev = np.concatenate([[capital], yearly.to_numpy()[:-1]])
-    months = [
-        MonthlyReturn(year=int(y), month=int(m), return_=float(v / p - 1.0))
-        for (y, m), v, p in zip(monthly.index, monthly.to_numpy(), m_prev, strict=True)
-    ]
-    years = [
-        YearlyReturn(year=int(y), return_=float(v / p - 1.0))
-        for y, v, p in zip(yearly.index, yearly.to_numpy(), y_prev, strict=True)
-    ]
+    years_of = times.year.to_numpy()
+    months_of = times.month.to_numpy()
+    tables: list[list[Any]] = []
+    for keys in (years_of * 12 + months_of - 1, years_of):
+        ends = _period_ends(keys)
+        last = equity[ends]
+        prev = np.concatenate([[capital], last[:-1]])
+        tables.append(
+            [
+                (int(years_of[i]), int(months_of[i]), float(v / q - 1.0))
+                for i, v, q in zip(ends, last, prev, strict=True)
+            ]
+        )
+    months = [MonthlyReturn(year=y, month=m, return_=v) for y, m, v in tables[0]]
+    years = [YearlyReturn(year=y, return_=v) for y, _, v in tables[1]]
     return months, years
 
 
@@ -192,6 +203,13 @@ def scalar_block(
     return out
 
 
+#: Metrics computed from the equity returns (their undefined cases are not about trades).
+RETURN_BASED = frozenset(
+    {"volatility", "return_std", "return_mean", "sharpe_ratio", "sortino_ratio", "skewness", "excess_kurtosis",
+     "probabilistic_sharpe_ratio", "calmar_ratio", "annualized_return", "beta", "alpha"}
+)  # fmt: skip
+
+
 def _reason(name: str, ctx: Mapping[str, Any]) -> str:
     """Why metric ``name`` is undefined, from the run's context."""
     n, p, trips = ctx["n"], ctx["p"], ctx["trips"]
@@ -201,7 +219,7 @@ def _reason(name: str, ctx: Mapping[str, Any]) -> str:
     if name in annual and p is None:
         return "periods_per_year unknown (fewer than 2 bars or no time span); pass periods_per_year"
     if name == "annualized_return":
-        return "final equity is not positive"
+        return "final equity is not positive" if ctx["final"] <= 0 else "overflow: growth^(P/N) is not finite"
     if name == "calmar_ratio":
         return "no drawdown (max_drawdown is 0)" if ctx["mdd"] == 0 else "annualized_return undefined"
     if (
@@ -227,6 +245,8 @@ def _reason(name: str, ctx: Mapping[str, Any]) -> str:
         return "no negative excess return (downside deviation is 0)"
     if name == "average_drawdown":
         return "no drawdown"
+    if name in RETURN_BASED:
+        return "not finite (numeric overflow)"
     if name == "exposure_time":
         return "equity has no position column"
     if name.startswith("long_") or name.startswith("short_"):
@@ -303,13 +323,16 @@ def compute_metrics(
         values[f"{side}_net_profit"] = float(side_pnl.sum())
     commissions = 0.0 if fills is None or not len(fills) else float(fills["commission"].sum())
 
+    with np.errstate(all="ignore"):
+        flat = bool(len(eq) >= 2 and not np.std(r - rf_p, ddof=1) > kernels.ZERO_STD and np.isfinite(r).all())
     ctx = {
         "n": len(eq),
         "p": p,
         "trips": len(pnl),
         "wins": int((pnl > 0).sum()),
         "mdd": values["max_drawdown"],
-        "flat": bool(len(eq) >= 2 and not np.std(r - rf_p, ddof=1) > kernels.ZERO_STD),
+        "final": float(eq[-1]),
+        "flat": flat,
         "beta_reason": beta_reason,
     }
     undefined: dict[str, str] = {}
@@ -326,6 +349,10 @@ def compute_metrics(
         if number is None and name in optional:
             undefined[name] = _reason(name, ctx)
         clean[name] = number
+    if p is None:
+        undefined["periods_per_year"] = (
+            "cannot infer: fewer than 2 bars or no time span; pass periods_per_year"
+        )
     for name in ("round_trips", "max_consecutive_wins", "max_consecutive_losses"):
         clean[name] = int(clean[name])
     months, years = period_tables(eq, capital, times)
