@@ -242,3 +242,27 @@ def test_cli_walk_forward_json(tmp_path: Path) -> None:
     assert payload["windows"] == 3  # 1200 days - 6m holdout ~ 2.7y: windows end 1.5y, 2y, 2.5y in
     assert set(payload["holdout"]) >= {"passed", "metrics"}
     assert run.exit_code == (1 if payload["verdict"]["status"] == "fail" else 0)
+
+
+def test_pipeline_config_runs_only_enabled_stages(tmp_path: Path) -> None:
+    from pystocksharp.validation.config import load_config, run_config
+
+    planted_edge(1200, seed=2).to_csv(tmp_path / "edge.csv", index_label="timestamp")
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(
+        "strategy: sma_cross\ndata: edge.csv\nout: out\n"
+        "optimization: {grid: ['fast=2:8:3', 'slow=10:40:15'], constraints: ['fast < slow'], workers: 2}\n"
+        "walk_forward: {train: 1y, test: 6m}\n"
+        "holdout: {enabled: false}\nmonte_carlo: {enabled: false}\noverfitting: {enabled: false}\n"
+    )
+    stages: list[str] = []
+    result = run_config(
+        load_config(config), tmp_path, progress=lambda stage, done, total: stages.append(stage)
+    )
+    assert result.monte_carlo is None and result.holdout is None
+    assert result.pbo is None and result.deflated_sharpe_ratio is None
+    assert {c.check for c in result.verdict.checks} <= {"walk_forward_efficiency", "plateau_ratio"}
+    assert len(result.walk_forward.windows) == 4  # 1200 days ~ 3.3y: tests end at 1.5, 2, 2.5, 3 years
+    assert list(dict.fromkeys(stages)) == ["walk-forward", "selection"]
+    assert set(result.artifacts) == {"walk-forward"}
+    assert Path(result.artifacts["walk-forward"]).is_relative_to(tmp_path / "out")
