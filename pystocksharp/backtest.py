@@ -8,10 +8,16 @@ Conventions: money in the data's currency; ``commission`` and ``slippage`` are f
 fill's notional / price (0.002 = 0.2 %), ``commission_per_unit`` money per unit, ``slippage_steps``
 price steps; market orders fill at the next bar's open (``fill="next-open"``) or at the close of
 the bar that placed them (``fill="close"``). Fills, positions and PnL are the engine's.
+
+A saved run is replayed from its ``strategy-config.json`` (written by
+:func:`pystocksharp.artifacts.export.write_backtest_result`, ``backtest --out`` or ``deploy``):
+
+    again = pystocksharp.backtest(config="run/strategy-config.json")
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import os
@@ -166,6 +172,8 @@ class BacktestResult:
     symbol: str = ""
     timeframe: str = ""
     data_source: str | None = None
+    strategy_spec: str | None = None
+    ohlcv: Any = field(default=None, repr=False)
 
     @functools.cached_property
     def trades(self) -> pd.DataFrame:
@@ -181,6 +189,33 @@ class BacktestResult:
         frame["type"] = frame["type"].map(_ORDER_TYPES)
         frame["state"] = frame["state"].map(_ORDER_STATES)
         return frame
+
+    @functools.cached_property
+    def round_trips(self) -> pd.DataFrame:
+        """The fills matched FIFO into round trips (:func:`pystocksharp.metrics.round_trips_frame`:
+        money in account currency, ``return`` a fraction of the entry notional, ``holding_time`` s)."""
+        from pystocksharp.metrics import round_trips_frame
+
+        return round_trips_frame(self.trades)
+
+    def metrics(
+        self, *, periods_per_year: float | None = None, risk_free_rate: float = 0.0, benchmark: Any = None
+    ) -> Any:
+        """Every performance metric of this run (:func:`pystocksharp.metrics.compute_metrics`).
+
+        ``periods_per_year`` P (None: inferred from the bar times), ``risk_free_rate`` per year
+        (fraction), ``benchmark`` a close series for beta/alpha. Returns ``PerformanceMetrics``.
+        """
+        from pystocksharp.metrics import compute_metrics
+
+        return compute_metrics(
+            self.equity,
+            self.trades,
+            initial_capital=self.settings.capital,
+            periods_per_year=periods_per_year,
+            risk_free_rate=risk_free_rate,
+            benchmark=benchmark,
+        )
 
     def report(self) -> BacktestReport:
         times = self.equity["time"]
@@ -213,33 +248,59 @@ class BacktestResult:
         return written
 
 
+SETTING_NAMES: tuple[str, ...] = tuple(BacktestSettings.model_fields)
+
+
 def backtest(
-    strategy: Any,
-    data: Any,
+    strategy: Any = None,
+    data: Any = None,
     *,
     params: Mapping[str, Any] | None = None,
-    capital: float = 10_000,
-    commission: float = 0.0,
-    commission_per_unit: float = 0.0,
-    min_commission: float = 0.0,
-    slippage: float = 0.0,
-    slippage_steps: float = 0.0,
-    fill: FillMode = "next-open",
-    leverage: float = 1.0,
+    capital: float | None = None,
+    commission: float | None = None,
+    commission_per_unit: float | None = None,
+    min_commission: float | None = None,
+    slippage: float | None = None,
+    slippage_steps: float | None = None,
+    fill: FillMode | None = None,
+    leverage: float | None = None,
     symbol: str | None = None,
     timeframe: str | None = None,
+    config: str | os.PathLike[str] | Any = None,
 ) -> BacktestResult:
     """Backtest ``strategy`` (name, ``file.py:Class``, ``File.cs:Class``, class or instance) on ``data``
     (CSV/Parquet path, DataFrame or loaded ``OhlcvData``).
+
+    Settings left as None take :class:`BacktestSettings`' defaults: capital 10,000, no
+    commission or slippage, ``fill="next-open"``, leverage 1. ``config`` (a
+    ``strategy-config.json`` path or a loaded ``StrategyConfig``) replays a saved run instead
+    (see :func:`backtest_from_config`); it excludes every other argument.
 
     Settings are validated before anything is loaded; unknown or bad parameters are all reported
     in one :class:`InputError` naming the known ones. A Python strategy's exception propagates
     with its traceback.
     """
-    settings = BacktestSettings.checked(
-        capital=capital, commission=commission, commission_per_unit=commission_per_unit, min_commission=min_commission,
-        slippage=slippage, slippage_steps=slippage_steps, fill=fill, leverage=leverage,
-    )  # fmt: skip
+    given = {
+        "strategy": strategy, "data": data, "params": params, "capital": capital, "commission": commission,
+        "commission_per_unit": commission_per_unit, "min_commission": min_commission, "slippage": slippage,
+        "slippage_steps": slippage_steps, "fill": fill, "leverage": leverage, "symbol": symbol,
+        "timeframe": timeframe,
+    }  # fmt: skip
+    if config is not None:
+        conflicts = [name for name, value in given.items() if value is not None]
+        if conflicts:
+            raise InputError(
+                "config replaces the other arguments",
+                [Problem("cannot be given with config", field=name) for name in conflicts],
+            )
+        return backtest_from_config(config)
+    missing = [name for name in ("strategy", "data") if given[name] is None]
+    if missing:
+        raise InputError(
+            "nothing to backtest",
+            [Problem("required (or config=...)", field=name) for name in missing],
+        )
+    settings = checked_settings({name: given[name] for name in SETTING_NAMES})
     if params is not None and not isinstance(params, Mapping):
         raise InputError(
             "bad parameters",
@@ -252,6 +313,57 @@ def backtest(
     resolved = resolve_strategy(strategy)
     ohlcv = load_data(data, symbol=symbol, timeframe=timeframe)
     return run_backtest(resolved, ohlcv, dict(params or {}), settings)
+
+
+def checked_settings(values: Mapping[str, Any]) -> BacktestSettings:
+    """:class:`BacktestSettings` from ``values``, None meaning the default (all problems at once)."""
+    defaults = BacktestSettings().model_dump()
+    return BacktestSettings.checked(
+        **{k: defaults[k] if values.get(k) is None else values[k] for k in defaults}
+    )
+
+
+def backtest_from_config(config: str | os.PathLike[str] | Any) -> BacktestResult:
+    """Replay the run a ``strategy-config.json`` (path or ``StrategyConfig``) describes, exactly.
+
+    The strategy source file and the data file are checked against the sha256 the
+    configuration records (a mismatch is an :class:`InputError`); a relative data or source
+    path is looked up from the working directory, then beside the configuration file. Bars
+    outside the configuration's ``data.start``..``data.end`` (inclusive, UTC) are dropped.
+    """
+    from pystocksharp.artifacts.config import backtest_arguments, load_config, locate_paths
+
+    if isinstance(config, str | os.PathLike):
+        path = Path(config)
+        loaded = locate_paths(load_config(path), base=path.parent)
+    else:
+        loaded = config
+    args = backtest_arguments(loaded)
+    ohlcv = load_data(args.pop("data"), symbol=args.pop("symbol"), timeframe=args.pop("timeframe"))
+    ohlcv = bounded(ohlcv, loaded.data.start, loaded.data.end)
+    resolved = resolve_strategy(args.pop("strategy"))
+    params = args.pop("params")
+    return run_backtest(resolved, ohlcv, params, checked_settings(args))
+
+
+def bounded(ohlcv: Any, start: Any, end: Any) -> Any:
+    """``ohlcv`` restricted to bars with ``start <= time <= end`` (None: unbounded); same object if all kept."""
+    if start is None and end is None:
+        return ohlcv
+    index = ohlcv.frame.index
+    keep = np.ones(len(index), dtype=bool)
+    if start is not None:
+        keep &= index >= _utc(start)
+    if end is not None:
+        keep &= index <= _utc(end)
+    if keep.all():
+        return ohlcv
+    if not keep.any():
+        raise InputError(
+            "no bars in the configured date range",
+            [Problem(f"data has no bar between {start} and {end}", field="data.start")],
+        )
+    return dataclasses.replace(ohlcv, frame=ohlcv.frame[keep])
 
 
 def load_data(data: Any, *, symbol: str | None = None, timeframe: str | None = None) -> Any:
@@ -304,7 +416,14 @@ def run_backtest(
         timeframe=str(ohlcv.timeframe or ""),
         data_source=None if getattr(ohlcv, "source_path", None) is None else str(ohlcv.source_path),
         arrow=batches,
+        strategy_spec=resolved.spec,
+        ohlcv=ohlcv,
     )
+
+
+def _utc(value: Any) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tz is None else stamp.tz_convert("UTC")
 
 
 class _CallableModule(types.ModuleType):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -93,19 +94,74 @@ def strategy_ref(spec: str, *, kind: str | None = None, version: str | None = No
     return StrategyRef(name=spec, kind=kind, version=version)
 
 
+def locate_paths(config: StrategyConfig, *, base: str | os.PathLike[str]) -> StrategyConfig:
+    """``config`` with relative data/source paths that do not exist from the working directory
+    but do beside ``base`` (the configuration's folder) made absolute; otherwise unchanged."""
+
+    def locate(path: str | None) -> str | None:
+        if path is None or Path(path).is_absolute() or Path(path).exists():
+            return path
+        candidate = Path(base) / path
+        return str(candidate.resolve()) if candidate.exists() else path
+
+    data_path, source = locate(config.data.path), locate(config.strategy.source_file)
+    if data_path == config.data.path and source == config.strategy.source_file:
+        return config
+    return config.model_copy(
+        update={
+            "data": config.data.model_copy(update={"path": data_path}),
+            "strategy": config.strategy.model_copy(update={"source_file": source}),
+        }
+    )
+
+
+def _is_file_spec(spec: str) -> bool:
+    head = spec.rpartition(":")[0] if ":" in spec else spec
+    return Path(head).suffix.lower() in (".py", ".cs")
+
+
+def result_strategy_ref(result: Any) -> StrategyRef:
+    """How to load a backtest's strategy again: its built-in name, or its source file (absolute,
+    with its sha256) and class. A strategy given as a class or instance is recorded by its name
+    only (not replayable by ``backtest --config``)."""
+    spec, source, kind = getattr(result, "strategy_spec", None), result.strategy_source, result.strategy_kind
+    if spec is None:  # a duck-typed result without its spec
+        if source:
+            return strategy_ref(f"{source}:{result.strategy}", kind=kind)
+        return StrategyRef(name=result.strategy, kind=kind)
+    if _is_file_spec(spec):  # file.py / file.py:Class / File.cs:Class
+        has_class = Path(spec).suffix.lower() not in (".py", ".cs")
+        path, cls = (spec.rpartition(":")[0], spec.rpartition(":")[2]) if has_class else (spec, "")
+        path = source or str(Path(path).resolve())
+        return strategy_ref(f"{path}:{cls}" if cls else path, kind=kind)
+    if re.fullmatch(r"[A-Za-z_][\w-]*", spec):  # a built-in name (C# catalog or Python built-in)
+        return StrategyRef(name=spec, kind=kind)
+    return StrategyRef(name=result.strategy, kind=kind)
+
+
 def config_from_result(
-    result: Any, *, data_path: str | None = None, data_sha256: str | None = None
+    result: Any,
+    *,
+    data_path: str | None = None,
+    data_sha256: str | None = None,
+    start: Any = None,
+    end: Any = None,
 ) -> StrategyConfig:
-    """The configuration of a :class:`pystocksharp.backtest.BacktestResult` (duck-typed)."""
+    """The configuration of a :class:`pystocksharp.backtest.BacktestResult` (duck-typed).
+
+    The data path is made absolute (so the configuration replays from any working directory);
+    ``start``/``end`` bound the bars the run used (UTC, inclusive).
+    """
     from pystocksharp.parameters import parameter_hash  # type: ignore[import-not-found]
 
-    spec = result.strategy_source and f"{result.strategy_source}:{result.strategy}" or result.strategy
     path = data_path or result.data_source
+    if path is not None and Path(path).exists():
+        path = str(Path(path).resolve())
     settings = (
         result.settings.model_dump() if hasattr(result.settings, "model_dump") else dict(result.settings)
     )
     return StrategyConfig(
-        strategy=strategy_ref(spec, kind=result.strategy_kind),
+        strategy=result_strategy_ref(result),
         parameters=dict(result.parameters),
         parameter_hash=parameter_hash(dict(result.parameters)),
         data=DataBinding(
@@ -113,6 +169,8 @@ def config_from_result(
             timeframe=result.timeframe,
             path=path,
             sha256=data_sha256 or (sha256_file(path) if path and Path(path).is_file() else None),
+            start=start,
+            end=end,
         ),
         emulation=EmulationConfig(**settings),
     )

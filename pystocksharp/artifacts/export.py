@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from pystocksharp.artifacts.config import strategy_ref
@@ -83,7 +84,8 @@ def export_optimization(
     frame = ohlcv.frame
     symbol, timeframe = str(ohlcv.symbol or "unknown"), str(ohlcv.timeframe or "unknown")
     sha = f"sha256:{ohlcv.sha256}" if ohlcv.sha256 else None
-    path = str(ohlcv.source_path) if ohlcv.source_path is not None else None
+    # absolute, so that a deployed configuration replays from any working directory
+    path = str(Path(ohlcv.source_path).resolve()) if ohlcv.source_path is not None else None
     market_data = market_data_ref(frame, symbol=symbol, timeframe=timeframe, path=path, sha256=sha)
     table = ranked_then_rest(result)
     names = list(result.parameter_names)
@@ -157,6 +159,38 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+def artifact_round_trips(fills: pd.DataFrame, equity: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The FIFO round trips of ``fills`` (:func:`pystocksharp.metrics.round_trips_frame`) in the
+    ``trades.json`` form (:class:`pystocksharp.artifacts.models.RoundTrip`).
+
+    Mapped: ``side`` "long"/"short" -> +1/-1, ``return`` -> ``return_fraction`` (fraction of the
+    entry notional); ``bars`` = exit bar - entry bar, from the bar times in ``equity`` when given.
+    ``pnl`` is net of the pro-rated entry and exit commissions (account currency).
+    """
+    from pystocksharp.metrics import round_trips_frame
+
+    trips = round_trips_frame(fills)
+    out = pd.DataFrame(
+        {
+            "entry_time": trips["entry_time"],
+            "exit_time": trips["exit_time"],
+            "side": np.where(trips["side"] == "long", 1, -1).astype("int64"),
+            "volume": trips["volume"],
+            "entry_price": trips["entry_price"],
+            "exit_price": trips["exit_price"],
+            "pnl": trips["pnl"],
+            "commission": trips["commission"],
+            "return_fraction": trips["return"],
+        }
+    )
+    if equity is not None and len(equity) and len(trips):
+        times = pd.DatetimeIndex(pd.to_datetime(equity["time"], utc=True))
+        entry = times.searchsorted(pd.to_datetime(trips["entry_time"], utc=True), side="right") - 1
+        exit_ = times.searchsorted(pd.to_datetime(trips["exit_time"], utc=True), side="right") - 1
+        out["bars"] = (exit_ - entry).astype("int64")
+    return out
+
+
 def write_backtest_result(
     out_dir: str | os.PathLike[str],
     result: Any,
@@ -165,31 +199,36 @@ def write_backtest_result(
     metrics: Any = None,
     fsync: bool = True,
 ) -> Path:
-    """Write a :class:`pystocksharp.backtest.BacktestResult` as a complete run folder.
+    """Write a :class:`pystocksharp.backtest.BacktestResult` as a complete run folder; returns the
+    path of its ``manifest.json`` (written last).
 
-    ``data`` is the run's ``OhlcvData`` (for the data's hash and bar range; default: the
-    result's equity times and data file). ``metrics`` defaults to
-    :func:`pystocksharp.metrics.compute_metrics` when that module exists, else the engine summary.
+    Files: strategy-config.json (replayable with ``backtest --config``), market-data.json,
+    trades.json (engine fills and their FIFO round trips), performance-metrics.json, equity.parquet,
+    trades.parquet. ``data`` is the run's ``OhlcvData`` (default: the one the result ran on), for
+    the data's hash and bar range. ``metrics`` defaults to ``result.metrics()``
+    (:func:`pystocksharp.metrics.compute_metrics`, P inferred, risk-free rate 0).
     """
     from pystocksharp.artifacts.config import config_from_result
     from pystocksharp.artifacts.writer import write_backtest_run
 
+    data = data if data is not None else getattr(result, "ohlcv", None)
     path = str(data.source_path) if data is not None and data.source_path is not None else result.data_source
     sha = f"sha256:{data.sha256}" if data is not None and data.sha256 else None
-    config = config_from_result(result, data_path=path, data_sha256=sha)
     bars = data.frame.reset_index() if data is not None else result.equity
     if "time" not in bars.columns:
         bars = bars.rename(columns={bars.columns[0]: "time"})
+    times = pd.to_datetime(bars["time"], utc=True)
+    first, last = (times.iloc[0], times.iloc[-1]) if len(times) else (None, None)
+    config = config_from_result(result, data_path=path, data_sha256=sha, start=first, end=last)
     market_data = market_data_ref(
-        bars, symbol=config.data.symbol, timeframe=config.data.timeframe, path=path, sha256=config.data.sha256
+        bars,
+        symbol=config.data.symbol,
+        timeframe=config.data.timeframe,
+        path=config.data.path,
+        sha256=config.data.sha256,
     )
     if metrics is None:
-        compute = _performance()
-        metrics = (
-            compute(result.equity, result.trades, initial_capital=config.emulation.capital)
-            if compute
-            else result.summary.model_dump()
-        )
+        metrics = result.metrics() if hasattr(result, "metrics") else _default_metrics(result, config)
     return write_backtest_run(
         out_dir,
         config=config,
@@ -197,6 +236,13 @@ def write_backtest_result(
         fills=result.trades,
         equity=result.equity,
         metrics=metrics,
+        round_trips=artifact_round_trips(result.trades, result.equity),
         engine_version=result.engine_version,
         fsync=fsync,
     )
+
+
+def _default_metrics(result: Any, config: StrategyConfig) -> Any:
+    from pystocksharp.metrics import compute_metrics
+
+    return compute_metrics(result.equity, result.trades, initial_capital=config.emulation.capital)

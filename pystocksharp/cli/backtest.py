@@ -38,22 +38,91 @@ def parse_params(items: tuple[str, ...] | list[str]) -> dict[str, str]:
     return params
 
 
-def build_result(strategy: str, data: str, params: dict[str, Any], **settings: Any) -> Any:
-    """Runs the backtest (settings are :func:`pystocksharp.backtest.backtest`'s keywords)."""
+SETTING_OPTIONS: dict[str, str] = {
+    "capital": "--capital",
+    "commission": "--commission",
+    "commission_per_unit": "--commission-per-unit",
+    "min_commission": "--min-commission",
+    "slippage": "--slippage",
+    "slippage_steps": "--slippage-steps",
+    "fill": "--fill",
+    "leverage": "--leverage",
+}
+#: Options that ``--config`` replaces (parameter name -> option as typed).
+CONFIG_REPLACES: dict[str, str] = {
+    "strategy": "--strategy",
+    "data": "--data",
+    "param_items": "--param",
+    "symbol": "--symbol",
+    "timeframe": "--timeframe",
+    **SETTING_OPTIONS,
+}
+
+
+#: Files of a run folder (``--json`` ``outputs`` key -> file name); the manifest is written last.
+RUN_FILES: dict[str, str] = {
+    "strategy_config": "strategy-config.json",
+    "market_data": "market-data.json",
+    "trades_json": "trades.json",
+    "performance_metrics": "performance-metrics.json",
+    "equity": "equity.parquet",
+    "trades": "trades.parquet",
+}
+
+
+def given_options(ctx: click.Context) -> list[str]:
+    """The options of :data:`CONFIG_REPLACES` given on the command line or through the environment."""
+    defaults = (click.core.ParameterSource.DEFAULT, click.core.ParameterSource.DEFAULT_MAP, None)
+    return [opt for name, opt in CONFIG_REPLACES.items() if ctx.get_parameter_source(name) not in defaults]
+
+
+def build_result(
+    strategy: str | None, data: str | None, params: dict[str, Any], config: str | None = None, **settings: Any
+) -> Any:
+    """Runs the backtest (settings are :func:`pystocksharp.backtest.backtest`'s keywords), or
+    replays ``config`` (a ``strategy-config.json``)."""
     from pystocksharp.backtest import backtest
 
+    if config is not None:
+        return backtest(config=config)
     return backtest(strategy, data, params=params, **settings)
 
 
-def write_outputs(result: Any, out: str | None) -> dict[str, Path]:
-    """Writes ``trades.parquet`` and ``equity.parquet`` into ``out`` (nothing if None)."""
-    return {} if out is None else result.to_parquet(out)
+def write_outputs(result: Any, out: str | None, metrics: Any, *, report: bool = True) -> dict[str, Path]:
+    """Writes the run folder ``out`` (nothing if None): the artifacts through
+    :func:`pystocksharp.artifacts.export.write_backtest_result` (manifest last), then the HTML run
+    page (``index.html`` + ``assets/``) through :func:`pystocksharp.reports.build.build_reports`,
+    which lists the pages in the manifest again. Returns name -> path of what was written."""
+    if out is None:
+        return {}
+    from pystocksharp.artifacts.export import write_backtest_result
+
+    manifest = write_backtest_result(out, result, metrics=metrics)
+    folder = manifest.parent
+    outputs = {name: folder / file for name, file in RUN_FILES.items()}
+    outputs["manifest"] = manifest
+    if report:
+        from pystocksharp.reports.build import build_reports
+
+        built = build_reports(folder)
+        if built.run_pages:
+            outputs["report"] = built.run_pages[0]
+    return outputs
 
 
-def emit(result: Any, outputs: dict[str, Path], as_json: bool) -> None:
+def _fmt_fraction(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2%}"
+
+
+def _fmt_number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.2f}"
+
+
+def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = None) -> None:
     report = result.report()
     if as_json:
         payload = report.model_dump(mode="json")
+        payload["metrics"] = None if metrics is None else metrics.model_dump(mode="json", by_alias=True)
         payload["outputs"] = {k: str(v) for k, v in outputs.items()}
         emit_json(payload)
         return
@@ -76,9 +145,16 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool) -> None:
         ("fills", str(report.fills)),
         ("round trips", str(report.round_trips)),
         ("max drawdown", f"{report.max_drawdown:.2%}"),
-        ("rejected orders", str(report.rejected)),
-        ("engine", report.engine_version),
     ]
+    if metrics is not None:
+        rows += [
+            ("total return", _fmt_fraction(metrics.total_return)),
+            ("annualized return", _fmt_fraction(metrics.annualized_return)),
+            ("sharpe ratio", _fmt_number(metrics.sharpe_ratio)),
+            ("win rate", _fmt_fraction(metrics.win_rate)),
+            ("profit factor", _fmt_number(metrics.profit_factor)),
+        ]
+    rows += [("rejected orders", str(report.rejected)), ("engine", report.engine_version)]
     for row in rows:
         table.add_row(*row)
     console = Console()
@@ -88,11 +164,11 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool) -> None:
 
 
 @click.command("backtest")
-@click.option("--strategy", "-s", required=True, metavar="NAME|FILE:Class", help=_STRATEGY_HELP)
+@click.option("--strategy", "-s", default=None, metavar="NAME|FILE:Class", help=_STRATEGY_HELP)
 @click.option(
     "--data",
     "-d",
-    required=True,
+    default=None,
     metavar="FILE",
     help="OHLCV CSV or Parquet file (timestamp, open, high, low, close, volume).",
 )
@@ -153,29 +229,58 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool) -> None:
 @click.option("--symbol", default=None, help="Symbol name (default: from the data file).")
 @click.option("--timeframe", default=None, help="Bar timeframe such as 1d, 1h (default: inferred).")
 @click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Replay a strategy-config.json (from --out, optimize or deploy) exactly; replaces --strategy, "
+    "--data, --param, --symbol, --timeframe and the cost/fill settings. The data file's recorded "
+    "sha256 is checked.",
+)
+@click.option(
     "--out",
     type=click.Path(file_okay=False),
     default=None,
-    help="Write trades.parquet and equity.parquet into this folder.",
+    metavar="DIR",
+    help="Write the run folder: strategy-config.json, market-data.json, trades.json (fills and round "
+    "trips), performance-metrics.json, equity.parquet, trades.parquet, manifest.json and the HTML "
+    "run page index.html (check it with `pystocksharp validate DIR`).",
 )
+@click.option("--no-report", is_flag=True, help="With --out: do not write the HTML run page.")
 @json_option
 @handle_errors()
+@click.pass_context
 def backtest_command(
-    strategy: str, data: str, param_items: tuple[str, ...], out: str | None, as_json: bool, **settings: Any
+    ctx: click.Context,
+    strategy: str | None,
+    data: str | None,
+    param_items: tuple[str, ...],
+    config: str | None,
+    out: str | None,
+    no_report: bool,
+    as_json: bool,
+    **settings: Any,
 ) -> None:
-    """Backtest one strategy on one OHLCV file with the .NET engine.
+    """Backtest one strategy on one OHLCV file with the .NET engine, or replay a saved
+    configuration (--config).
 
-    An exception raised by a Python strategy is shown with its traceback (with --json: an
-    object with "error": "strategy_error" and the traceback lines); exit code 1.
+    Prints the engine's summary and the performance metrics (docs/metrics.md: fractions, not
+    percent; periods per year inferred from the bars; risk-free rate 0). With --out, writes a
+    complete, verifiable run folder. An exception raised by a Python strategy is shown with its
+    traceback (with --json: an object with "error": "strategy_error" and the traceback lines);
+    exit code 1. Bad input exits 2.
 
     \b
     Examples:
       pystocksharp backtest -s sma_cross -d GOOG_1d.csv -p fast=10 -p slow=20 --commission 0.002
       pystocksharp backtest -s my_strats.py:Breakout -d data.parquet --out results/breakout --json
+      pystocksharp backtest --config results/breakout/strategy-config.json --out results/again
     """
+    check_sources(ctx, config, strategy, data)
     params = parse_params(param_items)
     try:
-        result = build_result(strategy, data, params, **settings)
+        result = build_result(strategy, data, params, config, **settings)
     except PyStockSharpError:
         raise
     except Exception as exc:  # the strategy's own error: keep its traceback
@@ -189,8 +294,27 @@ def backtest_command(
             }
         )
         sys.exit(EXIT_CHECK_FAILED)
-    outputs = write_outputs(result, out)
-    emit(result, outputs, as_json)
+    metrics = result.metrics()
+    outputs = write_outputs(result, out, metrics, report=not no_report)
+    emit(result, outputs, as_json, metrics)
+
+
+def check_sources(ctx: click.Context, config: str | None, strategy: str | None, data: str | None) -> None:
+    """Either --config alone, or --strategy and --data: every problem in one InputError."""
+    if config is not None:
+        conflicts = given_options(ctx)
+        if conflicts:
+            raise InputError(
+                "--config replaces the run's options",
+                [Problem("cannot be given with --config", field=opt) for opt in conflicts],
+            )
+        return
+    missing = [opt for opt, value in (("--strategy", strategy), ("--data", data)) if value is None]
+    if missing:
+        raise InputError(
+            "nothing to backtest",
+            [Problem("required (or --config FILE)", field=opt) for opt in missing],
+        )
 
 
 commands: list[click.Command] = [backtest_command]
