@@ -17,6 +17,8 @@ import numpy as np
 
 #: Standard deviations at or below this are treated as zero (float noise of constant returns).
 ZERO_STD = 1e-12
+#: Drawdowns shallower than this (relative) are float rounding, counted as 0 (not under water).
+ZERO_DRAWDOWN = 1e-12
 
 FloatArray = np.ndarray
 
@@ -29,10 +31,12 @@ def period_returns(equity: FloatArray, capital: FloatArray) -> FloatArray:
 
 
 def drawdown_series(equity: FloatArray, capital: FloatArray) -> FloatArray:
-    """``equity / running_peak - 1`` per bar (<= 0), the running peak starting at the capital."""
+    """``equity / running_peak - 1`` per bar (<= 0), the running peak starting at the capital;
+    values above ``-ZERO_DRAWDOWN`` (float rounding) are 0."""
     peak = np.maximum(np.maximum.accumulate(equity, axis=1), capital.reshape(-1, 1))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return equity / peak - 1.0
+        dd = equity / peak - 1.0
+    return np.where(dd > -ZERO_DRAWDOWN, 0.0, dd)
 
 
 def underwater_depths(dd: FloatArray) -> tuple[FloatArray, FloatArray]:
