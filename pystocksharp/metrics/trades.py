@@ -9,7 +9,6 @@ the rest in the other direction. Lots still open at the end are not round trips.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -37,16 +36,6 @@ ROUND_TRIP_COLUMNS = (
 VOLUME_EPS = 1e-12
 
 
-@dataclass
-class _Lot:
-    time: pd.Timestamp
-    price: float
-    volume: float  # remaining, > 0
-    commission_per_unit: float
-    order_id: int | None
-    sign: int  # +1 long lot, -1 short lot
-
-
 def check_fills(fills: pd.DataFrame | None) -> pd.DataFrame:
     """The fills frame with the needed columns (empty frame when None); all problems at once."""
     if fills is None:
@@ -64,28 +53,35 @@ def check_fills(fills: pd.DataFrame | None) -> pd.DataFrame:
     return fills
 
 
-def _trip(
-    lot: _Lot, exit_time: pd.Timestamp, exit_price: float, exit_cpu: float, exit_id: int | None, vol: float
-) -> dict:
-    gross = lot.sign * (exit_price - lot.price) * vol
-    commission = (lot.commission_per_unit + exit_cpu) * vol
-    pnl = gross - commission
-    notional = lot.price * vol
-    return {
-        "entry_time": lot.time,
-        "exit_time": exit_time,
-        "side": "long" if lot.sign > 0 else "short",
-        "volume": vol,
-        "entry_price": lot.price,
-        "exit_price": exit_price,
-        "entry_order_id": lot.order_id,
-        "exit_order_id": exit_id,
-        "gross_pnl": gross,
-        "commission": commission,
-        "pnl": pnl,
-        "return": pnl / notional if notional != 0 else float("nan"),
-        "holding_time": (exit_time - lot.time).total_seconds(),
-    }
+def match_fifo(side: np.ndarray, volume: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """FIFO matching of fills in recorded order: ``(entry_index, exit_index, matched_volume)`` per
+    round trip, in exit order. Open lots are a queue of ``[fill index, remaining volume]``; a fill
+    against the queue's direction closes lots from the front, the rest opens a lot its own way."""
+    lots: deque[list[float]] = deque()
+    lot_sign = 0
+    entries: list[int] = []
+    exits: list[int] = []
+    vols: list[float] = []
+    for i in range(len(side)):
+        sign, remaining = int(side[i]), float(volume[i])
+        while remaining > VOLUME_EPS and lots and lot_sign != sign:
+            lot = lots[0]
+            vol = min(lot[1], remaining)
+            entries.append(int(lot[0]))
+            exits.append(i)
+            vols.append(vol)
+            lot[1] -= vol
+            remaining -= vol
+            if lot[1] <= VOLUME_EPS:
+                lots.popleft()
+        if remaining > VOLUME_EPS:
+            lots.append([i, remaining])
+            lot_sign = sign
+    return (
+        np.asarray(entries, dtype=np.int64),
+        np.asarray(exits, dtype=np.int64),
+        np.asarray(vols, dtype=float),
+    )
 
 
 def round_trips_frame(fills: pd.DataFrame | None) -> pd.DataFrame:
@@ -94,44 +90,47 @@ def round_trips_frame(fills: pd.DataFrame | None) -> pd.DataFrame:
     Money in account currency, ``return`` a fraction of the entry notional, ``holding_time`` seconds.
     """
     frame = check_fills(fills)
-    times = pd.to_datetime(frame["time"], utc=True) if len(frame) else pd.Series(dtype="datetime64[ns, UTC]")
-    order_ids = frame["order_id"] if "order_id" in frame.columns else pd.Series([None] * len(frame))
-    lots: deque[_Lot] = deque()
-    rows: list[dict] = []
-    for t, side, price, volume, commission, oid in zip(
-        times, frame["side"], frame["price"], frame["volume"], frame["commission"], order_ids, strict=True
-    ):
-        sign, remaining = int(side), float(volume)
-        cpu = float(commission) / float(volume)
-        oid = None if oid is None or oid != oid else int(oid)
-        while remaining > VOLUME_EPS and lots and lots[0].sign != sign:
-            lot = lots[0]
-            vol = min(lot.volume, remaining)
-            rows.append(_trip(lot, t, float(price), cpu, oid, vol))
-            lot.volume -= vol
-            remaining -= vol
-            if lot.volume <= VOLUME_EPS:
-                lots.popleft()
-        if remaining > VOLUME_EPS:
-            lots.append(_Lot(t, float(price), remaining, cpu, oid, sign))
-    out = pd.DataFrame(rows, columns=list(ROUND_TRIP_COLUMNS))
-    if not rows:
-        out = out.astype(
-            {
-                c: "float64"
-                for c in (
-                    "volume",
-                    "entry_price",
-                    "exit_price",
-                    "gross_pnl",
-                    "commission",
-                    "pnl",
-                    "return",
-                    "holding_time",
-                )
-            }
-        )
-    return out
+    side = frame["side"].to_numpy(dtype=np.int64)
+    price = frame["price"].to_numpy(dtype=float)
+    volume = frame["volume"].to_numpy(dtype=float)
+    cpu = frame["commission"].to_numpy(dtype=float) / volume if len(frame) else np.empty(0)
+    times = (
+        pd.DatetimeIndex(pd.to_datetime(frame["time"], utc=True))
+        if len(frame)
+        else pd.DatetimeIndex([], tz="UTC")
+    )
+    ids = (
+        frame["order_id"].astype("Int64").to_numpy(dtype=object, na_value=None)
+        if "order_id" in frame.columns
+        else np.full(len(frame), None, dtype=object)
+    )
+    ent, ext, vol = match_fifo(side, volume)
+    sign = side[ent]
+    gross = sign * (price[ext] - price[ent]) * vol
+    commission = (cpu[ent] + cpu[ext]) * vol
+    pnl = gross - commission
+    notional = price[ent] * vol
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ret = np.where(notional != 0, pnl / notional, np.nan)
+    entry_time, exit_time = times[ent], times[ext]
+    return pd.DataFrame(
+        {
+            "entry_time": entry_time,
+            "exit_time": exit_time,
+            "side": np.where(sign > 0, "long", "short").astype(object),
+            "volume": vol,
+            "entry_price": price[ent],
+            "exit_price": price[ext],
+            "entry_order_id": ids[ent],
+            "exit_order_id": ids[ext],
+            "gross_pnl": gross,
+            "commission": commission,
+            "pnl": pnl,
+            "return": ret,
+            "holding_time": (exit_time - entry_time).total_seconds().to_numpy(dtype=float),
+        },
+        columns=list(ROUND_TRIP_COLUMNS),
+    )
 
 
 def round_trips(fills: pd.DataFrame | None) -> list[RoundTrip]:
