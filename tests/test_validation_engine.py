@@ -266,3 +266,29 @@ def test_pipeline_config_runs_only_enabled_stages(tmp_path: Path) -> None:
     assert list(dict.fromkeys(stages)) == ["walk-forward", "selection"]
     assert set(result.artifacts) == {"walk-forward"}
     assert Path(result.artifacts["walk-forward"]).is_relative_to(tmp_path / "out")
+
+
+def test_warmup_runs_the_preceding_bars_but_counts_only_the_window(noise_frame: pd.DataFrame) -> None:
+    from pystocksharp.validation.engine import EngineAdapter
+
+    window = noise_frame.iloc[1000:1200]
+    params = {"fast": 5, "slow": 40}
+    adapter = EngineAdapter("sma_cross", GRID, warmup=100, history=noise_frame)
+    warm = adapter.run(window, params)
+    # the engine got the 100 bars before the window, then the window; only the window counts
+    assert adapter.calls == [("run", noise_frame.index[900], window.index[-1], 300)]
+    assert warm.equity.index.equals(window.index)
+    # the same strategy run once over bars 900..1199: its last 200 equity values are the window's
+    whole = engine_module.engine_backtest("sma_cross", noise_frame.iloc[900:1200], params=params)
+    tail = whole.equity["equity"].to_numpy()[100:]
+    assert np.array_equal(warm.equity.to_numpy(), tail)
+    assert warm.start_equity == whole.equity["equity"].iloc[99]
+    assert warm.metrics["warmup_bars"] == 100
+    # trade returns compound to the window's return measured from the warm-up's end
+    assert warm.trade_returns is not None
+    total = warm.equity.iloc[-1] / warm.start_equity - 1.0
+    assert np.prod(1.0 + warm.trade_returns) - 1.0 == pytest.approx(total, abs=1e-12)
+    # cold: starts flat at the capital, indicators warm up inside the window
+    cold = EngineAdapter("sma_cross", GRID).run(window, params)
+    assert cold.start_equity == 10_000.0 and cold.metrics["warmup_bars"] == 0
+    assert cold.equity.index.equals(window.index)

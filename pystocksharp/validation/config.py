@@ -56,6 +56,7 @@ class WalkForwardStage(_Section):
     test: Length = "6m"
     step: Length | None = None
     anchored: bool = False
+    warmup: int = Field(default=0, ge=0, description="bars run before each test window, not counted")
 
 
 class HoldoutStage(_Section):
@@ -183,6 +184,7 @@ def run_config(config: PipelineConfig, base: Path, progress: Any = None) -> Any:
         test=config.walk_forward.test,
         step=config.walk_forward.step,
         anchored=config.walk_forward.anchored,
+        warmup=config.walk_forward.warmup,
         holdout=config.holdout.length if config.holdout.enabled else None,
         holdout_thresholds=config.holdout.thresholds,
         monte_carlo=config.monte_carlo.simulations if config.monte_carlo.enabled else 0,

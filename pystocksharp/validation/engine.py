@@ -11,10 +11,14 @@ and :func:`pystocksharp.backtest.backtest`.
   ``sharpe_ratio`` works with or without the metrics package.
 * :meth:`EngineAdapter.run` backtests fixed parameters on the bars it is given.
 
-**Cold start.** The engine has no "trade from bar k" switch, so each test (or holdout) window
-runs cold: indicators warm up inside the window and no position is carried over from training.
-A slow SMA of 100 bars therefore trades only after the first 100 test bars; choose test windows
-several times longer than the longest look-back.
+**Warm-up.** With ``warmup=0`` (the default) each test (or holdout) window runs cold:
+indicators warm up inside the window and no position is carried over, so a slow SMA of 100
+bars trades only after the first 100 test bars. With ``warmup=k`` and ``history`` (the full
+frame) set, the engine runs the ``k`` bars before the window plus the window, and only the
+window counts: its equity segment starts from the account value at the last warm-up bar and
+only fills inside the window make trades. The strategy enters the window as a live strategy
+would: indicators ready, possibly holding the position its signals on past bars opened.
+Warm-up bars always precede the window, so a walk-forward window's never include holdout bars.
 
 Trade returns (Monte Carlo input) are the engine equity's relative changes between consecutive
 position-closing fills (fills with non-zero realized PnL), the last segment running to the
@@ -107,7 +111,9 @@ class EngineAdapter:
     ``rank``: ranking criteria (``"sharpe_ratio:desc"``, tie-breakers after it) applied to the
     grid table; ``backtest_kwargs``: capital, commission, ... as in :func:`pystocksharp.backtest`.
     ``work_dir``: where optimization run folders go (a temporary folder when None).
-    ``calls`` records (stage, first bar time, last bar time, bars) of every engine call.
+    ``warmup``/``history``: bars before each run's window given to the strategy first (see the
+    module doc). ``calls`` records (stage, first bar time, last bar time, bars) of every
+    engine call.
     """
 
     strategy: Any
@@ -118,6 +124,8 @@ class EngineAdapter:
     capital: float = 10_000.0
     backtest_kwargs: Mapping[str, Any] = field(default_factory=dict)
     work_dir: str | os.PathLike[str] | None = None
+    warmup: int = 0
+    history: pd.DataFrame | None = None
     calls: list[tuple[str, pd.Timestamp, pd.Timestamp, int]] = field(default_factory=list)
     _count: int = 0
 
@@ -189,18 +197,34 @@ class EngineAdapter:
         """``optimize`` callable of :func:`~pystocksharp.validation.walkforward.walk_forward`."""
         return self.outcome(self.run_grid(frame, "train"))
 
+    def _with_warmup(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` preceded by up to ``warmup`` bars of ``history`` (bars strictly before it)."""
+        if self.warmup <= 0 or self.history is None or len(frame) == 0:
+            return frame
+        first = int(self.history.index.searchsorted(frame.index[0], side="left"))
+        lead = self.history.iloc[max(0, first - self.warmup) : first]
+        return pd.concat([lead, frame]) if len(lead) else frame
+
     def run(self, frame: pd.DataFrame, params: dict[str, Any]) -> RunOutcome:
-        """``run`` callable: one backtest of ``params`` on ``frame`` (cold start, see module doc)."""
-        self.calls.append(("run", frame.index[0], frame.index[-1], len(frame)))
+        """``run`` callable: one backtest of ``params`` on ``frame``, warmed up on the ``warmup``
+        bars before it when set (only ``frame``'s bars count, see module doc), else cold."""
+        bars = self._with_warmup(frame)
+        lead = len(bars) - len(frame)
+        self.calls.append(("run", bars.index[0], bars.index[-1], len(bars)))
         result = engine_backtest(
-            self.strategy, frame, params=params, capital=self.capital, **dict(self.backtest_kwargs)
+            self.strategy, bars, params=params, capital=self.capital, **dict(self.backtest_kwargs)
         )
-        curve = equity_series(result.equity)
+        whole = equity_series(result.equity)
+        start = float(whole.iloc[lead - 1]) if lead else self.capital
+        curve = whole.iloc[lead:]
+        fills = result.trades
+        fills = fills[fills["bar"].to_numpy() >= lead].assign(bar=fills["bar"] - lead)
+        closed = int((fills["realized_pnl"].to_numpy(dtype=float) != 0.0).sum())
         return RunOutcome(
             equity=curve,
-            start_equity=self.capital,
-            metrics={"round_trips": float(result.summary.round_trips)},
-            trade_returns=trade_returns(result.trades, curve, self.capital),
+            start_equity=start,
+            metrics={"closed_trades": float(closed), "warmup_bars": float(lead)},
+            trade_returns=trade_returns(fills, curve, start),
         )
 
 

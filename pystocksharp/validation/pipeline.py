@@ -83,6 +83,7 @@ class ValidationSettings(BaseModel):
     test: str
     step: str
     anchored: bool
+    warmup: int = Field(default=0, description="bars before each test/holdout window run first (0 = cold)")
     holdout: str | None
     monte_carlo: int
     seed: int
@@ -307,6 +308,7 @@ def walk_forward(
     ruin_loss: float = 0.5,
     pbo_blocks: int = 16,
     overfitting: bool = True,
+    warmup: int = 0,
     workers: int | None = None,
     out: str | Path | None = None,
     capital: float = 10_000.0,
@@ -338,6 +340,7 @@ def walk_forward(
         workers=workers,
         capital=capital,
         backtest_kwargs={"commission": commission, "slippage": slippage, "fill": fill},
+        warmup=warmup,
     )
     options = _Options(
         strategy, data, grid, list(constraints), rank, train, test, step, anchored, holdout,
@@ -346,6 +349,8 @@ def walk_forward(
     with tempfile.TemporaryDirectory(prefix="psx-validate-") as tmp:
         restore = engine.work_dir
         engine.work_dir = engine.work_dir if engine.work_dir is not None else tmp
+        if engine.history is None:
+            engine.history = frame
         try:
             result = _validate(engine, ohlcv, parts, options, progress)
         finally:
@@ -449,6 +454,7 @@ def _validate(
         test=str(test),
         step=str(step if step is not None else test),
         anchored=anchored,
+        warmup=engine.warmup,
         holdout=_label(holdout),
         monte_carlo=monte_carlo,
         seed=seed,
