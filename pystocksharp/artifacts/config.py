@@ -85,11 +85,17 @@ def backtest_arguments(config: StrategyConfig) -> dict[str, Any]:
 
 
 def strategy_ref(spec: str, *, kind: str | None = None, version: str | None = None) -> StrategyRef:
-    """A :class:`StrategyRef` of a backtest strategy spec (``name`` or ``file[:Class]``)."""
+    """A :class:`StrategyRef` of a backtest strategy spec (``name`` or ``file[:Class]``); a source
+    file is recorded by its absolute path (replayable from any working directory) and sha256."""
     path, _, cls = spec.partition(":")
     if Path(path).suffix in (".py", ".cs") and Path(path).is_file():
+        source = str(Path(path).resolve())
         return StrategyRef(
-            name=cls or None, source_file=path, source_sha256=sha256_file(path), kind=kind, version=version
+            name=cls or None,
+            source_file=source,
+            source_sha256=sha256_file(source),
+            kind=kind,
+            version=version,
         )
     return StrategyRef(name=spec, kind=kind, version=version)
 

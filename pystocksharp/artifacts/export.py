@@ -51,6 +51,22 @@ def _captured(get: Any) -> Any:
     return read
 
 
+def _fills_and_round_trips(read: Any) -> tuple[Any, Any]:
+    """Readers of each combination's fills and of their round trips (:func:`artifact_round_trips`);
+    the fills read for the fills dataset are kept until their round trips are computed (once)."""
+    pending: dict[str, pd.DataFrame] = {}
+
+    def fills(parameter_hash: str) -> pd.DataFrame:
+        pending[parameter_hash] = frame = read(parameter_hash)
+        return frame
+
+    def round_trips(parameter_hash: str) -> pd.DataFrame:
+        frame = pending.pop(parameter_hash, None)
+        return artifact_round_trips(read(parameter_hash) if frame is None else frame)
+
+    return fills, round_trips
+
+
 def _performance() -> Any:
     try:
         from pystocksharp.metrics import compute_metrics  # type: ignore[attr-defined]
@@ -111,12 +127,14 @@ def export_optimization(
     ranked = result.ranked()
     # top N of the ranking (rows failing the filters follow it in the table but get no folder)
     kept: int | Literal["all"] = keep if keep == "all" else min(int(keep), len(ranked))
+    fills, trips = _fills_and_round_trips(_captured(result.fills))
     write_optimization(
         layout,
         table,
         parameter_names=names,
-        fills=_captured(result.fills),
+        fills=fills,
         equity=_captured(result.equity),
+        round_trips=trips,
         config=config,
         market_data=market_data,
         performance=performance,
@@ -159,35 +177,53 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def artifact_round_trips(fills: pd.DataFrame, equity: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The FIFO round trips of ``fills`` (:func:`pystocksharp.metrics.round_trips_frame`) in the
-    ``trades.json`` form (:class:`pystocksharp.artifacts.models.RoundTrip`).
+TRIP_COLUMNS: dict[str, str] = {
+    "entry_time": "datetime64[ns, UTC]",
+    "exit_time": "datetime64[ns, UTC]",
+    "side": "int64",
+    "volume": "float64",
+    "entry_price": "float64",
+    "exit_price": "float64",
+    "pnl": "float64",
+    "commission": "float64",
+    "return_fraction": "float64",
+    "bars": "int64",
+}
 
-    Mapped: ``side`` "long"/"short" -> +1/-1, ``return`` -> ``return_fraction`` (fraction of the
-    entry notional); ``bars`` = exit bar - entry bar, from the bar times in ``equity`` when given.
-    ``pnl`` is net of the pro-rated entry and exit commissions (account currency).
+
+def artifact_round_trips(fills: pd.DataFrame) -> pd.DataFrame:
+    """The FIFO round trips of engine ``fills`` (:func:`pystocksharp.metrics.round_trips_frame`) in
+    the ``trades.json`` form (:class:`pystocksharp.artifacts.models.RoundTrip`), in exit order.
+
+    Mapped: ``side`` "long"/"short" -> +1/-1; ``return`` -> ``return_fraction`` (a fraction of the
+    entry notional); ``bars`` = exit fill's bar - entry fill's bar (from the fills' ``bar``
+    column). ``pnl`` is net of the pro-rated entry and exit commissions (account currency).
+    No fills (e.g. a failed combination's empty frame): no rows.
     """
     from pystocksharp.metrics import round_trips_frame
 
+    if not len(fills):
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in TRIP_COLUMNS.items()})
     trips = round_trips_frame(fills)
     out = pd.DataFrame(
         {
-            "entry_time": trips["entry_time"],
-            "exit_time": trips["exit_time"],
+            "entry_time": pd.to_datetime(trips["entry_time"], utc=True),
+            "exit_time": pd.to_datetime(trips["exit_time"], utc=True),
             "side": np.where(trips["side"] == "long", 1, -1).astype("int64"),
-            "volume": trips["volume"],
-            "entry_price": trips["entry_price"],
-            "exit_price": trips["exit_price"],
-            "pnl": trips["pnl"],
-            "commission": trips["commission"],
-            "return_fraction": trips["return"],
+            "volume": trips["volume"].astype("float64"),
+            "entry_price": trips["entry_price"].astype("float64"),
+            "exit_price": trips["exit_price"].astype("float64"),
+            "pnl": trips["pnl"].astype("float64"),
+            "commission": trips["commission"].astype("float64"),
+            "return_fraction": trips["return"].astype("float64"),
         }
     )
-    if equity is not None and len(equity) and len(trips):
-        times = pd.DatetimeIndex(pd.to_datetime(equity["time"], utc=True))
-        entry = times.searchsorted(pd.to_datetime(trips["entry_time"], utc=True), side="right") - 1
-        exit_ = times.searchsorted(pd.to_datetime(trips["exit_time"], utc=True), side="right") - 1
-        out["bars"] = (exit_ - entry).astype("int64")
+    if "bar" in fills.columns:
+        bar_at = pd.Series(fills["bar"].to_numpy(), index=pd.to_datetime(fills["time"], utc=True))
+        bar_at = bar_at[~bar_at.index.duplicated()]  # fills at one time are on one bar
+        out["bars"] = (
+            bar_at.reindex(out["exit_time"]).to_numpy() - bar_at.reindex(out["entry_time"]).to_numpy()
+        ).astype("int64")
     return out
 
 
@@ -236,7 +272,7 @@ def write_backtest_result(
         fills=result.trades,
         equity=result.equity,
         metrics=metrics,
-        round_trips=artifact_round_trips(result.trades, result.equity),
+        round_trips=artifact_round_trips(result.trades),
         engine_version=result.engine_version,
         fsync=fsync,
     )

@@ -1,0 +1,116 @@
+"""Issue #16 round trip: optimize -> export the artifacts -> ``pystocksharp deploy`` a configuration
+-> ``pystocksharp backtest --config`` gives identical fills and metrics to the optimizer's record of
+that combination (its captured fills, its metrics row, its kept folder)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from pystocksharp.artifacts.layout import short_hash
+from pystocksharp.cli import main
+from pystocksharp.data import sample_path
+
+pytestmark = pytest.mark.engine
+
+KEEP = 5
+ENGINE_COLUMNS = ("net_profit", "final_equity", "realized_pnl", "commission", "round_trips", "max_drawdown")
+
+
+def invoke_json(*args: str) -> dict[str, Any]:
+    res = CliRunner().invoke(main, [*args, "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.output)
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any, Path]:
+    from pystocksharp.artifacts.export import export_optimization
+    from pystocksharp.optimization import optimize
+
+    root = tmp_path_factory.mktemp("roundtrip")
+    result = optimize(
+        "sma_cross",
+        str(sample_path("GOOG_1d.csv")),
+        grid=["fast=5:20:5", "slow=30:60:10"],
+        constraints=["fast < slow"],
+        rank="sharpe_ratio:desc",
+        out=root / "run",
+        workers=1,
+        commission=0.001,
+        slippage_steps=1,
+        metrics=True,
+    )
+    layout = export_optimization(result, root / "artifacts", keep=KEEP, fsync=False)
+    return result, layout, root
+
+
+def same_number(a: Any, b: Any) -> bool:
+    if a is None or b is None or (isinstance(b, float) and math.isnan(b)):
+        return (a is None or (isinstance(a, float) and math.isnan(a))) and (
+            b is None or (isinstance(b, float) and math.isnan(b))
+        )
+    return float(a) == pytest.approx(float(b), rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("rank", [1, 3, 7])  # 1 and 3 have kept folders; 7 is built from run-config.json
+def test_deployed_configuration_replays_the_optimizers_record(run: tuple[Any, Any, Path], rank: int) -> None:
+    result, layout, root = run
+    row = result.ranked().iloc[rank - 1]
+    config_path = root / f"rank{rank}.json"
+    deployed = invoke_json("deploy", str(layout.run_dir), "--rank", str(rank), "--out", str(config_path))
+    assert deployed["config"]["parameter_hash"] == row["parameter_hash"]
+    assert deployed["config"]["parameters"] == {"fast": int(row["fast"]), "slow": int(row["slow"])}
+
+    out = root / f"replay{rank}"
+    replay = invoke_json("backtest", "--config", str(config_path), "--out", str(out), "--no-report")
+    assert invoke_json("validate", str(out))["problems"] == []
+
+    # fills: identical to the optimizer's captured fills of this combination
+    recorded = result.fills(row["parameter_hash"]).reset_index(drop=True)
+    replayed = pd.read_parquet(out / "trades.parquet")
+    pd.testing.assert_frame_equal(replayed, recorded, check_dtype=False)
+    # engine summary and every metric of the optimizer's table row
+    for name in ENGINE_COLUMNS:
+        assert same_number(replay[name], row[name]), name
+    metrics = replay["metrics"]
+    shared = [c for c in result.table.columns if c in metrics and not isinstance(metrics[c], list | dict)]
+    assert len(shared) > 40  # the full scalar set (sharpe, sortino, var_95, sqn, ...)
+    for name in shared:
+        assert same_number(metrics[name], row[name]), name
+
+    folder = layout.optimization_dir / short_hash(row["parameter_hash"])
+    if rank <= KEEP:  # the kept folder: the same trades.json (fills and round trips) and metrics file
+        assert read_json(out / "trades.json") == read_json(folder / "trades.json")
+        assert read_json(out / "performance-metrics.json") == read_json(folder / "performance-metrics.json")
+    else:
+        assert not folder.exists()
+    assert len(read_json(out / "trades.json")["round_trips"]) == row["round_trips"]
+
+
+def test_exported_run_validates_and_its_pages_list_the_round_trips(run: tuple[Any, Any, Path]) -> None:
+    """Kept combination folders carry their FIFO round trips, so their run pages list them."""
+    import re
+
+    from pystocksharp.reports.build import build_reports
+
+    result, layout, _ = run
+    built = build_reports(layout.run_dir)
+    assert len(built.run_pages) == KEEP
+    for page in built.run_pages:
+        trips = read_json(page.parent / "trades.json")["round_trips"]
+        text = page.read_text(encoding="utf-8")
+        m = re.search(r'<script id="report-data" type="application/json">(.*?)</script>', text, re.S)
+        assert m is not None
+        assert len(json.loads(m.group(1))["trades"]["rows"]) == len(trips) > 0
+    assert invoke_json("validate", str(layout.run_dir))["problems"] == []
