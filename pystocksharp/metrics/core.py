@@ -127,12 +127,17 @@ def drawdown_periods(
     edges = np.diff(np.concatenate([[0], uw.astype(np.int8), [0]]))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
     n = len(equity)
+    if not len(starts):
+        return []
+    depths = np.minimum.reduceat(dd, starts)  # bars between runs have dd 0, above any run's depth
+    chosen = np.lexsort((starts, depths))[: max(top, 0)]  # deepest first, earlier first on ties
     periods = []
-    for s, e in zip(starts, ends, strict=True):
+    for k in chosen:
+        s, e = int(starts[k]), int(ends[k])
         trough = int(s + np.argmin(dd[s : e + 1]))
-        recovery = int(e + 1) if e + 1 < n else None
+        recovery = e + 1 if e + 1 < n else None
         last = recovery if recovery is not None else n - 1
-        peak_bar = int(s - 1)
+        peak_bar = s - 1
         periods.append(
             DrawdownPeriod(
                 peak=times[max(peak_bar, 0)],
@@ -149,8 +154,7 @@ def drawdown_periods(
                 duration=(times[last] - times[max(peak_bar, 0)]).total_seconds(),
             )
         )
-    periods.sort(key=lambda p: (p.depth, p.peak_bar))
-    return periods[:top]
+    return periods
 
 
 def _period_ends(keys: np.ndarray) -> np.ndarray:
