@@ -180,8 +180,8 @@ def period_tables(
                 for i, v, q in zip(ends, last, prev, strict=True)
             ]
         )
-    months = [MonthlyReturn(year=y, month=m, return_=v) for y, m, v in tables[0]]
-    years = [YearlyReturn(year=y, return_=v) for y, _, v in tables[1]]
+    months = [MonthlyReturn.model_validate({"year": y, "month": m, "return": v}) for y, m, v in tables[0]]
+    years = [YearlyReturn.model_validate({"year": y, "return": v}) for y, _, v in tables[1]]
     return months, years
 
 
@@ -307,7 +307,7 @@ def compute_metrics(
     values.pop("drawdown_periods")
     r = kernels.period_returns(eq[None, :], np.array([capital]))[0]
 
-    beta_reason = "no benchmark given"
+    beta_reason: str | None = "no benchmark given"
     values["beta"] = values["alpha"] = math.nan
     if benchmark is not None:
         values["beta"], values["alpha"], beta_reason = beta_alpha(
