@@ -224,7 +224,7 @@ def test_cli_walk_forward_json(tmp_path: Path) -> None:
     random_walk(1200, seed=3, freq="1D", vol=0.01).to_csv(data, index_label="timestamp")
     args = [
         "walk-forward", "-s", "sma_cross", "-d", str(data), "--grid", "fast=2:8:3", "--grid", "slow=10:40:15",
-        "--constraint", "fast < slow", "--train", "1y", "--test", "6m", "--holdout", "6m",
+        "--constraint", "fast < slow", "--train", "1y", "--test", "6m", "--holdout", "6m", "--warmup", "40",
         "--monte-carlo", "100", "--seed", "3", "--workers", "2", "--out", str(tmp_path / "out"), "--json",
     ]  # fmt: skip
     run = CliRunner().invoke(main, args)

@@ -106,6 +106,14 @@ def _finish(result: Any, as_json: bool) -> None:
     metavar="NAME=START:STOP:STEP",
     help="Parameter range; repeat.",
 )
+@click.option(
+    "--warmup",
+    type=int,
+    default=0,
+    show_default=True,
+    metavar="BARS",
+    help="Bars before each test/holdout window the strategy runs on first (not counted); 0 = cold start.",
+)
 @click.option("--constraint", "constraints", multiple=True, metavar="EXPR", help='e.g. "fast < slow".')
 @click.option(
     "--rank",
