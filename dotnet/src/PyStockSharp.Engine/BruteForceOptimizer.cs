@@ -131,6 +131,11 @@ public static class BruteForceOptimizer
         foreach (var p in strategy.Parameters)
         {
             if (!p.CanOptimize) continue;
+            if (p.OptimizeValues is { } discrete)   // SetOptimizeValues: exactly those values
+            {
+                axes.Add((p.Name, discrete.Select(v => v!).ToList()));
+                continue;
+            }
             double from = Convert.ToDouble(p.OptimizeFrom, System.Globalization.CultureInfo.InvariantCulture);
             double to = Convert.ToDouble(p.OptimizeTo, System.Globalization.CultureInfo.InvariantCulture);
             double step = Convert.ToDouble(p.OptimizeStep, System.Globalization.CultureInfo.InvariantCulture);

@@ -247,6 +247,21 @@ public class EnhancedStrategyTests
     }
 
     [Fact]
+    public void Optimizer_grid_uses_discrete_values()
+    {
+        var s = new BuyAndHold();
+        s.Param("fast", 5).SetOptimize(5, 15, 5);
+        s.Param("mode", "a").SetOptimizeValues("a", "b");
+        s.Param("slow", 30).SetOptimizeValues(30, 60);
+        var grid = BruteForceOptimizer.GridFromOptimize(s);
+        // 3 x 2 x 2 combinations, discrete axes exactly their values
+        Assert.Equal(12, grid.Count);
+        Assert.Equal(new object[] { "a", "b" }, grid.Select(g => g["mode"]).Distinct());
+        Assert.Equal(new object[] { 30, 60 }, grid.Select(g => g["slow"]).Distinct());
+        Assert.Equal(new object[] { 5, 10, 15 }, grid.Select(g => g["fast"]).Distinct());
+    }
+
+    [Fact]
     public void A_rerun_starts_from_a_clean_state()
     {
         var series = TestUtil.RandomWalk(300, 5);
