@@ -25,6 +25,7 @@ SUMMARY = ("net_profit", "final_equity", "realized_pnl", "commission", "round_tr
 @pytest.mark.parametrize("rank", [1, 7])
 def test_optimize_deploy_backtest_reproduces_the_record(tmp_path: Path, rank: int) -> None:
     from pystocksharp import backtest
+    from pystocksharp.metrics import compute_metrics
     from pystocksharp.optimization import optimize
 
     result = optimize(
@@ -32,12 +33,11 @@ def test_optimize_deploy_backtest_reproduces_the_record(tmp_path: Path, rank: in
         str(sample_path("GOOG_1d.csv")),
         grid=["fast=5:20:5", "slow=30:60:10"],
         constraints=["fast < slow"],
-        rank="net_profit:desc",
+        rank="sharpe_ratio:desc",
         out=tmp_path / "run",
         workers=1,
         commission=0.001,
         slippage_steps=1,
-        metrics=False,
     )
     layout = export_optimization(result, tmp_path / "art", keep=5)
     assert validate_tree(tmp_path / "art").ok
@@ -58,11 +58,16 @@ def test_optimize_deploy_backtest_reproduces_the_record(tmp_path: Path, rank: in
     # the exported dataset holds the same fills
     exported = read_combination(layout.optimization_dir / "fills", config.parameter_hash)
     assert exported["price"].tolist() == recorded_fills["price"].tolist()
-    if rank <= 5:  # kept: its folder's trades.json too
-        trades = json.loads(
-            (layout.optimization_dir / short_hash(row["parameter_hash"]) / "trades.json").read_text()
-        )
+    # metrics of the replay == the optimizer's record of that combination
+    replay_metrics = compute_metrics(replay.equity, replay.trades, initial_capital=config.emulation.capital)
+    for name in ("sharpe_ratio", "sortino_ratio", "total_return", "win_rate", "profit_factor", "volatility"):
+        assert getattr(replay_metrics, name) == pytest.approx(row[name], rel=1e-12, nan_ok=True), name
+    if rank <= 5:  # kept: its folder's trades.json and performance-metrics.json too
+        folder = layout.optimization_dir / short_hash(row["parameter_hash"])
+        trades = json.loads((folder / "trades.json").read_text())
         assert [f["price"] for f in trades["fills"]] == recorded_fills["price"].tolist()
+        written = json.loads((folder / "performance-metrics.json").read_text())
+        assert written == json.loads(replay_metrics.model_dump_json(by_alias=True))
 
 
 @pytest.mark.engine
