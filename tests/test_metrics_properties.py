@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pystocksharp.errors import InputError
 from pystocksharp.metrics import BATCH_COLUMNS, compute_metrics, compute_metrics_batch, round_trips_frame
 
 RATIOS = (
@@ -146,3 +147,37 @@ def test_batch_equals_per_curve() -> None:
         matrix[i, : len(p)] = p
     again = compute_metrics_batch(equity, matrix, initial_capital=1000.0, times=times, risk_free_rate=0.02)
     pd.testing.assert_frame_equal(again, batch)
+
+
+@settings(max_examples=40, deadline=None)
+@given(returns_lists, st.floats(0.0, 0.1), st.sampled_from([4.0, 12.0, 252.0]))
+def test_ratios_equal_an_independent_pandas_computation(
+    returns: list[float], rf_year: float, p: float
+) -> None:
+    frame = frame_from_returns(returns)
+    m = compute_metrics(frame, None, initial_capital=100.0, periods_per_year=p, risk_free_rate=rf_year)
+    r = pd.concat([pd.Series([100.0]), frame["equity"]], ignore_index=True).pct_change().dropna()
+    x = r - ((1 + rf_year) ** (1 / p) - 1)
+    assert m.volatility == pytest.approx(r.std() * math.sqrt(p), rel=1e-9, abs=1e-12)
+    if x.std() > 1e-9:
+        assert m.sharpe_ratio == pytest.approx(x.mean() / x.std() * math.sqrt(p), rel=1e-6)
+    downside = math.sqrt((x.clip(upper=0) ** 2).mean())
+    if downside > 1e-9:
+        assert m.sortino_ratio == pytest.approx(x.mean() * p / (downside * math.sqrt(p)), rel=1e-6)
+    dd = frame["equity"] / np.maximum(frame["equity"].cummax(), 100.0) - 1
+    assert m.max_drawdown == pytest.approx(min(dd.min(), 0.0), abs=1e-12)
+
+
+def test_batch_positions_commissions_and_bad_input() -> None:
+    eq = np.array([[100.0, 101.0, 99.0], [100.0, 100.0, 100.0]])
+    pos = np.array([[0.0, 1.0, 1.0], [0.0, 0.0, 0.0]])
+    out = compute_metrics_batch(
+        eq, None, initial_capital=100.0, periods_per_year=252, positions=pos, commissions=np.array([1.5, 0.0])
+    )
+    assert list(out["exposure_time"]) == pytest.approx([2 / 3, 0.0])
+    assert list(out["commissions"]) == [1.5, 0.0]
+    assert list(out["round_trips"]) == [0.0, 0.0] and out["win_rate"].isna().all()
+    assert list(out["max_drawdown"]) == pytest.approx([99 / 101 - 1, 0.0])
+    with pytest.raises(InputError) as err:
+        compute_metrics_batch(np.zeros(3), None, initial_capital=1.0)
+    assert {p.field for p in err.value.problems} == {"equity_matrix", "periods_per_year"}
