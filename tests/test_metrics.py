@@ -385,3 +385,19 @@ def test_net_profit_uses_equity_not_trips() -> None:
     )
     assert m.net_profit == pytest.approx(3.0) and m.round_trips == 0 and m.exposure_time == 1.0
     assert np.isclose(m.total_return, 0.03)
+
+
+def test_json_round_trip_through_atomic_write(tmp_path) -> None:
+    from pystocksharp.io import atomic_write_json
+    from pystocksharp.metrics import PerformanceMetrics
+
+    t = days(8)
+    m = compute_metrics(
+        curve([100.0, 99.0, 101.0, 98.0, 102.0, 103.0, 101.0, 104.0]),
+        fills_frame(F, t),
+        initial_capital=100.0,
+    )
+    path = atomic_write_json(tmp_path / "performance-metrics.json", m)
+    data = json.loads(path.read_text())
+    assert data["monthly_returns"][0]["return"] == pytest.approx(0.04)  # 104 / 100 - 1, one month
+    assert PerformanceMetrics.model_validate_json(path.read_text()) == m

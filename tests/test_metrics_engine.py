@@ -44,3 +44,15 @@ def test_round_trip_pnl_matches_engine_realized_pnl_per_exit_fill(run) -> None:
         assert round(trips["commission"].sum(), 2) == round(run.summary.commission, 2)
     # net pnl = gross - commission per trip
     assert (trips["pnl"] - (trips["gross_pnl"] - trips["commission"])).abs().max() < 1e-9
+
+
+def test_metrics_of_backtest_writes_valid_json(run, tmp_path) -> None:
+    from pystocksharp.io import atomic_write_json
+    from pystocksharp.metrics import PerformanceMetrics, metrics_of_backtest
+
+    m = metrics_of_backtest(run, periods_per_year=252)
+    run.to_parquet(tmp_path)
+    atomic_write_json(tmp_path / "performance-metrics.json", m)
+    back = PerformanceMetrics.model_validate_json((tmp_path / "performance-metrics.json").read_text())
+    assert back.round_trips == run.summary.round_trips and back.periods_per_year == 252
+    assert back.long_round_trips + back.short_round_trips == back.round_trips

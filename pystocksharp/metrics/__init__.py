@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from pystocksharp.metrics.batch import BATCH_COLUMNS, compute_metrics_batch
 from pystocksharp.metrics.compare import compare
-from pystocksharp.metrics.core import compute_metrics, infer_periods_per_year, rf_per_period
+from pystocksharp.metrics.core import (
+    compute_metrics,
+    infer_periods_per_year,
+    metrics_of_backtest,
+    rf_per_period,
+)
 from pystocksharp.metrics.models import (
     DrawdownPeriod,
     HistogramBin,
@@ -35,6 +40,7 @@ __all__ = [
     "compute_metrics",
     "compute_metrics_batch",
     "infer_periods_per_year",
+    "metrics_of_backtest",
     "rf_per_period",
     "round_trips",
     "round_trips_frame",

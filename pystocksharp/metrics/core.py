@@ -377,3 +377,12 @@ def compute_metrics(
         undefined=dict(sorted(undefined.items())),
         **clean,
     )
+
+
+def metrics_of_backtest(result: Any, **kwargs: Any) -> PerformanceMetrics:
+    """:func:`compute_metrics` of a :class:`pystocksharp.BacktestResult` (its ``equity``, ``trades``
+    and ``summary.initial_capital``); ``kwargs`` as for :func:`compute_metrics`. Write it next to
+    ``equity.parquet`` with ``pystocksharp.io.atomic_write_json(folder / "performance-metrics.json", m)``."""
+    return compute_metrics(
+        result.equity, result.trades, initial_capital=float(result.summary.initial_capital), **kwargs
+    )
