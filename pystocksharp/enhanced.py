@@ -36,6 +36,7 @@ import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from pystocksharp import bridge
@@ -248,21 +249,22 @@ class _EnhancedMembers:
         _NetEnhanced.__init__(self)
         self._psx_declare()
 
-    def OnBoundValues(self, binding: int, candle: Any, values: Any) -> None:  # noqa: N802 (.NET override)
-        handler = self._psx_bindings[binding]
-        handler(self._psx_candle(int(candle.Index)), *(float(v) for v in values))
+    def OnStarted(self) -> None:  # noqa: N802 (.NET override)
+        self._psx_mv: tuple[memoryview, ...] | None = None
+        _ADAPTER_ON_STARTED(self)  # parameters, arrays, per-bar dispatch, on_started()
+        cls: Any = type(self)
+        if cls.on_bar is _strategy.Strategy.on_bar and cls.on_candle is _strategy.Strategy.on_candle:
+            self._psx_bar = _no_bar  # nothing per bar in Python but the bound handlers: skip the Candle
+
+    def OnBoundValues(self, binding: int, index: int, values: Any) -> None:  # noqa: N802 (.NET override)
+        self._psx_bindings[binding](self._psx_candle(index), *values)
 
     def _psx_candle(self, i: int) -> Candle:
-        a = self.arrays
-        return Candle(
-            i,
-            int(a.time[i]),
-            float(a.open[i]),
-            float(a.high[i]),
-            float(a.low[i]),
-            float(a.close[i]),
-            float(a.volume[i]),
-        )
+        mv = self._psx_mv
+        if mv is None:  # memoryviews: plain Python scalars, no numpy ones
+            mv = self._psx_mv = tuple(np.ascontiguousarray(a).data for a in self.arrays)
+        t, o, h, lo, c, v = mv
+        return tuple.__new__(Candle, (i, t[i], o[i], h[i], lo[i], c[i], v[i]))
 
     # ---- protections, risk rules, bind --------------------------------------------------------
 
@@ -313,6 +315,13 @@ class _EnhancedMembers:
     @property
     def is_trading_stopped(self) -> bool:
         return bool(self.IsTradingStopped)
+
+
+_ADAPTER_ON_STARTED = vars(_strategy.Strategy)["OnStarted"]
+
+
+def _no_bar(index: int) -> None:
+    pass
 
 
 def _adapter_members() -> dict[str, Any]:

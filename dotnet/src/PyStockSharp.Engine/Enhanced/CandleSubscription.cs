@@ -79,7 +79,7 @@ public sealed class CandleSubscription
     public int BindToStrategy(object[] indicators)
     {
         int id = _owner.NextBindingId();
-        BindValues(indicators, (c, v) => _owner.OnBoundValues(id, c, v));
+        BindValues(indicators, (c, v) => _owner.OnBoundValues(id, c.Index, v));
         return id;
     }
 

@@ -104,10 +104,11 @@ public abstract class EnhancedStrategy : Strategy
     internal int NextBindingId() => _nextBinding++;
 
     /// <summary>
-    /// Receives the values of bindings made with <see cref="CandleSubscription.BindToStrategy"/> (id, finished candle,
-    /// indicator values — the array is reused between calls). Public virtual for Python subclasses.
+    /// Receives the values of bindings made with <see cref="CandleSubscription.BindToStrategy"/> (id, index of the
+    /// finished candle in <see cref="Strategy.Series"/>, indicator values — the array is reused between calls).
+    /// Public virtual for Python subclasses (plain arguments: cheap to marshal).
     /// </summary>
-    public virtual void OnBoundValues(int bindingId, Candle candle, double[] values) { }
+    public virtual void OnBoundValues(int bindingId, int barIndex, double[] values) { }
 
     // ---- engine hooks --------------------------------------------------------------------
 
