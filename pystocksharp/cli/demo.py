@@ -5,7 +5,10 @@ Stages (each writes verifiable artifacts under ``--out``):
 1. a backtest of ``sma_cross`` (fast=10, slow=20, 10 shares, 0.2 % commission) with its
    run folder and HTML page;
 2. an optimization of ``sma_cross`` over a small grid with ``fast < slow``, exported in the
-   partitioned artifact layout, with the executive summary page.
+   partitioned artifact layout, with the executive summary page;
+3. the validation pipeline: walk-forward (2 years train, 6 months test, 120 bars warm-up)
+   with the final year held out, Monte Carlo on the out-of-sample trades, PBO and the
+   deflated Sharpe ratio, and a pass / warn / fail verdict.
 """
 
 from __future__ import annotations
@@ -25,7 +28,18 @@ DEMO_SETTINGS: dict[str, Any] = {"capital": 10_000.0, "commission": 0.002}
 DEMO_PARAMS: dict[str, Any] = {"fast": 10, "slow": 20, "volume": 10}
 DEMO_GRID = ("fast=5:30:5", "slow=20:100:10", "volume=10")
 DEMO_CONSTRAINTS = ("fast < slow",)
-DEMO_RANK = "net_profit:desc"
+DEMO_RANK = "sharpe_ratio:desc"
+DEMO_VALIDATION: dict[str, Any] = {
+    "grid": ["fast=5:30:5", "slow=20:120:20", "volume=10"],
+    "constraints": ["fast < slow"],
+    "rank": DEMO_RANK,
+    "train": "2y",
+    "test": "6m",
+    "holdout": "1y",
+    "warmup": 120,
+    "monte_carlo": 1000,
+    "seed": 7,
+}
 
 
 @dataclass
@@ -42,6 +56,9 @@ class DemoOutcome:
     summary_page: Path | None = None
     combinations: int | None = None
     best: dict[str, Any] = field(default_factory=dict)
+    verdict: str | None = None
+    verdict_reasons: list[str] = field(default_factory=list)
+    validation_page: Path | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -63,6 +80,11 @@ class DemoOutcome:
                 "combinations": self.combinations,
                 "best": self.best,
             },
+            "validation": {
+                "verdict": self.verdict,
+                "reasons": self.verdict_reasons,
+                "summary_page": s(self.validation_page),
+            },
             "seconds": self.seconds,
         }
 
@@ -74,6 +96,7 @@ def run_demo(out: Path, *, workers: int | None = None, progress: bool = False) -
     from pystocksharp.data import load_ohlcv, sample_path
     from pystocksharp.optimization import optimize
     from pystocksharp.reports.build import build_reports
+    from pystocksharp.validation.pipeline import walk_forward
 
     outcome = DemoOutcome(out=out)
     _clear_previous(out)
@@ -102,15 +125,33 @@ def run_demo(out: Path, *, workers: int | None = None, progress: bool = False) -
         **DEMO_SETTINGS,
     )
     layout = export_optimization(opt, out, data=data, engine_version=result.engine_version)
-    built = build_reports(layout.run_dir)
     outcome.optimization_dir = layout.run_dir
-    outcome.summary_page = built.summary_page
     outcome.combinations = len(opt.table)
     if opt.best is not None:
         keep = [*opt.parameter_names, *_BEST_COLUMNS]
         row = dict(opt.best)
         outcome.best = {k: _plain(row[k]) for k in keep if k in row}
     outcome.seconds["optimization"] = round(time.perf_counter() - started, 3)
+
+    started = time.perf_counter()
+    validation = walk_forward(
+        DEMO_STRATEGY,
+        data.source_path,
+        workers=workers,
+        out=out,
+        **DEMO_VALIDATION,
+        **DEMO_SETTINGS,
+    )
+    outcome.verdict = validation.verdict.status
+    outcome.verdict_reasons = list(validation.verdict.reasons)
+    wf_dir = validation.artifacts.get("walk-forward")
+    outcome.validation_page = None if wf_dir is None else Path(wf_dir) / "summary.html"
+    outcome.seconds["validation"] = round(time.perf_counter() - started, 3)
+
+    started = time.perf_counter()
+    built = build_reports(layout.run_dir, validation=validation.report())
+    outcome.summary_page = built.summary_page
+    outcome.seconds["reports"] = round(time.perf_counter() - started, 3)
     return outcome
 
 
@@ -125,6 +166,20 @@ def _clear_previous(out: Path) -> None:
     for name in _DEMO_SUBDIRS:
         if (out / name).is_dir():
             shutil.rmtree(out / name)
+
+
+def _describe_best(best: dict[str, Any]) -> str:
+    params = " ".join(f"{k}={v}" for k, v in best.items() if k not in _BEST_COLUMNS)
+    stats = []
+    if best.get("sharpe_ratio") is not None:
+        stats.append(f"Sharpe {best['sharpe_ratio']:.2f}")
+    if best.get("net_profit") is not None:
+        stats.append(f"net profit {best['net_profit']:,.2f}")
+    if best.get("max_drawdown") is not None:
+        stats.append(f"max drawdown {best['max_drawdown']:.2%}")
+    if best.get("round_trips") is not None:
+        stats.append(f"{best['round_trips']} round trips")
+    return f"{params} ({', '.join(stats)})"
 
 
 def _plain(value: Any) -> Any:
@@ -150,7 +205,9 @@ def demo_command(out: Path, workers: int | None, as_json: bool) -> None:
 
     A backtest of sma_cross (fast=10, slow=20, 10 shares, 0.2 % commission), then an
     optimization of its grid (fast 5..30, slow 20..100, fast < slow) ranked by Sharpe
-    ratio, each with artifacts and HTML reports.
+    ratio, then walk-forward validation with a one-year holdout, Monte Carlo, PBO and
+    the deflated Sharpe ratio, ending in a pass / warn / fail verdict. Each stage writes
+    artifacts and HTML reports.
     """
     outcome = run_demo(out, workers=workers)
     if as_json:
@@ -161,8 +218,16 @@ def demo_command(out: Path, workers: int | None, as_json: bool) -> None:
         f"final equity {outcome.final_equity:,.2f}, {outcome.round_trips} round trips"
     )
     click.echo(f"          report: {outcome.backtest_page}")
-    click.echo(f"optimize  {outcome.combinations} combinations; best: {outcome.best}")
+    click.echo(
+        f"optimize  {outcome.combinations} combinations ranked by {DEMO_RANK}; best: {_describe_best(outcome.best)}"
+    )
     click.echo(f"          summary: {outcome.summary_page}")
+    click.echo(
+        f"validate  walk-forward + holdout + Monte Carlo + PBO/DSR: verdict {outcome.verdict.upper() if outcome.verdict else None}"
+    )
+    for reason in outcome.verdict_reasons:
+        click.echo(f"            - {reason}")
+    click.echo(f"          summary: {outcome.validation_page}")
     click.echo(f"all output in {out.resolve()}")
 
 

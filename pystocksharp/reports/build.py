@@ -13,6 +13,7 @@ validate`` still passes.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from pystocksharp.errors import InputError, Problem
-from pystocksharp.reports.data import ROUND_TRIP_COLUMNS, RunReport, SummaryReport
+from pystocksharp.reports.data import ROUND_TRIP_COLUMNS, RunReport, SummaryReport, ValidationReport
 from pystocksharp.reports.render import render_run_page, render_summary_page
 
 PREFERRED_RANKING = ("sharpe_ratio", "net_profit", "total_return")
@@ -275,9 +276,18 @@ def refresh_manifest(folder: Path) -> bool:
 
 
 def build_reports(
-    run_dir: str | Path, *, top_n: int = 20, ranking_metric: str | None = None, inline: bool = False
+    run_dir: str | Path,
+    *,
+    top_n: int = 20,
+    ranking_metric: str | None = None,
+    inline: bool = False,
+    validation: ValidationReport | None = None,
 ) -> BuiltReports:
-    """Write every page of a run folder (see module docstring) and return their paths."""
+    """Write every page of a run folder (see module docstring) and return their paths.
+
+    ``validation`` (e.g. ``pystocksharp.walk_forward(...).report()``) adds the validation
+    section to the run's summary page.
+    """
     run_dir = Path(run_dir)
     built = BuiltReports()
     if (run_dir / "trades.json").is_file():
@@ -313,6 +323,8 @@ def build_reports(
             pages[str(report.combination_id)] = page
     if (opt_dir / "optimization-results.parquet").is_file():
         summary = summary_from_run(run_dir, pages, top_n=top_n, ranking_metric=ranking_metric)
+        if validation is not None:
+            summary = dataclasses.replace(summary, validation=validation)
         built.summary_page = render_summary_page(
             summary, summary_html, assets_dir=None if inline else assets, inline=inline
         )

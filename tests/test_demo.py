@@ -1,0 +1,42 @@
+"""`pystocksharp demo` end to end: every stage writes verifiable artifacts and pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pystocksharp.artifacts.validate import validate_tree
+from pystocksharp.cli import main
+
+pytestmark = pytest.mark.engine
+
+
+def test_demo_runs_every_stage_and_its_artifacts_validate(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    res = CliRunner().invoke(main, ["demo", "--out", str(out), "--workers", "2", "--json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.output)
+    # The backtest stage is the README's example: sma_cross 10/20, 10 shares, 0.2 % commission.
+    assert round(payload["backtest"]["final_equity"], 2) == 20840.93
+    assert payload["backtest"]["round_trips"] == 93
+    # fast 5..30 step 5 (6 values) x slow 20..100 step 10 (9 values) = 54, minus
+    # fast >= slow: (fast=20, slow=20), (25, 20), (30, 20), (30, 30) -> 50 combinations.
+    assert payload["optimization"]["combinations"] == 50
+    assert payload["validation"]["verdict"] in {"pass", "warn", "fail"}
+    for page in (
+        payload["backtest"]["page"],
+        payload["optimization"]["summary_page"],
+        payload["validation"]["summary_page"],
+    ):
+        assert Path(page).is_file()
+    summary_html = Path(payload["optimization"]["summary_page"]).read_text(encoding="utf-8")
+    assert "Validation" in summary_html
+    assert validate_tree(out / "results").ok
+    assert validate_tree(out / "backtest").ok
+    # Running it again replaces the earlier output rather than failing on it.
+    again = CliRunner().invoke(main, ["demo", "--out", str(out), "--workers", "2", "--json"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.output)["optimization"]["best"] == payload["optimization"]["best"]
