@@ -341,8 +341,13 @@ def _numeric(series: pd.Series) -> bool:
 
 
 def _grid(summary: SummaryReport, ok: pd.DataFrame) -> dict[str, Any]:
-    """Ranking metric over the parameter grid: a heatmap (2 params), line (1), parcoords (3+)."""
-    params = list(summary.parameter_names)
+    """Ranking metric over the parameter grid: a heatmap (2 params), line (1), parcoords (3+).
+
+    Parameters held at one value across the grid (e.g. ``volume=10``) are not dimensions.
+    """
+    params = [p for p in summary.parameter_names if p in ok.columns and ok[p].nunique(dropna=False) > 1]
+    if not params:
+        params = list(summary.parameter_names)[:1]
     metric = summary.ranking_metric
     values = ok[metric].to_numpy(dtype=float)
     if len(params) == 2:
