@@ -4,6 +4,7 @@ the artifacts layout: ``optimization/``, ``reports/`` and ``metadata/`` of its r
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Sequence
@@ -51,16 +52,21 @@ def _captured(get: Any) -> Any:
     return read
 
 
-def _fills_and_round_trips(read: Any) -> tuple[Any, Any]:
-    """Readers of each combination's fills and of their round trips (:func:`artifact_round_trips`);
-    the fills read for the fills dataset are kept until their round trips are computed (once)."""
+def _fills_and_round_trips(read: Any, kept: set[str] | None) -> tuple[Any, Any]:
+    """Readers of each combination's fills and of its round trips (:func:`artifact_round_trips`)
+    for the combinations in ``kept`` (None: all; others get no rows: matching fills in Python
+    costs milliseconds per combination). Fills read for the fills dataset are reused once."""
     pending: dict[str, pd.DataFrame] = {}
 
     def fills(parameter_hash: str) -> pd.DataFrame:
-        pending[parameter_hash] = frame = read(parameter_hash)
+        frame = read(parameter_hash)
+        if kept is None or parameter_hash in kept:
+            pending[parameter_hash] = frame
         return frame
 
     def round_trips(parameter_hash: str) -> pd.DataFrame:
+        if kept is not None and parameter_hash not in kept:
+            return _no_round_trips()  # shared, read only
         frame = pending.pop(parameter_hash, None)
         return artifact_round_trips(read(parameter_hash) if frame is None else frame)
 
@@ -90,6 +96,9 @@ def export_optimization(
     ``data`` is the run's ``OhlcvData`` (default: loaded again from the run's data file).
     Kept folders get ``performance-metrics.json`` from :func:`pystocksharp.metrics.compute_metrics`
     when that module exists, else the optimizer's recorded metrics of the combination.
+    Kept folders' ``trades.json`` list the FIFO round trips of their fills, and
+    ``optimization/round-trips/`` holds those of the kept combinations only (the round trips of
+    any other combination: ``pystocksharp.metrics.round_trips_frame`` of its ``fills`` rows).
     """
     from pystocksharp.data import load_ohlcv
     from pystocksharp.parameters import parse_grid
@@ -127,7 +136,8 @@ def export_optimization(
     ranked = result.ranked()
     # top N of the ranking (rows failing the filters follow it in the table but get no folder)
     kept: int | Literal["all"] = keep if keep == "all" else min(int(keep), len(ranked))
-    fills, trips = _fills_and_round_trips(_captured(result.fills))
+    kept_hashes = None if kept == "all" else set(ranked["parameter_hash"].astype(str)[:kept])
+    fills, trips = _fills_and_round_trips(_captured(result.fills), kept_hashes)
     write_optimization(
         layout,
         table,
@@ -203,28 +213,33 @@ def artifact_round_trips(fills: pd.DataFrame) -> pd.DataFrame:
     from pystocksharp.metrics import round_trips_frame
 
     if not len(fills):
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in TRIP_COLUMNS.items()})
+        return _no_round_trips().copy()
     trips = round_trips_frame(fills)
-    out = pd.DataFrame(
-        {
-            "entry_time": pd.to_datetime(trips["entry_time"], utc=True),
-            "exit_time": pd.to_datetime(trips["exit_time"], utc=True),
-            "side": np.where(trips["side"] == "long", 1, -1).astype("int64"),
-            "volume": trips["volume"].astype("float64"),
-            "entry_price": trips["entry_price"].astype("float64"),
-            "exit_price": trips["exit_price"].astype("float64"),
-            "pnl": trips["pnl"].astype("float64"),
-            "commission": trips["commission"].astype("float64"),
-            "return_fraction": trips["return"].astype("float64"),
-        }
-    )
-    if "bar" in fills.columns:
-        bar_at = pd.Series(fills["bar"].to_numpy(), index=pd.to_datetime(fills["time"], utc=True))
-        bar_at = bar_at[~bar_at.index.duplicated()]  # fills at one time are on one bar
-        out["bars"] = (
-            bar_at.reindex(out["exit_time"]).to_numpy() - bar_at.reindex(out["entry_time"]).to_numpy()
-        ).astype("int64")
-    return out
+    columns: dict[str, Any] = {
+        "entry_time": trips["entry_time"],
+        "exit_time": trips["exit_time"],
+        "side": np.where(trips["side"].to_numpy() == "long", 1, -1).astype(np.int64),
+        **{c: trips[c].to_numpy(dtype=np.float64) for c in ("volume", "entry_price", "exit_price", "pnl")},
+        "commission": trips["commission"].to_numpy(dtype=np.float64),
+        "return_fraction": trips["return"].to_numpy(dtype=np.float64),
+    }
+    if "bar" in fills.columns:  # fills are in time order: the first fill at a time gives its bar
+        fill_ns = _ns(fills["time"])
+        bar = fills["bar"].to_numpy(dtype=np.int64)
+        entry = np.searchsorted(fill_ns, _ns(trips["entry_time"]))
+        exit_ = np.searchsorted(fill_ns, _ns(trips["exit_time"]))
+        columns["bars"] = bar[exit_] - bar[entry]
+    return pd.DataFrame(columns)
+
+
+@functools.cache
+def _no_round_trips() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in TRIP_COLUMNS.items()})
+
+
+def _ns(times: pd.Series) -> np.ndarray:
+    """UTC nanoseconds since the epoch of a time column (tz-aware or naive-as-UTC)."""
+    return pd.DatetimeIndex(pd.to_datetime(times, utc=True)).as_unit("ns").asi8
 
 
 def write_backtest_result(
