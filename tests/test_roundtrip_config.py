@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from pystocksharp.artifacts.datasets import read_combination
 from pystocksharp.artifacts.layout import short_hash
 from pystocksharp.cli import main
 from pystocksharp.data import sample_path
@@ -90,11 +91,16 @@ def test_deployed_configuration_replays_the_optimizers_record(run: tuple[Any, An
         assert same_number(metrics[name], row[name]), name
 
     folder = layout.optimization_dir / short_hash(row["parameter_hash"])
+    trips = read_combination(layout.optimization_dir / "round-trips", row["parameter_hash"])
     if rank <= KEEP:  # the kept folder: the same trades.json (fills and round trips) and metrics file
         assert read_json(out / "trades.json") == read_json(folder / "trades.json")
         assert read_json(out / "performance-metrics.json") == read_json(folder / "performance-metrics.json")
+        # and the round-trips dataset holds the same rows
+        listed = read_json(out / "trades.json")["round_trips"]
+        assert trips["exit_price"].tolist() == [t["exit_price"] for t in listed]
+        assert trips["pnl"].tolist() == [t["pnl"] for t in listed]
     else:
-        assert not folder.exists()
+        assert not folder.exists() and len(trips) == 0  # round trips are matched for kept folders only
     assert len(read_json(out / "trades.json")["round_trips"]) == row["round_trips"]
 
 
