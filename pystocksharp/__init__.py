@@ -27,6 +27,8 @@ _LAZY: dict[str, str] = {
     "EnhancedStrategy": "pystocksharp.enhanced",
     "resolve_strategy": "pystocksharp.resolver",
     "engine_info": "pystocksharp.bridge",
+    "optimize": "pystocksharp.optimization",
+    "OptimizationResult": "pystocksharp.optimization",
     "walk_forward": "pystocksharp.validation.pipeline",
     "ValidationResult": "pystocksharp.validation.pipeline",
 }
