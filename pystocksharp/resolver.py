@@ -4,8 +4,8 @@ Accepted references (``pystocksharp backtest --strategy ...`` and ``backtest(str
 
 * a built-in name: ``sma_cross`` (C#, the engine's ``StrategyCatalog``), ``sma_cross_py`` and
   ``sma_cross_vec`` (Python, ``strategies/sma_cross_py.py``);
-* ``path/to/file.py:ClassName``: a :class:`pystocksharp.Strategy` or
-  :class:`pystocksharp.VectorStrategy` subclass imported from the file (``:ClassName`` may be
+* ``path/to/file.py:ClassName``: a :class:`pystocksharp.Strategy`,
+  :class:`pystocksharp.EnhancedStrategy` or :class:`pystocksharp.VectorStrategy` subclass imported from the file (``:ClassName`` may be
   omitted when the file defines exactly one);
 * ``path/to/File.cs:ClassName``: compiled by the engine's ``CSharpStrategyCompiler`` (Roslyn),
   cached under ``platformdirs.user_cache_dir("pystocksharp")/strategies`` (or
@@ -196,9 +196,25 @@ def _strategy_classes(module: ModuleType) -> list[type]:
 def _is_strategy_class(cls: type) -> bool:
     if issubclass(cls, VectorStrategy):
         return cls is not VectorStrategy
+    return is_python_strategy_class(cls)
+
+
+def _is_adapter_root(cls: type) -> bool:
+    """A base class of Python strategies itself: :class:`pystocksharp.Strategy` or an adapter on
+    another .NET base (a class whose own namespace sets ``_psx_adapter_root``, e.g.
+    :class:`pystocksharp.enhanced.EnhancedStrategy`)."""
     from pystocksharp.strategy import Strategy
 
-    return issubclass(cls, Strategy) and cls is not Strategy
+    return cls is Strategy or bool(vars(cls).get("_psx_adapter_root"))
+
+
+def is_python_strategy_class(cls: type) -> bool:
+    """True for a user's Python subclass (run bar by bar by the engine) of
+    :class:`pystocksharp.Strategy` or of an adapter root such as ``EnhancedStrategy``; False for
+    the bases themselves and for anything else (C# types included)."""
+    if not inspect.isclass(cls) or _is_adapter_root(cls):
+        return False
+    return any(_is_adapter_root(klass) for klass in cls.__mro__[1:])
 
 
 def load_python_class(path: str | os.PathLike[str], class_name: str | None) -> type:
@@ -213,7 +229,8 @@ def load_python_class(path: str | os.PathLike[str], class_name: str | None) -> t
                 f"{path}: no strategy class '{class_name}'",
                 [
                     Problem(
-                        f"subclass pystocksharp.Strategy or pystocksharp.VectorStrategy; strategy classes found: {names}",
+                        "subclass pystocksharp.Strategy, pystocksharp.EnhancedStrategy or "
+                        f"pystocksharp.VectorStrategy; strategy classes found: {names}",
                         file=str(path),
                     )
                 ],
@@ -235,7 +252,12 @@ def _from_class(cls: type, *, spec: str, source: str | None) -> ResolvedStrategy
     if not _is_strategy_class(cls):
         raise InputError(
             f"{cls.__qualname__} is not a strategy",
-            [Problem("subclass pystocksharp.Strategy or pystocksharp.VectorStrategy", field="strategy")],
+            [
+                Problem(
+                    "subclass pystocksharp.Strategy, pystocksharp.EnhancedStrategy or pystocksharp.VectorStrategy",
+                    field="strategy",
+                )
+            ],
         )
     name = getattr(cls, "name", None) or cls.__name__
     return ResolvedStrategy(spec=spec, name=name, kind="python", factory=cls, source=source)
@@ -250,9 +272,7 @@ def _from_instance(obj: Any) -> ResolvedStrategy:
     from pystocksharp import bridge
 
     if isinstance(obj, bridge.base_strategy_class()):
-        from pystocksharp.strategy import Strategy
-
-        kind: StrategyKind = "python" if isinstance(obj, Strategy) else "csharp"
+        kind: StrategyKind = "python" if is_python_strategy_class(type(obj)) else "csharp"
         return ResolvedStrategy(
             spec=repr(obj), name=bridge.strategy_name(obj), kind=kind, factory=lambda: obj
         )
