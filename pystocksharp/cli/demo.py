@@ -91,7 +91,7 @@ class DemoOutcome:
 
 def run_demo(out: Path, *, workers: int | None = None, progress: bool = False) -> DemoOutcome:
     """Run every demo stage into ``out``; returns where everything went."""
-    from pystocksharp.artifacts.export import export_optimization, write_backtest_result
+    from pystocksharp.artifacts.export import write_backtest_result
     from pystocksharp.backtest import backtest
     from pystocksharp.data import load_ohlcv, sample_path
     from pystocksharp.optimization import optimize
@@ -124,7 +124,8 @@ def run_demo(out: Path, *, workers: int | None = None, progress: bool = False) -
         out=out / "optimization-run",
         **DEMO_SETTINGS,
     )
-    layout = export_optimization(opt, out, data=data, engine_version=result.engine_version)
+    # pages are built at the end, with the validation section
+    layout = opt.export(out, data=data, engine_version=result.engine_version, report=False)
     outcome.optimization_dir = layout.run_dir
     outcome.combinations = len(opt.table)
     if opt.best is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -11,6 +12,8 @@ import click
 from pystocksharp.cli._common import emit_json, handle_errors, json_option
 
 EXIT_INTERRUPTED = 130
+#: Sub-folder of ``--out`` holding the resume state (run.json, results.jsonl, captures/).
+CHECKPOINT_DIR = "checkpoint"
 
 _STRATEGY_HELP = "Built-in name (sma_cross, sma_cross_py, sma_cross_vec), path/to/file.py:ClassName or path/to/File.cs:ClassName."
 
@@ -93,8 +96,20 @@ def _fmt(value: Any) -> str:
     "--workers", "-w", type=int, default=0, help="Engine threads (C#) or processes (Python); 0 = all cores."
 )
 @click.option(
-    "--out", "-o", required=True, metavar="DIR", help="Run directory: checkpoint, results and captures."
+    "--out",
+    "-o",
+    required=True,
+    metavar="DIR",
+    help="Output folder: DIR/checkpoint (resume state) and, once complete, DIR/results/... (artifacts, reports).",
 )
+@click.option(
+    "--keep",
+    default="20",
+    show_default=True,
+    metavar="N|all",
+    help="Top combinations of the ranking that get their own artifact folder and page.",
+)
+@click.option("--no-report", is_flag=True, help="Do not build the HTML reports.")
 @click.option("--resume", is_flag=True, help="Continue the run in --out, skipping combinations already done.")
 @click.option("--capital", type=float, default=10_000.0, show_default=True, help="Initial capital (money).")
 @click.option(
@@ -140,6 +155,8 @@ def optimize_command(
     top: int,
     workers: int,
     out: str,
+    keep: str,
+    no_report: bool,
     resume: bool,
     capital: float,
     commission: float,
@@ -155,8 +172,12 @@ def optimize_command(
 ) -> None:
     """Optimize a strategy over a parameter grid and rank the results.
 
-    Each finished combination is appended durably to DIR/results.jsonl; fills and per-bar
-    equity go to DIR/captures/. Ctrl-C stops cleanly and prints the command that resumes.
+    Each finished combination is appended durably to DIR/checkpoint/results.jsonl; fills and
+    per-bar equity go to DIR/checkpoint/captures/. Ctrl-C stops cleanly and prints the command
+    that resumes (nothing is exported then). Once every combination is done, the run is
+    exported into DIR/results/by-strategy/... (ranked table, datasets, the --keep best
+    combinations' folders), the HTML reports are built (unless --no-report) and the checkpoint
+    gets its manifest, so `pystocksharp validate DIR` checks all of DIR.
 
     \b
     Example:
@@ -165,10 +186,15 @@ def optimize_command(
         --rank sharpe_ratio:desc --filter "round_trips >= 30" --out runs/sma
     """
     from pystocksharp.optimization import RichProgressBar, optimize  # noqa: PLC0415
+    from pystocksharp.optimization.checkpoint import unseal_checkpoint  # noqa: PLC0415
 
+    kept = _parse_keep(keep)
+    checkpoint = Path(out) / CHECKPOINT_DIR
+    if resume:
+        unseal_checkpoint(checkpoint)  # complete again only once the run and its export are
     kwargs: dict[str, Any] = dict(
         grid=list(grid), constraints=list(constraints), rank=list(rank), filters=list(filters),
-        workers=workers or None, out=out, resume=resume, capital=capital, commission=commission,
+        workers=workers or None, out=checkpoint, resume=resume, capital=capital, commission=commission,
         commission_per_unit=commission_per_unit, min_commission=min_commission, slippage=slippage,
         slippage_steps=slippage_steps, fill=fill, leverage=leverage, keep_fills=not no_fills,
     )  # fmt: skip
@@ -177,19 +203,49 @@ def optimize_command(
     else:
         with RichProgressBar(description=f"optimizing {strategy}") as bar:
             result = optimize(strategy, data, progress=bar, **kwargs)
+    stopped = bool(result.interrupted or result.abort_reason)
+    exported = None if stopped else _export(result, Path(out), keep=kept, report=not no_report)
     if as_json:
         payload = result.summary().model_dump(mode="json")
         payload["top"] = _top_rows(result, top)
-        if result.interrupted or result.abort_reason:
+        payload["run_dir"] = None if exported is None else str(exported.run_dir)
+        payload["summary_page"] = (
+            None if exported is None or exported.summary_page is None else str(exported.summary_page)
+        )
+        if stopped:
             payload["resume_command"] = resume_command(sys.argv[1:])
         emit_json(payload)
     else:
         _emit_text(result, top)
-    if result.interrupted or result.abort_reason:
+        if exported is not None:
+            click.echo(f"artifacts: {exported.run_dir}")
+            if exported.summary_page is not None:
+                click.echo(f"report: {exported.summary_page}")
+    if stopped:
         reason = result.abort_reason or "interrupted"
         click.secho(f"{reason}: {result.completed}/{result.total} done; resume with:", fg="yellow", err=True)
         click.echo("  " + resume_command(sys.argv[1:]), err=True)
         sys.exit(EXIT_INTERRUPTED)
+
+
+def _parse_keep(keep: str) -> int | str:
+    from pystocksharp.errors import InputError, Problem  # noqa: PLC0415
+
+    text = keep.strip().lower()
+    if text == "all":
+        return "all"
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise InputError("bad --keep", [Problem(f"expected a count >= 1 or 'all', got {keep!r}", field="keep")])
+
+
+def _export(result: Any, out: Path, *, keep: int | str, report: bool) -> Any:
+    """Artifacts and reports of a complete run into ``out``, then the checkpoint's manifest."""
+    from pystocksharp.optimization.checkpoint import write_checkpoint_manifest  # noqa: PLC0415
+
+    exported = result.export(out, keep=keep, report=report)
+    write_checkpoint_manifest(result.out)
+    return exported
 
 
 def _top_rows(result: Any, n: int) -> list[dict[str, Any]]:

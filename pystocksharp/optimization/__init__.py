@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from pystocksharp.optimization.checkpoint import CombinationRecord, RunSpec
 from pystocksharp.optimization.progress import ProgressUpdate, RichProgressBar
-from pystocksharp.optimization.result import OptimizationResult, OptimizationSummary
+from pystocksharp.optimization.result import ExportedRun, OptimizationResult, OptimizationSummary
 from pystocksharp.optimization.runner import optimize
 
 __all__ = [
     "CombinationRecord",
+    "ExportedRun",
     "OptimizationResult",
     "OptimizationSummary",
     "ProgressUpdate",

@@ -314,3 +314,21 @@ def _frame_columns(records: list[CombinationRecord], parameter_names: list[str])
 def dumps_parameters(values: Mapping[str, ParamValue]) -> str:
     """Canonical JSON of a parameter dict (sorted keys), for messages and comparisons."""
     return json.dumps(dict(values), sort_keys=True)
+
+
+def write_checkpoint_manifest(out: str | os.PathLike[str], *, fsync: bool = True) -> Path:
+    """Seal a finished run directory: a ``manifest.json`` (sha256 of run.json, results.jsonl and
+    every capture) written last, so ``pystocksharp validate`` covers the checkpoint too.
+
+    Resuming into a sealed directory first removes the manifest (see :func:`unseal_checkpoint`).
+    """
+    from pystocksharp.artifacts.manifest import write_manifest  # noqa: PLC0415
+
+    return write_manifest(out, kind="checkpoint", fsync=fsync)
+
+
+def unseal_checkpoint(out: str | os.PathLike[str]) -> None:
+    """Remove a run directory's manifest before files are appended to it again."""
+    from pystocksharp.artifacts.manifest import MANIFEST_FILE  # noqa: PLC0415
+
+    (Path(out) / MANIFEST_FILE).unlink(missing_ok=True)

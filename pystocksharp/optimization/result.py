@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,20 @@ class OptimizationSummary(BaseModel):
     filters: list[str]
     passing_filters: int
     best: BestCombination | None
+
+
+@dataclass
+class ExportedRun:
+    """Where :meth:`OptimizationResult.export` wrote a run: its artifacts layout and report pages."""
+
+    layout: Any
+    summary_page: Path | None = None
+    run_pages: list[Path] = field(default_factory=list)
+
+    @property
+    def run_dir(self) -> Path:
+        """``results/by-strategy/.../by-timeframe/{timeframe}`` under the export root."""
+        return Path(self.layout.run_dir)
 
 
 class OptimizationResult:
@@ -148,6 +163,40 @@ class OptimizationResult:
     def equity(self, parameter_hash: str) -> pd.DataFrame:
         """Captured per-bar rows of one combination (time, close, position, cash, equity, ...)."""
         return self._captures.equity(parameter_hash)
+
+    def export(
+        self,
+        root: str | os.PathLike[str],
+        *,
+        keep: int | str = 20,
+        report: bool = True,
+        data: Any = None,
+        engine_version: str | None = None,
+    ) -> ExportedRun:
+        """Write this run's artifacts under ``root`` (``results/by-strategy/...``, see
+        ``docs/artifacts.md``) and, when ``report``, its HTML pages (summary + one per kept
+        combination); returns where they went.
+
+        ``keep``: the top N combinations of the ranking get a folder (``"all"``: every one).
+        ``data``: the run's ``OhlcvData`` (default: read again from the run's data file).
+        ``engine_version`` defaults to the loaded engine's. The checkpoint (``self.out``) is
+        not changed.
+        """
+        from pystocksharp.artifacts.export import export_optimization  # noqa: PLC0415
+
+        if engine_version is None:
+            from pystocksharp import bridge  # noqa: PLC0415
+
+            engine_version = bridge.engine_version()
+        kept: Any = "all" if keep == "all" else int(keep)
+        layout = export_optimization(self, root, data=data, keep=kept, engine_version=engine_version)
+        exported = ExportedRun(layout)
+        if report:
+            from pystocksharp.reports.build import build_reports  # noqa: PLC0415
+
+            built = build_reports(layout.run_dir, top_n=len(self.table) if keep == "all" else int(keep))
+            exported.summary_page, exported.run_pages = built.summary_page, list(built.run_pages)
+        return exported
 
     def summary(self) -> OptimizationSummary:
         best_row = self.best
