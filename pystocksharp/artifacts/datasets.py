@@ -21,9 +21,9 @@ import contextlib
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TypeAlias
+from typing import Protocol, TypeAlias, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -41,10 +41,77 @@ BUCKET_DIGITS = 1
 ROWS_PER_GROUP = 65_536
 COMPRESSION = "zstd"
 
+#: Rows of combinations read and written at a time by the streamed (bulk) path.
+STREAM_ROWS = 4_000_000
+
 Frame: TypeAlias = pd.DataFrame | pa.Table
+
+
+@runtime_checkable
+class BulkFrames(Protocol):
+    """Per-combination frames that can also be read many at a time (e.g. an optimizer's captures).
+
+    ``__call__(hash)`` gives one combination's rows; ``read_many(hashes)`` one Arrow table per
+    hash, in order (an empty table when the combination has none, e.g. a failed one).
+    :func:`combine` of such a source reads nothing yet: :func:`write_partitioned` streams it
+    bucket by bucket, so memory stays flat however many combinations there are.
+    """
+
+    def __call__(self, parameter_hash: str) -> Frame: ...
+
+    def read_many(self, hashes: Sequence[str]) -> list[pa.Table]: ...
+
+
 #: Per-combination data: one frame with a ``parameter_hash`` column, a mapping hash -> frame,
-#: or a function hash -> frame (e.g. an optimizer's capture store).
-CombinationFrames: TypeAlias = Frame | Mapping[str, Frame] | Callable[[str], Frame]
+#: a function hash -> frame, or a :class:`BulkFrames` source.
+CombinationFrames: TypeAlias = Frame | Mapping[str, Frame] | Callable[[str], Frame] | BulkFrames
+
+
+class StreamedCombination:
+    """The not yet read rows of ``hashes`` from a :class:`BulkFrames` source (see :func:`combine`)."""
+
+    def __init__(self, source: BulkFrames, hashes: Sequence[str]) -> None:
+        self.source = source
+        self.hashes = list(hashes)
+
+    def tables(self, hashes: Sequence[str], rows: int | None = None) -> Iterator[pa.Table]:
+        """Tables of about ``rows`` rows (default :data:`STREAM_ROWS`) with a ``parameter_hash``
+        column, ``hashes`` in order."""
+        rows = STREAM_ROWS if rows is None else rows
+        pending: list[pa.Table] = []
+        names: list[str] = []
+        count = 0
+        step = 64
+        for start in range(0, len(hashes), step):
+            chunk = list(hashes[start : start + step])
+            for h, table in zip(chunk, self.source.read_many(chunk), strict=True):
+                if table.num_rows == 0:
+                    continue
+                pending.append(to_arrow(table))
+                names.append(h)
+                count += table.num_rows
+                if count >= rows:
+                    yield _with_hashes(pending, names)
+                    pending, names, count = [], [], 0
+        if pending:
+            yield _with_hashes(pending, names)
+
+
+def _with_hashes(tables: list[pa.Table], hashes: list[str]) -> pa.Table:
+    """Concatenated ``tables`` (fields made nullable, as a pandas round trip makes them) with a
+    dictionary ``parameter_hash`` column first, as :func:`combine` builds it."""
+    body = pa.concat_tables([_nullable(t) for t in tables], promote_options="default")
+    if HASH_COLUMN in body.column_names:
+        body = body.drop_columns([HASH_COLUMN])
+    lengths = [t.num_rows for t in tables]
+    indices = pa.array(np.repeat(np.arange(len(tables), dtype=np.int32), lengths))
+    column = pa.DictionaryArray.from_arrays(indices, pa.array(hashes, pa.string()))
+    return body.add_column(0, HASH_COLUMN, column)
+
+
+def _nullable(table: pa.Table) -> pa.Table:
+    schema = pa.schema([f.with_nullable(True) for f in table.schema])
+    return table if schema.equals(table.schema) else table.cast(schema)
 
 
 def to_arrow(frame: Frame) -> pa.Table:
@@ -58,8 +125,11 @@ def to_arrow(frame: Frame) -> pa.Table:
     return table
 
 
-def combine(data: CombinationFrames, hashes: Sequence[str]) -> pa.Table:
-    """One table of all combinations in ``hashes`` with a ``parameter_hash`` column."""
+def combine(data: CombinationFrames, hashes: Sequence[str]) -> pa.Table | StreamedCombination:
+    """One table of all combinations in ``hashes`` with a ``parameter_hash`` column (for a
+    :class:`BulkFrames` source: a :class:`StreamedCombination`, read when written)."""
+    if isinstance(data, BulkFrames):
+        return StreamedCombination(data, hashes)
     if isinstance(data, pd.DataFrame | pa.Table):
         table = to_arrow(data)
         if HASH_COLUMN not in table.column_names:
@@ -103,17 +173,23 @@ def _bucket_codes(hashes: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[
     return codes, names
 
 
-def write_partitioned(table: pa.Table, target: str | os.PathLike[str]) -> Path:
+def write_partitioned(table: pa.Table | StreamedCombination, target: str | os.PathLike[str]) -> Path:
     """Write ``table`` as a hive dataset at ``target`` (replacing it), partitioned by hash bucket.
 
     Rows are grouped by bucket with a stable sort (so each combination's rows stay in order)
-    and each bucket is written as one Parquet file ``hash_bucket={digit}/part-0.parquet``.
+    and each bucket is written as one Parquet file ``hash_bucket={digit}/part-0.parquet``. A
+    :class:`StreamedCombination` is read and written bucket by bucket, a few million rows at a
+    time, giving the same rows in the same files.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
     try:
         tmp.mkdir()
+        if isinstance(table, StreamedCombination):
+            _write_streamed(table, tmp)
+            replace_dir(tmp, target)
+            return target
         codes, names = _bucket_codes(table.column(HASH_COLUMN))
         order = np.argsort(codes, kind="stable")
         ordered = table.take(pa.array(order)) if len(order) else table
@@ -130,6 +206,28 @@ def write_partitioned(table: pa.Table, target: str | os.PathLike[str]) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def _write_streamed(combination: StreamedCombination, folder: Path) -> None:
+    """Each bucket's combinations (in their given order) into ``folder/hash_bucket=X/part-0.parquet``."""
+    codes, names = _bucket_codes(pa.array(combination.hashes, pa.string()))
+    for bucket, name in enumerate(names):
+        hashes = [h for h, code in zip(combination.hashes, codes.tolist(), strict=True) if code == bucket]
+        writer: pq.ParquetWriter | None = None
+        try:
+            for table in combination.tables(hashes):
+                if writer is None:
+                    (folder / f"{BUCKET_COLUMN}={name}").mkdir()
+                    writer = pq.ParquetWriter(
+                        folder / f"{BUCKET_COLUMN}={name}" / "part-0.parquet",
+                        table.schema,
+                        compression=COMPRESSION,
+                        use_dictionary=dictionary_columns(table),
+                    )
+                writer.write_table(table.cast(writer.schema), row_group_size=ROWS_PER_GROUP)
+        finally:
+            if writer is not None:
+                writer.close()
 
 
 def dictionary_columns(table: pa.Table) -> list[str]:

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -251,11 +252,7 @@ class CaptureStore:
     def equity(self, parameter_hash: str) -> pd.DataFrame:
         """Per-bar rows of one combination: time, close, position, cash, equity, PnL, commission."""
         own = self._read(parameter_hash, "equity")
-        bars = pq.read_table(self.bars_path)
-        table = bars
-        for name in own.column_names:
-            table = table.append_column(name, own.column(name))
-        return table.to_pandas()
+        return _with_bars(pq.read_table(self.bars_path), own).to_pandas()
 
     def _read(self, parameter_hash: str, kind: str) -> pa.Table:
         path = self._path(parameter_hash, kind)
@@ -263,10 +260,61 @@ class CaptureStore:
             raise KeyError(f"no captured {kind} for parameter hash {parameter_hash} (looked for {path})")
         return pq.read_table(path)
 
+    def read_many(self, hashes: Sequence[str], kind: str) -> list[pa.Table]:
+        """The ``kind`` ("fills" or "equity") tables of ``hashes``, in order, read by parallel
+        threads (pyarrow releases the GIL); an empty table for a combination without captures
+        (a failed one). Equity tables carry the shared time and close columns first."""
+
+        def read(parameter_hash: str) -> pa.Table:
+            path = self._path(parameter_hash, kind)
+            return pq.read_table(path, use_threads=False) if path.exists() else pa.table({})
+
+        with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+            tables = list(pool.map(read, hashes))
+        if kind != "equity" or not any(t.num_rows for t in tables):
+            return tables
+        bars = pq.read_table(self.bars_path)
+        return [_with_bars(bars, t) if t.num_rows else t for t in tables]
+
+    def reader(self, kind: str) -> CaptureReader:
+        """One kind of capture as a bulk-readable source (see :class:`CaptureReader`)."""
+        return CaptureReader(self, kind)
+
     def keys(self) -> Iterator[str]:
         """File keys of the stored combinations (the hex part of their parameter hashes)."""
         for path in sorted(self.root.glob("*/*.fills.parquet")):
             yield path.name.split(".", 1)[0]
+
+
+class CaptureReader:
+    """Fills or equity of a :class:`CaptureStore` by combination: ``reader(hash)`` reads one (an
+    empty frame when it has none), ``read_many(hashes)`` many at once (what the artifacts
+    export streams: :class:`pystocksharp.artifacts.datasets.BulkFrames`)."""
+
+    def __init__(self, store: CaptureStore, kind: str) -> None:
+        self.store = store
+        self.kind = kind
+
+    def __call__(self, parameter_hash: str) -> pd.DataFrame:
+        try:
+            return (
+                self.store.fills(parameter_hash)
+                if self.kind == "fills"
+                else self.store.equity(parameter_hash)
+            )
+        except KeyError:  # failed combinations have no captures
+            return pd.DataFrame()
+
+    def read_many(self, hashes: Sequence[str]) -> list[pa.Table]:
+        return self.store.read_many(hashes, self.kind)
+
+
+def _with_bars(bars: pa.Table, own: pa.Table) -> pa.Table:
+    """The shared per-bar columns (time, close) followed by a combination's own (zero copy)."""
+    table = bars
+    for name in own.column_names:
+        table = table.append_column(name, own.column(name))
+    return table
 
 
 def _as_table(data: pa.RecordBatch | pa.Table) -> pa.Table:

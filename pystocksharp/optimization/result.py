@@ -22,6 +22,7 @@ from pystocksharp.errors import InputError, Problem
 from pystocksharp.optimization.checkpoint import (
     CAPTURES_DIR,
     RESULTS_FILE,
+    CaptureReader,
     CaptureStore,
     CombinationRecord,
     RunSpec,
@@ -197,6 +198,11 @@ class OptimizationResult:
             built = build_reports(layout.run_dir, top_n=len(self.table) if keep == "all" else int(keep))
             exported.summary_page, exported.run_pages = built.summary_page, list(built.run_pages)
         return exported
+
+    def captures(self, kind: str) -> CaptureReader:
+        """``"fills"`` or ``"equity"`` of every combination as one source: call it with a hash, or
+        ``read_many(hashes)`` for many at once (what the artifacts export streams)."""
+        return self._captures.reader(kind)
 
     def summary(self) -> OptimizationSummary:
         best_row = self.best
