@@ -52,6 +52,26 @@ def _captured(get: Any) -> Any:
     return read
 
 
+def _capture_sources(result: Any, kept: set[str] | None) -> tuple[Any, Any, Any]:
+    """Fills, equity and round-trips sources of ``result``'s combinations for ``write_optimization``.
+
+    An optimizer result's captures are streamed in bulk (``result.captures``: many files read
+    at once, bucket by bucket, memory flat); other results (anything with ``fills(hash)`` and
+    ``equity(hash)``) are read one combination at a time.
+    """
+    if hasattr(result, "captures"):
+        fills, equity = result.captures("fills"), result.captures("equity")
+
+        def round_trips(parameter_hash: str) -> pd.DataFrame:
+            if kept is not None and parameter_hash not in kept:
+                return _no_round_trips()  # shared, read only
+            return artifact_round_trips(fills(parameter_hash))
+
+        return fills, equity, round_trips
+    read_fills, read_trips = _fills_and_round_trips(_captured(result.fills), kept)
+    return read_fills, _captured(result.equity), read_trips
+
+
 def _fills_and_round_trips(read: Any, kept: set[str] | None) -> tuple[Any, Any]:
     """Readers of each combination's fills and of its round trips (:func:`artifact_round_trips`)
     for the combinations in ``kept`` (None: all; others get no rows: matching fills in Python
@@ -137,13 +157,13 @@ def export_optimization(
     # top N of the ranking (rows failing the filters follow it in the table but get no folder)
     kept: int | Literal["all"] = keep if keep == "all" else min(int(keep), len(ranked))
     kept_hashes = None if kept == "all" else set(ranked["parameter_hash"].astype(str)[:kept])
-    fills, trips = _fills_and_round_trips(_captured(result.fills), kept_hashes)
+    fills, equity, trips = _capture_sources(result, kept_hashes)
     write_optimization(
         layout,
         table,
         parameter_names=names,
         fills=fills,
-        equity=_captured(result.equity),
+        equity=equity,
         round_trips=trips,
         config=config,
         market_data=market_data,
