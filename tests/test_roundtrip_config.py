@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,14 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any, Path]:
     )
     layout = export_optimization(result, root / "artifacts", keep=KEEP, fsync=False)
     return result, layout, root
+
+
+def page_rows(html: Path) -> int:
+    """Rows of the trade list a run page embeds (the data its table is drawn from)."""
+    text = html.read_text(encoding="utf-8")
+    m = re.search(r'<script id="report-data" type="application/json">(.*?)</script>', text, re.S)
+    assert m is not None, "the run page embeds its data"
+    return len(json.loads(m.group(1))["trades"]["rows"])
 
 
 def same_number(a: Any, b: Any) -> bool:
@@ -106,17 +115,49 @@ def test_deployed_configuration_replays_the_optimizers_record(run: tuple[Any, An
 
 def test_exported_run_validates_and_its_pages_list_the_round_trips(run: tuple[Any, Any, Path]) -> None:
     """Kept combination folders carry their FIFO round trips, so their run pages list them."""
-    import re
-
     from pystocksharp.reports.build import build_reports
 
     result, layout, _ = run
     built = build_reports(layout.run_dir)
     assert len(built.run_pages) == KEEP
     for page in built.run_pages:
-        trips = read_json(page.parent / "trades.json")["round_trips"]
-        text = page.read_text(encoding="utf-8")
-        m = re.search(r'<script id="report-data" type="application/json">(.*?)</script>', text, re.S)
-        assert m is not None
-        assert len(json.loads(m.group(1))["trades"]["rows"]) == len(trips) > 0
+        assert page_rows(page) == len(read_json(page.parent / "trades.json")["round_trips"]) > 0
     assert invoke_json("validate", str(layout.run_dir))["problems"] == []
+
+
+def test_cli_optimize_deploy_backtest_config(tmp_path: Path) -> None:
+    """The same round trip with the commands only; the record is what `optimize --out` exported."""
+    opt = invoke_json("optimize", "-s", "sma_cross", "-d", str(sample_path("GOOG_1d.csv")),
+                      "--grid", "fast=5:20:5", "--grid", "slow=30:60:10", "--constraint", "fast < slow",
+                      "--rank", "sharpe_ratio:desc", "--commission", "0.001", "--slippage-steps", "1",
+                      "--keep", "3", "--workers", "1", "--no-progress", "--out", str(tmp_path / "opt"))  # fmt: skip
+    run_dir = Path(opt["run_dir"])
+    deployed = invoke_json("deploy", str(run_dir), "--out", str(tmp_path / "best.json"))
+    assert deployed["rank"] == 1
+    h = deployed["config"]["parameter_hash"]
+    page = read_json(run_dir / "optimization" / "optimization-results.json")
+    row = page["rows"][0]
+    assert row["rank"] == 1 and row["parameter_hash"] == h
+
+    replay = invoke_json(
+        "backtest", "--config", str(tmp_path / "best.json"), "--out", str(tmp_path / "replay")
+    )
+    assert invoke_json("validate", str(tmp_path / "replay"))["problems"] == []
+    assert invoke_json("validate", str(tmp_path / "opt"))["problems"] == []
+
+    recorded = read_combination(run_dir / "optimization" / "fills", h).drop(columns=["parameter_hash"])
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "replay" / "trades.parquet"), recorded, check_dtype=False
+    )
+    shared = [m for m in row["metrics"] if m in replay["metrics"]]
+    assert len(shared) > 40
+    for name in shared:
+        assert same_number(replay["metrics"][name], row["metrics"][name]), name
+    for name in ENGINE_COLUMNS:
+        assert same_number(replay[name], row["metrics"][name]), name
+    kept = run_dir / "optimization" / short_hash(h)
+    for name in ("trades.json", "performance-metrics.json"):
+        assert read_json(tmp_path / "replay" / name) == read_json(kept / name), name
+    trips = read_json(kept / "trades.json")["round_trips"]
+    assert len(trips) == row["metrics"]["round_trips"] > 0
+    assert page_rows(kept / "index.html") == len(trips)  # the page optimize built lists them all
