@@ -171,13 +171,24 @@ def _combination_folders(opt_dir: Path) -> list[Path]:
     return sorted(d for d in opt_dir.iterdir() if d.is_dir() and (d / "trades.json").is_file())
 
 
+def _run_ranking_metric(run_dir: Path, metric_names: list[str]) -> str | None:
+    """The optimizer's first ranking criterion (``reports/pipeline-summary.json``), if it is a metric."""
+    path = run_dir / "reports" / "pipeline-summary.json"
+    if not path.is_file():
+        return None
+    ranking = _read_json(path).get("ranking") or []
+    name = str(ranking[0]).split(":", 1)[0] if ranking else None
+    return name if name in metric_names else None
+
+
 def summary_from_run(
     run_dir: Path, pages: dict[str, Path], *, top_n: int = 20, ranking_metric: str | None = None
 ) -> SummaryReport:
     """A :class:`SummaryReport` from ``optimization/optimization-results.parquet`` (+ its JSON).
 
     Without ``ranking_metric`` the table keeps the optimizer's rank order (best first) and the
-    charts show ``sharpe_ratio`` (else net_profit, total_return, the first metric).
+    charts show the optimizer's first ranking metric (else sharpe_ratio, net_profit,
+    total_return, the first metric).
     """
     opt_dir = run_dir / "optimization"
     table = pd.read_parquet(opt_dir / "optimization-results.parquet")
@@ -198,7 +209,7 @@ def summary_from_run(
             for c in table.columns
             if c not in BOOKKEEPING and c not in params and pd.api.types.is_numeric_dtype(table[c])
         ]
-    metric = ranking_metric or next(
+    metric = ranking_metric or _run_ranking_metric(run_dir, metric_names) or next(
         (m for m in PREFERRED_RANKING if m in metric_names), metric_names[0] if metric_names else None
     )
     if metric is None:
