@@ -121,8 +121,8 @@ class BacktestSummary(BaseModel):
     rejected: int
 
 
-class BacktestReport(BaseModel):
-    """The JSON form of a :class:`BacktestResult` (``backtest --json``)."""
+class BacktestReport(BacktestSummary):
+    """The JSON form of a :class:`BacktestResult` (``backtest --json``): the summary plus what ran."""
 
     strategy: str
     strategy_kind: str
@@ -136,18 +136,6 @@ class BacktestReport(BaseModel):
     start: str | None
     end: str | None
     engine_version: str
-    initial_capital: float
-    final_equity: float
-    net_profit: float
-    realized_pnl: float
-    unrealized_pnl: float
-    commission: float
-    final_position: float
-    fills: int
-    round_trips: int
-    max_drawdown: float
-    orders: int
-    rejected: int
 
 
 @dataclass
@@ -403,7 +391,7 @@ def run_backtest(
             inst._psx_source = (times, *cols)  # the candle arrays the strategy sees, without a copy back
         net_result = bridge.run(inst, series, net_settings)
     batches = bridge.result_batches(net_result)
-    summary = BacktestSummary(**bridge.result_summary(net_result).model_dump())
+    summary = BacktestSummary(**bridge.result_summary(net_result))
     return BacktestResult(
         strategy=resolved.name,
         strategy_kind=resolved.kind,

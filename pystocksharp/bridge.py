@@ -366,26 +366,10 @@ def result_batches(net_result: Any, *, use_c_data: bool = True) -> dict[str, pa.
     }
 
 
-class NetSummary(BaseModel):
-    """The summary numbers of a .NET ``BacktestResult`` (money in account currency, drawdown a fraction <= 0)."""
-
-    initial_capital: float
-    final_equity: float
-    net_profit: float
-    realized_pnl: float
-    unrealized_pnl: float
-    commission: float
-    final_position: float
-    fills: int
-    round_trips: int
-    max_drawdown: float
-    orders: int
-    rejected: int
-
-
-def result_summary(net_result: Any) -> NetSummary:
+def result_summary(net_result: Any) -> dict[str, float | int]:
+    """The summary numbers of a .NET ``BacktestResult`` (fields of ``pystocksharp.backtest.BacktestSummary``)."""
     r = net_result
-    return NetSummary(
+    return dict(
         initial_capital=float(r.InitialCapital),
         final_equity=float(r.FinalEquity),
         net_profit=float(r.NetProfit),
