@@ -22,7 +22,71 @@ EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout (for scripts).")
+
+def emulation_options(fn: F) -> F:
+    """The engine's cost and fill settings as options (``backtest``, ``optimize``): fractions, not percent."""
+    options = [
+        click.option(
+            "--capital", type=float, default=10_000.0, show_default=True, help="Initial capital (money)."
+        ),
+        click.option(
+            "--commission",
+            type=float,
+            default=0.0,
+            show_default=True,
+            help="Commission per fill as a fraction of notional (0.002 = 0.2 %).",
+        ),
+        click.option(
+            "--commission-per-unit",
+            type=float,
+            default=0.0,
+            show_default=True,
+            help="Commission per unit traded (money).",
+        ),
+        click.option(
+            "--min-commission",
+            type=float,
+            default=0.0,
+            show_default=True,
+            help="Minimum commission per fill (money).",
+        ),
+        click.option(
+            "--slippage",
+            type=float,
+            default=0.0,
+            show_default=True,
+            help="Slippage as a fraction of price, against the trader.",
+        ),
+        click.option(
+            "--slippage-steps",
+            type=float,
+            default=0.0,
+            show_default=True,
+            help="Slippage in price steps, against the trader.",
+        ),
+        click.option(
+            "--fill",
+            type=click.Choice(["next-open", "close"]),
+            default="next-open",
+            show_default=True,
+            help="Where market orders fill: the next bar's open, or this bar's close.",
+        ),
+        click.option(
+            "--leverage",
+            type=float,
+            default=1.0,
+            show_default=True,
+            help="Buying power as a multiple of equity.",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON object on stdout (for scripts)."
+)
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -14,7 +14,13 @@ from typing import Any
 
 import click
 
-from pystocksharp.cli._common import EXIT_CHECK_FAILED, emit_json, handle_errors, json_option
+from pystocksharp.cli._common import (
+    EXIT_CHECK_FAILED,
+    emit_json,
+    emulation_options,
+    handle_errors,
+    json_option,
+)
 from pystocksharp.errors import InputError, Problem, PyStockSharpError
 
 _STRATEGY_HELP = "Built-in name (sma_cross, sma_cross_py, sma_cross_vec), path/to/file.py:ClassName or path/to/File.cs:ClassName."
@@ -180,52 +186,7 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
     metavar="NAME=VALUE",
     help="Strategy parameter; repeat for several.",
 )
-@click.option("--capital", type=float, default=10_000.0, show_default=True, help="Initial capital (money).")
-@click.option(
-    "--commission",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Commission per fill as a fraction of notional (0.002 = 0.2 %).",
-)
-@click.option(
-    "--commission-per-unit",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Commission per unit traded (money).",
-)
-@click.option(
-    "--min-commission",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Minimum commission per fill (money).",
-)
-@click.option(
-    "--slippage",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Slippage as a fraction of price, against the trader.",
-)
-@click.option(
-    "--slippage-steps",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Slippage in price steps, against the trader.",
-)
-@click.option(
-    "--fill",
-    type=click.Choice(["next-open", "close"]),
-    default="next-open",
-    show_default=True,
-    help="Where market orders fill.",
-)
-@click.option(
-    "--leverage", type=float, default=1.0, show_default=True, help="Buying power as a multiple of equity."
-)
+@emulation_options
 @click.option("--symbol", default=None, help="Symbol name (default: from the data file).")
 @click.option("--timeframe", default=None, help="Bar timeframe such as 1d, 1h (default: inferred).")
 @click.option(

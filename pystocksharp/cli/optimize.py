@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from pystocksharp.cli._common import emit_json, handle_errors, json_option
+from pystocksharp.cli._common import emit_json, emulation_options, handle_errors, json_option
 
 EXIT_INTERRUPTED = 130
 #: Sub-folder of ``--out`` holding the resume state (run.json, results.jsonl, captures/).
@@ -111,36 +111,7 @@ def _fmt(value: Any) -> str:
 )
 @click.option("--no-report", is_flag=True, help="Do not build the HTML reports.")
 @click.option("--resume", is_flag=True, help="Continue the run in --out, skipping combinations already done.")
-@click.option("--capital", type=float, default=10_000.0, show_default=True, help="Initial capital (money).")
-@click.option(
-    "--commission",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Commission per fill, fraction of notional.",
-)
-@click.option(
-    "--commission-per-unit", type=float, default=0.0, show_default=True, help="Commission per unit (money)."
-)
-@click.option(
-    "--min-commission",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Minimum commission per fill (money).",
-)
-@click.option("--slippage", type=float, default=0.0, show_default=True, help="Slippage, fraction of price.")
-@click.option("--slippage-steps", type=float, default=0.0, show_default=True, help="Slippage in price steps.")
-@click.option(
-    "--fill",
-    type=click.Choice(["next-open", "close"]),
-    default="next-open",
-    show_default=True,
-    help="Where market orders fill.",
-)
-@click.option(
-    "--leverage", type=float, default=1.0, show_default=True, help="Buying power as a multiple of equity."
-)
+@emulation_options
 @click.option("--no-fills", is_flag=True, help="Do not store each combination's fills and per-bar equity.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (it goes to stderr).")
 @json_option
