@@ -227,12 +227,8 @@ def write_backtest_run(
         folder,
         kind="backtest",
         strategy=_strategy_metadata(config),
-        data=DataMetadata(
-            symbol=market_data.symbol,
-            timeframe=market_data.timeframe,
-            start=market_data.first_timestamp,
-            end=market_data.last_timestamp,
-            bars=market_data.bars,
+        data=_data_metadata(
+            market_data,
             round_trips=int(round_trip_count)
             if round_trip_count is not None
             else len(trades.round_trips) or None,
@@ -249,6 +245,22 @@ def _strategy_metadata(config: StrategyConfig) -> StrategyMetadata:
         version=config.strategy.version,
         parameters=dict(config.parameters),
         parameter_hash=config.parameter_hash,
+    )
+
+
+def _run_strategy_metadata(config: StrategyConfig) -> StrategyMetadata:
+    """The strategy of a whole run (many combinations): no parameters, no parameter hash."""
+    return _strategy_metadata(config.model_copy(update={"parameters": {}, "parameter_hash": None}))
+
+
+def _data_metadata(market_data: MarketDataRef, *, round_trips: int | None = None) -> DataMetadata:
+    return DataMetadata(
+        symbol=market_data.symbol,
+        timeframe=market_data.timeframe,
+        start=market_data.first_timestamp,
+        end=market_data.last_timestamp,
+        bars=market_data.bars,
+        round_trips=round_trips,
     )
 
 
@@ -483,14 +495,8 @@ def write_optimization(
     write_manifest(
         opt_dir,
         kind="optimization",
-        strategy=_strategy_metadata(config.model_copy(update={"parameters": {}, "parameter_hash": None})),
-        data=DataMetadata(
-            symbol=market_data.symbol,
-            timeframe=market_data.timeframe,
-            start=market_data.first_timestamp,
-            end=market_data.last_timestamp,
-            bars=market_data.bars,
-        ),
+        strategy=_run_strategy_metadata(config),
+        data=_data_metadata(market_data),
         run=statistics or run_statistics(table),
         engine_version=engine_version,
         fsync=fsync,
@@ -652,14 +658,8 @@ def pipeline_summary(
 ) -> PipelineSummary:
     """A pipeline summary of an optimization table; ``started`` is a ``time.perf_counter()``."""
     return PipelineSummary(
-        strategy=_strategy_metadata(config.model_copy(update={"parameters": {}, "parameter_hash": None})),
-        data=DataMetadata(
-            symbol=market_data.symbol,
-            timeframe=market_data.timeframe,
-            start=market_data.first_timestamp,
-            end=market_data.last_timestamp,
-            bars=market_data.bars,
-        ),
+        strategy=_run_strategy_metadata(config),
+        data=_data_metadata(market_data),
         statistics=run_statistics(table, execution_time_s=time.perf_counter() - started),
         stages=list(stages),
         ranking=list(ranking),
