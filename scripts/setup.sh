@@ -20,8 +20,8 @@ fi
 "$PY" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
 "$PY" -m pip install --quiet -e ".[dev]"
 
-echo "building the engine (Release) ..."
-dotnet build dotnet/src/PyStockSharp.Engine/PyStockSharp.Engine.csproj -c Release -o pystocksharp/_engine \
+echo "building the engine and the StockSharp API layer (Release) ..."
+dotnet build dotnet/src/StockSharp.Compat/StockSharp.Compat.csproj -c Release -o pystocksharp/_engine \
   --nologo -v quiet -p:TreatWarningsAsErrors=false
 echo "ok: engine in pystocksharp/_engine"
 

@@ -52,17 +52,46 @@ public static class CSharpStrategyCompiler
     public static Func<Strategy> CreateFactory(Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
-        if (!typeof(Strategy).IsAssignableFrom(type) || type.IsAbstract) throw new ArgumentException($"{type.FullName} is not a concrete Strategy");
+        if (!IsStrategyType(type) || type.IsAbstract) throw new ArgumentException($"{type.FullName} is not a concrete Strategy");
         if (type.GetConstructor(Type.EmptyTypes) == null) throw new ArgumentException($"{type.FullName} has no public parameterless constructor");
         // a compiled `new T()`: the constructor's own exception surfaces (no TargetInvocationException wrapper)
-        var ctor = System.Linq.Expressions.Expression.New(type);
-        return System.Linq.Expressions.Expression.Lambda<Func<Strategy>>(System.Linq.Expressions.Expression.Convert(ctor, typeof(Strategy))).Compile();
+        System.Linq.Expressions.Expression body = System.Linq.Expressions.Expression.New(type);
+        if (!typeof(Strategy).IsAssignableFrom(type))   // a StockSharp-style strategy: run its engine strategy
+            body = System.Linq.Expressions.Expression.Property(System.Linq.Expressions.Expression.Convert(body, typeof(IHostedStrategy)), nameof(IHostedStrategy.EngineStrategy));
+        return System.Linq.Expressions.Expression.Lambda<Func<Strategy>>(System.Linq.Expressions.Expression.Convert(body, typeof(Strategy))).Compile();
+    }
+
+    /// <summary>An engine strategy, or a strategy of another API hosted by one (the StockSharp API layer's).</summary>
+    public static bool IsStrategyType(Type type) => typeof(Strategy).IsAssignableFrom(type) || typeof(IHostedStrategy).IsAssignableFrom(type);
+
+    /// <summary>The StockSharp API layer's file name, beside the engine assembly.</summary>
+    public const string StockSharpLayerAssembly = "StockSharp.Compat.dll";
+
+    /// <summary>Usings every StockSharp-style file gets, as an SDK project's ImplicitUsings would give it.</summary>
+    public const string StockSharpGlobalUsings =
+        "global using System;\nglobal using System.Collections.Generic;\nglobal using System.IO;\nglobal using System.Linq;\n" +
+        "global using System.Threading;\nglobal using System.Threading.Tasks;\n";
+
+    /// <summary>True when the source imports StockSharp's namespaces (compiled against the StockSharp API layer).</summary>
+    public static bool IsStockSharpStyle(string source)
+        => System.Text.RegularExpressions.Regex.IsMatch(source ?? "", @"^\s*using\s+(static\s+)?(StockSharp|Ecng)(\.|\s*;)", System.Text.RegularExpressions.RegexOptions.Multiline);
+
+    /// <summary>The StockSharp API layer (loaded once from beside the engine); null when it is not there.</summary>
+    public static Assembly? StockSharpLayer()
+    {
+        foreach (var a in AppDomain.CurrentDomain.GetAssemblies())
+            if (a.GetName().Name == "StockSharp.Compat") return a;
+        var dir = System.IO.Path.GetDirectoryName(typeof(Strategy).Assembly.Location);
+        if (string.IsNullOrEmpty(dir)) return null;
+        var path = System.IO.Path.Combine(dir, StockSharpLayerAssembly);
+        return File.Exists(path) ? Assembly.LoadFrom(path) : null;
     }
 
     /// <summary>The cache key: sha256 of the source text, the engine version and the engine build id.</summary>
     public static string CacheKey(string source)
     {
         var engine = typeof(Strategy).Assembly.ManifestModule.ModuleVersionId.ToString("N");
+        if (IsStockSharpStyle(source)) engine += " " + (StockSharpLayer()?.ManifestModule.ModuleVersionId.ToString("N") ?? "no-layer");
         var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(source + "\n//engine " + EngineInfo.Version + " " + engine));
         return Convert.ToHexString(bytes).ToLowerInvariant();
     }
@@ -87,26 +116,74 @@ public static class CSharpStrategyCompiler
     public static byte[] Compile(string path, string source, string assemblyName)
     {
         var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: path, encoding: Encoding.UTF8);
+        bool stockSharp = IsStockSharpStyle(source);
+        var refs = References();
+        if (stockSharp)
+        {
+            var layer = StockSharpLayer() ?? throw new StrategyCompilationException(path,
+                $"{path}: a StockSharp-style strategy needs the StockSharp API layer ({StockSharpLayerAssembly}) beside the engine; rebuild with ./scripts/setup.sh");
+            refs = new List<MetadataReference>(refs) { MetadataReference.CreateFromFile(layer.Location) };
+        }
         var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release,
             nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: false, deterministic: true);
-        var usings = CSharpSyntaxTree.ParseText(GlobalUsings, new CSharpParseOptions(LanguageVersion.Latest), path: "<global-usings>", encoding: Encoding.UTF8);
-        var comp = CSharpCompilation.Create(assemblyName, new[] { tree, usings }, References(), options);
+        var usings = CSharpSyntaxTree.ParseText(stockSharp ? StockSharpGlobalUsings : GlobalUsings, new CSharpParseOptions(LanguageVersion.Latest), path: "<global-usings>", encoding: Encoding.UTF8);
+        var comp = CSharpCompilation.Create(assemblyName, new[] { tree, usings }, refs, options);
         using var ms = new MemoryStream();
         var emit = comp.Emit(ms);
         if (!emit.Success)
         {
             var errors = new List<string>();
+            var missing = new List<string>();
             foreach (var d in emit.Diagnostics)
             {
                 if (d.Severity != DiagnosticSeverity.Error) continue;
                 var span = d.Location.GetMappedLineSpan();
                 var file = span.IsValid && !string.IsNullOrEmpty(span.Path) ? span.Path : path;
                 int line = span.IsValid ? span.StartLinePosition.Line + 1 : 0, col = span.IsValid ? span.StartLinePosition.Character + 1 : 0;
-                errors.Add($"{file}:{line}:{col}: error {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}");
+                var message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+                if (stockSharp && MissingMember(d, message) is { } member)
+                {
+                    if (missing.Contains(member)) continue;
+                    missing.Add(member);
+                    message = $"StockSharp API member not supported yet: {member}";
+                }
+                errors.Add($"{file}:{line}:{col}: error {d.Id}: {message}");
             }
+            // the missing API members first: they are the cause, the rest usually follows from them
+            errors.Sort((a, b) => (b.Contains("not supported yet", StringComparison.Ordinal) ? 1 : 0) - (a.Contains("not supported yet", StringComparison.Ordinal) ? 1 : 0));
             throw new StrategyCompilationException(path, errors);
         }
         return ms.ToArray();
+    }
+
+    /// <summary>
+    /// The StockSharp member a diagnostic says is missing ("Strategy.SubscribeOrderBook"), for errors that name a
+    /// member or type of StockSharp's API (CS0117/CS1061 no member, CS0246/CS0234 no type, CS0115 nothing to override,
+    /// CS1501/CS1503/CS7036 no such overload).
+    /// </summary>
+    internal static string? MissingMember(Diagnostic d, string message)
+    {
+        var q = System.Text.RegularExpressions.Regex.Matches(message, "'([^']+)'").Select(m => m.Groups[1].Value).ToArray();
+        static string Short(string t) { var i = t.LastIndexOf('.'); var s = i >= 0 ? t[(i + 1)..] : t; return s; }
+        static bool Ours(string t) => t.StartsWith("StockSharp.", StringComparison.Ordinal) || t.StartsWith("Ecng.", StringComparison.Ordinal);
+        switch (d.Id)
+        {
+            case "CS0117" when q.Length >= 2 && Ours(q[0]):
+            case "CS1061" when q.Length >= 2 && Ours(q[0]):
+                return $"{Short(q[0])}.{q[1]}";
+            case "CS0246" when q.Length >= 1:
+                return q[0];
+            case "CS0234" when q.Length >= 2 && Ours(q[1]):
+                return $"{q[1]}.{q[0]}";
+            case "CS0115" when q.Length >= 1:
+                var name = q[0];
+                var paren = name.IndexOf('(');
+                var head = paren >= 0 ? name[..paren] : name;
+                var parts = head.Split('.');
+                return parts.Length >= 2 ? $"Strategy.{parts[^1]}{(paren >= 0 ? name[paren..] : "")} (to override)" : name;
+            default:
+                return null;
+        }
     }
 
     private static List<MetadataReference> References()
@@ -148,7 +225,7 @@ public static class CSharpStrategyCompiler
     {
         var candidates = new List<Type>();
         foreach (var t in asm.GetTypes())
-            if (typeof(Strategy).IsAssignableFrom(t) && !t.IsAbstract && t.IsPublic) candidates.Add(t);
+            if (IsStrategyType(t) && !t.IsAbstract && t.IsPublic) candidates.Add(t);
         if (string.IsNullOrEmpty(className))
         {
             if (candidates.Count == 1) return candidates[0];

@@ -1,6 +1,16 @@
 namespace PyStockSharp.Engine;
 
 /// <summary>
+/// A strategy written against another API (the StockSharp API layer) that runs on the engine through an
+/// engine <see cref="Strategy"/> it owns.
+/// </summary>
+public interface IHostedStrategy
+{
+    /// <summary>The engine strategy that runs this one (the same object for the strategy's whole life).</summary>
+    Strategy EngineStrategy { get; }
+}
+
+/// <summary>
 /// Base of all strategies (StockSharp's shape). Callbacks are <c>public virtual</c> so that
 /// Python subclasses (pythonnet, <c>__namespace__</c>) can override them.
 /// </summary>
@@ -36,6 +46,19 @@ public abstract class Strategy
     public StrategyParam<string> ParamString(string name, string defaultValue) => Param(name, defaultValue);
 
     public IReadOnlyList<IStrategyParam> Parameters => _params;
+
+    /// <summary>
+    /// Registers a parameter object made elsewhere (the StockSharp API layer's own <c>StrategyParam&lt;T&gt;</c>);
+    /// names must be unique.
+    /// </summary>
+    public void AddParameter(IStrategyParam parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        foreach (var p in _params)
+            if (string.Equals(p.Name, parameter.Name, StringComparison.Ordinal))
+                throw new ArgumentException($"parameter '{parameter.Name}' declared twice", nameof(parameter));
+        _params.Add(parameter);
+    }
 
     /// <summary>The parameter called <paramref name="name"/>; ArgumentException if unknown.</summary>
     public IStrategyParam GetParam(string name)

@@ -1,0 +1,147 @@
+using StockSharp.Messages;
+
+namespace StockSharp.BusinessEntities;
+
+/// <summary>
+/// An instrument (StockSharp's <c>Security</c>). In a backtest it describes the data series: <see cref="PriceStep"/>
+/// and <see cref="VolumeStep"/> come from the run (0.01 and 1 unless given).
+/// </summary>
+public class Security
+{
+    public string Id { get; set; } = "";
+    public string Code { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string ShortName { get; set; } = "";
+    public string Board { get; set; } = "";
+    public SecurityTypes? Type { get; set; }
+    public decimal? PriceStep { get; set; }
+    public decimal? VolumeStep { get; set; }
+    public decimal? MinVolume { get; set; }
+    public decimal? MaxVolume { get; set; }
+    public decimal? StepPrice { get; set; }
+    public decimal? Multiplier { get; set; }
+    public int? Decimals { get; set; }
+    public string Currency { get; set; } = "";
+    public decimal? MinPrice { get; set; }
+    public decimal? MaxPrice { get; set; }
+    public decimal? MarginBuy { get; set; }
+    public decimal? MarginSell { get; set; }
+    public DateTimeOffset? ExpiryDate { get; set; }
+    public string UnderlyingSecurityId { get; set; } = "";
+    public override string ToString() => Id;
+}
+
+/// <summary>The trading account (StockSharp's <c>Portfolio</c>): values in money, updated every bar.</summary>
+public class Portfolio
+{
+    public string Name { get; set; } = "Simulator";
+    public decimal? BeginValue { get; set; }
+    public decimal? CurrentValue { get; set; }
+    public decimal? CurrentBalance { get => CurrentValue; set => CurrentValue = value; }
+    public decimal? BlockedValue { get; set; }
+    public decimal? RealizedPnL { get; set; }
+    public decimal? UnrealizedPnL { get; set; }
+    public decimal? Commission { get; set; }
+    public decimal? Leverage { get; set; }
+    public string Currency { get; set; } = "";
+    public override string ToString() => Name;
+}
+
+/// <summary>A position on one security.</summary>
+public class Position
+{
+    public Security Security { get; set; }
+    public Portfolio Portfolio { get; set; }
+    public decimal? CurrentValue { get; set; }
+    public decimal? BeginValue { get; set; }
+    public decimal? AveragePrice { get; set; }
+    public decimal? RealizedPnL { get; set; }
+    public decimal? UnrealizedPnL { get; set; }
+    public decimal? Commission { get; set; }
+    public DateTimeOffset LastChangeTime { get; set; }
+    public override string ToString() => $"{Security}: {CurrentValue}";
+}
+
+/// <summary>
+/// An order (StockSharp's <c>Order</c>). Make one with <c>new Order { Side, Type, Price, Volume }</c> and
+/// <c>RegisterOrder</c>, or with the strategy's <c>BuyMarket</c>/<c>SellLimit</c>/… helpers; the engine keeps
+/// <see cref="State"/>, <see cref="Balance"/> and <see cref="AveragePrice"/> up to date.
+/// </summary>
+public class Order
+{
+    public long? Id { get; set; }
+    public long TransactionId { get; set; }
+    public string StringId { get; set; }
+    public Sides Side { get; set; }
+    /// <summary>Older name of <see cref="Side"/>.</summary>
+    public Sides Direction { get => Side; set => Side = value; }
+    public OrderTypes? Type { get; set; }
+    public decimal Price { get; set; }
+    public decimal Volume { get; set; }
+    public decimal? VisibleVolume { get; set; }
+    /// <summary>Volume not filled yet.</summary>
+    public decimal Balance { get; set; }
+    public OrderStates State { get; set; } = OrderStates.None;
+    public Security Security { get; set; }
+    public Portfolio Portfolio { get; set; }
+    public DateTimeOffset Time { get; set; }
+    public DateTimeOffset ServerTime { get => Time; set => Time = value; }
+    public DateTimeOffset LocalTime { get; set; }
+    public DateTimeOffset? ExpiryDate { get; set; }
+    public TimeInForce? TimeInForce { get; set; }
+    public string Comment { get; set; }
+    public string UserOrderId { get; set; }
+    public string ClientCode { get; set; }
+    public decimal? AveragePrice { get; set; }
+    public decimal? Commission { get; set; }
+    public bool? IsMarketMaker { get; set; }
+    public bool? PostOnly { get; set; }
+    public bool? MarginMode { get; set; }
+    /// <summary>Stop (trigger) price of a Conditional order; when set the order is a stop order.</summary>
+    public decimal? StopPrice { get; set; }
+    /// <summary>Why the engine rejected the order (null unless <see cref="State"/> is Failed).</summary>
+    public string RejectReason { get; internal set; }
+    internal PyStockSharp.Engine.Order Engine { get; set; }
+    public override string ToString() => $"Order#{TransactionId} {Side} {Type} {Volume}@{Price} {State}";
+}
+
+/// <summary>A trade (a fill's market side).</summary>
+public class Trade
+{
+    public long Id { get; set; }
+    public string StringId { get; set; }
+    public decimal Price { get; set; }
+    public decimal Volume { get; set; }
+    public DateTimeOffset ServerTime { get; set; }
+    public DateTimeOffset Time { get => ServerTime; set => ServerTime = value; }
+    public Sides? OrderDirection { get; set; }
+    public Security Security { get; set; }
+    public override string ToString() => $"Trade {Volume}@{Price} {ServerTime:O}";
+}
+
+/// <summary>An own trade: the order and the fill.</summary>
+public class MyTrade
+{
+    public Order Order { get; set; }
+    public Trade Trade { get; set; }
+    public decimal? Commission { get; set; }
+    public string CommissionCurrency { get; set; }
+    /// <summary>PnL realized by this fill (gross of commission).</summary>
+    public decimal? PnL { get; set; }
+    /// <summary>The strategy's position after the fill.</summary>
+    public decimal? Position { get; set; }
+    public decimal? Slippage { get; set; }
+    public bool? Initiator { get; set; }
+    public override string ToString() => $"MyTrade {Order?.Side} {Trade?.Volume}@{Trade?.Price}";
+}
+
+/// <summary>A market-data subscription (StockSharp's <c>Subscription</c>).</summary>
+public class Subscription
+{
+    public Subscription(DataType dataType, Security security = null) { DataType = dataType; Security = security; }
+    public DataType DataType { get; }
+    public Security Security { get; set; }
+    public long TransactionId { get; set; }
+    public ProcessStates State { get; internal set; } = ProcessStates.Stopped;
+    public override string ToString() => $"Subscription({DataType}, {Security})";
+}

@@ -1,0 +1,96 @@
+namespace StockSharp.Messages;
+
+/// <summary>The identifier of a security: <c>Code@Board</c>.</summary>
+public struct SecurityId : IEquatable<SecurityId>
+{
+    public SecurityId(string code, string board = "") { SecurityCode = code; BoardCode = board; }
+    public string SecurityCode { get; set; }
+    public string BoardCode { get; set; }
+    public bool Equals(SecurityId other) => other.SecurityCode == SecurityCode && other.BoardCode == BoardCode;
+    public override bool Equals(object obj) => obj is SecurityId s && Equals(s);
+    public override int GetHashCode() => HashCode.Combine(SecurityCode, BoardCode);
+    public static bool operator ==(SecurityId a, SecurityId b) => a.Equals(b);
+    public static bool operator !=(SecurityId a, SecurityId b) => !a.Equals(b);
+    public override string ToString() => string.IsNullOrEmpty(BoardCode) ? SecurityCode ?? "" : $"{SecurityCode}@{BoardCode}";
+}
+
+/// <summary>A price level of a candle (volume profile; the engine leaves it empty).</summary>
+public struct CandlePriceLevel
+{
+    public decimal Price { get; set; }
+    public decimal BuyVolume { get; set; }
+    public decimal SellVolume { get; set; }
+    public decimal TotalVolume { get; set; }
+}
+
+/// <summary>A candle (StockSharp's <c>ICandleMessage</c>): decimal prices, times in UTC.</summary>
+public interface ICandleMessage
+{
+    SecurityId SecurityId { get; set; }
+    decimal OpenPrice { get; set; }
+    decimal HighPrice { get; set; }
+    decimal LowPrice { get; set; }
+    decimal ClosePrice { get; set; }
+    decimal TotalVolume { get; set; }
+    decimal? BuyVolume { get; set; }
+    decimal? SellVolume { get; set; }
+    decimal? OpenInterest { get; set; }
+    int? TotalTicks { get; set; }
+    /// <summary>Bar open time (UTC).</summary>
+    DateTimeOffset OpenTime { get; set; }
+    /// <summary>Bar close time: open time + width (UTC).</summary>
+    DateTimeOffset CloseTime { get; set; }
+    DateTimeOffset HighTime { get; set; }
+    DateTimeOffset LowTime { get; set; }
+    DateTimeOffset ServerTime { get; set; }
+    CandleStates State { get; set; }
+    IEnumerable<CandlePriceLevel> PriceLevels { get; set; }
+    object Arg { get; set; }
+    DataType DataType { get; }
+}
+
+/// <summary>Common candle fields.</summary>
+public abstract class CandleMessage : ICandleMessage
+{
+    public SecurityId SecurityId { get; set; }
+    public decimal OpenPrice { get; set; }
+    public decimal HighPrice { get; set; }
+    public decimal LowPrice { get; set; }
+    public decimal ClosePrice { get; set; }
+    public decimal TotalVolume { get; set; }
+    public decimal? BuyVolume { get; set; }
+    public decimal? SellVolume { get; set; }
+    public decimal? OpenInterest { get; set; }
+    public decimal? RelativeVolume { get; set; }
+    public int? TotalTicks { get; set; }
+    public int? UpTicks { get; set; }
+    public int? DownTicks { get; set; }
+    public decimal? OpenVolume { get; set; }
+    public decimal? CloseVolume { get; set; }
+    public decimal? HighVolume { get; set; }
+    public decimal? LowVolume { get; set; }
+    public DateTimeOffset OpenTime { get; set; }
+    public DateTimeOffset CloseTime { get; set; }
+    public DateTimeOffset HighTime { get; set; }
+    public DateTimeOffset LowTime { get; set; }
+    public DateTimeOffset ServerTime { get; set; }
+    public DateTimeOffset LocalTime { get; set; }
+    public CandleStates State { get; set; }
+    public IEnumerable<CandlePriceLevel> PriceLevels { get; set; }
+    public abstract object Arg { get; set; }
+    public abstract DataType DataType { get; }
+    public override string ToString() =>
+        $"{GetType().Name} {OpenTime:O} O={OpenPrice} H={HighPrice} L={LowPrice} C={ClosePrice} V={TotalVolume} {State}";
+}
+
+/// <summary>A time-frame candle.</summary>
+public class TimeFrameCandleMessage : CandleMessage
+{
+    public TimeFrameCandleMessage() { }
+    public TimeFrameCandleMessage(TimeSpan tf) { TimeFrame = tf; }
+    public TimeSpan TimeFrame { get; set; }
+    public override object Arg { get => TimeFrame; set => TimeFrame = value is TimeSpan t ? t : TimeFrame; }
+    public override DataType DataType => DataType.TimeFrame(TimeFrame > TimeSpan.Zero ? TimeFrame : TimeSpan.FromMinutes(1));
+    /// <summary>A copy.</summary>
+    public TimeFrameCandleMessage Clone() => (TimeFrameCandleMessage)MemberwiseClone();
+}

@@ -1,0 +1,562 @@
+using System.Globalization;
+using StockSharp.Algo.Indicators;
+using StockSharp.BusinessEntities;
+using StockSharp.Messages;
+using E = PyStockSharp.Engine;
+
+namespace StockSharp.Algo.Strategies;
+
+/// <summary>
+/// StockSharp's <c>Strategy</c>, implemented on our engine. A subclass written for StockSharp — <c>Param</c>s in the
+/// constructor, <c>OnReseted</c>, <c>OnStarted2</c> subscribing candles and binding indicators, <c>BuyMarket</c> /
+/// <c>SellMarket</c> in the handlers, <c>StartProtection</c> — compiles and runs unmodified.
+/// <para>Engine semantics (docs/stocksharp.md): one security (the data series); handlers see finished candles;
+/// market orders fill at the next bar's open (or the close with <c>--fill close</c>); limit and stop orders from the
+/// next bar by the engine's rules; <c>StartProtection</c> places real stop and take-profit orders after each fill;
+/// chart calls are recorded, never drawn.</para>
+/// </summary>
+public partial class Strategy : E.IHostedStrategy
+{
+    private readonly StrategyHost _host;
+    private readonly List<object> _subscriptions = new();
+    private readonly List<Order> _orders = new();
+    private readonly List<MyTrade> _myTrades = new();
+    private readonly Dictionary<long, Order> _byEngineId = new();
+    private readonly List<ICandleMessage> _finished = new(2);
+    private readonly List<string> _log = new();
+    private readonly List<ChartRecord> _chart = new();
+    private string _name;
+    private long _nextTransactionId = 1;
+    private Portfolio _portfolio;
+    private Security _security;
+    private TimeSpan _dataTimeFrame;
+
+    public Strategy()
+    {
+        _host = new StrategyHost(this);
+    }
+
+    /// <summary>The engine strategy that runs this one.</summary>
+    public E.Strategy EngineStrategy => _host;
+
+    // ---- identity and settings ------------------------------------------------------------------
+
+    public virtual string Name { get => _name ?? GetType().Name; set => _name = value; }
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public string Comment { get; set; }
+    public LogLevels LogLevel { get; set; } = LogLevels.Info;
+
+    /// <summary>Default order volume (1).</summary>
+    public decimal Volume { get; set; } = 1m;
+
+    /// <summary>The traded security: the data series (<c>PriceStep</c>/<c>VolumeStep</c> from the run).</summary>
+    public virtual Security Security { get => _security ??= new Security { Id = "SECURITY", Code = "SECURITY" }; set => _security = value; }
+
+    /// <summary>The account: values refreshed from the engine when read.</summary>
+    public virtual Portfolio Portfolio
+    {
+        get
+        {
+            _portfolio ??= new Portfolio();
+            if (_host.IsRunning)
+            {
+                _portfolio.CurrentValue = Dec(_host.Equity);
+                _portfolio.RealizedPnL = Dec(_host.RealizedPnL);
+                _portfolio.UnrealizedPnL = Dec(_host.UnrealizedPnL);
+                _portfolio.Commission = Dec(_host.Commission);
+            }
+            return _portfolio;
+        }
+        set => _portfolio = value;
+    }
+
+    public object Connector { get; set; }
+    public ProcessStates ProcessState { get; private set; } = ProcessStates.Stopped;
+    public bool IsBacktesting => true;
+    public bool WaitRulesOnStop { get; set; }
+    public bool DisposeOnStop { get; set; }
+    public bool CancelOrdersWhenStopping { get; set; } = true;
+    public bool WaitAllTrades { get; set; }
+    public bool CommentOrders { get; set; }
+    public decimal? Slippage => null;
+    public decimal? Latency => null;
+
+    /// <summary>The strategy's parameters (the engine and the CLI see the same objects).</summary>
+    public IReadOnlyList<E.IStrategyParam> Parameters => _host.Parameters;
+
+    /// <summary>Indicators the strategy registered (<c>Indicators.Add</c>); <see cref="IsFormed"/> waits for them.</summary>
+    public IList<IIndicator> Indicators { get; } = new List<IIndicator>();
+
+    // ---- state --------------------------------------------------------------------------------------
+
+    /// <summary>Position in units (positive long, negative short).</summary>
+    public decimal Position
+    {
+        get => Dec(_host.Position);
+        set => throw new NotSupportedException("StockSharp API member not supported: setting Strategy.Position (trade to change it)");
+    }
+
+    /// <summary>Profit and loss in money: realized + unrealized − commission.</summary>
+    public decimal PnL => Dec(_host.RealizedPnL + _host.UnrealizedPnL - _host.Commission);
+    public decimal RealizedPnL => Dec(_host.RealizedPnL);
+    public decimal? Commission => Dec(_host.Commission);
+    /// <summary>Average entry price of the open position (0 when flat).</summary>
+    public decimal PositionPrice => Dec(_host.AveragePrice);
+
+    /// <summary>Close time of the bar being processed (UTC).</summary>
+    public DateTimeOffset CurrentTime { get; private set; }
+    public DateTimeOffset StartedTime { get; private set; }
+    public TimeSpan TotalWorkingTime => CurrentTime - StartedTime;
+
+    public IEnumerable<Order> Orders => _orders;
+    public IEnumerable<MyTrade> MyTrades => _myTrades;
+    public IEnumerable<Order> ActiveOrders => _orders.Where(o => o.State == OrderStates.Active);
+
+    /// <summary>All registered indicators formed.</summary>
+    public bool IsFormed => Indicators.All(i => i.IsFormed);
+    public bool IsOnline => ProcessState == ProcessStates.Started;
+    public bool IsFormedAndOnline() => IsFormed && IsOnline;
+    public bool AllowTrading(OrderTypes? type = null) => IsOnline && !_host.IsTradingStopped;
+    /// <summary>True while the backtest runs and trading was not stopped by a risk rule.</summary>
+    public bool IsFormedAndOnlineAndAllowTrading(OrderTypes? type = null) => IsFormed && AllowTrading(type);
+
+    /// <summary>Messages the strategy logged (and what the layer said about the run), in order.</summary>
+    public IReadOnlyList<string> LogMessages => _log;
+    /// <summary>Chart calls, recorded (the report draws indicators from them).</summary>
+    public IReadOnlyList<ChartRecord> ChartRecords => _chart;
+
+    // ---- parameters -----------------------------------------------------------------------------
+
+    /// <summary>Declares a parameter (in the constructor).</summary>
+    public StrategyParam<T> Param<T>(string name, T initialValue = default)
+    {
+        var p = new StrategyParam<T>(name, initialValue);
+        _host.AddParameter(p);
+        return p;
+    }
+
+    // ---- overridables (StockSharp's names and signatures) ----------------------------------------
+
+    /// <summary>Securities and candle types the strategy works with (informational here).</summary>
+    public virtual IEnumerable<(Security sec, DataType dt)> GetWorkingSecurities() => Array.Empty<(Security, DataType)>();
+
+    protected virtual void OnReseted() { }
+    protected virtual void OnStarted(DateTimeOffset time) { }
+    protected virtual void OnStarted2(DateTime time) { }
+    protected virtual void OnStarted2(DateTimeOffset time) { }
+    protected virtual void OnStopping() { }
+    protected virtual void OnStopped() { }
+    protected virtual void OnNewMyTrade(MyTrade trade) { }
+    protected virtual void OnOwnTradeReceived(MyTrade trade) { }
+    protected virtual void OnOrderReceived(Order order) { }
+    protected virtual void OnOrderRegistered(Order order) { }
+    protected virtual void OnOrderChanged(Order order) { }
+    protected virtual void OnOrderRegisterFailed(OrderFail fail, bool calcRisk) { }
+    protected virtual void OnOrderCancelFailed(OrderFail fail) { }
+    protected virtual void OnPositionReceived(Position position) { }
+    protected virtual void OnPositionChanged(decimal diff) { }
+    protected virtual void OnError(Strategy strategy, Exception error) { }
+
+    public event Action<MyTrade> NewMyTrade;
+    public event Action<Subscription, MyTrade> OwnTradeReceived;
+    public event Action<Order> OrderRegistered;
+    public event Action<Order> OrderChanged;
+    public event Action<OrderFail> OrderRegisterFailed;
+    public event Action PositionChanged;
+    public event Action<Position> PositionReceived;
+    public event Action<Strategy> PnLChanged;
+    public event Action<Strategy> ProcessStateChanged;
+
+    /// <summary>A new instance with the same parameter values (the optimizer makes its own instances).</summary>
+    public virtual Strategy CreateClone()
+    {
+        var clone = (Strategy)Activator.CreateInstance(GetType());
+        foreach (var p in Parameters)
+            if (clone.Parameters.FirstOrDefault(q => q.Name == p.Name) is { } q) q.SetValue(p.Value);
+        clone.Volume = Volume;
+        return clone;
+    }
+
+    public virtual void Reset() => OnReseted();
+    public void Start() => throw Unsupported("Strategy.Start (run it with pystocksharp backtest)");
+    public void Stop() => _host.StopTrading(false);
+
+    // ---- market data ----------------------------------------------------------------------------
+
+    /// <summary>Candles of <paramref name="dt"/> (a time frame equal to, or a whole multiple of, the data's).</summary>
+    public ISubscriptionHandler<ICandleMessage> SubscribeCandles(DataType dt, bool isFinishedOnly = true, Security security = null)
+    {
+        ArgumentNullException.ThrowIfNull(dt);
+        if (security != null && !ReferenceEquals(security, _security) && security.Id != Security.Id)
+            throw Unsupported($"SubscribeCandles for a second security ({security.Id}); the engine backtests one series");
+        var h = new SubscriptionHandler<ICandleMessage>(this, new Subscription(dt, Security));
+        return h;
+    }
+
+    public ISubscriptionHandler<ICandleMessage> SubscribeCandles(TimeSpan tf, bool isFinishedOnly = true, Security security = null)
+        => SubscribeCandles(DataType.TimeFrame(tf), isFinishedOnly, security);
+
+    public ISubscriptionHandler<ICandleMessage> SubscribeCandles(Subscription subscription)
+        => SubscribeCandles(subscription?.DataType ?? throw new ArgumentNullException(nameof(subscription)), true, subscription.Security);
+
+    internal void StartSubscription(SubscriptionHandler<ICandleMessage> handler)
+    {
+        if (!_host.IsRunning) throw new InvalidOperationException("subscriptions start while the strategy runs (call SubscribeCandles in OnStarted2)");
+        handler.Builder = MakeBuilder(handler.Subscription.DataType);
+        _subscriptions.Add(handler);
+    }
+
+    private CandleBuilder MakeBuilder(DataType dt)
+    {
+        var series = _host.Series;
+        var data = _dataTimeFrame;
+        if (!dt.IsTFCandles)
+            throw Unsupported($"SubscribeCandles({dt}): only time-frame candles are supported");
+        var tf = dt.GetTimeFrame();
+        if (tf < data)
+        {
+            var explicitParam = _host.Parameters.OfType<StrategyParam<DataType>>().FirstOrDefault(p => p.Value == dt && p.IsExplicit);
+            if (explicitParam != null)
+                throw new ArgumentException(
+                    $"parameter '{explicitParam.Name}': candles of {dt} are finer than the data's time frame {DataType.FormatTimeFrame(data)}; " +
+                    $"use {DataType.FormatTimeFrame(data)} or a multiple of it, or finer data");
+            AddLog(LogLevels.Warning, $"candle type {dt} is finer than the data ({DataType.FormatTimeFrame(data)}): using the data's {DataType.FormatTimeFrame(data)} candles");
+            tf = data;
+        }
+        else if (tf > data)
+        {
+            if (tf.Ticks % data.Ticks != 0)
+                throw new ArgumentException($"candles of {dt} cannot be built from {DataType.FormatTimeFrame(data)} data: {dt} is not a whole multiple of it");
+            AddLog(LogLevels.Info, $"building {dt} candles from the {DataType.FormatTimeFrame(data)} data");
+        }
+        return new CandleBuilder(series, tf, data, new SecurityId(Security.Code ?? Security.Id));
+    }
+
+    // ---- orders ---------------------------------------------------------------------------------
+
+    /// <summary>A new order object of this strategy (not registered).</summary>
+    public Order CreateOrder(Sides side, decimal price, decimal? volume = null)
+        => new() { Side = side, Price = price, Volume = volume ?? Volume, Type = price == 0 ? OrderTypes.Market : OrderTypes.Limit, Security = Security, Portfolio = Portfolio };
+
+    public Order BuyMarket(decimal? volume = null) => Send(Sides.Buy, OrderTypes.Market, 0, volume);
+    public Order SellMarket(decimal? volume = null) => Send(Sides.Sell, OrderTypes.Market, 0, volume);
+    public Order BuyLimit(decimal price, decimal? volume = null) => Send(Sides.Buy, OrderTypes.Limit, price, volume);
+    public Order SellLimit(decimal price, decimal? volume = null) => Send(Sides.Sell, OrderTypes.Limit, price, volume);
+    /// <summary>A buy stop order (triggers when the price reaches <paramref name="price"/>, then fills as market).</summary>
+    public Order BuyStop(decimal price, decimal? volume = null) => Send(Sides.Buy, OrderTypes.Conditional, price, volume);
+    public Order SellStop(decimal price, decimal? volume = null) => Send(Sides.Sell, OrderTypes.Conditional, price, volume);
+
+    private Order Send(Sides side, OrderTypes type, decimal price, decimal? volume)
+    {
+        var o = new Order { Side = side, Type = type, Price = price, Volume = volume ?? Volume, Security = Security };
+        if (type == OrderTypes.Conditional) o.StopPrice = price;
+        RegisterOrder(o);
+        return o;
+    }
+
+    /// <summary>Registers an order: Market, Limit, or Conditional (a stop at <c>StopPrice</c>, else <c>Price</c>).</summary>
+    public virtual void RegisterOrder(Order order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        if (!_host.IsRunning) throw new InvalidOperationException("orders can only be registered while the strategy runs");
+        var type = order.Type ?? (order.Price == 0 ? OrderTypes.Market : OrderTypes.Limit);
+        E.OrderTypes et;
+        double price;
+        switch (type)
+        {
+            case OrderTypes.Market: et = E.OrderTypes.Market; price = 0; break;
+            case OrderTypes.Limit: et = E.OrderTypes.Limit; price = (double)order.Price; break;
+            case OrderTypes.Conditional: et = E.OrderTypes.Stop; price = (double)(order.StopPrice ?? order.Price); break;
+            default: throw Unsupported($"order type {type}");
+        }
+        order.Type = type;
+        order.TransactionId = _nextTransactionId++;
+        order.Security ??= Security;
+        order.Portfolio ??= _portfolio;
+        order.Time = CurrentTime;
+        order.Balance = order.Volume;
+        order.State = OrderStates.Pending;
+        _orders.Add(order);
+        var eo = _host.RegisterOrder(order.Side == Sides.Buy ? E.Sides.Buy : E.Sides.Sell, et, (double)order.Volume, price);
+        order.Engine = eo;
+        order.Id = eo.Id;
+        _byEngineId[eo.Id] = order;
+        if (eo.State == E.OrderStates.Rejected) Fail(order, eo.RejectReason);
+        else
+        {
+            order.State = OrderStates.Active;
+            OnOrderRegistered(order);
+            OrderRegistered?.Invoke(order);
+        }
+    }
+
+    public virtual void CancelOrder(Order order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        if (order.Engine is { } eo) _host.CancelOrder(eo);
+    }
+
+    /// <summary>Cancels <paramref name="oldOrder"/> and registers <paramref name="newOrder"/>.</summary>
+    public virtual void ReRegisterOrder(Order oldOrder, Order newOrder)
+    {
+        CancelOrder(oldOrder);
+        RegisterOrder(newOrder);
+    }
+
+    public void CancelActiveOrders() => _host.CancelActiveOrders();
+
+    /// <summary>A market order that flattens the position (none when flat).</summary>
+    public Order ClosePosition()
+    {
+        var p = Position;
+        if (p > 0) return SellMarket(p);
+        if (p < 0) return BuyMarket(-p);
+        return null;
+    }
+
+    // ---- protection -----------------------------------------------------------------------------
+
+    /// <summary>
+    /// Protects every position with a stop-loss and a take-profit (distances as <see cref="Unit"/>s: absolute, percent
+    /// of the entry price, or price steps). After each fill the engine places a stop order and a limit order for the
+    /// whole position; a null or zero unit disables that side. Timeouts and <paramref name="useMarketOrders"/> are
+    /// accepted; the engine's stop order fills as a market order once triggered.
+    /// </summary>
+    public void StartProtection(Unit takeProfit = null, Unit stopLoss = null, bool isStopTrailing = false,
+        TimeSpan? takeTimeout = null, TimeSpan? stopTimeout = null, bool useMarketOrders = false)
+    {
+        var step = (double)(Security.PriceStep ?? 0.01m);
+        _host.StartProtection(ToEngine(takeProfit, step), ToEngine(stopLoss, step), isStopTrailing);
+    }
+
+    private static E.Unit ToEngine(Unit u, double step)
+    {
+        if (u is null || u.Value <= 0) return default;
+        return u.Type switch
+        {
+            UnitTypes.Percent => new E.Unit((double)u.Value, E.UnitTypes.Percent),
+            UnitTypes.Point or UnitTypes.Step => new E.Unit((double)u.Value * step, E.UnitTypes.Absolute),
+            _ => new E.Unit((double)u.Value, E.UnitTypes.Absolute),
+        };
+    }
+
+    // ---- logging --------------------------------------------------------------------------------
+
+    public void LogInfo(string message, params object[] args) => AddLog(LogLevels.Info, Format(message, args));
+    public void LogWarning(string message, params object[] args) => AddLog(LogLevels.Warning, Format(message, args));
+    public void LogError(string message, params object[] args) => AddLog(LogLevels.Error, Format(message, args));
+    public void LogError(Exception error) => AddLog(LogLevels.Error, error?.Message ?? "");
+    public void LogDebug(string message, params object[] args) => AddLog(LogLevels.Debug, Format(message, args));
+    public void LogVerbose(string message, params object[] args) => AddLog(LogLevels.Verbose, Format(message, args));
+
+    internal void AddLog(LogLevels level, string message)
+    {
+        if (_log.Count < 10_000) _log.Add($"{CurrentTime:yyyy-MM-dd HH:mm} {level}: {message}");
+    }
+
+    private static string Format(string message, object[] args)
+    {
+        if (args is null || args.Length == 0) return message ?? "";
+        try { return string.Format(CultureInfo.InvariantCulture, message ?? "", args); }
+        catch (FormatException) { return message + " " + string.Join(", ", args); }
+    }
+
+    // ---- charts (recorded) -----------------------------------------------------------------------
+
+    /// <summary>A chart area; drawing calls on it are recorded as report annotations.</summary>
+    protected IChartArea CreateChartArea() => new ChartArea(this, $"area{_chart.Count(c => c.Kind == "area") + 1}");
+    protected IChart GetChart() => new ChartArea(this, "chart");
+
+    protected IChartElement DrawCandles(IChartArea area, ISubscriptionHandler<ICandleMessage> subscription) => Record("candles", area, subscription?.Subscription?.DataType?.ToString());
+    protected IChartElement DrawCandles(IChartArea area, Subscription subscription) => Record("candles", area, subscription?.DataType?.ToString());
+    protected IChartElement DrawIndicator(IChartArea area, IIndicator indicator, System.Drawing.Color? color = null, System.Drawing.Color? additionalColor = null)
+        => Record("indicator", area, indicator?.ToString());
+    protected IChartElement DrawOwnTrades(IChartArea area) => Record("trades", area, null);
+    protected IChartElement DrawOrders(IChartArea area) => Record("orders", area, null);
+
+    internal IChartElement Record(string kind, IChartArea area, string what)
+    {
+        if (_chart.Count < 1000) _chart.Add(new ChartRecord(kind, (area as ChartArea)?.Name ?? "", what ?? ""));
+        return new ChartElement();
+    }
+
+    // ---- engine side ----------------------------------------------------------------------------
+
+    private static decimal Dec(double v) => DecimalColumns.ToDecimal(v);
+    private static NotSupportedException Unsupported(string member) => new($"StockSharp API member not supported yet: {member}");
+
+    internal void EngineStarted()
+    {
+        var series = _host.Series;
+        _subscriptions.Clear(); _orders.Clear(); _myTrades.Clear(); _byEngineId.Clear(); _log.Clear(); _chart.Clear();
+        _nextTransactionId = 1;
+        _dataTimeFrame = DataTimeFrame(series);
+        var sec = Security;
+        if (string.IsNullOrEmpty(sec.Id) || sec.Id == "SECURITY") { sec.Id = string.IsNullOrEmpty(series.Symbol) ? "SECURITY" : series.Symbol; sec.Code = sec.Id; }
+        sec.PriceStep ??= Dec(series.PriceStep);
+        sec.VolumeStep ??= Dec(series.VolumeStep);
+        sec.MinVolume ??= sec.VolumeStep;
+        sec.Decimals ??= Decimals(sec.PriceStep ?? 0.01m);
+        var pf = _portfolio ??= new Portfolio();
+        pf.BeginValue = Dec(_host.Settings.InitialCapital);
+        pf.CurrentValue = pf.BeginValue;
+        pf.Leverage = Dec(_host.Settings.Leverage);
+        foreach (var i in Indicators) i.Reset();
+        long t0 = series.Count > 0 ? series.OpenTimes[0] : 0;
+        StartedTime = CurrentTime = new DateTimeOffset(DateTime.UnixEpoch.Ticks + t0 / 100, TimeSpan.Zero);
+        ProcessState = ProcessStates.Started;
+        ProcessStateChanged?.Invoke(this);
+        OnReseted();
+        OnStarted(StartedTime);
+        OnStarted2(StartedTime.UtcDateTime);
+        OnStarted2(StartedTime);
+    }
+
+    internal void EngineBar(int index)
+    {
+        long ns = _host.Series.OpenTimes[index];
+        CurrentTime = new DateTimeOffset(DateTime.UnixEpoch.Ticks + ns / 100, TimeSpan.Zero) + _dataTimeFrame;
+        var subs = _subscriptions;
+        for (int s = 0; s < subs.Count; s++)
+        {
+            var h = (SubscriptionHandler<ICandleMessage>)subs[s];
+            var list = _finished;
+            list.Clear();
+            h.Builder.OnBar(index, list);
+            for (int k = 0; k < list.Count; k++)
+            {
+                h.Process(list[k]);
+            }
+        }
+    }
+
+    internal void EngineStopped()
+    {
+        ProcessState = ProcessStates.Stopped;
+        OnStopping();
+        OnStopped();
+        ProcessStateChanged?.Invoke(this);
+    }
+
+    internal void EngineOrderChanged(E.Order eo)
+    {
+        if (!_byEngineId.TryGetValue(eo.Id, out var o)) return;
+        switch (eo.State)
+        {
+            case E.OrderStates.Cancelled:
+                o.State = OrderStates.Done; break;
+            case E.OrderStates.Rejected:
+                Fail(o, eo.RejectReason); return;
+            case E.OrderStates.Filled:
+                o.State = OrderStates.Done; o.Balance = 0; o.AveragePrice = Dec(eo.FillPrice); break;
+            default: return;
+        }
+        OnOrderChanged(o);
+        OrderChanged?.Invoke(o);
+    }
+
+    private void Fail(Order o, string reason)
+    {
+        o.State = OrderStates.Failed;
+        o.RejectReason = reason;
+        var fail = new OrderFail { Order = o, Error = new InvalidOperationException(reason ?? "rejected"), ServerTime = CurrentTime };
+        AddLog(LogLevels.Warning, $"order {o.TransactionId} rejected: {reason}");
+        OnOrderRegisterFailed(fail, true);
+        OrderRegisterFailed?.Invoke(fail);
+    }
+
+    internal void EngineTrade(E.Order eo, E.MyTrade t)
+    {
+        if (!_byEngineId.TryGetValue(eo.Id, out var o))
+        {
+            // protective orders placed by the engine on the strategy's behalf
+            o = new Order
+            {
+                Side = eo.Side == E.Sides.Buy ? Sides.Buy : Sides.Sell,
+                Type = eo.Type switch { E.OrderTypes.Limit => OrderTypes.Limit, E.OrderTypes.Stop => OrderTypes.Conditional, _ => OrderTypes.Market },
+                Price = Dec(eo.Price), Volume = Dec(eo.Volume), Security = Security, Portfolio = _portfolio,
+                TransactionId = _nextTransactionId++, Id = eo.Id, Engine = eo, Time = CurrentTime, Comment = "protection",
+            };
+            if (o.Type == OrderTypes.Conditional) o.StopPrice = o.Price;
+            _orders.Add(o);
+            _byEngineId[eo.Id] = o;
+        }
+        var time = new DateTimeOffset(DateTime.UnixEpoch.Ticks + t.Time / 100, TimeSpan.Zero);
+        o.State = OrderStates.Done;
+        o.Balance = 0;
+        o.AveragePrice = Dec(t.Price);
+        o.Commission = Dec(t.Commission);
+        var position = Position;
+        var my = new MyTrade
+        {
+            Order = o,
+            Trade = new Trade { Id = eo.Id, Price = Dec(t.Price), Volume = Dec(t.Volume), ServerTime = time, OrderDirection = o.Side, Security = Security },
+            Commission = Dec(t.Commission),
+            PnL = Dec(t.RealizedPnL),
+            Position = position,
+        };
+        _myTrades.Add(my);
+        OnOrderChanged(o);
+        OrderChanged?.Invoke(o);
+        OnNewMyTrade(my);
+        NewMyTrade?.Invoke(my);
+        OnOwnTradeReceived(my);
+        OwnTradeReceived?.Invoke(null, my);
+        OnPositionChanged(o.Side == Sides.Buy ? my.Trade.Volume : -my.Trade.Volume);
+        PositionChanged?.Invoke();
+        var pos = new Position { Security = Security, Portfolio = _portfolio, CurrentValue = position, AveragePrice = PositionPrice, LastChangeTime = time };
+        OnPositionReceived(pos);
+        PositionReceived?.Invoke(pos);
+        PnLChanged?.Invoke(this);
+    }
+
+    private static TimeSpan DataTimeFrame(E.CandleSeries series)
+    {
+        if (DataType.TryParse(series.TimeFrame, out var dt)) return dt.GetTimeFrame();
+        long best = long.MaxValue;
+        var t = series.OpenTimes;
+        for (int i = 1; i < Math.Min(t.Length, 1000); i++) { long d = t[i] - t[i - 1]; if (d > 0 && d < best) best = d; }
+        return best == long.MaxValue ? TimeSpan.FromDays(1) : TimeSpan.FromTicks(best / 100);
+    }
+
+    private static int Decimals(decimal step)
+    {
+        int n = 0;
+        step = Math.Abs(step);
+        while (step > 0 && step != Math.Truncate(step) && n < 12) { step *= 10; n++; }
+        return n;
+    }
+}
+
+/// <summary>An order the engine refused.</summary>
+public class OrderFail
+{
+    public Order Order { get; set; }
+    public Exception Error { get; set; }
+    public DateTimeOffset ServerTime { get; set; }
+}
+
+/// <summary>
+/// The engine strategy that runs a StockSharp-style <see cref="Strategy"/>: it is what the emulator, the optimizer and
+/// the Python bridge see (parameters, name, fills), and forwards everything to the StockSharp strategy.
+/// </summary>
+internal sealed class StrategyHost : E.EnhancedStrategy
+{
+    private readonly Strategy _owner;
+    internal bool IsRunning;
+
+    public StrategyHost(Strategy owner) { _owner = owner; }
+
+    public override string Name { get => _owner.Name; set => _owner.Name = value; }
+
+    public override void OnStarted() { IsRunning = true; _owner.EngineStarted(); }
+    public override void OnBar(int index) => _owner.EngineBar(index);
+    public override void OnOrderChanged(E.Order order) { if (order.State != E.OrderStates.Filled) _owner.EngineOrderChanged(order); }
+    public override void OnStopped() { _owner.EngineStopped(); IsRunning = false; }
+
+    internal override void RunFilled(E.Order order, E.MyTrade trade)
+    {
+        base.RunFilled(order, trade);   // protection and risk rules first, as for any enhanced strategy
+        _owner.EngineTrade(order, trade);
+    }
+}

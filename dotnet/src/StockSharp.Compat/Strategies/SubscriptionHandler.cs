@@ -1,0 +1,153 @@
+using StockSharp.Algo.Indicators;
+using StockSharp.BusinessEntities;
+using StockSharp.Messages;
+
+namespace StockSharp.Algo.Strategies;
+
+/// <summary>
+/// A market-data subscription of a strategy (StockSharp's <c>ISubscriptionHandler&lt;T&gt;</c>), made by
+/// <c>SubscribeCandles</c>: bind indicators and handlers, then <see cref="Start"/>.
+/// <para><c>Bind(i1, …, handler)</c>: at each finished candle every indicator is fed (with the candle; single-value
+/// indicators read its close) and, once all of them are formed, the handler gets the candle and their values as
+/// decimals — one per simple indicator, one per inner value of a complex one (e.g. Bollinger: middle, upper, lower).
+/// <c>BindEx</c> hands the raw <see cref="IIndicatorValue"/>s at every candle, formed or not.</para>
+/// </summary>
+public partial interface ISubscriptionHandler<T>
+{
+    Subscription Subscription { get; }
+    ISubscriptionHandler<T> Start();
+    ISubscriptionHandler<T> Stop();
+    /// <summary>A handler of every finished candle, without indicators.</summary>
+    ISubscriptionHandler<T> Bind(Action<T> callback);
+    /// <summary>Any number of indicators; the handler gets their flattened values (array reused between calls).</summary>
+    ISubscriptionHandler<T> Bind(IIndicator[] indicators, Action<T, decimal[]> callback);
+    ISubscriptionHandler<T> BindEx(IIndicator[] indicators, Action<T, IIndicatorValue[]> callback);
+    /// <summary>Binds with the values' validity: handlers get every candle once the indicators produced a value.</summary>
+    ISubscriptionHandler<T> BindWithEmpty(IIndicator indicator, Action<T, decimal?> callback);
+}
+
+internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>
+{
+    private readonly Strategy _strategy;
+    private readonly List<Binding> _bindings = new();
+    private bool _started;
+
+    internal SubscriptionHandler(Strategy strategy, Subscription subscription)
+    {
+        _strategy = strategy; Subscription = subscription;
+    }
+
+    public Subscription Subscription { get; }
+    internal CandleBuilder Builder { get; set; }
+
+    private sealed class Binding
+    {
+        public IIndicator[] Indicators;
+        public int[] Counts;
+        public decimal[] Values;
+        public IIndicatorValue[] Raw;
+        public Action<T, decimal[]> Handler;
+        public Action<T, IIndicatorValue[]> RawHandler;
+        public Action<T> CandleHandler;
+    }
+
+    public ISubscriptionHandler<T> Start()
+    {
+        if (!_started) { _started = true; Subscription.State = ProcessStates.Started; _strategy.StartSubscription((SubscriptionHandler<ICandleMessage>)(object)this); }
+        return this;
+    }
+
+    public ISubscriptionHandler<T> Stop() { Subscription.State = ProcessStates.Stopped; return this; }
+
+    public ISubscriptionHandler<T> Bind(Action<T> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        _bindings.Add(new Binding { Indicators = Array.Empty<IIndicator>(), CandleHandler = callback });
+        return this;
+    }
+
+    public ISubscriptionHandler<T> Bind(IIndicator[] indicators, Action<T, decimal[]> callback)
+        => AddValues(indicators, -1, callback, callback);
+
+    public ISubscriptionHandler<T> BindEx(IIndicator[] indicators, Action<T, IIndicatorValue[]> callback)
+        => AddRaw(indicators, callback, callback);
+
+    public ISubscriptionHandler<T> BindWithEmpty(IIndicator indicator, Action<T, decimal?> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return AddRaw(new[] { indicator }, callback, (c, v) => callback(c, v[0] is { IsEmpty: false } and not ComplexIndicatorValue ? v[0].ToDecimal() : null));
+    }
+
+    /// <summary>How many decimals an indicator's value flattens to (1, or the inner count of a complex one).</summary>
+    internal static int FlatCount(IIndicator indicator)
+        => indicator is IComplexIndicator c ? c.InnerIndicators.Sum(FlatCount) : 1;
+
+    private ISubscriptionHandler<T> AddValues(IIndicator[] indicators, int expected, Delegate original, Action<T, decimal[]> handler)
+    {
+        ArgumentNullException.ThrowIfNull(indicators);
+        ArgumentNullException.ThrowIfNull(original);
+        for (int k = 0; k < indicators.Length; k++)
+            if (indicators[k] is null) throw new ArgumentNullException($"indicator {k + 1}", "Bind: an indicator is null");
+        var counts = indicators.Select(FlatCount).ToArray();
+        int total = counts.Sum();
+        if (expected >= 0 && total != expected)
+            throw new ArgumentException(
+                $"Bind: the indicators ({string.Join(", ", indicators.Select(i => $"{i.Name}: {FlatCount(i)} value(s)"))}) give {total} value(s) " +
+                $"but the handler {original.Method.Name} takes {expected}");
+        _bindings.Add(new Binding { Indicators = indicators, Counts = counts, Values = new decimal[total], Raw = new IIndicatorValue[indicators.Length], Handler = handler });
+        return this;
+    }
+
+    private ISubscriptionHandler<T> AddRaw(IIndicator[] indicators, Delegate original, Action<T, IIndicatorValue[]> handler)
+    {
+        ArgumentNullException.ThrowIfNull(indicators);
+        ArgumentNullException.ThrowIfNull(original);
+        for (int k = 0; k < indicators.Length; k++)
+            if (indicators[k] is null) throw new ArgumentNullException($"indicator {k + 1}", "BindEx: an indicator is null");
+        _bindings.Add(new Binding { Indicators = indicators, Raw = new IIndicatorValue[indicators.Length], RawHandler = handler });
+        return this;
+    }
+
+    /// <summary>Feeds one finished candle to every binding (engine run thread).</summary>
+    internal void Process(ICandleMessage candle)
+    {
+        if (Subscription.State != ProcessStates.Started) return;
+        var typed = (T)candle;
+        CandleIndicatorValue input = null;
+        foreach (var b in _bindings)
+        {
+            if (b.CandleHandler != null) { b.CandleHandler(typed); continue; }
+            input ??= new CandleIndicatorValue(null, candle);
+            var inds = b.Indicators;
+            bool formed = true;
+            for (int k = 0; k < inds.Length; k++)
+            {
+                var v = inds[k].Process(input);
+                b.Raw[k] = v;
+                if (!v.IsFormed || v.IsEmpty) formed = false;
+            }
+            if (b.RawHandler != null) { b.RawHandler(typed, b.Raw); continue; }
+            if (!formed) continue;
+            int pos = 0;
+            for (int k = 0; k < inds.Length; k++) pos = Flatten(b.Raw[k], b.Values, pos);
+            b.Handler(typed, b.Values);
+        }
+    }
+
+    private static int Flatten(IIndicatorValue value, decimal[] into, int pos)
+    {
+        if (value is ComplexIndicatorValue c && c.Indicator is IComplexIndicator ci)
+        {
+            foreach (var inner in ci.InnerIndicators)
+            {
+                if (c.InnerValues.TryGetValue(inner, out var iv) && iv != null) pos = Flatten(iv, into, pos);
+                else pos += FlatCount(inner);
+            }
+            return pos;
+        }
+        into[pos] = value.IsEmpty ? 0m : value.ToDecimal();
+        return pos + 1;
+    }
+
+    internal IEnumerable<IIndicator> BoundIndicators => _bindings.SelectMany(b => b.Indicators);
+}
