@@ -64,9 +64,9 @@ def _fmt(value: Any) -> str:
     "-g",
     "grid",
     multiple=True,
-    required=True,
     metavar="NAME=START:STOP:STEP",
-    help="Parameter range (inclusive) or NAME=v1,v2,...; repeat for each parameter.",
+    help="Parameter range (inclusive) or NAME=v1,v2,...; repeat for each parameter. "
+    "Default: the ranges the strategy declares (StockSharp's SetOptimize).",
 )
 @click.option(
     "--constraint",

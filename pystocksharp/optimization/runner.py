@@ -219,10 +219,8 @@ def _workers(workers: int | None) -> int:
 def _grid(grid: Any, constraints: Sequence[str], resolved: ResolvedStrategy) -> _Grid:
     from pystocksharp import parameters as P  # noqa: PLC0415
 
-    if grid is None:
-        raise InputError(
-            "no parameter grid", [Problem("give grid=['name=start:stop:step', ...]", field="grid")]
-        )
+    if grid is None or (not isinstance(grid, str | Mapping) and isinstance(grid, Sequence) and not grid):
+        grid = default_grid(resolved)
     specs: list[str] = []
     if isinstance(grid, Mapping):
         specs = [f"{k}={','.join(str(v) for v in vs)}" for k, vs in grid.items()]
@@ -248,6 +246,35 @@ def _grid(grid: Any, constraints: Sequence[str], resolved: ResolvedStrategy) -> 
         specs=specs,
         constraints=[str(c) for c in constraints],
     )
+
+
+def default_grid(resolved: ResolvedStrategy) -> list[str]:
+    """The grid a strategy declares: its ``SetOptimize(from, to, step)`` ranges and ``SetOptimizeValues`` lists.
+
+    StockSharp strategies declare them on their ``Param``s; parameters without one keep their default.
+    """
+    from pystocksharp import bridge  # noqa: PLC0415
+
+    strategy = resolved.new()
+    specs = []
+    for p in bridge.strategy_parameters(strategy):
+        values = next((n.OptimizeValues for n in strategy.Parameters if str(n.Name) == p.name), None)
+        if values is not None:
+            specs.append(f"{p.name}={','.join(str(bridge._py_scalar(v)) for v in values)}")
+        elif p.can_optimize and p.optimize_from is not None and p.optimize_to is not None and p.optimize_step:
+            specs.append(f"{p.name}={p.optimize_from}:{p.optimize_to}:{p.optimize_step}")
+    if not specs:
+        raise InputError(
+            "no parameter grid",
+            [
+                Problem(
+                    f"strategy '{resolved.name}' declares no optimization ranges (SetOptimize); "
+                    "give grid=['name=start:stop:step', ...] (--grid on the command line)",
+                    field="grid",
+                )
+            ],
+        )
+    return specs
 
 
 def _fingerprint(frame: pd.DataFrame) -> str:
