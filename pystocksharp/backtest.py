@@ -162,6 +162,9 @@ class BacktestResult:
     data_source: str | None = None
     strategy_spec: str | None = None
     ohlcv: Any = field(default=None, repr=False)
+    #: A StockSharp-style strategy's run messages: "log" (its LogInfo/LogWarning lines), "notices"
+    #: (what the API layer adapted, e.g. candle types) and "annotations" (chart calls); empty otherwise.
+    messages: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @functools.cached_property
     def trades(self) -> pd.DataFrame:
@@ -390,6 +393,7 @@ def run_backtest(
         if resolved.kind == "python":
             inst._psx_source = (times, *cols)  # the candle arrays the strategy sees, without a copy back
         net_result = bridge.run(inst, series, net_settings)
+    messages = {} if resolved.runs_on_targets else bridge.hosted_messages(inst)
     batches = bridge.result_batches(net_result)
     summary = BacktestSummary(**bridge.result_summary(net_result))
     return BacktestResult(
@@ -406,6 +410,7 @@ def run_backtest(
         arrow=batches,
         strategy_spec=resolved.spec,
         ohlcv=ohlcv,
+        messages=messages,
     )
 
 

@@ -413,9 +413,28 @@ def emulation_settings(
     return s
 
 
+UNSUPPORTED_MEMBER = "StockSharp API member not supported yet"
+
+
 def run(strategy: Any, series: Any, settings: Any) -> Any:
-    """``BacktestEngine.Run`` on the calling thread; a Python strategy's exception propagates as is."""
-    return _engine().E.BacktestEngine.Run(strategy, series, settings)
+    """``BacktestEngine.Run`` on the calling thread; a Python strategy's exception propagates as is.
+
+    A strategy whose setup does not fit its input (``StrategyInputException``: e.g. a candle type
+    finer than the data) or that calls a StockSharp member the layer lacks raises :class:`InputError`.
+    """
+    eng = _engine()
+    try:
+        return eng.E.BacktestEngine.Run(strategy, series, settings)
+    except eng.E.StrategyInputException as exc:
+        raise InputError(
+            f"strategy '{strategy.Name}' cannot run on this input",
+            [Problem(_first_line(str(exc.Message)), field=str(exc.Field))],
+        ) from None
+    except eng.System.NotSupportedException as exc:
+        message = _first_line(str(exc.Message))
+        if UNSUPPORTED_MEMBER not in message:
+            raise
+        raise InputError(f"strategy '{strategy.Name}' uses the StockSharp API beyond this layer", [Problem(message)]) from None
 
 
 def run_targets(series: Any, targets: np.ndarray, settings: Any) -> Any:
@@ -558,6 +577,20 @@ def _first_line(message: str) -> str:
     # ArgumentException appends " (Parameter 'name')" and the engine prefixes "parameter 'name': "
     first = message.splitlines()[0] if message else message
     return re.sub(r"^parameter '[^']*': ", "", re.sub(r" \(Parameter '[^']*'\)$", "", first))
+
+
+def hosted_messages(strategy: Any) -> dict[str, list[str]]:
+    """What a StockSharp-style strategy's last run left: ``log`` (its own LogInfo/LogWarning lines),
+    ``notices`` (what the API layer said, e.g. a candle type adapted to the data) and ``annotations``
+    (chart calls as ``kind|area|what``). Empty lists for engine strategies."""
+    hosted = strategy.Hosted
+    if hosted is None:
+        return {"log": [], "notices": [], "annotations": []}
+    return {
+        "log": [str(x) for x in hosted.LogMessages],
+        "notices": [str(x) for x in hosted.Notices],
+        "annotations": [str(x) for x in hosted.Annotations],
+    }
 
 
 def strategy_name(strategy: Any) -> str:

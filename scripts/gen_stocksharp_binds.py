@@ -31,14 +31,14 @@ def _bind(m: int, k: int, interface: bool) -> str:
 def _bind_ex(m: int, interface: bool) -> str:
     inds = ", ".join(f"IIndicator i{j}" for j in range(1, m + 1))
     types = ", ".join(["T"] + ["IIndicatorValue"] * m)
-    sig = f"ISubscriptionHandler<T> BindEx({inds}, Action<{types}> callback)"
+    sig = f"ISubscriptionHandler<T> BindEx({inds}, Action<{types}> callback, bool allowEmpty = false)"
     if interface:
         return f"    {sig};\n"
     args = ", ".join(f"v[{j}]" for j in range(m))
     names = ", ".join(f"i{j}" for j in range(1, m + 1))
     return (
         f"    public {sig}\n"
-        f"        => AddRaw(new IIndicator[] {{ {names} }}, callback, (c, v) => callback(c, {args}));\n"
+        f"        => AddRaw(new IIndicator[] {{ {names} }}, callback, (c, v) => callback(c, {args}), allowEmpty);\n"
     )
 
 

@@ -23,6 +23,7 @@ _COMMAND_MODULES = (
     "report",
     "validation",
     "demo",
+    "compat",
 )
 
 

@@ -126,12 +126,17 @@ def _fmt_number(value: float | None) -> str:
 
 def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = None) -> None:
     report = result.report()
+    messages = getattr(result, "messages", None) or {}
     if as_json:
         payload = report.model_dump(mode="json")
         payload["metrics"] = None if metrics is None else metrics.model_dump(mode="json", by_alias=True)
         payload["outputs"] = {k: str(v) for k, v in outputs.items()}
+        if messages:
+            payload["messages"] = messages
         emit_json(payload)
         return
+    for notice in messages.get("notices", []):
+        click.echo(f"note: {notice}", err=True)
     from rich.console import Console
     from rich.table import Table
 

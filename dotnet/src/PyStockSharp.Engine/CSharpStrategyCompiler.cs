@@ -158,8 +158,8 @@ public static class CSharpStrategyCompiler
 
     /// <summary>
     /// The StockSharp member a diagnostic says is missing ("Strategy.SubscribeOrderBook"), for errors that name a
-    /// member or type of StockSharp's API (CS0117/CS1061 no member, CS0246/CS0234 no type, CS0115 nothing to override,
-    /// CS1501/CS1503/CS7036 no such overload).
+    /// member or type of StockSharp's API (CS0117/CS1061 no member, CS0103 no such name in the strategy, CS0246/CS0234
+    /// no type, CS0115 nothing to override).
     /// </summary>
     internal static string? MissingMember(Diagnostic d, string message)
     {
@@ -173,6 +173,8 @@ public static class CSharpStrategyCompiler
                 return $"{Short(q[0])}.{q[1]}";
             case "CS0246" when q.Length >= 1:
                 return q[0];
+            case "CS0103" when q.Length >= 1:   // an unknown name in a Strategy subclass: an inherited member we lack
+                return $"Strategy.{q[0]}";
             case "CS0234" when q.Length >= 2 && Ours(q[1]):
                 return $"{q[1]}.{q[0]}";
             case "CS0115" when q.Length >= 1:

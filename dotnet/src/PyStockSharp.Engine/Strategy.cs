@@ -1,6 +1,16 @@
 namespace PyStockSharp.Engine;
 
 /// <summary>
+/// A strategy's setup does not fit its input (a parameter, the data): raised before the first bar so that callers can
+/// report it as bad input. <see cref="Field"/> names the parameter or input at fault.
+/// </summary>
+public sealed class StrategyInputException : ArgumentException
+{
+    public StrategyInputException(string field, string message) : base(message) { Field = field; }
+    public string Field { get; }
+}
+
+/// <summary>
 /// A strategy written against another API (the StockSharp API layer) that runs on the engine through an
 /// engine <see cref="Strategy"/> it owns.
 /// </summary>
@@ -8,6 +18,12 @@ public interface IHostedStrategy
 {
     /// <summary>The engine strategy that runs this one (the same object for the strategy's whole life).</summary>
     Strategy EngineStrategy { get; }
+    /// <summary>What the hosted strategy logged in its last run ("time level: text").</summary>
+    IReadOnlyList<string> LogMessages { get; }
+    /// <summary>What the API layer said about the last run (candle types adapted to the data, …).</summary>
+    IReadOnlyList<string> Notices { get; }
+    /// <summary>Chart calls of the last run as "kind|area|what" (report annotations).</summary>
+    IReadOnlyList<string> Annotations { get; }
 }
 
 /// <summary>
@@ -22,6 +38,9 @@ public abstract class Strategy
 
     /// <summary>Strategy name; defaults to the class name.</summary>
     public virtual string Name { get => _name ?? GetType().Name; set => _name = value; }
+
+    /// <summary>The strategy of another API this engine strategy runs (null for engine strategies).</summary>
+    public virtual IHostedStrategy? Hosted => null;
 
     /// <summary>Default order volume of the actions (1).</summary>
     public double Volume { get; set; } = 1;

@@ -58,7 +58,7 @@ public class Position
     public decimal? RealizedPnL { get; set; }
     public decimal? UnrealizedPnL { get; set; }
     public decimal? Commission { get; set; }
-    public DateTimeOffset LastChangeTime { get; set; }
+    public DateTime LastChangeTime { get; set; }
     public override string ToString() => $"{Security}: {CurrentValue}";
 }
 
@@ -84,9 +84,9 @@ public class Order
     public OrderStates State { get; set; } = OrderStates.None;
     public Security Security { get; set; }
     public Portfolio Portfolio { get; set; }
-    public DateTimeOffset Time { get; set; }
-    public DateTimeOffset ServerTime { get => Time; set => Time = value; }
-    public DateTimeOffset LocalTime { get; set; }
+    public DateTime Time { get; set; }
+    public DateTime ServerTime { get => Time; set => Time = value; }
+    public DateTime LocalTime { get; set; }
     public DateTimeOffset? ExpiryDate { get; set; }
     public TimeInForce? TimeInForce { get; set; }
     public string Comment { get; set; }
@@ -112,8 +112,8 @@ public class Trade
     public string StringId { get; set; }
     public decimal Price { get; set; }
     public decimal Volume { get; set; }
-    public DateTimeOffset ServerTime { get; set; }
-    public DateTimeOffset Time { get => ServerTime; set => ServerTime = value; }
+    public DateTime ServerTime { get; set; }
+    public DateTime Time { get => ServerTime; set => ServerTime = value; }
     public Sides? OrderDirection { get; set; }
     public Security Security { get; set; }
     public override string ToString() => $"Trade {Volume}@{Price} {ServerTime:O}";
@@ -139,9 +139,23 @@ public class MyTrade
 public class Subscription
 {
     public Subscription(DataType dataType, Security security = null) { DataType = dataType; Security = security; }
+    public Subscription(DataType dataType, object marketData) { DataType = dataType; }
     public DataType DataType { get; }
+    /// <summary>How the data is built (accepted; the engine builds from the data series).</summary>
+    public MarketDataMessage MarketData { get; } = new();
     public Security Security { get; set; }
     public long TransactionId { get; set; }
     public ProcessStates State { get; internal set; } = ProcessStates.Stopped;
     public override string ToString() => $"Subscription({DataType}, {Security})";
+}
+
+/// <summary>A subscription's build settings (StockSharp's <c>MarketDataMessage</c>; accepted, informational here).</summary>
+public class MarketDataMessage
+{
+    public Level1Fields? BuildField { get; set; }
+    public object BuildMode { get; set; }
+    public DataType BuildFrom { get; set; }
+    public DateTime? From { get; set; }
+    public DateTime? To { get; set; }
+    public bool IsFinishedOnly { get; set; } = true;
 }

@@ -39,7 +39,8 @@ public interface IIndicatorValue : IComparable<IIndicatorValue>
     bool IsEmpty { get; }
     bool IsFinal { get; set; }
     bool IsFormed { get; }
-    DateTimeOffset Time { get; }
+    /// <summary>Time of the input (UTC).</summary>
+    DateTime Time { get; }
     T GetValue<T>(Level1Fields? field = null);
     /// <summary>The value as a decimal (the close price for a candle); InvalidOperationException when empty or complex.</summary>
     decimal ToDecimal();
@@ -49,9 +50,9 @@ public interface IIndicatorValue : IComparable<IIndicatorValue>
 /// <summary>Base of indicator values.</summary>
 public abstract class BaseIndicatorValue : IIndicatorValue
 {
-    protected BaseIndicatorValue(IIndicator indicator, DateTimeOffset time) { Indicator = indicator; Time = time; }
+    protected BaseIndicatorValue(IIndicator indicator, DateTime time) { Indicator = indicator; Time = time; }
     public IIndicator Indicator { get; }
-    public DateTimeOffset Time { get; protected set; }
+    public DateTime Time { get; protected set; }
     public abstract bool IsEmpty { get; set; }
     public bool IsFinal { get; set; } = true;
     public bool IsFormed { get; set; }
@@ -76,12 +77,12 @@ public abstract class BaseIndicatorValue : IIndicatorValue
 /// <summary>A single number (StockSharp's <c>DecimalIndicatorValue</c>); <see cref="IsEmpty"/> when there is none.</summary>
 public class DecimalIndicatorValue : BaseIndicatorValue
 {
-    public DecimalIndicatorValue(IIndicator indicator, decimal value, DateTimeOffset time) : base(indicator, time) { Value = value; }
-    public DecimalIndicatorValue(IIndicator indicator, decimal value, DateTime time) : this(indicator, value, ToOffset(time)) { }
-    public DecimalIndicatorValue(IIndicator indicator, DateTimeOffset time) : base(indicator, time) { _empty = true; }
-    public DecimalIndicatorValue(IIndicator indicator, DateTime time) : this(indicator, ToOffset(time)) { }
-    public DecimalIndicatorValue(IIndicator indicator, decimal value) : this(indicator, value, default(DateTimeOffset)) { }
-    public DecimalIndicatorValue(IIndicator indicator) : this(indicator, default(DateTimeOffset)) { }
+    public DecimalIndicatorValue(IIndicator indicator, decimal value, DateTime time) : base(indicator, time) { Value = value; }
+    public DecimalIndicatorValue(IIndicator indicator, decimal value, DateTimeOffset time) : this(indicator, value, ToUtc(time)) { }
+    public DecimalIndicatorValue(IIndicator indicator, DateTime time) : base(indicator, time) { _empty = true; }
+    public DecimalIndicatorValue(IIndicator indicator, DateTimeOffset time) : this(indicator, ToUtc(time)) { }
+    public DecimalIndicatorValue(IIndicator indicator, decimal value) : this(indicator, value, default(DateTime)) { }
+    public DecimalIndicatorValue(IIndicator indicator) : this(indicator, default(DateTime)) { }
 
     private bool _empty;
     public decimal Value { get; }
@@ -104,7 +105,7 @@ public class DecimalIndicatorValue : BaseIndicatorValue
     public override IEnumerable<object> ToValues() { if (!_empty) yield return Value; }
     public override string ToString() => _empty ? "empty" : Value.ToString(CultureInfo.InvariantCulture);
 
-    internal static DateTimeOffset ToOffset(DateTime time) => time == default ? default : new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc));
+    internal static DateTime ToUtc(DateTimeOffset time) => time == default ? default : time.UtcDateTime;
 }
 
 /// <summary>A candle as an indicator input; <see cref="ToDecimal"/> is its close price.</summary>
@@ -137,9 +138,9 @@ public class CandleIndicatorValue : BaseIndicatorValue
 /// <summary>The values of a complex indicator's inner indicators.</summary>
 public class ComplexIndicatorValue : BaseIndicatorValue
 {
-    public ComplexIndicatorValue(IComplexIndicator indicator, DateTimeOffset time) : base(indicator, time) { }
-    public ComplexIndicatorValue(IComplexIndicator indicator, DateTime time) : this(indicator, DecimalIndicatorValue.ToOffset(time)) { }
-    public ComplexIndicatorValue(IComplexIndicator indicator) : this(indicator, default(DateTimeOffset)) { }
+    public ComplexIndicatorValue(IComplexIndicator indicator, DateTime time) : base(indicator, time) { }
+    public ComplexIndicatorValue(IComplexIndicator indicator, DateTimeOffset time) : this(indicator, DecimalIndicatorValue.ToUtc(time)) { }
+    public ComplexIndicatorValue(IComplexIndicator indicator) : this(indicator, default(DateTime)) { }
 
     /// <summary>Inner indicator → its value.</summary>
     public IDictionary<IIndicator, IIndicatorValue> InnerValues { get; } = new Dictionary<IIndicator, IIndicatorValue>();
@@ -315,7 +316,7 @@ public abstract class BaseComplexIndicator : BaseIndicator, IComplexIndicator
     public override bool IsFormed { get => _inner.All(i => i.IsFormed); protected set { } }
 
     /// <summary>Makes the (typed) value object of this indicator.</summary>
-    protected virtual ComplexIndicatorValue CreateValue(DateTimeOffset time) => new(this, time);
+    protected virtual ComplexIndicatorValue CreateValue(DateTime time) => new(this, time);
 
     protected override IIndicatorValue OnProcess(IIndicatorValue input)
     {
@@ -343,11 +344,11 @@ public abstract class BaseComplexIndicator : BaseIndicator, IComplexIndicator
 /// <summary>Extension methods on indicators and values (StockSharp's <c>IndicatorHelper</c>).</summary>
 public static class IndicatorHelper
 {
-    public static IIndicatorValue Process(this IIndicator indicator, decimal value, DateTimeOffset time, bool isFinal = true)
+    public static IIndicatorValue Process(this IIndicator indicator, decimal value, DateTime time, bool isFinal = true)
         => indicator.Process(new DecimalIndicatorValue(indicator, value, time) { IsFinal = isFinal });
 
-    public static IIndicatorValue Process(this IIndicator indicator, decimal value, DateTime time, bool isFinal = true)
-        => indicator.Process(value, DecimalIndicatorValue.ToOffset(time), isFinal);
+    public static IIndicatorValue Process(this IIndicator indicator, decimal value, DateTimeOffset time, bool isFinal = true)
+        => indicator.Process(value, DecimalIndicatorValue.ToUtc(time), isFinal);
 
     public static IIndicatorValue Process(this IIndicator indicator, ICandleMessage candle)
         => indicator.Process(new CandleIndicatorValue(indicator, candle));
@@ -355,8 +356,11 @@ public static class IndicatorHelper
     public static IIndicatorValue Process(this IIndicator indicator, ICandleMessage candle, bool isFinal)
         => indicator.Process(new CandleIndicatorValue(indicator, candle) { IsFinal = isFinal });
 
-    public static IIndicatorValue Process<TValue>(this IIndicator indicator, TValue value, DateTimeOffset time, bool isFinal) where TValue : struct, IConvertible
+    public static IIndicatorValue Process<TValue>(this IIndicator indicator, TValue value, DateTime time, bool isFinal) where TValue : struct, IConvertible
         => indicator.Process(Convert.ToDecimal(value, CultureInfo.InvariantCulture), time, isFinal);
+
+    /// <summary>The value as a decimal (also callable as <c>IndicatorHelper.ToDecimal(v)</c>, as StockSharp's Python files do).</summary>
+    public static decimal ToDecimal(this IIndicatorValue value) => value.ToDecimal();
 
     public static decimal ToDecimal(this IIndicatorValue value, Level1Fields? field) => value.GetValue<decimal>(field);
 

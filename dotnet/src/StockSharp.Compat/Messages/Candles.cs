@@ -36,13 +36,13 @@ public interface ICandleMessage
     decimal? SellVolume { get; set; }
     decimal? OpenInterest { get; set; }
     int? TotalTicks { get; set; }
-    /// <summary>Bar open time (UTC).</summary>
-    DateTimeOffset OpenTime { get; set; }
+    /// <summary>Bar open time (UTC, <see cref="DateTimeKind.Utc"/>).</summary>
+    DateTime OpenTime { get; set; }
     /// <summary>Bar close time: open time + width (UTC).</summary>
-    DateTimeOffset CloseTime { get; set; }
-    DateTimeOffset HighTime { get; set; }
-    DateTimeOffset LowTime { get; set; }
-    DateTimeOffset ServerTime { get; set; }
+    DateTime CloseTime { get; set; }
+    DateTime HighTime { get; set; }
+    DateTime LowTime { get; set; }
+    DateTime ServerTime { get; set; }
     CandleStates State { get; set; }
     IEnumerable<CandlePriceLevel> PriceLevels { get; set; }
     object Arg { get; set; }
@@ -69,12 +69,12 @@ public abstract class CandleMessage : ICandleMessage
     public decimal? CloseVolume { get; set; }
     public decimal? HighVolume { get; set; }
     public decimal? LowVolume { get; set; }
-    public DateTimeOffset OpenTime { get; set; }
-    public DateTimeOffset CloseTime { get; set; }
-    public DateTimeOffset HighTime { get; set; }
-    public DateTimeOffset LowTime { get; set; }
-    public DateTimeOffset ServerTime { get; set; }
-    public DateTimeOffset LocalTime { get; set; }
+    public DateTime OpenTime { get; set; }
+    public DateTime CloseTime { get; set; }
+    public DateTime HighTime { get; set; }
+    public DateTime LowTime { get; set; }
+    public DateTime ServerTime { get; set; }
+    public DateTime LocalTime { get; set; }
     public CandleStates State { get; set; }
     public IEnumerable<CandlePriceLevel> PriceLevels { get; set; }
     public abstract object Arg { get; set; }
@@ -93,4 +93,21 @@ public class TimeFrameCandleMessage : CandleMessage
     public override DataType DataType => DataType.TimeFrame(TimeFrame > TimeSpan.Zero ? TimeFrame : TimeSpan.FromMinutes(1));
     /// <summary>A copy.</summary>
     public TimeFrameCandleMessage Clone() => (TimeFrameCandleMessage)MemberwiseClone();
+}
+
+/// <summary>
+/// Level1 values (StockSharp's <c>Level1ChangeMessage</c>). In a candle backtest each data bar gives one: last
+/// trade, best bid and best ask at the bar's close, plus its open, high, low and volume.
+/// </summary>
+public class Level1ChangeMessage
+{
+    public SecurityId SecurityId { get; set; }
+    public DateTime ServerTime { get; set; }
+    public DateTime LocalTime { get; set; }
+    public IDictionary<Level1Fields, object> Changes { get; } = new Dictionary<Level1Fields, object>();
+    public Level1ChangeMessage Add(Level1Fields field, decimal value) { Changes[field] = value; return this; }
+    public Level1ChangeMessage TryAdd(Level1Fields field, decimal? value) { if (value is decimal v) Changes[field] = v; return this; }
+    public decimal? TryGetDecimal(Level1Fields field) => Changes.TryGetValue(field, out var v) && v is decimal d ? d : null;
+    public bool IsContainsQuotes() => Changes.ContainsKey(Level1Fields.BestBidPrice) || Changes.ContainsKey(Level1Fields.BestAskPrice);
+    public override string ToString() => $"Level1 {ServerTime:O} {string.Join(", ", Changes.Select(c => $"{c.Key}={c.Value}"))}";
 }

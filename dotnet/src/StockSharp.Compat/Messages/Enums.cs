@@ -4,7 +4,7 @@ namespace StockSharp.Messages;
 public enum Sides { Buy, Sell }
 
 /// <summary>Order types (StockSharp's names). The engine emulates Limit, Market and Conditional (stop) orders.</summary>
-public enum OrderTypes { Limit, Market, Conditional, Repo, ExtRepo, Rps, Execute }
+public enum OrderTypes { Limit, Market, Conditional, Repo, ExtRepo, Rps, Execute, Stop, StopLimit }
 
 /// <summary>Order states (StockSharp's names).</summary>
 public enum OrderStates { None, Pending, Failed, Active, Done }

@@ -33,7 +33,8 @@ internal sealed class DecimalColumns
 /// <summary>
 /// Candles of one subscription from the data series: the data's own bars when the widths are equal, or bars built
 /// from consecutive data bars when the subscription's width is a whole multiple of the data's. Built candles are
-/// aligned to the UTC epoch (daily ones start at 00:00 UTC), labelled by their open time, and handed over when the
+/// aligned to the UTC epoch (daily ones start at 00:00 UTC; widths of whole weeks start on Monday 00:00 UTC, i.e.
+/// pandas <c>resample(width, label="left", closed="left", origin="1970-01-05")</c>), labelled by their open time, and handed over when the
 /// data bar that ends at their close arrives — or, with a gap, when the first bar of a later candle arrives — so a
 /// strategy never sees a candle before it has closed.
 /// </summary>
@@ -56,7 +57,12 @@ internal sealed class CandleBuilder
         _series = series; _d = DecimalColumns.Of(series); _tf = timeFrame; _securityId = securityId;
         _tfTicks = timeFrame.Ticks; _dataTicks = dataTimeFrame.Ticks;
         _passThrough = _tfTicks == _dataTicks;
+        _origin = _tfTicks % TimeSpan.TicksPerDay == 0 && _tfTicks / TimeSpan.TicksPerDay % 7 == 0
+            ? new DateTime(1970, 1, 5, 0, 0, 0, DateTimeKind.Utc).Ticks   // a Monday
+            : DateTime.UnixEpoch.Ticks;
     }
+
+    private readonly long _origin;
 
     public TimeSpan TimeFrame => _tf;
 
@@ -64,7 +70,7 @@ internal sealed class CandleBuilder
 
     private TimeFrameCandleMessage Make(long openTicks, decimal o, decimal h, decimal l, decimal c, decimal v)
     {
-        var open = new DateTimeOffset(openTicks, TimeSpan.Zero);
+        var open = new DateTime(openTicks, DateTimeKind.Utc);
         return new TimeFrameCandleMessage
         {
             TimeFrame = _tf, SecurityId = _securityId, OpenPrice = o, HighPrice = h, LowPrice = l, ClosePrice = c, TotalVolume = v,
@@ -82,7 +88,7 @@ internal sealed class CandleBuilder
             finished.Add(Make(t, d.Open[i], d.High[i], d.Low[i], d.Close[i], d.Volume[i]));
             return;
         }
-        long bucket = t - Mod(t - DateTime.UnixEpoch.Ticks, _tfTicks);
+        long bucket = t - Mod(t - _origin, _tfTicks);
         if (_open && bucket != _bucket)
         {
             finished.Add(Make(_bucket, _o, _h, _l, _c, _v));

@@ -18,7 +18,7 @@ namespace StockSharp.Algo.Strategies;
 public partial class Strategy : E.IHostedStrategy
 {
     private readonly StrategyHost _host;
-    private readonly List<object> _subscriptions = new();
+    private readonly List<ISubscriptionFeed> _subscriptions = new();
     private readonly List<Order> _orders = new();
     private readonly List<MyTrade> _myTrades = new();
     private readonly Dictionary<long, Order> _byEngineId = new();
@@ -104,8 +104,8 @@ public partial class Strategy : E.IHostedStrategy
     public decimal PositionPrice => Dec(_host.AveragePrice);
 
     /// <summary>Close time of the bar being processed (UTC).</summary>
-    public DateTimeOffset CurrentTime { get; private set; }
-    public DateTimeOffset StartedTime { get; private set; }
+    public DateTime CurrentTime { get; private set; }
+    public DateTime StartedTime { get; private set; }
     public TimeSpan TotalWorkingTime => CurrentTime - StartedTime;
 
     public IEnumerable<Order> Orders => _orders;
@@ -124,6 +124,17 @@ public partial class Strategy : E.IHostedStrategy
     public IReadOnlyList<string> LogMessages => _log;
     /// <summary>Chart calls, recorded (the report draws indicators from them).</summary>
     public IReadOnlyList<ChartRecord> ChartRecords => _chart;
+
+    /// <summary>What the layer said about the run (candle types adapted to the data, …).</summary>
+    public IReadOnlyList<string> Notices => _notices;
+    private readonly List<string> _notices = new();
+
+    IReadOnlyList<string> E.IHostedStrategy.Annotations => _chart.Select(c => $"{c.Kind}|{c.Area}|{c.What}").ToArray();
+
+    internal void Notice(string message)
+    {
+        if (!_notices.Contains(message)) _notices.Add(message);
+    }
 
     // ---- parameters -----------------------------------------------------------------------------
 
@@ -155,6 +166,8 @@ public partial class Strategy : E.IHostedStrategy
     protected virtual void OnOrderCancelFailed(OrderFail fail) { }
     protected virtual void OnPositionReceived(Position position) { }
     protected virtual void OnPositionChanged(decimal diff) { }
+    protected virtual void OnPositionChanged(Position position) { }
+    protected virtual void OnNewPosition(Position position) { }
     protected virtual void OnError(Strategy strategy, Exception error) { }
 
     public event Action<MyTrade> NewMyTrade;
@@ -199,10 +212,20 @@ public partial class Strategy : E.IHostedStrategy
     public ISubscriptionHandler<ICandleMessage> SubscribeCandles(Subscription subscription)
         => SubscribeCandles(subscription?.DataType ?? throw new ArgumentNullException(nameof(subscription)), true, subscription.Security);
 
-    internal void StartSubscription(SubscriptionHandler<ICandleMessage> handler)
+    /// <summary>Level1 of the strategy's security: one message per data bar (last, bid and ask at its close).</summary>
+    public ISubscriptionHandler<Level1ChangeMessage> SubscribeLevel1(Subscription subscription = null)
+    {
+        if (subscription?.Security is { } sec) Check(sec);
+        return new SubscriptionHandler<Level1ChangeMessage>(this, subscription ?? new Subscription(DataType.Level1, Security));
+    }
+
+    public ISubscriptionHandler<Level1ChangeMessage> SubscribeLevel1(Security security) => SubscribeLevel1(new Subscription(DataType.Level1, Check(security)));
+
+    internal void StartSubscription(ISubscriptionFeed handler)
     {
         if (!_host.IsRunning) throw new InvalidOperationException("subscriptions start while the strategy runs (call SubscribeCandles in OnStarted2)");
-        handler.Builder = MakeBuilder(handler.Subscription.DataType);
+        var dt = handler.Subscription.DataType;
+        handler.Builder = dt == DataType.Level1 ? new CandleBuilder(_host.Series, _dataTimeFrame, _dataTimeFrame, new SecurityId(Security.Code ?? Security.Id)) : MakeBuilder(dt);
         _subscriptions.Add(handler);
     }
 
@@ -217,17 +240,19 @@ public partial class Strategy : E.IHostedStrategy
         {
             var explicitParam = _host.Parameters.OfType<StrategyParam<DataType>>().FirstOrDefault(p => p.Value == dt && p.IsExplicit);
             if (explicitParam != null)
-                throw new ArgumentException(
-                    $"parameter '{explicitParam.Name}': candles of {dt} are finer than the data's time frame {DataType.FormatTimeFrame(data)}; " +
+                throw new E.StrategyInputException(explicitParam.Name,
+                    $"candles of {dt} are finer than the data's time frame {DataType.FormatTimeFrame(data)}; " +
                     $"use {DataType.FormatTimeFrame(data)} or a multiple of it, or finer data");
-            AddLog(LogLevels.Warning, $"candle type {dt} is finer than the data ({DataType.FormatTimeFrame(data)}): using the data's {DataType.FormatTimeFrame(data)} candles");
+            Notice($"candle type {dt} is finer than the data ({DataType.FormatTimeFrame(data)}): using the data's {DataType.FormatTimeFrame(data)} candles");
             tf = data;
         }
         else if (tf > data)
         {
             if (tf.Ticks % data.Ticks != 0)
-                throw new ArgumentException($"candles of {dt} cannot be built from {DataType.FormatTimeFrame(data)} data: {dt} is not a whole multiple of it");
-            AddLog(LogLevels.Info, $"building {dt} candles from the {DataType.FormatTimeFrame(data)} data");
+                throw new E.StrategyInputException(
+                    _host.Parameters.OfType<StrategyParam<DataType>>().FirstOrDefault(p => p.Value == dt)?.Name ?? "CandleType",
+                    $"candles of {dt} cannot be built from {DataType.FormatTimeFrame(data)} data: {dt} is not a whole multiple of {DataType.FormatTimeFrame(data)}");
+            Notice($"building {dt} candles from the {DataType.FormatTimeFrame(data)} data");
         }
         return new CandleBuilder(series, tf, data, new SecurityId(Security.Code ?? Security.Id));
     }
@@ -235,20 +260,45 @@ public partial class Strategy : E.IHostedStrategy
     // ---- orders ---------------------------------------------------------------------------------
 
     /// <summary>A new order object of this strategy (not registered).</summary>
-    public Order CreateOrder(Sides side, decimal price, decimal? volume = null)
-        => new() { Side = side, Price = price, Volume = volume ?? Volume, Type = price == 0 ? OrderTypes.Market : OrderTypes.Limit, Security = Security, Portfolio = Portfolio };
+    public Order CreateOrder(Sides side, decimal price, decimal? volume = null, Security security = null)
+        => new() { Side = side, Price = price, Volume = volume ?? Volume, Type = price == 0 ? OrderTypes.Market : OrderTypes.Limit, Security = Check(security), Portfolio = Portfolio };
 
-    public Order BuyMarket(decimal? volume = null) => Send(Sides.Buy, OrderTypes.Market, 0, volume);
-    public Order SellMarket(decimal? volume = null) => Send(Sides.Sell, OrderTypes.Market, 0, volume);
-    public Order BuyLimit(decimal price, decimal? volume = null) => Send(Sides.Buy, OrderTypes.Limit, price, volume);
-    public Order SellLimit(decimal price, decimal? volume = null) => Send(Sides.Sell, OrderTypes.Limit, price, volume);
-    /// <summary>A buy stop order (triggers when the price reaches <paramref name="price"/>, then fills as market).</summary>
-    public Order BuyStop(decimal price, decimal? volume = null) => Send(Sides.Buy, OrderTypes.Conditional, price, volume);
-    public Order SellStop(decimal price, decimal? volume = null) => Send(Sides.Sell, OrderTypes.Conditional, price, volume);
+    public Order BuyMarket(decimal? volume = null, Security security = null) => Send(Sides.Buy, OrderTypes.Market, 0, volume, security);
+    public Order SellMarket(decimal? volume = null, Security security = null) => Send(Sides.Sell, OrderTypes.Market, 0, volume, security);
+    public Order BuyLimit(decimal price, decimal? volume = null, Security security = null) => Send(Sides.Buy, OrderTypes.Limit, price, volume, security);
+    public Order SellLimit(decimal price, decimal? volume = null, Security security = null) => Send(Sides.Sell, OrderTypes.Limit, price, volume, security);
+    /// <summary>A buy stop order of <paramref name="volume"/> triggered at <paramref name="price"/> (filled as a market order).</summary>
+    public Order BuyStop(decimal volume, decimal price, Security security = null) => Send(Sides.Buy, OrderTypes.Conditional, price, volume, security);
+    /// <summary>A sell stop order of <paramref name="volume"/> triggered at <paramref name="price"/> (filled as a market order).</summary>
+    public Order SellStop(decimal volume, decimal price, Security security = null) => Send(Sides.Sell, OrderTypes.Conditional, price, volume, security);
 
-    private Order Send(Sides side, OrderTypes type, decimal price, decimal? volume)
+    /// <summary>The position in <paramref name="security"/> (the strategy's own one; null for another).</summary>
+    public decimal? GetPositionValue(Security security, Portfolio portfolio = null)
+        => security is null || ReferenceEquals(security, _security) || security.Id == Security.Id ? Position : null;
+
+    /// <summary>Rounds a price to the security's price step.</summary>
+    public decimal NormalizePrice(decimal price)
     {
-        var o = new Order { Side = side, Type = type, Price = price, Volume = volume ?? Volume, Security = Security };
+        var step = Security.PriceStep ?? 0m;
+        return step > 0 ? Math.Round(price / step, MidpointRounding.AwayFromZero) * step : price;
+    }
+
+    /// <summary>Rounds a volume down to the security's volume step.</summary>
+    public decimal NormalizeVolume(decimal volume)
+    {
+        var step = Security.VolumeStep ?? 0m;
+        return step > 0 ? Math.Floor(volume / step) * step : volume;
+    }
+
+    private Security Check(Security security)
+    {
+        if (security is null || ReferenceEquals(security, _security) || security.Id == Security.Id) return Security;
+        throw Unsupported($"orders for a second security ({security.Id}); the engine backtests one series");
+    }
+
+    private Order Send(Sides side, OrderTypes type, decimal price, decimal? volume, Security security)
+    {
+        var o = new Order { Side = side, Type = type, Price = price, Volume = volume ?? Volume, Security = Check(security) };
         if (type == OrderTypes.Conditional) o.StopPrice = price;
         RegisterOrder(o);
         return o;
@@ -266,7 +316,7 @@ public partial class Strategy : E.IHostedStrategy
         {
             case OrderTypes.Market: et = E.OrderTypes.Market; price = 0; break;
             case OrderTypes.Limit: et = E.OrderTypes.Limit; price = (double)order.Price; break;
-            case OrderTypes.Conditional: et = E.OrderTypes.Stop; price = (double)(order.StopPrice ?? order.Price); break;
+            case OrderTypes.Conditional or OrderTypes.Stop: et = E.OrderTypes.Stop; price = (double)(order.StopPrice ?? order.Price); break;
             default: throw Unsupported($"order type {type}");
         }
         order.Type = type;
@@ -303,11 +353,22 @@ public partial class Strategy : E.IHostedStrategy
         RegisterOrder(newOrder);
     }
 
+    /// <summary>Cancels <paramref name="order"/> and registers a copy at <paramref name="price"/> (and <paramref name="volume"/>).</summary>
+    public Order ReRegisterOrder(Order order, decimal price, decimal? volume = null)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var copy = new Order { Side = order.Side, Type = order.Type, Price = price, Volume = volume ?? order.Volume, Security = order.Security, Comment = order.Comment };
+        if (order.Type is OrderTypes.Conditional or OrderTypes.Stop) copy.StopPrice = price;
+        ReRegisterOrder(order, copy);
+        return copy;
+    }
+
     public void CancelActiveOrders() => _host.CancelActiveOrders();
 
     /// <summary>A market order that flattens the position (none when flat).</summary>
-    public Order ClosePosition()
+    public Order ClosePosition(Security security = null, Portfolio portfolio = null)
     {
+        Check(security);
         var p = Position;
         if (p > 0) return SellMarket(p);
         if (p < 0) return BuyMarket(-p);
@@ -323,7 +384,7 @@ public partial class Strategy : E.IHostedStrategy
     /// accepted; the engine's stop order fills as a market order once triggered.
     /// </summary>
     public void StartProtection(Unit takeProfit = null, Unit stopLoss = null, bool isStopTrailing = false,
-        TimeSpan? takeTimeout = null, TimeSpan? stopTimeout = null, bool useMarketOrders = false)
+        TimeSpan? takeTimeout = null, TimeSpan? stopTimeout = null, bool useMarketOrders = false, bool isLocalStop = false)
     {
         var step = (double)(Security.PriceStep ?? 0.01m);
         _host.StartProtection(ToEngine(takeProfit, step), ToEngine(stopLoss, step), isStopTrailing);
@@ -388,7 +449,7 @@ public partial class Strategy : E.IHostedStrategy
     internal void EngineStarted()
     {
         var series = _host.Series;
-        _subscriptions.Clear(); _orders.Clear(); _myTrades.Clear(); _byEngineId.Clear(); _log.Clear(); _chart.Clear();
+        _subscriptions.Clear(); _orders.Clear(); _myTrades.Clear(); _byEngineId.Clear(); _log.Clear(); _chart.Clear(); _notices.Clear();
         _nextTransactionId = 1;
         _dataTimeFrame = DataTimeFrame(series);
         var sec = Security;
@@ -403,23 +464,23 @@ public partial class Strategy : E.IHostedStrategy
         pf.Leverage = Dec(_host.Settings.Leverage);
         foreach (var i in Indicators) i.Reset();
         long t0 = series.Count > 0 ? series.OpenTimes[0] : 0;
-        StartedTime = CurrentTime = new DateTimeOffset(DateTime.UnixEpoch.Ticks + t0 / 100, TimeSpan.Zero);
+        StartedTime = CurrentTime = new DateTime(DateTime.UnixEpoch.Ticks + t0 / 100, DateTimeKind.Utc);
         ProcessState = ProcessStates.Started;
         ProcessStateChanged?.Invoke(this);
         OnReseted();
-        OnStarted(StartedTime);
-        OnStarted2(StartedTime.UtcDateTime);
+        OnStarted(new DateTimeOffset(StartedTime));
         OnStarted2(StartedTime);
+        OnStarted2(new DateTimeOffset(StartedTime));
     }
 
     internal void EngineBar(int index)
     {
         long ns = _host.Series.OpenTimes[index];
-        CurrentTime = new DateTimeOffset(DateTime.UnixEpoch.Ticks + ns / 100, TimeSpan.Zero) + _dataTimeFrame;
+        CurrentTime = new DateTime(DateTime.UnixEpoch.Ticks + ns / 100, DateTimeKind.Utc) + _dataTimeFrame;
         var subs = _subscriptions;
         for (int s = 0; s < subs.Count; s++)
         {
-            var h = (SubscriptionHandler<ICandleMessage>)subs[s];
+            var h = subs[s];
             var list = _finished;
             list.Clear();
             h.Builder.OnBar(index, list);
@@ -481,7 +542,7 @@ public partial class Strategy : E.IHostedStrategy
             _orders.Add(o);
             _byEngineId[eo.Id] = o;
         }
-        var time = new DateTimeOffset(DateTime.UnixEpoch.Ticks + t.Time / 100, TimeSpan.Zero);
+        var time = new DateTime(DateTime.UnixEpoch.Ticks + t.Time / 100, DateTimeKind.Utc);
         o.State = OrderStates.Done;
         o.Balance = 0;
         o.AveragePrice = Dec(t.Price);
@@ -506,6 +567,7 @@ public partial class Strategy : E.IHostedStrategy
         PositionChanged?.Invoke();
         var pos = new Position { Security = Security, Portfolio = _portfolio, CurrentValue = position, AveragePrice = PositionPrice, LastChangeTime = time };
         OnPositionReceived(pos);
+        OnPositionChanged(pos);
         PositionReceived?.Invoke(pos);
         PnLChanged?.Invoke(this);
     }
@@ -533,7 +595,7 @@ public class OrderFail
 {
     public Order Order { get; set; }
     public Exception Error { get; set; }
-    public DateTimeOffset ServerTime { get; set; }
+    public DateTime ServerTime { get; set; }
 }
 
 /// <summary>
@@ -548,6 +610,7 @@ internal sealed class StrategyHost : E.EnhancedStrategy
     public StrategyHost(Strategy owner) { _owner = owner; }
 
     public override string Name { get => _owner.Name; set => _owner.Name = value; }
+    public override E.IHostedStrategy Hosted => _owner;
 
     public override void OnStarted() { IsRunning = true; _owner.EngineStarted(); }
     public override void OnBar(int index) => _owner.EngineBar(index);

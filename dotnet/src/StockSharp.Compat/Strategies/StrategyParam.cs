@@ -68,6 +68,10 @@ public class StrategyParam<T> : IStrategyParam
     public StrategyParam<T> SetBasic(bool value = true) { IsBasic = value; return this; }
     public StrategyParam<T> SetReadOnly(bool value = true) { IsReadOnly = value; return this; }
     public StrategyParam<T> SetRequired() => this;
+    /// <summary>Values must be ≥ <paramref name="min"/> (older StockSharp).</summary>
+    public StrategyParam<T> SetMinValue(T min) => AddRule(v => Comparer<T>.Default.Compare(v, min) >= 0, $"{Name} >= {Convert.ToString(min, CultureInfo.InvariantCulture)}");
+    /// <summary>Values must be ≤ <paramref name="max"/> (older StockSharp).</summary>
+    public StrategyParam<T> SetMaxValue(T max) => AddRule(v => Comparer<T>.Default.Compare(v, max) <= 0, $"{Name} <= {Convert.ToString(max, CultureInfo.InvariantCulture)}");
     public StrategyParam<T> SetNullOrNotNegative() => SetNotNegative();
     public StrategyParam<T> SetNullOrMoreZero() => SetGreaterThanZero();
 
@@ -154,6 +158,7 @@ public class StrategyParam<T> : IStrategyParam
 
     private T ConvertValue(object value)
     {
+        value = ParamConvert.Normalize(value);   // Python objects from pythonnet → .NET primitives
         if (value is T t) return t;
         var target = typeof(T);
         var text = value as string ?? (value is null ? null : Convert.ToString(value, CultureInfo.InvariantCulture));

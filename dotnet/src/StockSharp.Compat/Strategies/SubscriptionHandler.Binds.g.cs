@@ -15,7 +15,7 @@ public partial interface ISubscriptionHandler<T>
     ISubscriptionHandler<T> Bind(IIndicator i1, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
-    ISubscriptionHandler<T> BindEx(IIndicator i1, Action<T, IIndicatorValue> callback);
+    ISubscriptionHandler<T> BindEx(IIndicator i1, Action<T, IIndicatorValue> callback, bool allowEmpty = false);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, Action<T, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, Action<T, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, Action<T, decimal, decimal, decimal, decimal> callback);
@@ -25,7 +25,7 @@ public partial interface ISubscriptionHandler<T>
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
-    ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, Action<T, IIndicatorValue, IIndicatorValue> callback);
+    ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, Action<T, IIndicatorValue, IIndicatorValue> callback, bool allowEmpty = false);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, Action<T, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, Action<T, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, Action<T, decimal, decimal, decimal, decimal, decimal> callback);
@@ -34,7 +34,7 @@ public partial interface ISubscriptionHandler<T>
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
-    ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback);
+    ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback, bool allowEmpty = false);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, Action<T, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, Action<T, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, Action<T, decimal, decimal, decimal, decimal, decimal, decimal> callback);
@@ -42,29 +42,29 @@ public partial interface ISubscriptionHandler<T>
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
-    ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback);
+    ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback, bool allowEmpty = false);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, Action<T, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, Action<T, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
-    ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback);
+    ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback, bool allowEmpty = false);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, Action<T, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
-    ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback);
+    ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback, bool allowEmpty = false);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
-    ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback);
+    ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback, bool allowEmpty = false);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, IIndicator i8, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, IIndicator i8, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
     ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, IIndicator i8, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback);
-    ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, IIndicator i8, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback);
+    ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, IIndicator i8, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback, bool allowEmpty = false);
 }
 
 internal sealed partial class SubscriptionHandler<T>
@@ -89,8 +89,8 @@ internal sealed partial class SubscriptionHandler<T>
         => AddValues(new IIndicator[] { i1 }, 9, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]));
     public ISubscriptionHandler<T> Bind(IIndicator i1, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1 }, 10, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]));
-    public ISubscriptionHandler<T> BindEx(IIndicator i1, Action<T, IIndicatorValue> callback)
-        => AddRaw(new IIndicator[] { i1 }, callback, (c, v) => callback(c, v[0]));
+    public ISubscriptionHandler<T> BindEx(IIndicator i1, Action<T, IIndicatorValue> callback, bool allowEmpty = false)
+        => AddRaw(new IIndicator[] { i1 }, callback, (c, v) => callback(c, v[0]), allowEmpty);
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, Action<T, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1, i2 }, 2, callback, (c, v) => callback(c, v[0], v[1]));
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, Action<T, decimal, decimal, decimal> callback)
@@ -109,8 +109,8 @@ internal sealed partial class SubscriptionHandler<T>
         => AddValues(new IIndicator[] { i1, i2 }, 9, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]));
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1, i2 }, 10, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]));
-    public ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, Action<T, IIndicatorValue, IIndicatorValue> callback)
-        => AddRaw(new IIndicator[] { i1, i2 }, callback, (c, v) => callback(c, v[0], v[1]));
+    public ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, Action<T, IIndicatorValue, IIndicatorValue> callback, bool allowEmpty = false)
+        => AddRaw(new IIndicator[] { i1, i2 }, callback, (c, v) => callback(c, v[0], v[1]), allowEmpty);
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, Action<T, decimal, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1, i2, i3 }, 3, callback, (c, v) => callback(c, v[0], v[1], v[2]));
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, Action<T, decimal, decimal, decimal, decimal> callback)
@@ -127,8 +127,8 @@ internal sealed partial class SubscriptionHandler<T>
         => AddValues(new IIndicator[] { i1, i2, i3 }, 9, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]));
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1, i2, i3 }, 10, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]));
-    public ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback)
-        => AddRaw(new IIndicator[] { i1, i2, i3 }, callback, (c, v) => callback(c, v[0], v[1], v[2]));
+    public ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback, bool allowEmpty = false)
+        => AddRaw(new IIndicator[] { i1, i2, i3 }, callback, (c, v) => callback(c, v[0], v[1], v[2]), allowEmpty);
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, Action<T, decimal, decimal, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1, i2, i3, i4 }, 4, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3]));
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, Action<T, decimal, decimal, decimal, decimal, decimal> callback)
@@ -143,8 +143,8 @@ internal sealed partial class SubscriptionHandler<T>
         => AddValues(new IIndicator[] { i1, i2, i3, i4 }, 9, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]));
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1, i2, i3, i4 }, 10, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]));
-    public ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback)
-        => AddRaw(new IIndicator[] { i1, i2, i3, i4 }, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3]));
+    public ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback, bool allowEmpty = false)
+        => AddRaw(new IIndicator[] { i1, i2, i3, i4 }, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3]), allowEmpty);
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, Action<T, decimal, decimal, decimal, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1, i2, i3, i4, i5 }, 5, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4]));
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, Action<T, decimal, decimal, decimal, decimal, decimal, decimal> callback)
@@ -157,8 +157,8 @@ internal sealed partial class SubscriptionHandler<T>
         => AddValues(new IIndicator[] { i1, i2, i3, i4, i5 }, 9, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]));
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1, i2, i3, i4, i5 }, 10, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]));
-    public ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback)
-        => AddRaw(new IIndicator[] { i1, i2, i3, i4, i5 }, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4]));
+    public ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback, bool allowEmpty = false)
+        => AddRaw(new IIndicator[] { i1, i2, i3, i4, i5 }, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4]), allowEmpty);
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, Action<T, decimal, decimal, decimal, decimal, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1, i2, i3, i4, i5, i6 }, 6, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5]));
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback)
@@ -169,8 +169,8 @@ internal sealed partial class SubscriptionHandler<T>
         => AddValues(new IIndicator[] { i1, i2, i3, i4, i5, i6 }, 9, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]));
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1, i2, i3, i4, i5, i6 }, 10, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]));
-    public ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback)
-        => AddRaw(new IIndicator[] { i1, i2, i3, i4, i5, i6 }, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5]));
+    public ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback, bool allowEmpty = false)
+        => AddRaw(new IIndicator[] { i1, i2, i3, i4, i5, i6 }, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5]), allowEmpty);
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1, i2, i3, i4, i5, i6, i7 }, 7, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6]));
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback)
@@ -179,14 +179,14 @@ internal sealed partial class SubscriptionHandler<T>
         => AddValues(new IIndicator[] { i1, i2, i3, i4, i5, i6, i7 }, 9, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]));
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1, i2, i3, i4, i5, i6, i7 }, 10, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]));
-    public ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback)
-        => AddRaw(new IIndicator[] { i1, i2, i3, i4, i5, i6, i7 }, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6]));
+    public ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback, bool allowEmpty = false)
+        => AddRaw(new IIndicator[] { i1, i2, i3, i4, i5, i6, i7 }, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6]), allowEmpty);
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, IIndicator i8, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1, i2, i3, i4, i5, i6, i7, i8 }, 8, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]));
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, IIndicator i8, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1, i2, i3, i4, i5, i6, i7, i8 }, 9, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]));
     public ISubscriptionHandler<T> Bind(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, IIndicator i8, Action<T, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal, decimal> callback)
         => AddValues(new IIndicator[] { i1, i2, i3, i4, i5, i6, i7, i8 }, 10, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]));
-    public ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, IIndicator i8, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback)
-        => AddRaw(new IIndicator[] { i1, i2, i3, i4, i5, i6, i7, i8 }, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]));
+    public ISubscriptionHandler<T> BindEx(IIndicator i1, IIndicator i2, IIndicator i3, IIndicator i4, IIndicator i5, IIndicator i6, IIndicator i7, IIndicator i8, Action<T, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue, IIndicatorValue> callback, bool allowEmpty = false)
+        => AddRaw(new IIndicator[] { i1, i2, i3, i4, i5, i6, i7, i8 }, callback, (c, v) => callback(c, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]), allowEmpty);
 }

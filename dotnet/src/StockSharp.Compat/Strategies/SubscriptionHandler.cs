@@ -10,7 +10,8 @@ namespace StockSharp.Algo.Strategies;
 /// <para><c>Bind(i1, …, handler)</c>: at each finished candle every indicator is fed (with the candle; single-value
 /// indicators read its close) and, once all of them are formed, the handler gets the candle and their values as
 /// decimals — one per simple indicator, one per inner value of a complex one (e.g. Bollinger: middle, upper, lower).
-/// <c>BindEx</c> hands the raw <see cref="IIndicatorValue"/>s at every candle, formed or not.</para>
+/// <c>BindEx</c> hands the raw <see cref="IIndicatorValue"/>s at every candle where none is empty (formed or not:
+/// check <c>IsFormed</c>), or at every candle with <c>allowEmpty: true</c>.</para>
 /// </summary>
 public partial interface ISubscriptionHandler<T>
 {
@@ -21,12 +22,20 @@ public partial interface ISubscriptionHandler<T>
     ISubscriptionHandler<T> Bind(Action<T> callback);
     /// <summary>Any number of indicators; the handler gets their flattened values (array reused between calls).</summary>
     ISubscriptionHandler<T> Bind(IIndicator[] indicators, Action<T, decimal[]> callback);
-    ISubscriptionHandler<T> BindEx(IIndicator[] indicators, Action<T, IIndicatorValue[]> callback);
+    ISubscriptionHandler<T> BindEx(IIndicator[] indicators, Action<T, IIndicatorValue[]> callback, bool allowEmpty = false);
     /// <summary>Binds with the values' validity: handlers get every candle once the indicators produced a value.</summary>
     ISubscriptionHandler<T> BindWithEmpty(IIndicator indicator, Action<T, decimal?> callback);
 }
 
-internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>
+/// <summary>What the strategy drives: a subscription fed candles of its builder.</summary>
+internal interface ISubscriptionFeed
+{
+    Subscription Subscription { get; }
+    CandleBuilder Builder { get; set; }
+    void Process(ICandleMessage candle);
+}
+
+internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, ISubscriptionFeed
 {
     private readonly Strategy _strategy;
     private readonly List<Binding> _bindings = new();
@@ -38,7 +47,7 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>
     }
 
     public Subscription Subscription { get; }
-    internal CandleBuilder Builder { get; set; }
+    public CandleBuilder Builder { get; set; }
 
     private sealed class Binding
     {
@@ -49,11 +58,12 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>
         public Action<T, decimal[]> Handler;
         public Action<T, IIndicatorValue[]> RawHandler;
         public Action<T> CandleHandler;
+        public bool AllowEmpty;
     }
 
     public ISubscriptionHandler<T> Start()
     {
-        if (!_started) { _started = true; Subscription.State = ProcessStates.Started; _strategy.StartSubscription((SubscriptionHandler<ICandleMessage>)(object)this); }
+        if (!_started) { _started = true; Subscription.State = ProcessStates.Started; _strategy.StartSubscription(this); }
         return this;
     }
 
@@ -69,13 +79,13 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>
     public ISubscriptionHandler<T> Bind(IIndicator[] indicators, Action<T, decimal[]> callback)
         => AddValues(indicators, -1, callback, callback);
 
-    public ISubscriptionHandler<T> BindEx(IIndicator[] indicators, Action<T, IIndicatorValue[]> callback)
-        => AddRaw(indicators, callback, callback);
+    public ISubscriptionHandler<T> BindEx(IIndicator[] indicators, Action<T, IIndicatorValue[]> callback, bool allowEmpty = false)
+        => AddRaw(indicators, callback, callback, allowEmpty);
 
     public ISubscriptionHandler<T> BindWithEmpty(IIndicator indicator, Action<T, decimal?> callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        return AddRaw(new[] { indicator }, callback, (c, v) => callback(c, v[0] is { IsEmpty: false } and not ComplexIndicatorValue ? v[0].ToDecimal() : null));
+        return AddRaw(new[] { indicator }, callback, (c, v) => callback(c, v[0] is { IsEmpty: false } and not ComplexIndicatorValue ? v[0].ToDecimal() : null), true);
     }
 
     /// <summary>How many decimals an indicator's value flattens to (1, or the inner count of a complex one).</summary>
@@ -98,40 +108,54 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>
         return this;
     }
 
-    private ISubscriptionHandler<T> AddRaw(IIndicator[] indicators, Delegate original, Action<T, IIndicatorValue[]> handler)
+    private ISubscriptionHandler<T> AddRaw(IIndicator[] indicators, Delegate original, Action<T, IIndicatorValue[]> handler, bool allowEmpty)
     {
         ArgumentNullException.ThrowIfNull(indicators);
         ArgumentNullException.ThrowIfNull(original);
         for (int k = 0; k < indicators.Length; k++)
             if (indicators[k] is null) throw new ArgumentNullException($"indicator {k + 1}", "BindEx: an indicator is null");
-        _bindings.Add(new Binding { Indicators = indicators, Raw = new IIndicatorValue[indicators.Length], RawHandler = handler });
+        _bindings.Add(new Binding { Indicators = indicators, Raw = new IIndicatorValue[indicators.Length], RawHandler = handler, AllowEmpty = allowEmpty });
         return this;
     }
 
     /// <summary>Feeds one finished candle to every binding (engine run thread).</summary>
-    internal void Process(ICandleMessage candle)
+    public void Process(ICandleMessage candle)
     {
         if (Subscription.State != ProcessStates.Started) return;
-        var typed = (T)candle;
+        var typed = candle is T t ? t : (T)(object)ToLevel1(candle);
         CandleIndicatorValue input = null;
         foreach (var b in _bindings)
         {
             if (b.CandleHandler != null) { b.CandleHandler(typed); continue; }
             input ??= new CandleIndicatorValue(null, candle);
             var inds = b.Indicators;
-            bool formed = true;
+            bool formed = true, empty = false;
             for (int k = 0; k < inds.Length; k++)
             {
                 var v = inds[k].Process(input);
                 b.Raw[k] = v;
-                if (!v.IsFormed || v.IsEmpty) formed = false;
+                if (v.IsEmpty) { empty = true; formed = false; }
+                else if (!v.IsFormed) formed = false;
             }
-            if (b.RawHandler != null) { b.RawHandler(typed, b.Raw); continue; }
+            if (b.RawHandler != null)
+            {
+                if (!empty || b.AllowEmpty) b.RawHandler(typed, b.Raw);
+                continue;
+            }
             if (!formed) continue;
             int pos = 0;
             for (int k = 0; k < inds.Length; k++) pos = Flatten(b.Raw[k], b.Values, pos);
             b.Handler(typed, b.Values);
         }
+    }
+
+    private static Level1ChangeMessage ToLevel1(ICandleMessage c)
+    {
+        var m = new Level1ChangeMessage { SecurityId = c.SecurityId, ServerTime = c.CloseTime, LocalTime = c.CloseTime };
+        m.Add(Level1Fields.LastTradePrice, c.ClosePrice).Add(Level1Fields.BestBidPrice, c.ClosePrice).Add(Level1Fields.BestAskPrice, c.ClosePrice)
+         .Add(Level1Fields.OpenPrice, c.OpenPrice).Add(Level1Fields.HighPrice, c.HighPrice).Add(Level1Fields.LowPrice, c.LowPrice)
+         .Add(Level1Fields.ClosePrice, c.ClosePrice).Add(Level1Fields.Volume, c.TotalVolume);
+        return m;
     }
 
     private static int Flatten(IIndicatorValue value, decimal[] into, int pos)
