@@ -555,3 +555,17 @@ def test_candle_indicator_rejects_numbers(ind):
     atr = ind.AverageTrueRange()
     with pytest.raises(Exception, match="needs candles"):
         ind.IndicatorHelper.Process(atr, System.Decimal(1.0), System.DateTimeOffset.UtcNow, True)
+
+
+def test_relative_vigor_index(ind, bars):
+    o, h, lw, c = bars["open"], bars["high"], bars["low"], bars["close"]
+    n = 10
+    co, hl = pd.Series(c - o), pd.Series(h - lw)
+    num = (co + 2 * co.shift(1) + 2 * co.shift(2) + co.shift(3)) / 6
+    den = (hl + 2 * hl.shift(1) + 2 * hl.shift(2) + hl.shift(3)) / 6
+    rvi = num.rolling(n).sum() / den.rolling(n).sum()
+    sig = (rvi + 2 * rvi.shift(1) + 2 * rvi.shift(2) + rvi.shift(3)) / 6
+    ga, gs = run(ind, make(ind, "RelativeVigorIndex", {"Average.Length": n}), bars)
+    check(ga, rvi.where(sig.notna()).to_numpy(), "rvi")
+    check(gs, sig.to_numpy(), "rvi signal")
+    assert first_valid(gs) == n + 5

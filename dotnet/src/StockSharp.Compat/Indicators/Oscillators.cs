@@ -344,3 +344,76 @@ public class ChoppinessIndex : CandleLengthIndicator
 
     public override void Reset() { _hi?.Clear(); _lo?.Clear(); _prevClose = null; base.Reset(); }
 }
+
+/// <summary>
+/// RVI average line over candles: num = ((C−O) + 2(C−O)₋₁ + 2(C−O)₋₂ + (C−O)₋₃)/6, den the same with H−L;
+/// RVI = Σnum/Σden over the last Length such values (default 4; 0 when Σden = 0). Formed after Length + 3 candles.
+/// </summary>
+public class RelativeVigorIndexAverage : CandleLengthIndicator
+{
+    private readonly CircularBuffer<decimal> _co = new(4), _hl = new(4), _den = new(4);
+
+    public RelativeVigorIndexAverage() { Length = 4; }
+
+    public override int Length { get => base.Length; set { _den.Capacity = value; base.Length = value; } }
+    public override int NumValuesToInitialize => Length + 3;
+
+    protected override IIndicatorValue OnProcess(IIndicatorValue input)
+    {
+        var b = Bar(input);
+        _co.PushBack(b.Close - b.Open); _hl.PushBack(b.High - b.Low);
+        if (_co.Count < 4) return Empty(input);
+        Buffer.PushBack((_co[3] + 2 * _co[2] + 2 * _co[1] + _co[0]) / 6);
+        _den.PushBack((_hl[3] + 2 * _hl[2] + 2 * _hl[1] + _hl[0]) / 6);
+        if (!IsFormed) return Empty(input);
+        decimal n = 0, d = 0;
+        for (int i = 0; i < Buffer.Count; i++) { n += Buffer[i]; d += _den[i]; }
+        return Result(input, d != 0 ? n / d : 0m);
+    }
+
+    public override void Reset() { _co?.Clear(); _hl?.Clear(); _den?.Clear(); base.Reset(); }
+}
+
+/// <summary>RVI signal line: (RVI + 2RVI₋₁ + 2RVI₋₂ + RVI₋₃)/6 of the formed RVI values. Formed after 4 of them.</summary>
+public class RelativeVigorIndexSignal : LengthIndicator<decimal>
+{
+    public RelativeVigorIndexSignal() { Length = 4; }
+
+    protected override IIndicatorValue OnProcess(IIndicatorValue input)
+    {
+        Buffer.PushBack(InputPrice(input));
+        if (!IsFormed || Buffer.Count < 4) return Empty(input);
+        int k = Buffer.Count;
+        return Result(input, (Buffer[k - 1] + 2 * Buffer[k - 2] + 2 * Buffer[k - 3] + Buffer[k - 4]) / 6);
+    }
+}
+
+/// <summary>
+/// Relative vigor index over candles: Average (<see cref="RelativeVigorIndexAverage"/>) then Signal
+/// (<see cref="RelativeVigorIndexSignal"/>) of its formed values (Sequence). Inner order: Average, Signal. Formed
+/// after Average.Length + 6 candles.
+/// </summary>
+public class RelativeVigorIndex : BaseComplexIndicator
+{
+    public RelativeVigorIndex() { AddInner(Average); AddInner(Signal); Mode = ComplexIndicatorModes.Sequence; }
+
+    public RelativeVigorIndexAverage Average { get; } = new();
+    public RelativeVigorIndexSignal Signal { get; } = new();
+
+    public override int NumValuesToInitialize => Average.NumValuesToInitialize + 3;
+    protected override ComplexIndicatorValue CreateValue(DateTimeOffset time) => new RelativeVigorIndexValue(this, time);
+}
+
+/// <summary>Short name of <see cref="RelativeVigorIndex"/>.</summary>
+public class RVI : RelativeVigorIndex { }
+
+/// <summary><see cref="RelativeVigorIndex"/> value.</summary>
+public class RelativeVigorIndexValue : ComplexIndicatorValue<RelativeVigorIndex>
+{
+    public RelativeVigorIndexValue(RelativeVigorIndex indicator, DateTimeOffset time) : base(indicator, time) { }
+    public IIndicatorValue AverageValue => this[TypedIndicator.Average];
+    public decimal? Average => GetInnerDecimal(TypedIndicator.Average);
+    public IIndicatorValue SignalValue => this[TypedIndicator.Signal];
+    public decimal? Signal => GetInnerDecimal(TypedIndicator.Signal);
+    public override string ToString() => $"Average={Average}, Signal={Signal}";
+}
