@@ -276,6 +276,48 @@ def compute_indicator(name: str, values: Any, length: int) -> np.ndarray:
     return to_numpy(cls.Compute(to_net_doubles(values), int(length)))
 
 
+STOCKSHARP_LAYER_ASSEMBLY = "StockSharp.Compat.dll"
+
+
+@functools.cache
+def stocksharp_layer() -> Any:
+    """The ``StockSharp.Algo.Indicators`` .NET namespace of the StockSharp API layer
+    (``StockSharp.Compat.dll`` next to the engine; loads .NET on first use)."""
+    _engine()
+    import clr
+
+    path = engine_dir() / STOCKSHARP_LAYER_ASSEMBLY
+    if not path.is_file():
+        raise EngineNotAvailableError(
+            f"the StockSharp layer is not built: {path} does not exist; {SETUP_HINT}"
+        )
+    clr.AddReference(str(path))
+    import StockSharp.Algo.Indicators as indicators_ns
+
+    return indicators_ns
+
+
+def to_net_longs(values: Any) -> Any:
+    """A .NET ``long[]`` copied from a numpy-convertible sequence with one ``Marshal.Copy``."""
+    eng = _engine()
+    arr = _contiguous(values, np.int64)
+    net = eng.System.Array.CreateInstance(eng.System.Int64, len(arr))
+    if len(arr):
+        eng.Marshal.Copy(eng.IntPtr(arr.ctypes.data), net, 0, len(arr))
+    return net
+
+
+def net_dictionary(values: Mapping[str, Any]) -> Any:
+    """A .NET ``Dictionary<string, object>`` of ``values`` (ints, floats, strings, bools)."""
+    eng = _engine()
+    from System.Collections.Generic import Dictionary
+
+    d = Dictionary[eng.System.String, eng.System.Object]()
+    for k, v in values.items():
+        d[str(k)] = v
+    return d
+
+
 # ---- bulk data out ---------------------------------------------------------------------------
 
 _NUMPY_OF_NET = {

@@ -175,6 +175,18 @@ public class ComplexIndicatorValue : BaseIndicatorValue
     public override string ToString() => string.Join(", ", ToValues().Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
 }
 
+/// <summary>A complex value typed by its indicator (StockSharp's <c>ComplexIndicatorValue&lt;TIndicator&gt;</c>).</summary>
+public class ComplexIndicatorValue<TIndicator> : ComplexIndicatorValue where TIndicator : IComplexIndicator
+{
+    public ComplexIndicatorValue(TIndicator indicator, DateTimeOffset time) : base(indicator, time) { TypedIndicator = indicator; }
+
+    /// <summary>The indicator that made this value.</summary>
+    public TIndicator TypedIndicator { get; }
+
+    /// <summary>The inner value of <paramref name="inner"/> as a nullable decimal (null when empty or missing).</summary>
+    protected decimal? GetInnerDecimal(IIndicator inner) => Get(inner);
+}
+
 /// <summary>Base of indicators: name, formed state, events, <see cref="Process"/> → <see cref="OnProcess"/>.</summary>
 public abstract class BaseIndicator : IIndicator
 {
@@ -327,7 +339,9 @@ public abstract class BaseComplexIndicator : BaseIndicator, IComplexIndicator
             value.Add(inner, r);
             if (Mode == ComplexIndicatorModes.Sequence)
             {
-                if (r.IsEmpty) break;
+                // the next indicator only sees formed values of the previous one (e.g. MACD signal line:
+                // the EMA of MACD starts once MACD itself is formed)
+                if (r.IsEmpty || !inner.IsFormed) break;
                 input = r;
             }
         }
@@ -363,6 +377,11 @@ public static class IndicatorHelper
     public static decimal ToDecimal(this IIndicatorValue value) => value.ToDecimal();
 
     public static decimal ToDecimal(this IIndicatorValue value, Level1Fields? field) => value.GetValue<decimal>(field);
+
+    /// <summary>The candle an input value carries; a clear error for a plain number.</summary>
+    public static ICandleMessage ToCandle(this IIndicatorValue value)
+        => value is CandleIndicatorValue c ? c.Value
+        : throw new ArgumentException($"{value?.Indicator?.Name ?? "indicator"} needs candles as input, got a plain value ({value?.GetType().Name}); bind it to a candle subscription");
 
     public static decimal? ToNullableDecimal(this IIndicatorValue value) => value is null || value.IsEmpty ? null : value.ToDecimal();
 
