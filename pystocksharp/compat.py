@@ -108,7 +108,7 @@ def synthetic_data(folder: Path) -> Path:
     path = folder / "synthetic_1m.parquet"
     if not path.exists():
         frame = random_walk(SYNTHETIC_BARS, seed=SYNTHETIC_SEED, freq="1min", start="2024-01-01").round(2)
-        frame.index.name = "time"
+        frame.index.name = "timestamp"
         frame.reset_index().to_parquet(path, index=False)
     return path
 

@@ -178,7 +178,7 @@ public class ComplexIndicatorValue : BaseIndicatorValue
 /// <summary>A complex value typed by its indicator (StockSharp's <c>ComplexIndicatorValue&lt;TIndicator&gt;</c>).</summary>
 public class ComplexIndicatorValue<TIndicator> : ComplexIndicatorValue where TIndicator : IComplexIndicator
 {
-    public ComplexIndicatorValue(TIndicator indicator, DateTimeOffset time) : base(indicator, time) { TypedIndicator = indicator; }
+    public ComplexIndicatorValue(TIndicator indicator, DateTime time) : base(indicator, time) { TypedIndicator = indicator; }
 
     /// <summary>The indicator that made this value.</summary>
     public TIndicator TypedIndicator { get; }

@@ -80,7 +80,7 @@ public static class IndicatorRunner
         var buf = new double[w];
         for (int i = 0; i < n; i++)
         {
-            var t = DateTimeOffset.UnixEpoch.AddTicks(timesNs[i] / 100);
+            var t = DateTime.UnixEpoch.AddTicks(timesNs[i] / 100);
             var candle = new TimeFrameCandleMessage(TimeSpan.FromDays(1))
             {
                 OpenTime = t, CloseTime = t, ServerTime = t,

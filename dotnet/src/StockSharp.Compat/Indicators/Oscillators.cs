@@ -401,7 +401,7 @@ public class RelativeVigorIndex : BaseComplexIndicator
     public RelativeVigorIndexSignal Signal { get; } = new();
 
     public override int NumValuesToInitialize => Average.NumValuesToInitialize + 3;
-    protected override ComplexIndicatorValue CreateValue(DateTimeOffset time) => new RelativeVigorIndexValue(this, time);
+    protected override ComplexIndicatorValue CreateValue(DateTime time) => new RelativeVigorIndexValue(this, time);
 }
 
 /// <summary>Short name of <see cref="RelativeVigorIndex"/>.</summary>
@@ -410,7 +410,7 @@ public class RVI : RelativeVigorIndex { }
 /// <summary><see cref="RelativeVigorIndex"/> value.</summary>
 public class RelativeVigorIndexValue : ComplexIndicatorValue<RelativeVigorIndex>
 {
-    public RelativeVigorIndexValue(RelativeVigorIndex indicator, DateTimeOffset time) : base(indicator, time) { }
+    public RelativeVigorIndexValue(RelativeVigorIndex indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue AverageValue => this[TypedIndicator.Average];
     public decimal? Average => GetInnerDecimal(TypedIndicator.Average);
     public IIndicatorValue SignalValue => this[TypedIndicator.Signal];

@@ -56,14 +56,14 @@ public class MovingAverageConvergenceDivergenceSignal : BaseComplexIndicator
     public override int NumValuesToInitialize => Macd.NumValuesToInitialize + SignalMa.Length - 1;
     public override IndicatorMeasures Measure => IndicatorMeasures.MinusOnePlusOne;
 
-    protected override ComplexIndicatorValue CreateValue(DateTimeOffset time) => new MovingAverageConvergenceDivergenceSignalValue(this, time);
+    protected override ComplexIndicatorValue CreateValue(DateTime time) => new MovingAverageConvergenceDivergenceSignalValue(this, time);
     public override string ToString() => $"{Name} L={Macd.LongMa.Length} S={Macd.ShortMa.Length} Sig={SignalMa.Length}";
 }
 
 /// <summary><see cref="MovingAverageConvergenceDivergenceSignal"/> value.</summary>
 public class MovingAverageConvergenceDivergenceSignalValue : ComplexIndicatorValue<MovingAverageConvergenceDivergenceSignal>
 {
-    public MovingAverageConvergenceDivergenceSignalValue(MovingAverageConvergenceDivergenceSignal indicator, DateTimeOffset time) : base(indicator, time) { }
+    public MovingAverageConvergenceDivergenceSignalValue(MovingAverageConvergenceDivergenceSignal indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue MacdValue => this[TypedIndicator.Macd];
     public decimal? Macd => GetInnerDecimal(TypedIndicator.Macd);
     public IIndicatorValue SignalValue => this[TypedIndicator.SignalMa];
@@ -79,13 +79,13 @@ public class MovingAverageConvergenceDivergenceHistogram : MovingAverageConverge
 {
     public MovingAverageConvergenceDivergenceHistogram() { }
     public MovingAverageConvergenceDivergenceHistogram(MovingAverageConvergenceDivergence macd, ExponentialMovingAverage signalMa) : base(macd, signalMa) { }
-    protected override ComplexIndicatorValue CreateValue(DateTimeOffset time) => new MovingAverageConvergenceDivergenceHistogramValue(this, time);
+    protected override ComplexIndicatorValue CreateValue(DateTime time) => new MovingAverageConvergenceDivergenceHistogramValue(this, time);
 }
 
 /// <summary><see cref="MovingAverageConvergenceDivergenceHistogram"/> value.</summary>
 public class MovingAverageConvergenceDivergenceHistogramValue : ComplexIndicatorValue<MovingAverageConvergenceDivergenceHistogram>
 {
-    public MovingAverageConvergenceDivergenceHistogramValue(MovingAverageConvergenceDivergenceHistogram indicator, DateTimeOffset time) : base(indicator, time) { }
+    public MovingAverageConvergenceDivergenceHistogramValue(MovingAverageConvergenceDivergenceHistogram indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue MacdValue => this[TypedIndicator.Macd];
     public decimal? Macd => GetInnerDecimal(TypedIndicator.Macd);
     public IIndicatorValue SignalValue => this[TypedIndicator.SignalMa];
@@ -136,7 +136,7 @@ public class StochasticOscillator : BaseComplexIndicator
     public override IndicatorMeasures Measure => IndicatorMeasures.Percent;
     public override int NumValuesToInitialize => K.Length + D.Length - 1;
 
-    protected override ComplexIndicatorValue CreateValue(DateTimeOffset time) => new StochasticOscillatorValue(this, time);
+    protected override ComplexIndicatorValue CreateValue(DateTime time) => new StochasticOscillatorValue(this, time);
     public override string ToString() => $"{Name} %K={K.Length} %D={D.Length}";
 }
 
@@ -146,7 +146,7 @@ public class STOCH : StochasticOscillator { }
 /// <summary><see cref="StochasticOscillator"/> value.</summary>
 public class StochasticOscillatorValue : ComplexIndicatorValue<StochasticOscillator>
 {
-    public StochasticOscillatorValue(StochasticOscillator indicator, DateTimeOffset time) : base(indicator, time) { }
+    public StochasticOscillatorValue(StochasticOscillator indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue KValue => this[TypedIndicator.K];
     public decimal? K => GetInnerDecimal(TypedIndicator.K);
     public IIndicatorValue DValue => this[TypedIndicator.D];
@@ -224,7 +224,7 @@ public class DirectionalIndex : BaseComplexIndicator
     public override IndicatorMeasures Measure => IndicatorMeasures.Percent;
     public override int NumValuesToInitialize => Length + 1;
 
-    protected override ComplexIndicatorValue CreateValue(DateTimeOffset time) => new DirectionalIndexValue(this, time);
+    protected override ComplexIndicatorValue CreateValue(DateTime time) => new DirectionalIndexValue(this, time);
 
     protected override IIndicatorValue OnProcess(IIndicatorValue input)
     {
@@ -248,7 +248,7 @@ public class DX : DirectionalIndex { }
 /// <summary><see cref="DirectionalIndex"/> value: Plus, Minus and, as its own number (<c>ToDecimal</c>), the DX.</summary>
 public class DirectionalIndexValue : ComplexIndicatorValue<DirectionalIndex>
 {
-    public DirectionalIndexValue(DirectionalIndex indicator, DateTimeOffset time) : base(indicator, time) { }
+    public DirectionalIndexValue(DirectionalIndex indicator, DateTime time) : base(indicator, time) { }
     internal decimal? Dx { get; set; }
     public IIndicatorValue PlusValue => this[TypedIndicator.Plus];
     public decimal? Plus => GetInnerDecimal(TypedIndicator.Plus);
@@ -281,7 +281,7 @@ public class AverageDirectionalIndex : BaseComplexIndicator
     public override IndicatorMeasures Measure => IndicatorMeasures.Percent;
     public override int NumValuesToInitialize => Dx.NumValuesToInitialize + MovingAverage.Length - 1;
 
-    protected override ComplexIndicatorValue CreateValue(DateTimeOffset time) => new AverageDirectionalIndexValue(this, time);
+    protected override ComplexIndicatorValue CreateValue(DateTime time) => new AverageDirectionalIndexValue(this, time);
     public override string ToString() => $"{Name} {Length}";
 }
 
@@ -291,7 +291,7 @@ public class ADX : AverageDirectionalIndex { }
 /// <summary><see cref="AverageDirectionalIndex"/> value: <c>Dx</c> (with Plus/Minus) and <c>MovingAverage</c> (the ADX).</summary>
 public class AverageDirectionalIndexValue : ComplexIndicatorValue<AverageDirectionalIndex>
 {
-    public AverageDirectionalIndexValue(AverageDirectionalIndex indicator, DateTimeOffset time) : base(indicator, time) { }
+    public AverageDirectionalIndexValue(AverageDirectionalIndex indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue DxValue => this[TypedIndicator.Dx];
     public DirectionalIndexValue Dx => DxValue as DirectionalIndexValue;
     public IIndicatorValue MovingAverageValue => this[TypedIndicator.MovingAverage];
@@ -455,7 +455,7 @@ public class Ichimoku : BaseComplexIndicator
     public IchimokuSenkouBLine SenkouB { get; }
     public IchimokuChinkouLine Chinkou { get; }
 
-    protected override ComplexIndicatorValue CreateValue(DateTimeOffset time) => new IchimokuValue(this, time);
+    protected override ComplexIndicatorValue CreateValue(DateTime time) => new IchimokuValue(this, time);
     public override string ToString() => $"{Name} T={Tenkan.Length} K={Kijun.Length} B={SenkouB.Length} C={Chinkou.Length}";
 }
 
@@ -465,7 +465,7 @@ public class ICH : Ichimoku { }
 /// <summary><see cref="Ichimoku"/> value.</summary>
 public class IchimokuValue : ComplexIndicatorValue<Ichimoku>
 {
-    public IchimokuValue(Ichimoku indicator, DateTimeOffset time) : base(indicator, time) { }
+    public IchimokuValue(Ichimoku indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue TenkanValue => this[TypedIndicator.Tenkan];
     public decimal? Tenkan => GetInnerDecimal(TypedIndicator.Tenkan);
     public IIndicatorValue KijunValue => this[TypedIndicator.Kijun];
@@ -527,13 +527,13 @@ public class Aroon : BaseComplexIndicator
     public int Length { get => Up.Length; set { Up.Length = Down.Length = value; Reset(); } }
     public override IndicatorMeasures Measure => IndicatorMeasures.Percent;
 
-    protected override ComplexIndicatorValue CreateValue(DateTimeOffset time) => new AroonValue(this, time);
+    protected override ComplexIndicatorValue CreateValue(DateTime time) => new AroonValue(this, time);
 }
 
 /// <summary><see cref="Aroon"/> value.</summary>
 public class AroonValue : ComplexIndicatorValue<Aroon>
 {
-    public AroonValue(Aroon indicator, DateTimeOffset time) : base(indicator, time) { }
+    public AroonValue(Aroon indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue UpValue => this[TypedIndicator.Up];
     public decimal? Up => GetInnerDecimal(TypedIndicator.Up);
     public IIndicatorValue DownValue => this[TypedIndicator.Down];
@@ -582,7 +582,7 @@ public class VortexIndicator : BaseComplexIndicator
 
     public int Length { get => PlusVi.Length; set { PlusVi.Length = MinusVi.Length = value; Reset(); } }
 
-    protected override ComplexIndicatorValue CreateValue(DateTimeOffset time) => new VortexIndicatorValue(this, time);
+    protected override ComplexIndicatorValue CreateValue(DateTime time) => new VortexIndicatorValue(this, time);
 }
 
 /// <summary>Short name of <see cref="VortexIndicator"/>.</summary>
@@ -591,7 +591,7 @@ public class VI : VortexIndicator { }
 /// <summary><see cref="VortexIndicator"/> value.</summary>
 public class VortexIndicatorValue : ComplexIndicatorValue<VortexIndicator>
 {
-    public VortexIndicatorValue(VortexIndicator indicator, DateTimeOffset time) : base(indicator, time) { }
+    public VortexIndicatorValue(VortexIndicator indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue PlusViValue => this[TypedIndicator.PlusVi];
     public decimal? PlusVi => GetInnerDecimal(TypedIndicator.PlusVi);
     public IIndicatorValue MinusViValue => this[TypedIndicator.MinusVi];

@@ -163,7 +163,7 @@ public class BollingerBands : BaseComplexIndicator
     public override bool IsFormed { get => MovingAverage.IsFormed; protected set { } }
     public override int NumValuesToInitialize => Length;
 
-    protected override ComplexIndicatorValue CreateValue(DateTimeOffset time) => new BollingerBandsValue(this, time);
+    protected override ComplexIndicatorValue CreateValue(DateTime time) => new BollingerBandsValue(this, time);
 
     protected override IIndicatorValue OnProcess(IIndicatorValue input)
     {
@@ -185,7 +185,7 @@ public class BB : BollingerBands { }
 /// <summary><see cref="BollingerBands"/> value.</summary>
 public class BollingerBandsValue : ComplexIndicatorValue<BollingerBands>
 {
-    public BollingerBandsValue(BollingerBands indicator, DateTimeOffset time) : base(indicator, time) { }
+    public BollingerBandsValue(BollingerBands indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue MovingAverageValue => this[TypedIndicator.MovingAverage];
     public decimal? MovingAverage => GetInnerDecimal(TypedIndicator.MovingAverage);
     public IIndicatorValue UpBandValue => this[TypedIndicator.UpBand];
@@ -242,7 +242,7 @@ public class KeltnerChannels : BaseComplexIndicator
 
     public override bool IsFormed { get => Middle.IsFormed && _atr.IsFormed; protected set { } }
 
-    protected override ComplexIndicatorValue CreateValue(DateTimeOffset time) => new KeltnerChannelsValue(this, time);
+    protected override ComplexIndicatorValue CreateValue(DateTime time) => new KeltnerChannelsValue(this, time);
 
     protected override IIndicatorValue OnProcess(IIndicatorValue input)
     {
@@ -269,7 +269,7 @@ public class KC : KeltnerChannels { }
 /// <summary><see cref="KeltnerChannels"/> value.</summary>
 public class KeltnerChannelsValue : ComplexIndicatorValue<KeltnerChannels>
 {
-    public KeltnerChannelsValue(KeltnerChannels indicator, DateTimeOffset time) : base(indicator, time) { }
+    public KeltnerChannelsValue(KeltnerChannels indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue MiddleValue => this[TypedIndicator.Middle];
     public decimal? Middle => GetInnerDecimal(TypedIndicator.Middle);
     public IIndicatorValue UpperValue => this[TypedIndicator.Upper];
@@ -310,7 +310,7 @@ public class DonchianChannels : BaseComplexIndicator
 
     public int Length { get => UpperBand.Length; set { UpperBand.Length = LowerBand.Length = value; Reset(); } }
 
-    protected override ComplexIndicatorValue CreateValue(DateTimeOffset time) => new DonchianChannelsValue(this, time);
+    protected override ComplexIndicatorValue CreateValue(DateTime time) => new DonchianChannelsValue(this, time);
 }
 
 /// <summary>Short name of <see cref="DonchianChannels"/>.</summary>
@@ -319,7 +319,7 @@ public class DC : DonchianChannels { }
 /// <summary><see cref="DonchianChannels"/> value.</summary>
 public class DonchianChannelsValue : ComplexIndicatorValue<DonchianChannels>
 {
-    public DonchianChannelsValue(DonchianChannels indicator, DateTimeOffset time) : base(indicator, time) { }
+    public DonchianChannelsValue(DonchianChannels indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue UpperBandValue => this[TypedIndicator.UpperBand];
     public decimal? UpperBand => GetInnerDecimal(TypedIndicator.UpperBand);
     public IIndicatorValue LowerBandValue => this[TypedIndicator.LowerBand];
@@ -332,8 +332,8 @@ public class DonchianChannelsValue : ComplexIndicatorValue<DonchianChannels>
 /// <summary>SuperTrend value: the line and the trend direction.</summary>
 public class SuperTrendIndicatorValue : DecimalIndicatorValue
 {
-    public SuperTrendIndicatorValue(IIndicator indicator, DateTimeOffset time) : base(indicator, time) { }
-    public SuperTrendIndicatorValue(IIndicator indicator, decimal value, bool isUpTrend, DateTimeOffset time) : base(indicator, value, time) { IsUpTrend = isUpTrend; }
+    public SuperTrendIndicatorValue(IIndicator indicator, DateTime time) : base(indicator, time) { }
+    public SuperTrendIndicatorValue(IIndicator indicator, decimal value, bool isUpTrend, DateTime time) : base(indicator, value, time) { IsUpTrend = isUpTrend; }
     /// <summary>True in an up trend (the line is below the price).</summary>
     public bool IsUpTrend { get; }
     public override IEnumerable<object> ToValues() { foreach (var v in base.ToValues()) yield return v; if (!IsEmpty) yield return IsUpTrend; }
