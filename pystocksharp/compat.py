@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -29,9 +31,11 @@ from pystocksharp.errors import InputError, Problem
 
 Stage = Literal["ok", "compile", "run", "orders", "timeout", "crash"]
 
-#: Bars of the built-in synthetic 1-minute series (about 139 days).
-SYNTHETIC_BARS = 200_000
+#: Bars of the built-in synthetic 1-minute series (about 69 days).
+SYNTHETIC_BARS = 100_000
 SYNTHETIC_SEED = 20241207
+#: Prefix of the report lines a worker prints (anything else on its stdout is the strategies' own output).
+_REPORT_MARK = "\x1epystocksharp-compat "
 _MISSING = re.compile(r"StockSharp API member not supported yet: (?P<member>[^\s;]+(?: \(to override\))?)")
 
 
@@ -169,22 +173,67 @@ def check_file(path: Path, data: Path, cache: Path) -> FileReport:
     return report
 
 
-def _run_child(path: Path, data: Path, cache: Path, timeout: float) -> FileReport:
-    cmd = [sys.executable, "-m", "pystocksharp.compat", str(path), str(data), str(cache)]
-    language: Literal["csharp", "python"] = "csharp" if path.suffix.lower() == ".cs" else "python"
-    started = time.perf_counter()
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        return FileReport(path=str(path), language=language, failed_at="timeout", cause=f"timeout after {timeout:g} s",
-                          error=f"did not finish within {timeout:g} s", seconds=timeout)  # fmt: skip
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        tail = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
-        return FileReport(path=str(path), language=language, failed_at="crash",
-                          cause=f"process crashed (exit {proc.returncode})", error=tail[:300],
-                          seconds=time.perf_counter() - started)  # fmt: skip
-    return FileReport.model_validate_json(lines[-1])
+class _Worker:
+    """A child process checking files one after another (``python -m pystocksharp.compat --serve``).
+
+    Starting .NET and Roslyn once per process instead of once per file; a file that exceeds the time
+    limit or crashes the process costs only that process, which is started again for the next file.
+    """
+
+    def __init__(self, data: Path, cache: Path) -> None:
+        self._args = [sys.executable, "-m", "pystocksharp.compat", "--serve", str(data), str(cache)]
+        self._proc: subprocess.Popen[str] | None = None
+        self._lines: queue.Queue[str | None] = queue.Queue()
+
+    def _start(self) -> subprocess.Popen[str]:
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = subprocess.Popen(
+                self._args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
+            )
+            self._lines = queue.Queue()
+            threading.Thread(target=self._pump, args=(self._proc, self._lines), daemon=True).start()
+        return self._proc
+
+    @staticmethod
+    def _pump(proc: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith(_REPORT_MARK):
+                lines.put(line[len(_REPORT_MARK):])
+        lines.put(None)  # the process ended
+
+    def check(self, path: Path, timeout: float) -> FileReport:
+        language: Literal["csharp", "python"] = "csharp" if path.suffix.lower() == ".cs" else "python"
+        started = time.perf_counter()
+        proc = self._start()
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(str(path) + "\n")
+            proc.stdin.flush()
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            self.close()
+            return FileReport(path=str(path), language=language, failed_at="timeout", cause=f"timeout after {timeout:g} s",
+                              error=f"did not finish within {timeout:g} s", seconds=timeout)  # fmt: skip
+        except OSError:
+            line = None
+        if line is None:
+            tail = ""
+            if proc.stderr is not None:
+                proc.wait(timeout=5)
+                tail = (proc.stderr.read().strip().splitlines() or [""])[-1]
+            code = proc.returncode
+            self._proc = None
+            return FileReport(path=str(path), language=language, failed_at="crash",
+                              cause=f"process crashed (exit {code})", error=tail[:300] or f"exit code {code}",
+                              seconds=time.perf_counter() - started)  # fmt: skip
+        return FileReport.model_validate_json(line)
+
+    def close(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._proc = None
 
 
 def _twins(results: list[FileReport]) -> None:
@@ -228,13 +277,33 @@ def sweep(
     data_path = Path(data) if data is not None else synthetic_data(work)
     if not data_path.is_file():
         raise InputError("compat: data file not found", [Problem("no such file", file=str(data_path), field="data")])
-    n = workers or os.cpu_count() or 1
-    results: list[FileReport] = []
-    with ThreadPoolExecutor(max_workers=max(1, n)) as pool:
-        for r in pool.map(lambda f: _run_child(f, data_path, cache, timeout), files):
-            results.append(r)
-            if progress is not None:
-                progress(r)
+    n = max(1, min(workers or os.cpu_count() or 1, len(files)))
+    pending: queue.Queue[tuple[int, Path]] = queue.Queue()
+    for i, f in enumerate(files):
+        pending.put((i, f))
+    by_index: dict[int, FileReport] = {}
+    lock = threading.Lock()
+
+    def serve() -> None:
+        worker = _Worker(data_path, cache)
+        try:
+            while True:
+                try:
+                    i, f = pending.get_nowait()
+                except queue.Empty:
+                    return
+                r = worker.check(f, timeout)
+                with lock:
+                    by_index[i] = r
+                    if progress is not None:
+                        progress(r)
+        finally:
+            worker.close()
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        for fut in [pool.submit(serve) for _ in range(n)]:
+            fut.result()
+    results = [by_index[i] for i in range(len(files))]
     _twins(results)
     total = len(results)
     counts = Counter(r.cause for r in results if r.cause)
@@ -259,11 +328,20 @@ def sweep(
 
 
 def main(argv: list[str]) -> int:
-    """Child process entry: ``python -m pystocksharp.compat FILE DATA CACHE`` prints one FileReport JSON line."""
-    path, data, cache = (Path(a) for a in argv)
-    report = check_file(path, data, cache)
-    sys.stdout.write(json.dumps(report.model_dump(mode="json")) + "\n")
-    sys.stdout.flush()
+    """Child process entry: ``python -m pystocksharp.compat --serve DATA CACHE`` reads file paths on stdin and
+    prints one FileReport JSON line per file."""
+    if len(argv) != 3 or argv[0] != "--serve":
+        sys.stderr.write("usage: python -m pystocksharp.compat --serve DATA CACHE\n")
+        return 2
+    data, cache = Path(argv[1]), Path(argv[2])
+    out, sys.stdout = sys.stdout, sys.stderr  # what strategies print must not mix with the reports
+    for line in sys.stdin:
+        path = line.strip()
+        if not path:
+            continue
+        report = check_file(Path(path), data, cache)
+        out.write(_REPORT_MARK + json.dumps(report.model_dump(mode="json")) + "\n")
+        out.flush()
     return 0
 
 

@@ -44,6 +44,7 @@ import re
 import sys
 import types
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from pystocksharp import bridge
@@ -130,7 +131,10 @@ class _Subscription:
         *indicators, callback = args
         if indicators and isinstance(indicators[-1], bool):
             allowEmpty = indicators.pop()
-        raw = _System.Action[self._message, _System.Array[_IValue]](lambda c, v: callback(c, *v))
+        # each value as its own class (BollingerBandsValue …), not as the IIndicatorValue interface
+        raw = _System.Action[self._message, _System.Array[_IValue]](
+            lambda c, v: callback(c, *(x.__implementation__ for x in v))
+        )
         self._net.BindEx(_System.Array[_IIndicator](indicators), raw, allowEmpty)
         return self
 
@@ -247,7 +251,13 @@ def _proxy_module(name: str, overrides: dict[str, Any]) -> types.ModuleType:
     return module
 
 
+#: Our versions of the helper modules StockSharp's Python strategies import (datatype_extensions …).
+_HELPERS = str(Path(__file__).resolve().parent / "_stocksharp_py")
+
+
 def _install() -> None:
+    if _HELPERS not in sys.path:
+        sys.path.append(_HELPERS)
     if isinstance(sys.modules.get("StockSharp.Algo.Strategies"), types.ModuleType) and getattr(
         sys.modules["StockSharp.Algo.Strategies"], "Strategy", None
     ) is Strategy:

@@ -189,9 +189,21 @@ def _optimization_dir(run_dir: Path) -> Path:
     for candidate in (run_dir / "optimization", run_dir):
         if (candidate / "optimization-results.json").is_file():
             return candidate
+    # the --out folder of `optimize`: its one run under results/by-strategy/...
+    found = sorted(run_dir.glob("results/by-strategy/*/by-date-range/*/by-symbol/*/by-timeframe/*/optimization"))
+    found = [f for f in found if (f / "optimization-results.json").is_file()]
+    if len(found) == 1:
+        return found[0]
     raise InputError(
         "not a run folder",
-        [Problem("no optimization/optimization-results.json here or in optimization/", file=str(run_dir))],
+        [
+            Problem(
+                "no optimization/optimization-results.json here, in optimization/ or under results/"
+                if not found
+                else f"several runs under results/: {', '.join(str(f.parent) for f in found)}; name one",
+                file=str(run_dir),
+            )
+        ],
     )
 
 
@@ -235,6 +247,8 @@ def deploy_config(run_dir: str | os.PathLike[str], rank: int = 1) -> StrategyCon
     if (run_dir / "strategy-config.json").is_file() and rank == 1:
         return load_config(run_dir / "strategy-config.json")
     opt_dir = _optimization_dir(run_dir)
+    if (opt_dir.parent / "strategy-config.json").is_file() and rank == 1:
+        return load_config(opt_dir.parent / "strategy-config.json")
     row = ranked_row(opt_dir, rank)
     source = f"rank {rank} of {opt_dir.parent}"
     folder = opt_dir / short_hash(row.parameter_hash)

@@ -47,31 +47,51 @@ def validate_command(directory: str, as_json: bool) -> None:
 @click.option(
     "--rank", type=click.IntRange(min=1), default=None, help="Rank to export (1 = best; default: best)."
 )
+@click.option("--out", "-o", type=click.Path(dir_okay=False), help="Where to write the config JSON.")
 @click.option(
-    "--out", "-o", required=True, type=click.Path(dir_okay=False), help="Where to write the config JSON."
+    "--stocksharp",
+    "stocksharp_dir",
+    type=click.Path(file_okay=False),
+    help="Also write a StockSharp deployment into this folder: the strategy's source, its parameter values as a "
+    "StockSharp settings file (Strategy.Load) and a README (docs/stocksharp.md).",
 )
 @json_option
 @handle_errors()
-def deploy_command(run_dir: str, rank: int | None, out: str, as_json: bool) -> None:
+def deploy_command(run_dir: str, rank: int | None, out: str | None, stocksharp_dir: str | None, as_json: bool) -> None:
     """Export one configuration of an optimization run as a deployable strategy-config.json.
 
     RUN_DIR is a run folder (the one holding optimization/, reports/, metadata/) or its
     optimization/ folder. The configuration (strategy, parameters, data binding,
     emulation and risk settings) reproduces the run with `pystocksharp backtest --config`.
+    With --stocksharp, a StockSharp strategy (.cs or .py written for StockSharp) also goes
+    back to StockSharp: source, settings file and README in that folder.
 
     \b
-    Example:
+    Examples:
       pystocksharp deploy results/by-strategy/sma_cross/.../by-timeframe/1d --rank 1 --out best.json
+      pystocksharp deploy RUN_DIR --rank 1 --stocksharp to-stocksharp/
     """
     from pystocksharp.artifacts.config import best_rank_from_reports, deploy_config, write_config
+    from pystocksharp.errors import InputError, Problem
 
+    if out is None and stocksharp_dir is None:
+        raise InputError("nothing to write", [Problem("give --out FILE and/or --stocksharp DIR", field="out")])
     chosen = rank or best_rank_from_reports(Path(run_dir)) or 1
     config = deploy_config(run_dir, chosen)
-    path = write_config(out, config)
+    written: dict[str, str] = {}
+    if out is not None:
+        written["config"] = str(write_config(out, config))
+    if stocksharp_dir is not None:
+        from pystocksharp.artifacts.stocksharp_settings import write_stocksharp_deployment
+
+        for key, path in write_stocksharp_deployment(config, stocksharp_dir).items():
+            written[f"stocksharp_{key}"] = str(path)
     if as_json:
-        emit_json({"out": str(path), "rank": chosen, "config": config.model_dump(mode="json")})
+        emit_json({"out": written.get("config"), "written": written, "rank": chosen, "config": config.model_dump(mode="json")})
     else:
-        click.echo(f"wrote {path}: {config.strategy.spec} {config.parameters} (rank {chosen})")
+        for path in written.values():
+            click.echo(f"wrote {path}")
+        click.echo(f"{config.strategy.spec} {config.parameters} (rank {chosen})")
 
 
 @click.group("cache")

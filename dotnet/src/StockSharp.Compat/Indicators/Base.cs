@@ -225,6 +225,18 @@ public abstract class BaseIndicator : IIndicator
     /// <summary>The indicator's value for <paramref name="input"/> (and its state change).</summary>
     protected abstract IIndicatorValue OnProcess(IIndicatorValue input);
 
+    // Instance forms of IndicatorHelper's extensions: StockSharp's Python strategies call them as methods
+    // (pythonnet, unlike StockSharp's IronPython host, does not see extension methods).
+
+    /// <summary>Processes a number at <paramref name="time"/>.</summary>
+    public IIndicatorValue Process(decimal value, DateTime time, bool isFinal = true) => Process(new DecimalIndicatorValue(this, value, time) { IsFinal = isFinal });
+
+    /// <summary>Processes a number at <paramref name="time"/>.</summary>
+    public IIndicatorValue Process(decimal value, DateTimeOffset time, bool isFinal = true) => Process(value, DecimalIndicatorValue.ToUtc(time), isFinal);
+
+    /// <summary>Processes a candle.</summary>
+    public IIndicatorValue Process(ICandleMessage candle) => Process(new CandleIndicatorValue(this, candle));
+
     public virtual void Reset()
     {
         IsFormed = false;

@@ -408,7 +408,16 @@ public class RelativeVigorIndex : BaseComplexIndicator
 public class RVI : RelativeVigorIndex { }
 
 /// <summary><see cref="RelativeVigorIndex"/> value.</summary>
-public class RelativeVigorIndexValue : ComplexIndicatorValue<RelativeVigorIndex>
+/// <summary>The values of <see cref="RelativeVigorIndexValue"/> (StockSharp also names the value interface).</summary>
+public interface IRelativeVigorIndexValue : IIndicatorValue
+{
+    IIndicatorValue AverageValue { get; }
+    decimal? Average { get; }
+    IIndicatorValue SignalValue { get; }
+    decimal? Signal { get; }
+}
+
+public class RelativeVigorIndexValue : ComplexIndicatorValue<RelativeVigorIndex>, IRelativeVigorIndexValue
 {
     public RelativeVigorIndexValue(RelativeVigorIndex indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue AverageValue => this[TypedIndicator.Average];

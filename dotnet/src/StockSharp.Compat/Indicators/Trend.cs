@@ -61,7 +61,16 @@ public class MovingAverageConvergenceDivergenceSignal : BaseComplexIndicator
 }
 
 /// <summary><see cref="MovingAverageConvergenceDivergenceSignal"/> value.</summary>
-public class MovingAverageConvergenceDivergenceSignalValue : ComplexIndicatorValue<MovingAverageConvergenceDivergenceSignal>
+/// <summary>The values of <see cref="MovingAverageConvergenceDivergenceSignalValue"/> (StockSharp also names the value interface).</summary>
+public interface IMovingAverageConvergenceDivergenceSignalValue : IIndicatorValue
+{
+    IIndicatorValue MacdValue { get; }
+    decimal? Macd { get; }
+    IIndicatorValue SignalValue { get; }
+    decimal? Signal { get; }
+}
+
+public class MovingAverageConvergenceDivergenceSignalValue : ComplexIndicatorValue<MovingAverageConvergenceDivergenceSignal>, IMovingAverageConvergenceDivergenceSignalValue
 {
     public MovingAverageConvergenceDivergenceSignalValue(MovingAverageConvergenceDivergenceSignal indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue MacdValue => this[TypedIndicator.Macd];
@@ -83,7 +92,16 @@ public class MovingAverageConvergenceDivergenceHistogram : MovingAverageConverge
 }
 
 /// <summary><see cref="MovingAverageConvergenceDivergenceHistogram"/> value.</summary>
-public class MovingAverageConvergenceDivergenceHistogramValue : ComplexIndicatorValue<MovingAverageConvergenceDivergenceHistogram>
+/// <summary>The values of <see cref="MovingAverageConvergenceDivergenceHistogramValue"/> (StockSharp also names the value interface).</summary>
+public interface IMovingAverageConvergenceDivergenceHistogramValue : IIndicatorValue
+{
+    IIndicatorValue MacdValue { get; }
+    decimal? Macd { get; }
+    IIndicatorValue SignalValue { get; }
+    decimal? Signal { get; }
+}
+
+public class MovingAverageConvergenceDivergenceHistogramValue : ComplexIndicatorValue<MovingAverageConvergenceDivergenceHistogram>, IMovingAverageConvergenceDivergenceHistogramValue
 {
     public MovingAverageConvergenceDivergenceHistogramValue(MovingAverageConvergenceDivergenceHistogram indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue MacdValue => this[TypedIndicator.Macd];
@@ -144,7 +162,16 @@ public class StochasticOscillator : BaseComplexIndicator
 public class STOCH : StochasticOscillator { }
 
 /// <summary><see cref="StochasticOscillator"/> value.</summary>
-public class StochasticOscillatorValue : ComplexIndicatorValue<StochasticOscillator>
+/// <summary>The values of <see cref="StochasticOscillatorValue"/> (StockSharp also names the value interface).</summary>
+public interface IStochasticOscillatorValue : IIndicatorValue
+{
+    IIndicatorValue KValue { get; }
+    decimal? K { get; }
+    IIndicatorValue DValue { get; }
+    decimal? D { get; }
+}
+
+public class StochasticOscillatorValue : ComplexIndicatorValue<StochasticOscillator>, IStochasticOscillatorValue
 {
     public StochasticOscillatorValue(StochasticOscillator indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue KValue => this[TypedIndicator.K];
@@ -246,7 +273,16 @@ public class DirectionalIndex : BaseComplexIndicator
 public class DX : DirectionalIndex { }
 
 /// <summary><see cref="DirectionalIndex"/> value: Plus, Minus and, as its own number (<c>ToDecimal</c>), the DX.</summary>
-public class DirectionalIndexValue : ComplexIndicatorValue<DirectionalIndex>
+/// <summary>The values of <see cref="DirectionalIndexValue"/> (StockSharp also names the value interface).</summary>
+public interface IDirectionalIndexValue : IIndicatorValue
+{
+    IIndicatorValue PlusValue { get; }
+    decimal? Plus { get; }
+    IIndicatorValue MinusValue { get; }
+    decimal? Minus { get; }
+}
+
+public class DirectionalIndexValue : ComplexIndicatorValue<DirectionalIndex>, IDirectionalIndexValue
 {
     public DirectionalIndexValue(DirectionalIndex indicator, DateTime time) : base(indicator, time) { }
     internal decimal? Dx { get; set; }
@@ -289,7 +325,16 @@ public class AverageDirectionalIndex : BaseComplexIndicator
 public class ADX : AverageDirectionalIndex { }
 
 /// <summary><see cref="AverageDirectionalIndex"/> value: <c>Dx</c> (with Plus/Minus) and <c>MovingAverage</c> (the ADX).</summary>
-public class AverageDirectionalIndexValue : ComplexIndicatorValue<AverageDirectionalIndex>
+/// <summary>The values of <see cref="AverageDirectionalIndexValue"/> (StockSharp also names the value interface).</summary>
+public interface IAverageDirectionalIndexValue : IIndicatorValue
+{
+    IIndicatorValue DxValue { get; }
+    DirectionalIndexValue Dx { get; }
+    IIndicatorValue MovingAverageValue { get; }
+    decimal? MovingAverage { get; }
+}
+
+public class AverageDirectionalIndexValue : ComplexIndicatorValue<AverageDirectionalIndex>, IAverageDirectionalIndexValue
 {
     public AverageDirectionalIndexValue(AverageDirectionalIndex indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue DxValue => this[TypedIndicator.Dx];
@@ -463,7 +508,22 @@ public class Ichimoku : BaseComplexIndicator
 public class ICH : Ichimoku { }
 
 /// <summary><see cref="Ichimoku"/> value.</summary>
-public class IchimokuValue : ComplexIndicatorValue<Ichimoku>
+/// <summary>The values of <see cref="IchimokuValue"/> (StockSharp also names the value interface).</summary>
+public interface IIchimokuValue : IIndicatorValue
+{
+    IIndicatorValue TenkanValue { get; }
+    decimal? Tenkan { get; }
+    IIndicatorValue KijunValue { get; }
+    decimal? Kijun { get; }
+    IIndicatorValue SenkouAValue { get; }
+    decimal? SenkouA { get; }
+    IIndicatorValue SenkouBValue { get; }
+    decimal? SenkouB { get; }
+    IIndicatorValue ChinkouValue { get; }
+    decimal? Chinkou { get; }
+}
+
+public class IchimokuValue : ComplexIndicatorValue<Ichimoku>, IIchimokuValue
 {
     public IchimokuValue(Ichimoku indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue TenkanValue => this[TypedIndicator.Tenkan];
@@ -531,7 +591,16 @@ public class Aroon : BaseComplexIndicator
 }
 
 /// <summary><see cref="Aroon"/> value.</summary>
-public class AroonValue : ComplexIndicatorValue<Aroon>
+/// <summary>The values of <see cref="AroonValue"/> (StockSharp also names the value interface).</summary>
+public interface IAroonValue : IIndicatorValue
+{
+    IIndicatorValue UpValue { get; }
+    decimal? Up { get; }
+    IIndicatorValue DownValue { get; }
+    decimal? Down { get; }
+}
+
+public class AroonValue : ComplexIndicatorValue<Aroon>, IAroonValue
 {
     public AroonValue(Aroon indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue UpValue => this[TypedIndicator.Up];
@@ -589,7 +658,16 @@ public class VortexIndicator : BaseComplexIndicator
 public class VI : VortexIndicator { }
 
 /// <summary><see cref="VortexIndicator"/> value.</summary>
-public class VortexIndicatorValue : ComplexIndicatorValue<VortexIndicator>
+/// <summary>The values of <see cref="VortexIndicatorValue"/> (StockSharp also names the value interface).</summary>
+public interface IVortexIndicatorValue : IIndicatorValue
+{
+    IIndicatorValue PlusViValue { get; }
+    decimal? PlusVi { get; }
+    IIndicatorValue MinusViValue { get; }
+    decimal? MinusVi { get; }
+}
+
+public class VortexIndicatorValue : ComplexIndicatorValue<VortexIndicator>, IVortexIndicatorValue
 {
     public VortexIndicatorValue(VortexIndicator indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue PlusViValue => this[TypedIndicator.PlusVi];

@@ -183,7 +183,18 @@ public class BollingerBands : BaseComplexIndicator
 public class BB : BollingerBands { }
 
 /// <summary><see cref="BollingerBands"/> value.</summary>
-public class BollingerBandsValue : ComplexIndicatorValue<BollingerBands>
+/// <summary>The values of <see cref="BollingerBandsValue"/> (StockSharp also names the value interface).</summary>
+public interface IBollingerBandsValue : IIndicatorValue
+{
+    IIndicatorValue MovingAverageValue { get; }
+    decimal? MovingAverage { get; }
+    IIndicatorValue UpBandValue { get; }
+    decimal? UpBand { get; }
+    IIndicatorValue LowBandValue { get; }
+    decimal? LowBand { get; }
+}
+
+public class BollingerBandsValue : ComplexIndicatorValue<BollingerBands>, IBollingerBandsValue
 {
     public BollingerBandsValue(BollingerBands indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue MovingAverageValue => this[TypedIndicator.MovingAverage];
@@ -267,7 +278,18 @@ public class KeltnerChannels : BaseComplexIndicator
 public class KC : KeltnerChannels { }
 
 /// <summary><see cref="KeltnerChannels"/> value.</summary>
-public class KeltnerChannelsValue : ComplexIndicatorValue<KeltnerChannels>
+/// <summary>The values of <see cref="KeltnerChannelsValue"/> (StockSharp also names the value interface).</summary>
+public interface IKeltnerChannelsValue : IIndicatorValue
+{
+    IIndicatorValue MiddleValue { get; }
+    decimal? Middle { get; }
+    IIndicatorValue UpperValue { get; }
+    decimal? Upper { get; }
+    IIndicatorValue LowerValue { get; }
+    decimal? Lower { get; }
+}
+
+public class KeltnerChannelsValue : ComplexIndicatorValue<KeltnerChannels>, IKeltnerChannelsValue
 {
     public KeltnerChannelsValue(KeltnerChannels indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue MiddleValue => this[TypedIndicator.Middle];
@@ -317,7 +339,18 @@ public class DonchianChannels : BaseComplexIndicator
 public class DC : DonchianChannels { }
 
 /// <summary><see cref="DonchianChannels"/> value.</summary>
-public class DonchianChannelsValue : ComplexIndicatorValue<DonchianChannels>
+/// <summary>The values of <see cref="DonchianChannelsValue"/> (StockSharp also names the value interface).</summary>
+public interface IDonchianChannelsValue : IIndicatorValue
+{
+    IIndicatorValue UpperBandValue { get; }
+    decimal? UpperBand { get; }
+    IIndicatorValue LowerBandValue { get; }
+    decimal? LowerBand { get; }
+    IIndicatorValue MiddleValue { get; }
+    decimal? Middle { get; }
+}
+
+public class DonchianChannelsValue : ComplexIndicatorValue<DonchianChannels>, IDonchianChannelsValue
 {
     public DonchianChannelsValue(DonchianChannels indicator, DateTime time) : base(indicator, time) { }
     public IIndicatorValue UpperBandValue => this[TypedIndicator.UpperBand];
@@ -330,7 +363,13 @@ public class DonchianChannelsValue : ComplexIndicatorValue<DonchianChannels>
 }
 
 /// <summary>SuperTrend value: the line and the trend direction.</summary>
-public class SuperTrendIndicatorValue : DecimalIndicatorValue
+/// <summary>The values of <see cref="SuperTrendIndicatorValue"/> (StockSharp also names the value interface).</summary>
+public interface ISuperTrendIndicatorValue : IIndicatorValue
+{
+    bool IsUpTrend { get; }
+}
+
+public class SuperTrendIndicatorValue : DecimalIndicatorValue, ISuperTrendIndicatorValue
 {
     public SuperTrendIndicatorValue(IIndicator indicator, DateTime time) : base(indicator, time) { }
     public SuperTrendIndicatorValue(IIndicator indicator, decimal value, bool isUpTrend, DateTime time) : base(indicator, value, time) { IsUpTrend = isUpTrend; }
