@@ -140,7 +140,8 @@ def _codec_cache_dir() -> Path:
 
 
 def _register_codecs(engine_ns: Any) -> None:
-    """System.Decimal values reach Python as float; Python int/float are accepted for decimal arguments.
+    """System.Decimal values reach Python as :class:`~pystocksharp.netdecimal.NetDecimal` (exact, mixes with
+    floats); Python NetDecimal/Decimal/int/float are accepted for decimal arguments.
 
     StockSharp's API is decimal and StockSharp's Python strategies mix those values with Python
     numbers (``float(x)``, ``x > 1.5``); pythonnet alone does neither. The codec (pystocksharp/_dotnet/
@@ -158,7 +159,9 @@ def _register_codecs(engine_ns: Any) -> None:
     clr.AddReference(str(asm.Location))
     from PyStockSharp.Python import DecimalCodec
 
-    DecimalCodec.Register()
+    from pystocksharp.netdecimal import NetDecimal
+
+    DecimalCodec.Register(NetDecimal)
 
 
 def _start_runtime() -> None:

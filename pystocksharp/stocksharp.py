@@ -133,7 +133,7 @@ class _Subscription:
             allowEmpty = indicators.pop()
         # each value as its own class (BollingerBandsValue …), not as the IIndicatorValue interface
         raw = _System.Action[self._message, _System.Array[_IValue]](
-            lambda c, v: callback(c, *(x.__implementation__ for x in v))
+            lambda c, v: callback(c, *(getattr(x, "__implementation__", x) for x in v))
         )
         self._net.BindEx(_System.Array[_IIndicator](indicators), raw, allowEmpty)
         return self

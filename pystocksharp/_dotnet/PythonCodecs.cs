@@ -1,8 +1,9 @@
 // pythonnet codecs of pystocksharp, compiled at run time against the loaded Python.Runtime (see bridge.py).
 //
 // StockSharp's API is decimal; StockSharp's own Python host lets strategies mix those decimals with Python
-// numbers (float(x), x > 1.5, Volume + 1). Here System.Decimal values reach Python as float, and Python
-// int/float arguments are accepted where .NET wants a decimal (or a nullable decimal).
+// numbers (float(x), x > 1.5, Volume + 1). Here System.Decimal values reach Python as pystocksharp.netdecimal.
+// NetDecimal (an exact decimal.Decimal that also mixes with floats), and Python NetDecimal/Decimal/int/float
+// arguments are accepted where .NET wants a decimal (or a nullable decimal).
 using System;
 using Python.Runtime;
 
@@ -12,23 +13,38 @@ namespace PyStockSharp.Python
     {
         public static readonly DecimalCodec Instance = new();
         private static bool _registered;
+        private static PyObject _netDecimal = null!;
 
-        /// <summary>Registers the codec once per process.</summary>
-        public static void Register()
+        /// <summary>Registers the codec once per process; <paramref name="netDecimal"/> is the Python class NetDecimal.</summary>
+        public static void Register(PyObject netDecimal)
         {
             if (_registered) return;
             _registered = true;
+            _netDecimal = netDecimal;
             PyObjectConversions.RegisterEncoder(Instance);
             PyObjectConversions.RegisterDecoder(Instance);
         }
 
-        public bool CanEncode(Type type) => type == typeof(decimal);
+        public bool CanEncode(Type type)
+            => type == typeof(decimal) || type == typeof(decimal?)
+               || type.IsInterface && (type.Namespace?.StartsWith("StockSharp.", StringComparison.Ordinal) ?? false);
 
-        public PyObject TryEncode(object value) => new PyFloat((double)(decimal)value);
+        /// <summary>
+        /// Decimals as float; values typed as one of the StockSharp layer's interfaces (IIndicatorValue …) as their own
+        /// public class, so that Python sees all their members (BollingerBandsValue.UpBand), as StockSharp's host does.
+        /// </summary>
+        public PyObject TryEncode(object value)
+        {
+            if (value is decimal d)
+                using (var text = new PyString(d.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                    return _netDecimal.Invoke(text);
+            if (value is not null && value.GetType().IsPublic) return PyObject.FromManagedObject(value);
+            return null!;
+        }
 
         public bool CanDecode(PyType objectType, Type targetType)
-            => (targetType == typeof(decimal) || targetType == typeof(decimal?) || targetType == typeof(object) && false)
-               && (objectType.Name == "float" || objectType.Name == "int");
+            => (targetType == typeof(decimal) || targetType == typeof(decimal?))
+               && objectType.Name is "float" or "int" or "NetDecimal" or "Decimal";
 
         public bool TryDecode<T>(PyObject pyObj, out T value)
         {
@@ -36,7 +52,12 @@ namespace PyStockSharp.Python
             using (Py.GIL())
             {
                 decimal d;
+                var typeName = pyObj.GetPythonType().Name;
                 if (PyInt.IsIntType(pyObj)) d = new decimal(pyObj.As<long>());
+                else if (typeName is "NetDecimal" or "Decimal")
+                {
+                    if (!decimal.TryParse(pyObj.ToString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out d)) return false;
+                }
                 else
                 {
                     var x = pyObj.As<double>();
