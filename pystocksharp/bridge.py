@@ -26,7 +26,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -116,9 +116,49 @@ def _engine() -> _Engine:
     import System
     import System.Runtime.InteropServices as interop
 
+    _register_codecs(engine_ns)
+
     return _Engine(
         E=engine_ns, System=System, Marshal=interop.Marshal, IntPtr=System.IntPtr, assembly_path=path
     )
+
+
+#: pythonnet codecs compiled at run time against the loaded Python.Runtime (System.Decimal <-> float).
+_CODECS_SOURCE = Path(__file__).resolve().parent / "_dotnet" / "PythonCodecs.cs"
+
+
+def _codec_cache_dir() -> Path:
+    base = os.environ.get("PYSTOCKSHARP_CACHE_DIR")
+    if base:
+        return Path(base) / "codecs"
+    try:
+        import platformdirs
+
+        return Path(platformdirs.user_cache_dir("pystocksharp")) / "codecs"
+    except ImportError:
+        return Path.cwd() / ".pystocksharp-cache" / "codecs"
+
+
+def _register_codecs(engine_ns: Any) -> None:
+    """System.Decimal values reach Python as float; Python int/float are accepted for decimal arguments.
+
+    StockSharp's API is decimal and StockSharp's Python strategies mix those values with Python
+    numbers (``float(x)``, ``x > 1.5``); pythonnet alone does neither. The codec (pystocksharp/_dotnet/
+    PythonCodecs.cs) is compiled with Roslyn once per pythonnet version and cached.
+    """
+    import clr
+    import Python.Runtime as runtime
+    import System
+
+    runtime_dll = str(clr.GetClrType(runtime.PyObject).Assembly.Location)
+    refs = System.Array[System.String]([runtime_dll])
+    asm = engine_ns.CSharpStrategyCompiler.LoadLibrary(
+        _CODECS_SOURCE.read_text(encoding="utf-8"), "PyStockSharpCodecs", refs, str(_codec_cache_dir())
+    )
+    clr.AddReference(str(asm.Location))
+    from PyStockSharp.Python import DecimalCodec
+
+    DecimalCodec.Register()
 
 
 def _start_runtime() -> None:
@@ -282,7 +322,19 @@ STOCKSHARP_LAYER_ASSEMBLY = "StockSharp.Compat.dll"
 @functools.cache
 def stocksharp_layer() -> Any:
     """The ``StockSharp.Algo.Indicators`` .NET namespace of the StockSharp API layer
-    (``StockSharp.Compat.dll`` next to the engine; loads .NET on first use)."""
+    (``StockSharp.Compat.dll`` next to the engine; loads .NET on first use).
+
+    Loading the layer also makes StockSharp's assembly names (``clr.AddReference("StockSharp.Algo")``)
+    resolve to it, as StockSharp's Python strategies expect.
+    """
+    _load_stocksharp_layer()
+    import StockSharp.Algo.Indicators as indicators_ns
+
+    return indicators_ns
+
+
+@functools.cache
+def _load_stocksharp_layer() -> None:
     _engine()
     import clr
 
@@ -292,9 +344,35 @@ def stocksharp_layer() -> Any:
             f"the StockSharp layer is not built: {path} does not exist; {SETUP_HINT}"
         )
     clr.AddReference(str(path))
-    import StockSharp.Algo.Indicators as indicators_ns
+    import StockSharp
 
-    return indicators_ns
+    StockSharp.StockSharpAssemblies.Install()
+
+
+def stocksharp_strategy_class() -> Any:
+    """The StockSharp layer's .NET ``StockSharp.Algo.Strategies.Strategy`` (for :mod:`pystocksharp.stocksharp`)."""
+    _load_stocksharp_layer()
+    import StockSharp.Algo.Strategies as strategies_ns
+
+    return strategies_ns.Strategy
+
+
+def stocksharp_namespace(name: str) -> Any:
+    """A .NET namespace of the StockSharp layer or the framework (``"StockSharp.Messages"``, ``"System"``)."""
+    _load_stocksharp_layer()
+    import importlib
+
+    return importlib.import_module(name)
+
+
+def net_array(element_type: Any, items: Sequence[Any]) -> Any:
+    """A .NET array of ``element_type`` holding ``items``."""
+    return _engine().System.Array[element_type](list(items))
+
+
+def net_delegate(delegate_type: Any, fn: Callable[..., Any]) -> Any:
+    """A .NET delegate of ``delegate_type`` calling the Python callable ``fn``."""
+    return delegate_type(fn)
 
 
 def to_net_longs(values: Any) -> Any:
@@ -458,6 +536,13 @@ def emulation_settings(
 UNSUPPORTED_MEMBER = "StockSharp API member not supported yet"
 
 
+def engine_strategy(strategy: Any) -> Any:
+    """The engine ``Strategy`` that runs ``strategy``: itself, or the ``EngineStrategy`` of a StockSharp-style
+    strategy (a Python subclass of the StockSharp layer's ``Strategy``; keep that Python object referenced
+    while its engine strategy runs — pythonnet detaches a collected one)."""
+    return getattr(strategy, "EngineStrategy", None) or strategy
+
+
 def run(strategy: Any, series: Any, settings: Any) -> Any:
     """``BacktestEngine.Run`` on the calling thread; a Python strategy's exception propagates as is.
 
@@ -465,8 +550,9 @@ def run(strategy: Any, series: Any, settings: Any) -> Any:
     finer than the data) or that calls a StockSharp member the layer lacks raises :class:`InputError`.
     """
     eng = _engine()
+    net = engine_strategy(strategy)
     try:
-        return eng.E.BacktestEngine.Run(strategy, series, settings)
+        return eng.E.BacktestEngine.Run(net, series, settings)
     except eng.E.StrategyInputException as exc:
         raise InputError(
             f"strategy '{strategy.Name}' cannot run on this input",
@@ -575,7 +661,7 @@ def _py_scalar(value: Any) -> Any:
 def strategy_parameters(strategy: Any) -> list[ParamInfo]:
     """The parameters a .NET strategy (C# or Python-derived) declared, with current values."""
     out = []
-    for p in strategy.Parameters:
+    for p in engine_strategy(strategy).Parameters:
         out.append(
             ParamInfo(
                 name=str(p.Name),
@@ -600,9 +686,10 @@ def set_parameters(strategy: Any, values: Mapping[str, Any]) -> None:
     """Sets parameters through the engine (conversion + validation); every bad one is reported at once."""
     System = _engine().System
     problems = []
+    net = engine_strategy(strategy)
     for name, value in values.items():
         try:
-            strategy.SetParameter(str(name), _net_value(value))
+            net.SetParameter(str(name), _net_value(value))
         except System.ArgumentException as exc:
             problems.append(Problem(_first_line(str(exc.Message)), field=str(name)))
     if problems:
@@ -625,7 +712,7 @@ def hosted_messages(strategy: Any) -> dict[str, list[str]]:
     """What a StockSharp-style strategy's last run left: ``log`` (its own LogInfo/LogWarning lines),
     ``notices`` (what the API layer said, e.g. a candle type adapted to the data) and ``annotations``
     (chart calls as ``kind|area|what``). Empty lists for engine strategies."""
-    hosted = strategy.Hosted
+    hosted = engine_strategy(strategy).Hosted
     if hosted is None:
         return {"log": [], "notices": [], "annotations": []}
     return {

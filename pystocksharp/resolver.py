@@ -29,7 +29,7 @@ from typing import Any, Literal
 from pystocksharp.errors import InputError, Problem
 from pystocksharp.vectorized import VectorStrategy
 
-StrategyKind = Literal["csharp", "csharp-file", "python", "vectorized"]
+StrategyKind = Literal["csharp", "csharp-file", "python", "stocksharp-python", "vectorized"]
 
 #: Python built-ins: name -> (file in the built-in strategies folder, class name).
 PYTHON_BUILTINS: dict[str, tuple[str, str]] = {
@@ -122,8 +122,49 @@ def _resolve_text(spec: str, cache_dir: str | os.PathLike[str] | None) -> Resolv
         return ResolvedStrategy(
             spec=spec, name=name, kind="csharp-file", factory=factory, source=str(path.resolve())
         )
+    if _is_stocksharp_python(path):
+        return _resolve_stocksharp_python(path, class_name or None, spec)
     cls = load_python_class(path, class_name or None)
     return _from_class(cls, spec=spec, source=str(path.resolve()))
+
+
+def _is_stocksharp_python(path: Path) -> bool:
+    """A .py file written for StockSharp's Python host (``from StockSharp... import``, ``clr.AddReference``)."""
+    import re
+
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return bool(re.search(r"^\s*(from\s+StockSharp\.|clr\.AddReference\(\s*['\"](StockSharp|Ecng)\.)", text, re.M))
+
+
+def _resolve_stocksharp_python(path: Path, class_name: str | None, spec: str) -> ResolvedStrategy:
+    """A StockSharp-style Python strategy: its ``Strategy`` subclass, run through the StockSharp API layer."""
+    from pystocksharp import stocksharp
+
+    module = load_python_module(path)
+    classes = [
+        obj
+        for obj in vars(module).values()
+        if inspect.isclass(obj) and obj.__module__ == module.__name__
+        and issubclass(obj, stocksharp.Strategy) and obj is not stocksharp.Strategy
+    ]  # fmt: skip
+    names = ", ".join(c.__name__ for c in classes) or "none"
+    if class_name:
+        classes = [c for c in classes if c.__name__ == class_name]
+    if len(classes) != 1:
+        why = f"no strategy class '{class_name}'" if class_name else "name the strategy class as file.py:ClassName"
+        raise InputError(
+            f"{path}: {why}",
+            [Problem(f"StockSharp Strategy subclasses found: {names}", file=str(path), field="strategy")],
+        )
+    cls = classes[0]
+
+    def factory() -> Any:
+        return cls()  # the bridge runs its EngineStrategy; the caller keeps this Python object alive
+
+    return ResolvedStrategy(
+        spec=spec, name=cls.__name__, kind="stocksharp-python", factory=factory, source=str(path.resolve())
+    )
+
 
 
 def _looks_like_file(spec: str) -> bool:

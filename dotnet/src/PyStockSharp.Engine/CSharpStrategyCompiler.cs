@@ -112,6 +112,41 @@ public static class CSharpStrategyCompiler
         }
     }
 
+    /// <summary>
+    /// Compiles a helper library (not a strategy) against the framework, the engine and the assemblies at
+    /// <paramref name="extraReferences"/>, caching it in <paramref name="cacheDir"/> by source and reference identity,
+    /// and loads it. Used by the Python bridge for its pythonnet codecs (they reference Python.Runtime, known only at
+    /// run time).
+    /// </summary>
+    public static Assembly LoadLibrary(string source, string name, string[] extraReferences, string cacheDir)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(extraReferences);
+        var ids = string.Join(",", extraReferences.Select(r => File.Exists(r) ? AssemblyName.GetAssemblyName(r).FullName + File.GetLastWriteTimeUtc(r).Ticks : r));
+        var key = CacheKey(source + "\n//refs " + ids);
+        Directory.CreateDirectory(cacheDir);
+        var dll = System.IO.Path.Combine(System.IO.Path.GetFullPath(cacheDir), $"{name}_{key[..24]}.dll");
+        lock (Gate)
+        {
+            if (!File.Exists(dll))
+            {
+                var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: name + ".cs", encoding: Encoding.UTF8);
+                var refs = new List<MetadataReference>(References());
+                foreach (var r in extraReferences) refs.Add(MetadataReference.CreateFromFile(r));
+                var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, deterministic: true);
+                var comp = CSharpCompilation.Create($"{name}_{key[..16]}", new[] { tree }, refs, options);
+                using var ms = new MemoryStream();
+                var emit = comp.Emit(ms);
+                if (!emit.Success)
+                    throw new StrategyCompilationException(name, emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList());
+                var tmp = dll + "." + Environment.ProcessId + ".tmp";
+                File.WriteAllBytes(tmp, ms.ToArray());
+                File.Move(tmp, dll, overwrite: true);
+            }
+            return Assembly.LoadFrom(dll);
+        }
+    }
+
     /// <summary>Compiles <paramref name="source"/> to a dll image; StrategyCompilationException on errors.</summary>
     public static byte[] Compile(string path, string source, string assemblyName)
     {

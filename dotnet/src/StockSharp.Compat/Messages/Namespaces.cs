@@ -61,3 +61,27 @@ namespace StockSharp.Localization { internal static class Placeholder { } }
 namespace StockSharp.Algo.Strategies.Protective { internal static class Placeholder { } }
 namespace StockSharp.Algo.Testing { internal static class Placeholder { } }
 namespace StockSharp.Algo.Storages { internal static class Placeholder { } }
+
+namespace StockSharp
+{
+    /// <summary>
+    /// Makes assembly names of StockSharp's packages (StockSharp.Algo, StockSharp.Messages, Ecng.Common …) resolve to
+    /// this layer, so that <c>clr.AddReference("StockSharp.Algo")</c> in StockSharp's Python strategies works.
+    /// </summary>
+    public static class StockSharpAssemblies
+    {
+        private static int _installed;
+
+        public static void Install()
+        {
+            if (System.Threading.Interlocked.Exchange(ref _installed, 1) == 1) return;
+            AppDomain.CurrentDomain.AssemblyResolve += (_, e) =>
+            {
+                var name = new System.Reflection.AssemblyName(e.Name).Name ?? "";
+                return name.StartsWith("StockSharp.", StringComparison.Ordinal) || name.StartsWith("Ecng.", StringComparison.Ordinal) || name == "StockSharp"
+                    ? typeof(StockSharpAssemblies).Assembly
+                    : null;
+            };
+        }
+    }
+}

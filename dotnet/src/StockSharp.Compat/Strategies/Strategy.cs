@@ -170,6 +170,18 @@ public partial class Strategy : E.IHostedStrategy
     protected virtual void OnNewPosition(Position position) { }
     protected virtual void OnError(Strategy strategy, Exception error) { }
 
+    // ---- hooks for subclasses that cannot override protected members (Python through pythonnet) ----
+    // Each is called right after its protected counterpart; the Python layer (pystocksharp/stocksharp.py)
+    // overrides them and calls the StockSharp-named Python methods.
+
+    public virtual void PythonReseted() { }
+    public virtual void PythonStarted(DateTime time) { }
+    public virtual void PythonOwnTrade(MyTrade trade) { }
+    public virtual void PythonOrderChanged(Order order) { }
+    public virtual void PythonOrderRegisterFailed(OrderFail fail) { }
+    public virtual void PythonPositionChanged(decimal diff) { }
+    public virtual void PythonStopped() { }
+
     public event Action<MyTrade> NewMyTrade;
     public event Action<Subscription, MyTrade> OwnTradeReceived;
     public event Action<Order> OrderRegistered;
@@ -425,15 +437,15 @@ public partial class Strategy : E.IHostedStrategy
     // ---- charts (recorded) -----------------------------------------------------------------------
 
     /// <summary>A chart area; drawing calls on it are recorded as report annotations.</summary>
-    protected IChartArea CreateChartArea() => new ChartArea(this, $"area{_chart.Count(c => c.Kind == "area") + 1}");
-    protected IChart GetChart() => new ChartArea(this, "chart");
+    public IChartArea CreateChartArea() => new ChartArea(this, $"area{_chart.Count(c => c.Kind == "area") + 1}");
+    public IChart GetChart() => new ChartArea(this, "chart");
 
-    protected IChartElement DrawCandles(IChartArea area, ISubscriptionHandler<ICandleMessage> subscription) => Record("candles", area, subscription?.Subscription?.DataType?.ToString());
-    protected IChartElement DrawCandles(IChartArea area, Subscription subscription) => Record("candles", area, subscription?.DataType?.ToString());
-    protected IChartElement DrawIndicator(IChartArea area, IIndicator indicator, System.Drawing.Color? color = null, System.Drawing.Color? additionalColor = null)
+    public IChartElement DrawCandles(IChartArea area, ISubscriptionHandler<ICandleMessage> subscription) => Record("candles", area, subscription?.Subscription?.DataType?.ToString());
+    public IChartElement DrawCandles(IChartArea area, Subscription subscription) => Record("candles", area, subscription?.DataType?.ToString());
+    public IChartElement DrawIndicator(IChartArea area, IIndicator indicator, System.Drawing.Color? color = null, System.Drawing.Color? additionalColor = null)
         => Record("indicator", area, indicator?.ToString());
-    protected IChartElement DrawOwnTrades(IChartArea area) => Record("trades", area, null);
-    protected IChartElement DrawOrders(IChartArea area) => Record("orders", area, null);
+    public IChartElement DrawOwnTrades(IChartArea area) => Record("trades", area, null);
+    public IChartElement DrawOrders(IChartArea area) => Record("orders", area, null);
 
     internal IChartElement Record(string kind, IChartArea area, string what)
     {
@@ -468,9 +480,11 @@ public partial class Strategy : E.IHostedStrategy
         ProcessState = ProcessStates.Started;
         ProcessStateChanged?.Invoke(this);
         OnReseted();
+        PythonReseted();
         OnStarted(new DateTimeOffset(StartedTime));
         OnStarted2(StartedTime);
         OnStarted2(new DateTimeOffset(StartedTime));
+        PythonStarted(StartedTime);
     }
 
     internal void EngineBar(int index)
@@ -496,6 +510,7 @@ public partial class Strategy : E.IHostedStrategy
         ProcessState = ProcessStates.Stopped;
         OnStopping();
         OnStopped();
+        PythonStopped();
         ProcessStateChanged?.Invoke(this);
     }
 
@@ -513,6 +528,7 @@ public partial class Strategy : E.IHostedStrategy
             default: return;
         }
         OnOrderChanged(o);
+        PythonOrderChanged(o);
         OrderChanged?.Invoke(o);
     }
 
@@ -523,6 +539,7 @@ public partial class Strategy : E.IHostedStrategy
         var fail = new OrderFail { Order = o, Error = new InvalidOperationException(reason ?? "rejected"), ServerTime = CurrentTime };
         AddLog(LogLevels.Warning, $"order {o.TransactionId} rejected: {reason}");
         OnOrderRegisterFailed(fail, true);
+        PythonOrderRegisterFailed(fail);
         OrderRegisterFailed?.Invoke(fail);
     }
 
@@ -563,7 +580,9 @@ public partial class Strategy : E.IHostedStrategy
         NewMyTrade?.Invoke(my);
         OnOwnTradeReceived(my);
         OwnTradeReceived?.Invoke(null, my);
+        PythonOwnTrade(my);
         OnPositionChanged(o.Side == Sides.Buy ? my.Trade.Volume : -my.Trade.Volume);
+        PythonPositionChanged(o.Side == Sides.Buy ? my.Trade.Volume : -my.Trade.Volume);
         PositionChanged?.Invoke();
         var pos = new Position { Security = Security, Portfolio = _portfolio, CurrentValue = position, AveragePrice = PositionPrice, LastChangeTime = time };
         OnPositionReceived(pos);

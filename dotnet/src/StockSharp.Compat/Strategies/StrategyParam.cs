@@ -139,6 +139,7 @@ public class StrategyParam<T> : IStrategyParam
     private static object Export(T v) => v switch
     {
         null => null,
+        decimal d => (double)d,   // the engine's and Python's view of a decimal parameter is a double
         DataType or TimeSpan or Unit => Convert.ToString(v, CultureInfo.InvariantCulture),
         _ when typeof(T).IsPrimitive || typeof(T) == typeof(decimal) || typeof(T) == typeof(string) || typeof(T).IsEnum => v,
         _ => v.ToString(),

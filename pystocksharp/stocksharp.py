@@ -1,0 +1,258 @@
+"""StockSharp's Python strategies under CPython, unmodified.
+
+StockSharp runs Python strategies in its own IronPython host; every strategy of its public
+collection has such a twin of its C# version::
+
+    import clr
+    clr.AddReference("StockSharp.Algo.Strategies")
+    from StockSharp.Algo.Strategies import Strategy
+
+    class ema_cross_strategy(Strategy):
+        def __init__(self):
+            super(ema_cross_strategy, self).__init__()
+            self._fast = self.Param("FastLength", 10).SetGreaterThanZero()
+        def OnStarted2(self, time):
+            super(ema_cross_strategy, self).OnStarted2(time)
+            fast = ExponentialMovingAverage(); fast.Length = self._fast.Value
+            self.SubscribeCandles(self.CandleType).Bind(fast, self.process_candle).Start()
+        def process_candle(self, candle, fast_value): ...
+
+Importing this module loads the StockSharp API layer and makes such files work under pythonnet:
+
+* ``clr.AddReference("StockSharp.*")`` / ``("Ecng.*")`` resolve to the layer (``StockSharp.Compat.dll``);
+* ``from StockSharp.Algo.Strategies import Strategy`` gives :class:`Strategy` below: a pythonnet
+  subclass of the layer's .NET ``Strategy`` whose .NET hooks call the StockSharp-named Python methods
+  (``OnReseted``, ``OnStarted``/``OnStarted2``, ``OnOwnTradeReceived``/``OnNewMyTrade``,
+  ``OnOrderChanged``, ``OnPositionChanged``, ``OnStopped``), since pythonnet cannot override the
+  protected members a C# subclass overrides;
+* ``self.Param("Name", default)`` picks the parameter type from the default (int → Int32,
+  float → Decimal as StockSharp's decimal parameters, bool, str, .NET objects by their type) and
+  ``self.Param[Security]("Name", None)`` names it;
+* ``SubscribeCandles(...).Bind(ind1, ..., handler)`` calls ``handler(candle, v1, ...)`` with one value
+  per simple indicator and one per inner value of a complex one, ``BindEx`` with the raw values;
+* System.Decimal values arrive as Python floats and Python numbers are accepted where .NET wants a
+  decimal (the bridge's codec), so ``float(x)``, ``x > 1.5`` and ``self.Volume + 1`` work.
+
+Fills, orders, positions and PnL are the engine's, exactly as for the C# strategy: a ``.py`` twin of a
+``.cs`` strategy gives identical fills.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+import types
+from collections.abc import Callable
+from typing import Any
+
+from pystocksharp import bridge
+
+__all__ = ["Strategy", "is_stocksharp_source"]
+
+_NetStrategy = bridge.stocksharp_strategy_class()
+_System = bridge.stocksharp_namespace("System")
+_Messages = bridge.stocksharp_namespace("StockSharp.Messages")
+_Indicators = bridge.stocksharp_namespace("StockSharp.Algo.Indicators")
+_Decimal = _System.Decimal
+_Candle = _Messages.ICandleMessage
+_Level1 = _Messages.Level1ChangeMessage
+_IIndicator = _Indicators.IIndicator
+_IValue = _Indicators.IIndicatorValue
+
+_STYLE = re.compile(r"^\s*(from\s+StockSharp\.|import\s+StockSharp\b|clr\.AddReference\(\s*['\"](StockSharp|Ecng)\.)", re.M)
+
+
+def is_stocksharp_source(text: str) -> bool:
+    """True for a Python file written for StockSharp's host (imports or references StockSharp)."""
+    return bool(_STYLE.search(text))
+
+
+def _param_type(value: Any) -> Any:
+    """The .NET type of a parameter declared with ``value`` as its default."""
+    if isinstance(value, bool):
+        return _System.Boolean
+    if isinstance(value, int):
+        return _System.Int32 if -(2**31) <= value < 2**31 else _System.Int64
+    if isinstance(value, float):
+        return _System.Decimal  # StockSharp's numeric parameters are decimal
+    if isinstance(value, str):
+        return _System.String
+    if value is None:
+        raise TypeError("Param(name, None): give the type as self.Param[Type](name, None)")
+    get_type = getattr(value, "GetType", None)
+    if get_type is None:
+        raise TypeError(f"Param default {value!r}: use an int, float, bool, str or a .NET value")
+    return get_type()
+
+
+class _ParamMethod:
+    """``self.Param(name, default)`` and ``self.Param[Type](name, default)``."""
+
+    __slots__ = ("_owner",)
+
+    def __init__(self, owner: Any) -> None:
+        self._owner = owner
+
+    def __call__(self, name: str, value: Any = None) -> Any:
+        return _NetStrategy.Param[_param_type(value)](self._owner, name, value)
+
+    def __getitem__(self, net_type: Any) -> Callable[..., Any]:
+        return lambda name, value=None: _NetStrategy.Param[net_type](self._owner, name, value)
+
+
+class _Subscription:
+    """A subscription handler whose ``Bind``/``BindEx`` take Python callables (any number of indicators)."""
+
+    __slots__ = ("_message", "_net")
+
+    def __init__(self, net: Any, message: Any) -> None:
+        self._net = net
+        self._message = message
+
+    @property
+    def Subscription(self) -> Any:  # noqa: N802 (StockSharp's name)
+        return self._net.Subscription
+
+    def Bind(self, *args: Any) -> _Subscription:  # noqa: N802
+        """``Bind(handler)`` (candles only) or ``Bind(ind1, ..., handler)``: the handler gets the candle and
+        the indicators' values as floats once all are formed."""
+        *indicators, callback = args
+        if not indicators:
+            self._net.Bind(_System.Action[self._message](callback))
+            return self
+        values = _System.Action[self._message, _System.Array[_Decimal]](lambda c, v: callback(c, *v))
+        self._net.Bind(_System.Array[_IIndicator](indicators), values)
+        return self
+
+    def BindEx(self, *args: Any, allowEmpty: bool = False) -> _Subscription:  # noqa: N802, N803
+        """``BindEx(ind1, ..., handler)``: the handler gets the candle and the raw indicator values."""
+        *indicators, callback = args
+        if indicators and isinstance(indicators[-1], bool):
+            allowEmpty = indicators.pop()
+        raw = _System.Action[self._message, _System.Array[_IValue]](lambda c, v: callback(c, *v))
+        self._net.BindEx(_System.Array[_IIndicator](indicators), raw, allowEmpty)
+        return self
+
+    def Start(self) -> _Subscription:  # noqa: N802
+        self._net.Start()
+        return self
+
+    def Stop(self) -> _Subscription:  # noqa: N802
+        self._net.Stop()
+        return self
+
+
+def _net_subscription(sub: Any) -> Any:
+    return sub._net if isinstance(sub, _Subscription) else sub
+
+
+class Strategy(_NetStrategy):  # type: ignore[misc, valid-type]
+    """StockSharp's ``Strategy`` for Python strategies (see the module doc). Subclass it as in StockSharp;
+    do not set ``__namespace__``."""
+
+    __namespace__ = "PyStockSharp.StockSharpPython"
+    _psx_stocksharp_root = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()  # the .NET constructor (it creates the engine strategy that runs this one)
+        self.Name = type(self).__name__
+
+    # ---- the .NET hooks -> StockSharp-named Python methods ----------------------------------------
+
+    def PythonReseted(self) -> None:  # noqa: N802
+        self.OnReseted()
+
+    def PythonStarted(self, time: Any) -> None:  # noqa: N802
+        self.OnStarted(time)
+        self.OnStarted2(time)
+
+    def PythonOwnTrade(self, trade: Any) -> None:  # noqa: N802
+        self.OnNewMyTrade(trade)
+        self.OnOwnTradeReceived(trade)
+
+    def PythonOrderChanged(self, order: Any) -> None:  # noqa: N802
+        self.OnOrderChanged(order)
+
+    def PythonOrderRegisterFailed(self, fail: Any) -> None:  # noqa: N802
+        self.OnOrderRegisterFailed(fail, True)
+
+    def PythonPositionChanged(self, diff: Any) -> None:  # noqa: N802
+        self.OnPositionChanged(diff)
+
+    def PythonStopped(self) -> None:  # noqa: N802
+        self.OnStopped()
+
+    # ---- StockSharp's overridables (what super() calls reach) --------------------------------------
+
+    def OnReseted(self) -> None:  # noqa: N802
+        pass
+
+    def OnStarted(self, time: Any) -> None:  # noqa: N802
+        pass
+
+    def OnStarted2(self, time: Any) -> None:  # noqa: N802
+        pass
+
+    def OnNewMyTrade(self, trade: Any) -> None:  # noqa: N802
+        pass
+
+    def OnOwnTradeReceived(self, trade: Any) -> None:  # noqa: N802
+        pass
+
+    def OnOrderChanged(self, order: Any) -> None:  # noqa: N802
+        pass
+
+    def OnOrderRegisterFailed(self, fail: Any, calc_risk: bool = True) -> None:  # noqa: N802
+        pass
+
+    def OnPositionChanged(self, diff: Any) -> None:  # noqa: N802
+        pass
+
+    def OnStopped(self) -> None:  # noqa: N802
+        pass
+
+    def CreateClone(self) -> Any:  # noqa: N802
+        return type(self)()
+
+    # ---- members whose .NET form does not suit Python ----------------------------------------------
+
+    @property
+    def Param(self) -> _ParamMethod:  # noqa: N802
+        return _ParamMethod(self)
+
+    def SubscribeCandles(self, data_type: Any, isFinishedOnly: bool = True, security: Any = None) -> _Subscription:  # noqa: N802, N803
+        if not isinstance(data_type, _Messages.DataType):
+            data_type = _Messages.DataType.TimeFrame(data_type)  # a TimeSpan
+        return _Subscription(_NetStrategy.SubscribeCandles(self, data_type, isFinishedOnly, security), _Candle)
+
+    def SubscribeLevel1(self, subscription: Any = None) -> _Subscription:  # noqa: N802
+        return _Subscription(_NetStrategy.SubscribeLevel1(self, subscription), _Level1)
+
+    def DrawCandles(self, area: Any, subscription: Any) -> Any:  # noqa: N802
+        return _NetStrategy.DrawCandles(self, area, _net_subscription(subscription))
+
+
+def _proxy_module(name: str, overrides: dict[str, Any]) -> types.ModuleType:
+    """A module that is the .NET namespace ``name`` but for ``overrides``."""
+    real = importlib.import_module(name)
+
+    class _Namespace(types.ModuleType):
+        def __getattr__(self, attr: str) -> Any:
+            return getattr(real, attr)
+
+    module = _Namespace(name)
+    module.__dict__.update(overrides)
+    module.__path__ = getattr(real, "__path__", [])  # type: ignore[attr-defined]
+    return module
+
+
+def _install() -> None:
+    if isinstance(sys.modules.get("StockSharp.Algo.Strategies"), types.ModuleType) and getattr(
+        sys.modules["StockSharp.Algo.Strategies"], "Strategy", None
+    ) is Strategy:
+        return
+    sys.modules["StockSharp.Algo.Strategies"] = _proxy_module("StockSharp.Algo.Strategies", {"Strategy": Strategy})
+
+
+_install()
