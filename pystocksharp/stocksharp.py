@@ -132,9 +132,7 @@ class _Subscription:
         if indicators and isinstance(indicators[-1], bool):
             allowEmpty = indicators.pop()
         # each value as its own class (BollingerBandsValue …), not as the IIndicatorValue interface
-        raw = _System.Action[self._message, _System.Array[_IValue]](
-            lambda c, v: callback(c, *(getattr(x, "__implementation__", x) for x in v))
-        )
+        raw = _System.Action[self._message, _System.Array[_IValue]](lambda c, v: callback(c, *map(_concrete, v)))
         self._net.BindEx(_System.Array[_IIndicator](indicators), raw, allowEmpty)
         return self
 
@@ -145,6 +143,12 @@ class _Subscription:
     def Stop(self) -> _Subscription:  # noqa: N802
         self._net.Stop()
         return self
+
+
+def _concrete(value: Any) -> Any:
+    """An indicator value as its own type (``StochasticOscillatorValue``, ...): pythonnet hands array elements
+    as the interface ``IIndicatorValue``, where StockSharp's Python host exposes ``value.K`` and the like."""
+    return None if value is None else getattr(value, "__implementation__", value)
 
 
 def _net_subscription(sub: Any) -> Any:
