@@ -543,7 +543,7 @@ def test_incremental_process_equals_bulk(ind, bars):
         value = indicator.Process(ind.CandleIndicatorValue(indicator, candle))
         assert value.IsFormed == (i >= 19)
         if value.IsFormed:
-            typed = value.__implementation__  # pythonnet hands the declared interface type
+            typed = value  # the bridge's codec hands interface-typed values as their own class
             assert isinstance(typed, ind.BollingerBandsValue)
             assert float(System.Decimal.ToDouble(typed.UpBand)) == pytest.approx(up[i], rel=1e-12)
             assert float(System.Decimal.ToDouble(typed.MovingAverage)) == pytest.approx(mid[i], rel=1e-12)
