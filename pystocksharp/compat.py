@@ -36,6 +36,7 @@ SYNTHETIC_BARS = 100_000
 SYNTHETIC_SEED = 20241207
 #: Prefix of the report lines a worker prints (anything else on its stdout is the strategies' own output).
 _REPORT_MARK = "\x1epystocksharp-compat "
+_COMPILED = "compiled "
 _MISSING = re.compile(r"StockSharp API member not supported yet: (?P<member>[^\s;]+(?: \(to override\))?)")
 
 
@@ -128,8 +129,9 @@ def _cause(message: str) -> str:
     return message.split("\n", 1)[0][:160]
 
 
-def check_file(path: Path, data: Path, cache: Path) -> FileReport:
-    """Compile, run and count the orders of one file (in this process)."""
+def check_file(path: Path, data: Path, cache: Path, on_compiled: Callable[[str], None] | None = None) -> FileReport:
+    """Compile, run and count the orders of one file (in this process); ``on_compiled`` is told the strategy's
+    name once it compiled (before it runs, which may never end)."""
     import hashlib  # noqa: PLC0415
 
     import pystocksharp as pss  # noqa: PLC0415
@@ -152,6 +154,8 @@ def check_file(path: Path, data: Path, cache: Path) -> FileReport:
         report.seconds = time.perf_counter() - started
         return report
     report.compiles, report.strategy = True, resolved.name
+    if on_compiled is not None:
+        on_compiled(resolved.name)
     try:
         result = pss.backtest(resolved, str(data))
     except InputError as exc:
@@ -207,14 +211,20 @@ class _Worker:
         started = time.perf_counter()
         proc = self._start()
         assert proc.stdin is not None
+        compiled: str | None = None
         try:
             proc.stdin.write(str(path) + "\n")
             proc.stdin.flush()
-            line = self._lines.get(timeout=timeout)
+            while True:
+                line = self._lines.get(timeout=max(0.0, timeout - (time.perf_counter() - started)))
+                if line is None or not line.startswith(_COMPILED):
+                    break
+                compiled = line[len(_COMPILED):].strip()  # it compiled; now it runs
         except queue.Empty:
             self.close()
             return FileReport(path=str(path), language=language, failed_at="timeout", cause=f"timeout after {timeout:g} s",
-                              error=f"did not finish within {timeout:g} s", seconds=timeout)  # fmt: skip
+                              error=f"did not finish within {timeout:g} s", seconds=timeout,
+                              compiles=compiled is not None, strategy=compiled)  # fmt: skip
         except OSError:
             line = None
         if line is None:
@@ -226,7 +236,8 @@ class _Worker:
             self._proc = None
             return FileReport(path=str(path), language=language, failed_at="crash",
                               cause=f"process crashed (exit {code})", error=tail[:300] or f"exit code {code}",
-                              seconds=time.perf_counter() - started)  # fmt: skip
+                              seconds=time.perf_counter() - started, compiles=compiled is not None,
+                              strategy=compiled)  # fmt: skip
         return FileReport.model_validate_json(line)
 
     def close(self) -> None:
@@ -339,7 +350,11 @@ def main(argv: list[str]) -> int:
         path = line.strip()
         if not path:
             continue
-        report = check_file(Path(path), data, cache)
+        def compiled(name: str) -> None:
+            out.write(_REPORT_MARK + _COMPILED + name + "\n")
+            out.flush()
+
+        report = check_file(Path(path), data, cache, compiled)
         out.write(_REPORT_MARK + json.dumps(report.model_dump(mode="json")) + "\n")
         out.flush()
     return 0

@@ -3,8 +3,9 @@
 StockSharp's API is decimal, and StockSharp's Python strategies compute with those values and with Python
 numbers alike (``close - range``, ``self.Volume + 1``, ``x > 1.5``, ``float(x)``). A ``NetDecimal`` is a
 ``decimal.Decimal`` (exact, 28 significant digits, half-even rounding, as .NET's decimal) that also mixes with
-``float`` and ``int``: a float operand is taken at its shortest repr (``0.1`` is ``Decimal("0.1")``), and
-results stay ``NetDecimal``. So a Python twin computes stop levels and compares prices exactly as its C#
+``float`` and ``int`` in arithmetic: a float operand is taken at its shortest repr (``0.1`` is
+``Decimal("0.1")``), and results stay ``NetDecimal``. Comparisons are ``decimal.Decimal``'s own (exact, also
+against floats, and fast). So a Python twin computes stop levels and compares prices exactly as its C#
 twin does, and gives the same fills. The bridge's codec hands every .NET decimal to Python as a
 ``NetDecimal`` and accepts one (or an int or a float) wherever .NET wants a decimal.
 """
@@ -86,26 +87,6 @@ class NetDecimal(_D):
 
     def __abs__(self) -> Any:
         return _wrap(_D.__abs__(self))
-
-    def __lt__(self, other: Any) -> Any:
-        return _D.__lt__(self, _operand(other))
-
-    def __le__(self, other: Any) -> Any:
-        return _D.__le__(self, _operand(other))
-
-    def __gt__(self, other: Any) -> Any:
-        return _D.__gt__(self, _operand(other))
-
-    def __ge__(self, other: Any) -> Any:
-        return _D.__ge__(self, _operand(other))
-
-    def __eq__(self, other: Any) -> Any:
-        return _D.__eq__(self, _operand(other))
-
-    def __ne__(self, other: Any) -> Any:
-        return _D.__ne__(self, _operand(other))
-
-    __hash__ = _D.__hash__
 
     def __repr__(self) -> str:
         return f"NetDecimal('{self}')"

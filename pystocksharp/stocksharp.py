@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from pystocksharp import bridge
+from pystocksharp.netdecimal import NetDecimal
 
 __all__ = ["Strategy", "is_stocksharp_source"]
 
@@ -56,10 +57,11 @@ _System = bridge.stocksharp_namespace("System")
 _Messages = bridge.stocksharp_namespace("StockSharp.Messages")
 _Indicators = bridge.stocksharp_namespace("StockSharp.Algo.Indicators")
 _Decimal = _System.Decimal
-_Candle = _Messages.ICandleMessage
+_CandleMessage = _Messages.ICandleMessage
 _Level1 = _Messages.Level1ChangeMessage
 _IIndicator = _Indicators.IIndicator
 _IValue = _Indicators.IIndicatorValue
+_NET_POSITION = _NetStrategy.__dict__["Position"]
 
 _STYLE = re.compile(r"^\s*(from\s+StockSharp\.|import\s+StockSharp\b|clr\.AddReference\(\s*['\"](StockSharp|Ecng)\.)", re.M)
 
@@ -102,14 +104,77 @@ class _ParamMethod:
         return lambda name, value=None: _NetStrategy.Param[net_type](self._owner, name, value)
 
 
+_FINISHED = _Messages.CandleStates.Finished
+_TICKS_EPOCH = 621355968000000000  # DateTime(1970, 1, 1).Ticks
+
+
+class _Candle:
+    """A finished candle as the fast path hands it: prices as exact decimals (:class:`NetDecimal`), times as
+    .NET ``DateTime`` (UTC), ``State`` Finished. Passed to a .NET method it becomes a .NET candle (the codec)."""
+
+    __slots__ = ("_v", "_ticks", "_tf")
+
+    def __init__(self, values: list[float], ticks: int, tf_seconds: float) -> None:
+        self._v = values
+        self._ticks = ticks
+        self._tf = tf_seconds
+
+    State = _FINISHED
+
+    @property
+    def OpenPrice(self) -> NetDecimal:  # noqa: N802 (StockSharp's names)
+        return NetDecimal(repr(self._v[0]))
+
+    @property
+    def HighPrice(self) -> NetDecimal:  # noqa: N802
+        return NetDecimal(repr(self._v[1]))
+
+    @property
+    def LowPrice(self) -> NetDecimal:  # noqa: N802
+        return NetDecimal(repr(self._v[2]))
+
+    @property
+    def ClosePrice(self) -> NetDecimal:  # noqa: N802
+        return NetDecimal(repr(self._v[3]))
+
+    @property
+    def TotalVolume(self) -> NetDecimal:  # noqa: N802
+        return NetDecimal(repr(self._v[4]))
+
+    @property
+    def OpenTime(self) -> Any:  # noqa: N802
+        return _System.DateTime(self._ticks, _System.DateTimeKind.Utc)
+
+    @property
+    def CloseTime(self) -> Any:  # noqa: N802
+        return _System.DateTime(self._ticks + int(round(self._tf * 10_000_000)), _System.DateTimeKind.Utc)
+
+    ServerTime = CloseTime
+    HighTime = OpenTime
+    LowTime = OpenTime
+
+    def _psx_net(self) -> Any:
+        """This candle as a .NET ``TimeFrameCandleMessage`` (for .NET methods that take a candle)."""
+        c = _Messages.TimeFrameCandleMessage(_System.TimeSpan.FromSeconds(self._tf))
+        c.OpenPrice, c.HighPrice, c.LowPrice = self.OpenPrice, self.HighPrice, self.LowPrice
+        c.ClosePrice, c.TotalVolume = self.ClosePrice, self.TotalVolume
+        c.OpenTime, c.CloseTime, c.ServerTime = self.OpenTime, self.CloseTime, self.CloseTime
+        c.State = _FINISHED
+        return c
+
+    def __repr__(self) -> str:
+        return f"Candle(O={self._v[0]} H={self._v[1]} L={self._v[2]} C={self._v[3]} V={self._v[4]})"
+
+
 class _Subscription:
     """A subscription handler whose ``Bind``/``BindEx`` take Python callables (any number of indicators)."""
 
-    __slots__ = ("_message", "_net")
+    __slots__ = ("_message", "_net", "_owner")
 
-    def __init__(self, net: Any, message: Any) -> None:
+    def __init__(self, net: Any, message: Any, owner: Any = None) -> None:
         self._net = net
         self._message = message
+        self._owner = owner  # a Strategy of this module: candles take the fast path
 
     @property
     def Subscription(self) -> Any:  # noqa: N802 (StockSharp's name)
@@ -119,6 +184,9 @@ class _Subscription:
         """``Bind(handler)`` (candles only) or ``Bind(ind1, ..., handler)``: the handler gets the candle and
         the indicators' values as floats once all are formed."""
         *indicators, callback = args
+        if self._owner is not None:
+            self._owner._psx_bind(self._net, indicators, callback, raw=False, allow_empty=False)
+            return self
         if not indicators:
             self._net.Bind(_System.Action[self._message](callback))
             return self
@@ -131,6 +199,9 @@ class _Subscription:
         *indicators, callback = args
         if indicators and isinstance(indicators[-1], bool):
             allowEmpty = indicators.pop()
+        if self._owner is not None:
+            self._owner._psx_bind(self._net, indicators, callback, raw=True, allow_empty=allowEmpty)
+            return self
         # each value as its own class (BollingerBandsValue …), not as the IIndicatorValue interface
         raw = _System.Action[self._message, _System.Array[_IValue]](lambda c, v: callback(c, *map(_concrete, v)))
         self._net.BindEx(_System.Array[_IIndicator](indicators), raw, allowEmpty)
@@ -151,6 +222,16 @@ def _concrete(value: Any) -> Any:
     return None if value is None else getattr(value, "__implementation__", value)
 
 
+def _pinned_buffer(strategy: Any) -> Any:
+    """The strategy's pinned .NET ``double[]`` as a numpy array (no copy)."""
+    import ctypes
+
+    import numpy as np
+
+    n = int(_NetStrategy.PythonBufferLength)
+    return np.ctypeslib.as_array((ctypes.c_double * n).from_address(int(strategy.PythonBufferAddress)))
+
+
 def _net_subscription(sub: Any) -> Any:
     return sub._net if isinstance(sub, _Subscription) else sub
 
@@ -165,6 +246,52 @@ class Strategy(_NetStrategy):  # type: ignore[misc, valid-type]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()  # the .NET constructor (it creates the engine strategy that runs this one)
         self.Name = type(self).__name__
+        self._psx_bindings: list[tuple[Callable[..., Any], int, bool]] = []
+        self._psx_buf: Any = None
+        self._psx_pos: Any = None
+        self._psx_can_trade: bool | None = None
+
+    # ---- the fast path: one .NET -> Python call per candle, numbers read from a pinned buffer --------------
+
+    def _psx_bind(self, net: Any, indicators: Any, callback: Callable[..., Any], *, raw: bool, allow_empty: bool) -> None:
+        binding = len(self._psx_bindings)
+        count = net.BindPython(_System.Array[_IIndicator](list(indicators)), binding, raw, allow_empty)
+        self._psx_bindings.append((callback, int(count), raw))
+
+    def PythonBound(self, binding: int) -> None:  # noqa: N802 (.NET hook)
+        buf = self._psx_buf
+        if buf is None:
+            buf = self._psx_buf = _pinned_buffer(self)
+        callback, count, raw = self._psx_bindings[binding]
+        v = buf[: 9 + (0 if raw else count)].tolist()
+        candle = _Candle(v, (int(v[6]) << 32) | int(v[7]), v[8])
+        self._psx_pos = v[5]
+        self._psx_can_trade = buf[-1] == 1.0
+        try:
+            if raw:
+                callback(candle, *map(_concrete, self.PythonRawValues))
+            elif count:
+                callback(candle, *[NetDecimal(repr(x)) for x in v[9:]])
+            else:
+                callback(candle)
+        finally:
+            self._psx_pos = None
+            self._psx_can_trade = None
+
+    def IsFormedAndOnlineAndAllowTrading(self, type: Any = None) -> bool:  # noqa: N802, A002
+        """As .NET's; inside a candle handler read from the fast path's buffer."""
+        can = self._psx_can_trade
+        if can is not None and type is None:
+            return can
+        return bool(_NetStrategy.IsFormedAndOnlineAndAllowTrading(self, type))
+
+    @property
+    def Position(self) -> Any:  # noqa: N802
+        """The position (a decimal); inside a candle handler read from the fast path's buffer."""
+        p = self._psx_pos
+        if p is not None:
+            return NetDecimal(repr(p))
+        return _NET_POSITION.__get__(self, type(self))
 
     # ---- the .NET hooks -> StockSharp-named Python methods ----------------------------------------
 
@@ -232,7 +359,7 @@ class Strategy(_NetStrategy):  # type: ignore[misc, valid-type]
     def SubscribeCandles(self, data_type: Any, isFinishedOnly: bool = True, security: Any = None) -> _Subscription:  # noqa: N802, N803
         if not isinstance(data_type, _Messages.DataType):
             data_type = _Messages.DataType.TimeFrame(data_type)  # a TimeSpan
-        return _Subscription(_NetStrategy.SubscribeCandles(self, data_type, isFinishedOnly, security), _Candle)
+        return _Subscription(_NetStrategy.SubscribeCandles(self, data_type, isFinishedOnly, security), _CandleMessage, self)
 
     def SubscribeLevel1(self, subscription: Any = None) -> _Subscription:  # noqa: N802
         return _Subscription(_NetStrategy.SubscribeLevel1(self, subscription), _Level1)
@@ -241,15 +368,20 @@ class Strategy(_NetStrategy):  # type: ignore[misc, valid-type]
         return _NetStrategy.DrawCandles(self, area, _net_subscription(subscription))
 
 
+class _Namespace(types.ModuleType):
+    """A .NET namespace with some names replaced (see :func:`_proxy_module`)."""
+
+    _psx_real: Any
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._psx_real, attr)
+
+
 def _proxy_module(name: str, overrides: dict[str, Any]) -> types.ModuleType:
     """A module that is the .NET namespace ``name`` but for ``overrides``."""
     real = importlib.import_module(name)
-
-    class _Namespace(types.ModuleType):
-        def __getattr__(self, attr: str) -> Any:
-            return getattr(real, attr)
-
     module = _Namespace(name)
+    module.__dict__["_psx_real"] = real
     module.__dict__.update(overrides)
     module.__path__ = getattr(real, "__path__", [])  # type: ignore[attr-defined]
     return module
@@ -259,14 +391,38 @@ def _proxy_module(name: str, overrides: dict[str, Any]) -> types.ModuleType:
 _HELPERS = str(Path(__file__).resolve().parent / "_stocksharp_py")
 
 
+class _CachedEnum:
+    """A .NET enum type whose members are looked up once (pythonnet resolves ``CandleStates.Finished`` anew at
+    every access, ~3 µs, and strategies test it on every candle). Members are the .NET values themselves."""
+
+    def __init__(self, net_enum: Any) -> None:
+        self.__dict__["_psx_net"] = net_enum
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._psx_net, name)
+        self.__dict__[name] = value
+        return value
+
+    def __call__(self, *args: Any) -> Any:
+        return self._psx_net(*args)
+
+    def __repr__(self) -> str:
+        return repr(self._psx_net)
+
+
+#: StockSharp.Messages enums that strategies read on every candle or order.
+_MESSAGE_ENUMS = ("CandleStates", "Sides", "OrderTypes", "OrderStates", "UnitTypes", "Level1Fields", "TimeInForce",
+                  "SecurityTypes", "ProcessStates", "LogLevels")  # fmt: skip
+
+
 def _install() -> None:
     if _HELPERS not in sys.path:
         sys.path.append(_HELPERS)
-    if isinstance(sys.modules.get("StockSharp.Algo.Strategies"), types.ModuleType) and getattr(
-        sys.modules["StockSharp.Algo.Strategies"], "Strategy", None
-    ) is Strategy:
-        return
-    sys.modules["StockSharp.Algo.Strategies"] = _proxy_module("StockSharp.Algo.Strategies", {"Strategy": Strategy})
+    if not isinstance(sys.modules.get("StockSharp.Messages"), _Namespace):
+        enums = {name: _CachedEnum(getattr(_Messages, name)) for name in _MESSAGE_ENUMS}
+        sys.modules["StockSharp.Messages"] = _proxy_module("StockSharp.Messages", enums)
+    if getattr(sys.modules.get("StockSharp.Algo.Strategies"), "Strategy", None) is not Strategy:
+        sys.modules["StockSharp.Algo.Strategies"] = _proxy_module("StockSharp.Algo.Strategies", {"Strategy": Strategy})
 
 
 _install()

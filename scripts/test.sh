@@ -9,6 +9,18 @@ if [ ! -x "$PY" ] || [ ! -f pystocksharp/_engine/PyStockSharp.Engine.dll ]; then
   ./scripts/setup.sh
 fi
 
+# The browser tests of the HTML reports drive headless Chromium (Debian's chromium + chromium-driver).
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing chromium and chromium-driver (apt-get) for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "error: the browser tests need chromium and chromedriver on PATH;" >&2
+    echo "       install them (Debian: sudo apt-get install chromium chromium-driver) and run again." >&2
+    exit 1
+  fi
+fi
+
 echo "== ruff"
 "$PY" -m ruff check pystocksharp tests bench strategies
 echo "== dotnet test"

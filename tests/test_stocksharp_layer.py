@@ -49,6 +49,31 @@ def test_ema_cross_in_stocksharp_api_equals_native_ema_cross() -> None:
     assert ss.messages["notices"] == ["candle type 1m is finer than the data (1d): using the data's 1d candles"]
 
 
+def test_python_twins_in_stocksharp_style_equal_their_csharp_strategies() -> None:
+    sma_py = pss.backtest(str(SS / "py" / "sma_cross_strategy.py"), GOOG, params={"Fast": 10, "Slow": 20}, commission=0.002)
+    native = pss.backtest("sma_cross", GOOG, params={"fast": 10, "slow": 20, "volume": 1}, commission=0.002)
+    pd.testing.assert_frame_equal(_fills(sma_py), _fills(native))
+    assert sma_py.strategy_kind == "stocksharp-python" and sma_py.strategy == "sma_cross_strategy"
+    frame = random_walk(20_000, seed=3, freq="1min")
+    ema_py = pss.backtest(str(SS / "py" / "ema_cross_strategy.py"), frame, params={"FastLength": 5, "SlowLength": 20})
+    ema_cs = pss.backtest(str(SS / "EmaCrossStrategy.cs"), frame, params={"FastLength": 5, "SlowLength": 20})
+    pd.testing.assert_frame_equal(_fills(ema_py), _fills(ema_cs))
+    assert len(ema_cs.trades) > 500
+
+
+def test_decimals_reach_python_as_exact_netdecimals() -> None:
+    from pystocksharp.netdecimal import NetDecimal
+    from pystocksharp.stocksharp import Strategy  # loads the layer and the codec
+
+    assert Strategy.__name__ == "Strategy"
+    from StockSharp.Messages import Unit, UnitTypes  # type: ignore[import-not-found]
+
+    unit = Unit(2.5, UnitTypes.Percent)  # a Python float where .NET wants a decimal
+    assert isinstance(unit.Value, NetDecimal) and unit.Value == NetDecimal("2.5")
+    assert unit.Value + 0.1 == NetDecimal("2.6") and isinstance(unit.Value * 2, NetDecimal)
+    assert float(unit.Value) == 2.5 and unit.Value > 2
+
+
 def test_parameters_by_stocksharp_names_and_setoptimize_is_the_default_grid() -> None:
     resolved = resolve_strategy(str(SS / "SmaCrossStrategy.cs"))
     assert resolved.kind == "csharp-file"

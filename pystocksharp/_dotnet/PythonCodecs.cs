@@ -44,13 +44,22 @@ namespace PyStockSharp.Python
 
         public bool CanDecode(PyType objectType, Type targetType)
             => (targetType == typeof(decimal) || targetType == typeof(decimal?))
-               && objectType.Name is "float" or "int" or "NetDecimal" or "Decimal";
+                   && objectType.Name is "float" or "int" or "NetDecimal" or "Decimal"
+               || objectType.Name == "_Candle"
+                   && targetType.FullName is "StockSharp.Messages.ICandleMessage" or "StockSharp.Messages.CandleMessage" or "StockSharp.Messages.TimeFrameCandleMessage";
 
         public bool TryDecode<T>(PyObject pyObj, out T value)
         {
             value = default!;
             using (Py.GIL())
             {
+                if (pyObj.GetPythonType().Name == "_Candle")
+                {
+                    // a fast-path candle of pystocksharp.stocksharp handed to a .NET method: its .NET form
+                    using var net = pyObj.InvokeMethod("_psx_net");
+                    value = (T)net.AsManagedObject(typeof(T));
+                    return true;
+                }
                 decimal d;
                 var typeName = pyObj.GetPythonType().Name;
                 if (PyInt.IsIntType(pyObj)) d = new decimal(pyObj.As<long>());

@@ -45,12 +45,13 @@ public class ExponentialMovingAverage : LengthIndicator<decimal>
             _prev = _sum / _count;
             return Result(input, _prev);
         }
-        var k = 2m / (Length + 1);
-        _prev = (price - _prev) * k + _prev;
+        _prev = (price - _prev) * _k + _prev;
         return Result(input, _prev);
     }
 
-    public override void Reset() { _prev = _sum = 0; _count = 0; base.Reset(); }
+    private decimal _k;
+
+    public override void Reset() { _prev = _sum = 0; _count = 0; _k = 2m / (Length + 1); base.Reset(); }
 }
 
 /// <summary>Short name of <see cref="ExponentialMovingAverage"/>.</summary>

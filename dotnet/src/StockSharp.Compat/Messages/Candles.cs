@@ -58,17 +58,27 @@ public abstract class CandleMessage : ICandleMessage
     public decimal LowPrice { get; set; }
     public decimal ClosePrice { get; set; }
     public decimal TotalVolume { get; set; }
-    public decimal? BuyVolume { get; set; }
-    public decimal? SellVolume { get; set; }
-    public decimal? OpenInterest { get; set; }
-    public decimal? RelativeVolume { get; set; }
-    public int? TotalTicks { get; set; }
-    public int? UpTicks { get; set; }
-    public int? DownTicks { get; set; }
-    public decimal? OpenVolume { get; set; }
-    public decimal? CloseVolume { get; set; }
-    public decimal? HighVolume { get; set; }
-    public decimal? LowVolume { get; set; }
+
+    // fields a candle built from OHLCV bars does not have: kept apart so that a candle stays small
+    private sealed class Extras
+    {
+        public decimal? BuyVolume, SellVolume, OpenInterest, RelativeVolume, OpenVolume, CloseVolume, HighVolume, LowVolume;
+        public int? TotalTicks, UpTicks, DownTicks;
+    }
+    private Extras _x;
+    private Extras X => _x ??= new Extras();
+
+    public decimal? BuyVolume { get => _x?.BuyVolume; set => X.BuyVolume = value; }
+    public decimal? SellVolume { get => _x?.SellVolume; set => X.SellVolume = value; }
+    public decimal? OpenInterest { get => _x?.OpenInterest; set => X.OpenInterest = value; }
+    public decimal? RelativeVolume { get => _x?.RelativeVolume; set => X.RelativeVolume = value; }
+    public int? TotalTicks { get => _x?.TotalTicks; set => X.TotalTicks = value; }
+    public int? UpTicks { get => _x?.UpTicks; set => X.UpTicks = value; }
+    public int? DownTicks { get => _x?.DownTicks; set => X.DownTicks = value; }
+    public decimal? OpenVolume { get => _x?.OpenVolume; set => X.OpenVolume = value; }
+    public decimal? CloseVolume { get => _x?.CloseVolume; set => X.CloseVolume = value; }
+    public decimal? HighVolume { get => _x?.HighVolume; set => X.HighVolume = value; }
+    public decimal? LowVolume { get => _x?.LowVolume; set => X.LowVolume = value; }
     public DateTime OpenTime { get; set; }
     public DateTime CloseTime { get; set; }
     public DateTime HighTime { get; set; }

@@ -92,9 +92,17 @@ public partial class Strategy : E.IHostedStrategy
     /// <summary>Position in units (positive long, negative short).</summary>
     public decimal Position
     {
-        get => Dec(_host.Position);
+        get
+        {
+            double p = _host.Position;
+            if (p != _posDouble) { _posDouble = p; _posDecimal = Dec(p); }   // converted once per change
+            return _posDecimal;
+        }
         set => throw new NotSupportedException("StockSharp API member not supported: setting Strategy.Position (trade to change it)");
     }
+
+    private double _posDouble;
+    private decimal _posDecimal;
 
     /// <summary>Profit and loss in money: realized + unrealized − commission.</summary>
     public decimal PnL => Dec(_host.RealizedPnL + _host.UnrealizedPnL - _host.Commission);
@@ -113,7 +121,15 @@ public partial class Strategy : E.IHostedStrategy
     public IEnumerable<Order> ActiveOrders => _orders.Where(o => o.State == OrderStates.Active);
 
     /// <summary>All registered indicators formed.</summary>
-    public bool IsFormed => Indicators.All(i => i.IsFormed);
+    public bool IsFormed
+    {
+        get
+        {
+            var list = Indicators;
+            for (int k = 0; k < list.Count; k++) if (!list[k].IsFormed) return false;
+            return true;
+        }
+    }
     public bool IsOnline => ProcessState == ProcessStates.Started;
     public bool IsFormedAndOnline() => IsFormed && IsOnline;
     public bool AllowTrading(OrderTypes? type = null) => IsOnline && !_host.IsTradingStopped;
@@ -181,6 +197,43 @@ public partial class Strategy : E.IHostedStrategy
     public virtual void PythonOrderRegisterFailed(OrderFail fail) { }
     public virtual void PythonPositionChanged(decimal diff) { }
     public virtual void PythonStopped() { }
+
+    // ---- the Python fast path: one call per candle, the numbers in a pinned buffer ------------------
+    // Layout of PythonBuffer (doubles): [0..4] open, high, low, close, volume of the candle; [5] the position;
+    // [6], [7] the candle's open time in ticks (high and low 32 bits, exact); [8] its width in seconds;
+    // [9..9+k) the bound indicators' values (flattened as for Bind); the last slot, PythonBufferLength - 1, is
+    // IsFormedAndOnlineAndAllowTrading() (1 or 0). Python reads it through numpy, no marshalling.
+
+    /// <summary>Size of <see cref="PythonBufferAddress"/>'s buffer in doubles.</summary>
+    public const int PythonBufferLength = 256;
+    private readonly double[] _pyBuffer = GC.AllocateArray<double>(PythonBufferLength, pinned: true);
+
+    /// <summary>Address of the pinned buffer the Python fast path reads (see the layout above).</summary>
+    public unsafe long PythonBufferAddress { get { fixed (double* p = _pyBuffer) return (long)p; } }
+
+    /// <summary>The raw values of a BindEx binding on the Python fast path (the array is reused).</summary>
+    public IIndicatorValue[] PythonRawValues { get; private set; } = Array.Empty<IIndicatorValue>();
+
+    /// <summary>A candle for binding <paramref name="bindingId"/> is in the buffer (Python overrides this).</summary>
+    public virtual void PythonBound(int bindingId) { }
+
+    internal void CallPython(int id, ICandleMessage c, decimal[] values, IIndicatorValue[] raw)
+    {
+        var b = _pyBuffer;
+        b[0] = (double)c.OpenPrice; b[1] = (double)c.HighPrice; b[2] = (double)c.LowPrice; b[3] = (double)c.ClosePrice;
+        b[4] = (double)c.TotalVolume; b[5] = _host.Position;
+        long ticks = c.OpenTime.Ticks;
+        b[6] = ticks >> 32; b[7] = ticks & 0xFFFFFFFFL;
+        b[8] = (c.CloseTime - c.OpenTime).TotalSeconds;
+        if (values != null)
+        {
+            if (values.Length > PythonBufferLength - 10) throw Unsupported($"Bind with more than {PythonBufferLength - 9} values");
+            for (int k = 0; k < values.Length; k++) b[9 + k] = (double)values[k];
+        }
+        if (raw != null) PythonRawValues = raw;
+        b[PythonBufferLength - 1] = IsFormedAndOnlineAndAllowTrading() ? 1 : 0;
+        PythonBound(id);
+    }
 
     public event Action<MyTrade> NewMyTrade;
     public event Action<Subscription, MyTrade> OwnTradeReceived;

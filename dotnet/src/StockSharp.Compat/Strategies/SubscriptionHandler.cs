@@ -25,6 +25,8 @@ public partial interface ISubscriptionHandler<T>
     ISubscriptionHandler<T> BindEx(IIndicator[] indicators, Action<T, IIndicatorValue[]> callback, bool allowEmpty = false);
     /// <summary>Binds with the values' validity: handlers get every candle once the indicators produced a value.</summary>
     ISubscriptionHandler<T> BindWithEmpty(IIndicator indicator, Action<T, decimal?> callback);
+    /// <summary>The Python layer's binding (pystocksharp/stocksharp.py); returns the number of values per candle.</summary>
+    int BindPython(IIndicator[] indicators, int id, bool raw, bool allowEmpty);
 }
 
 /// <summary>What the strategy drives: a subscription fed candles of its builder.</summary>
@@ -86,6 +88,26 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, 
     {
         ArgumentNullException.ThrowIfNull(callback);
         return AddRaw(new[] { indicator }, callback, (c, v) => callback(c, v[0] is { IsEmpty: false } and not ComplexIndicatorValue ? v[0].ToDecimal() : null), true);
+    }
+
+    /// <summary>
+    /// The Python layer's binding: at each candle the strategy's <see cref="Strategy.CallPython"/> puts the candle and
+    /// the values in its pinned buffer and calls <see cref="Strategy.PythonBound"/> with <paramref name="id"/> (Bind
+    /// semantics when <paramref name="raw"/> is false, BindEx otherwise). Returns the number of flattened values.
+    /// </summary>
+    public int BindPython(IIndicator[] indicators, int id, bool raw, bool allowEmpty)
+    {
+        ArgumentNullException.ThrowIfNull(indicators);
+        var strategy = _strategy;
+        if (indicators.Length == 0)
+            Bind(c => strategy.CallPython(id, (ICandleMessage)c, null, null));
+        else if (raw)
+            AddRaw(indicators, (Action<T, IIndicatorValue[]>)((c, v) => strategy.CallPython(id, (ICandleMessage)c, null, v)),
+                (c, v) => strategy.CallPython(id, (ICandleMessage)c, null, v), allowEmpty);
+        else
+            AddValues(indicators, -1, (Action<T, decimal[]>)((c, v) => strategy.CallPython(id, (ICandleMessage)c, v, null)),
+                (c, v) => strategy.CallPython(id, (ICandleMessage)c, v, null));
+        return raw ? indicators.Length : indicators.Sum(FlatCount);
     }
 
     /// <summary>How many decimals an indicator's value flattens to (1, or the inner count of a complex one).</summary>
