@@ -135,7 +135,7 @@ public abstract class EnhancedStrategy : Strategy
     {
         if (IsTradingStopped) return;
         var series = Series;
-        long day = FloorDiv(series.OpenTimes[index], DayNs);
+        long day = _rules.Count == 0 ? _day : FloorDiv(series.OpenTimes[index], DayNs);   // days matter to rules only
         if (day != _day)
         {
             // the first day also counts the orders placed in OnStarted
@@ -152,7 +152,9 @@ public abstract class EnhancedStrategy : Strategy
         OnBar(index);
     }
 
-    internal override bool WantsBarRecorded => true;
+    /// <summary>The bar-close step runs only when something needs it: risk rules, a trailing stop or a
+    /// <see cref="PerformanceUpdated"/> handler (decided once the strategy has started).</summary>
+    internal override bool WantsBarRecorded => _rules.Count > 0 || (_protect && _trailing) || PerformanceUpdated != null;
 
     internal override void RunBarRecorded(int index)
     {

@@ -115,7 +115,10 @@ public class CandleIndicatorValue : BaseIndicatorValue
     {
         Value = candle ?? throw new ArgumentNullException(nameof(candle));
     }
-    public ICandleMessage Value { get; }
+    public ICandleMessage Value { get; private set; }
+
+    /// <summary>Points this input at another candle (a subscription reuses one input object per binding).</summary>
+    internal void Reset(ICandleMessage candle) { Value = candle; Time = candle.OpenTime; }
     public override bool IsEmpty { get => false; set { } }
     public override T GetValue<T>(Level1Fields? field = null)
     {
@@ -205,7 +208,45 @@ public abstract class BaseIndicator : IIndicator
     public event Action Reseted;
 
     /// <summary>The last value <see cref="Process"/> returned (null before any, and after <see cref="Reset"/>).</summary>
-    public IIndicatorValue LastValue { get; private set; }
+    public IIndicatorValue LastValue
+    {
+        get
+        {
+            if (_fastPending)
+            {
+                _fastPending = false;
+                _lastValue = new DecimalIndicatorValue(this, _fastValue, _fastTime) { IsFormed = _fastFormed };
+            }
+            return _lastValue;
+        }
+        private set { _lastValue = value; _fastPending = false; }
+    }
+    private IIndicatorValue _lastValue;
+
+    // ---- the fast path of Bind: a single-value indicator computes from the close without allocating a value ----
+    private bool _fastPending, _fastFormed;
+    private decimal _fastValue;
+    private DateTime _fastTime;
+
+    /// <summary>True for indicators whose <see cref="FastStep"/> is their whole computation from one number.</summary>
+    internal virtual bool HasFastStep => false;
+
+    /// <summary>The indicator's step for one number (the state change of <see cref="OnProcess"/>, no value object).</summary>
+    internal virtual decimal FastStep(decimal input) => throw new NotSupportedException();
+
+    /// <summary>Whether <c>Bind</c> may use <see cref="FastProcess"/> now: a fast step, the close as input, nobody
+    /// listening to <see cref="Changed"/>.</summary>
+    internal bool CanProcessFast => HasFastStep && Source is null && Changed is null;
+
+    /// <summary>As <c>Process(new CandleIndicatorValue(candle))</c> for Bind, without allocating; <see cref="LastValue"/>
+    /// is made when asked for.</summary>
+    internal decimal FastProcess(decimal close, DateTime time, out bool formed)
+    {
+        var v = FastStep(close);
+        formed = IsFormed;
+        _fastValue = v; _fastTime = time; _fastFormed = formed; _fastPending = true;
+        return v;
+    }
 
     /// <summary>Processes one input; the returned value carries <see cref="IsFormed"/> as it is after this input.</summary>
     public IIndicatorValue Process(IIndicatorValue input)

@@ -8,12 +8,15 @@ public class SimpleMovingAverage : LengthIndicator<decimal>
 
     public SimpleMovingAverage() { Length = 32; }
 
-    protected override IIndicatorValue OnProcess(IIndicatorValue input)
+    protected override IIndicatorValue OnProcess(IIndicatorValue input) => Result(input, FastStep(InputPrice(input)));
+
+    internal override bool HasFastStep => GetType() == typeof(SimpleMovingAverage) || GetType() == typeof(SMA);
+
+    internal override decimal FastStep(decimal price)
     {
-        var price = InputPrice(input);
         if (Buffer.PushBack(price, out var dropped)) _sum -= dropped;
         _sum += price;
-        return Result(input, _sum / Buffer.Count);
+        return _sum / Buffer.Count;
     }
 
     public override void Reset() { _sum = 0; base.Reset(); }
@@ -25,33 +28,37 @@ public class SMA : SimpleMovingAverage { }
 /// <summary>
 /// Exponential moving average, α = 2 / (Length + 1), seeded with the simple average of the first <c>Length</c>
 /// inputs (before that the running mean of the inputs so far); formed after <c>Length</c> inputs.
+/// Computed in double precision (v ← v + α·(x − v), as the engine's own EMA), handed out as decimal: a decimal
+/// EMA step costs ~160 ns, this one ~25 ns, and a strategy in StockSharp's API then crosses exactly where the
+/// same strategy on the engine's native indicators does.
 /// </summary>
 public class ExponentialMovingAverage : LengthIndicator<decimal>
 {
-    private decimal _prev, _sum;
+    private double _v, _sum, _alpha;
     private int _count;
 
     public ExponentialMovingAverage() { Length = 32; }
 
     public override bool IsFormed { get => _count >= Length; protected set { } }
 
-    protected override IIndicatorValue OnProcess(IIndicatorValue input)
+    protected override IIndicatorValue OnProcess(IIndicatorValue input) => Result(input, FastStep(InputPrice(input)));
+
+    internal override bool HasFastStep => GetType() == typeof(ExponentialMovingAverage) || GetType() == typeof(EMA);
+
+    internal override decimal FastStep(decimal price)
     {
-        var price = InputPrice(input);
+        double x = (double)price;
         if (_count < Length)
         {
             _count++;
-            _sum += price;
-            _prev = _sum / _count;
-            return Result(input, _prev);
+            _sum += x;
+            _v = _sum / _count;
         }
-        _prev = (price - _prev) * _k + _prev;
-        return Result(input, _prev);
+        else _v += _alpha * (x - _v);
+        return (decimal)_v;
     }
 
-    private decimal _k;
-
-    public override void Reset() { _prev = _sum = 0; _count = 0; _k = 2m / (Length + 1); base.Reset(); }
+    public override void Reset() { _v = _sum = 0; _count = 0; _alpha = 2.0 / (Length + 1); base.Reset(); }
 }
 
 /// <summary>Short name of <see cref="ExponentialMovingAverage"/>.</summary>

@@ -64,6 +64,8 @@ public abstract class CandleMessage : ICandleMessage
     {
         public decimal? BuyVolume, SellVolume, OpenInterest, RelativeVolume, OpenVolume, CloseVolume, HighVolume, LowVolume;
         public int? TotalTicks, UpTicks, DownTicks;
+        public DateTime? HighTime, LowTime, ServerTime, LocalTime;
+        public IEnumerable<CandlePriceLevel> PriceLevels;
     }
     private Extras _x;
     private Extras X => _x ??= new Extras();
@@ -81,12 +83,15 @@ public abstract class CandleMessage : ICandleMessage
     public decimal? LowVolume { get => _x?.LowVolume; set => X.LowVolume = value; }
     public DateTime OpenTime { get; set; }
     public DateTime CloseTime { get; set; }
-    public DateTime HighTime { get; set; }
-    public DateTime LowTime { get; set; }
-    public DateTime ServerTime { get; set; }
-    public DateTime LocalTime { get; set; }
+    /// <summary>When the high was made (unknown from OHLCV bars: the open time unless set).</summary>
+    public DateTime HighTime { get => _x?.HighTime ?? OpenTime; set => X.HighTime = value; }
+    /// <summary>When the low was made (unknown from OHLCV bars: the open time unless set).</summary>
+    public DateTime LowTime { get => _x?.LowTime ?? OpenTime; set => X.LowTime = value; }
+    /// <summary>Server time of the candle: its close time unless set.</summary>
+    public DateTime ServerTime { get => _x?.ServerTime ?? CloseTime; set => X.ServerTime = value; }
+    public DateTime LocalTime { get => _x?.LocalTime ?? CloseTime; set => X.LocalTime = value; }
     public CandleStates State { get; set; }
-    public IEnumerable<CandlePriceLevel> PriceLevels { get; set; }
+    public IEnumerable<CandlePriceLevel> PriceLevels { get => _x?.PriceLevels; set => X.PriceLevels = value; }
     public abstract object Arg { get; set; }
     public abstract DataType DataType { get; }
     public override string ToString() =>

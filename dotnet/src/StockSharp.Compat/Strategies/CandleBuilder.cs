@@ -74,24 +74,34 @@ internal sealed class CandleBuilder
         return new TimeFrameCandleMessage
         {
             TimeFrame = _tf, SecurityId = _securityId, OpenPrice = o, HighPrice = h, LowPrice = l, ClosePrice = c, TotalVolume = v,
-            OpenTime = open, CloseTime = open + _tf, ServerTime = open + _tf, State = CandleStates.Finished,
+            OpenTime = open, CloseTime = open + _tf, State = CandleStates.Finished,
         };
     }
 
-    /// <summary>The candles that finish with data bar <paramref name="i"/> (0, 1 or, after a gap, 2).</summary>
-    public void OnBar(int i, List<ICandleMessage> finished)
+    /// <summary>
+    /// The candles that finish with data bar <paramref name="i"/>: returns how many (0, 1 or, after a gap, 2), in
+    /// <paramref name="first"/> and <paramref name="second"/>.
+    /// </summary>
+    public int OnBar(int i, out TimeFrameCandleMessage first, out TimeFrameCandleMessage second)
     {
+        first = second = null;
+        int n = 0;
+        void Add(TimeFrameCandleMessage c, ref TimeFrameCandleMessage a, ref TimeFrameCandleMessage b, ref int count)
+        {
+            if (count == 0) a = c; else b = c;
+            count++;
+        }
         var d = _d;
         long t = Ticks(_series.OpenTimes[i]);
         if (_passThrough)
         {
-            finished.Add(Make(t, d.Open[i], d.High[i], d.Low[i], d.Close[i], d.Volume[i]));
-            return;
+            first = Make(t, d.Open[i], d.High[i], d.Low[i], d.Close[i], d.Volume[i]);
+            return 1;
         }
         long bucket = t - Mod(t - _origin, _tfTicks);
         if (_open && bucket != _bucket)
         {
-            finished.Add(Make(_bucket, _o, _h, _l, _c, _v));
+            Add(Make(_bucket, _o, _h, _l, _c, _v), ref first, ref second, ref n);
             _open = false;
         }
         if (!_open)
@@ -107,9 +117,10 @@ internal sealed class CandleBuilder
         }
         if (t + _dataTicks >= _bucket + _tfTicks)
         {
-            finished.Add(Make(_bucket, _o, _h, _l, _c, _v));
+            Add(Make(_bucket, _o, _h, _l, _c, _v), ref first, ref second, ref n);
             _open = false;
         }
+        return n;
     }
 
     /// <summary>The last, incomplete candle is not handed over at the end of the data (it has not closed).</summary>

@@ -22,7 +22,6 @@ public partial class Strategy : E.IHostedStrategy
     private readonly List<Order> _orders = new();
     private readonly List<MyTrade> _myTrades = new();
     private readonly Dictionary<long, Order> _byEngineId = new();
-    private readonly List<ICandleMessage> _finished = new(2);
     private readonly List<string> _log = new();
     private readonly List<ChartRecord> _chart = new();
     private string _name;
@@ -548,13 +547,9 @@ public partial class Strategy : E.IHostedStrategy
         for (int s = 0; s < subs.Count; s++)
         {
             var h = subs[s];
-            var list = _finished;
-            list.Clear();
-            h.Builder.OnBar(index, list);
-            for (int k = 0; k < list.Count; k++)
-            {
-                h.Process(list[k]);
-            }
+            int n = h.Builder.OnBar(index, out var first, out var second);
+            if (n > 0) h.Process(first);
+            if (n > 1) h.Process(second);
         }
     }
 

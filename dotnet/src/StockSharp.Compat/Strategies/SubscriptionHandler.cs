@@ -37,10 +37,13 @@ internal interface ISubscriptionFeed
     void Process(ICandleMessage candle);
 }
 
-internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, ISubscriptionFeed
+internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, ISubscriptionFeed where T : class
 {
+    /// <summary>T is the candle interface (known once: no generic cast per candle).</summary>
+    private static readonly bool IsCandle = typeof(T) == typeof(ICandleMessage);
     private readonly Strategy _strategy;
     private readonly List<Binding> _bindings = new();
+    private CandleIndicatorValue _input;   // the indicators' input, reused from candle to candle
     private bool _started;
 
     internal SubscriptionHandler(Strategy strategy, Subscription subscription)
@@ -61,6 +64,14 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, 
         public Action<T, IIndicatorValue[]> RawHandler;
         public Action<T> CandleHandler;
         public bool AllowEmpty;
+        /// <summary>The indicators as BaseIndicator when every one of them has a fast step (else null).</summary>
+        public BaseIndicator[] Fast;
+    }
+
+    private static bool AllFast(BaseIndicator[] fast)
+    {
+        for (int k = 0; k < fast.Length; k++) if (!fast[k].CanProcessFast) return false;
+        return true;
     }
 
     public ISubscriptionHandler<T> Start()
@@ -126,7 +137,8 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, 
             throw new ArgumentException(
                 $"Bind: the indicators ({string.Join(", ", indicators.Select(i => $"{i.Name}: {FlatCount(i)} value(s)"))}) give {total} value(s) " +
                 $"but the handler {original.Method.Name} takes {expected}");
-        _bindings.Add(new Binding { Indicators = indicators, Counts = counts, Values = new decimal[total], Raw = new IIndicatorValue[indicators.Length], Handler = handler });
+        var fastInds = indicators.All(i => i is BaseIndicator { HasFastStep: true }) ? indicators.Cast<BaseIndicator>().ToArray() : null;
+        _bindings.Add(new Binding { Indicators = indicators, Counts = counts, Values = new decimal[total], Raw = new IIndicatorValue[indicators.Length], Handler = handler, Fast = fastInds });
         return this;
     }
 
@@ -144,13 +156,29 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, 
     public void Process(ICandleMessage candle)
     {
         if (Subscription.State != ProcessStates.Started) return;
-        var typed = candle is T t ? t : (T)(object)ToLevel1(candle);
-        CandleIndicatorValue input = null;
+        var typed = IsCandle ? System.Runtime.CompilerServices.Unsafe.As<T>(candle) : (T)(object)ToLevel1(candle);
+        var input = _input;
+        if (input is null) _input = input = new CandleIndicatorValue(null, candle);
+        else input.Reset(candle);
         foreach (var b in _bindings)
         {
             if (b.CandleHandler != null) { b.CandleHandler(typed); continue; }
-            input ??= new CandleIndicatorValue(null, candle);
             var inds = b.Indicators;
+            if (b.Handler != null && b.Fast is { } fast && AllFast(fast))
+            {
+                // simple indicators fed the close: no value objects (see BaseIndicator.FastProcess)
+                decimal close = candle.ClosePrice;
+                var time = candle.OpenTime;
+                bool allFormed = true;
+                var values = b.Values;
+                for (int k = 0; k < fast.Length; k++)
+                {
+                    values[k] = fast[k].FastProcess(close, time, out var f);
+                    allFormed &= f;
+                }
+                if (allFormed) b.Handler(typed, values);
+                continue;
+            }
             bool formed = true, empty = false;
             for (int k = 0; k < inds.Length; k++)
             {
