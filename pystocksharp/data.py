@@ -120,11 +120,14 @@ def load_ohlcv(
     symbol: str | None = None,
     timeframe: str | None = None,
     max_problems: int = 50,
+    allow_nonpositive_prices: bool = False,
 ) -> OhlcvData:
     """Load and validate OHLCV bars from a CSV path, a Parquet path or a pandas DataFrame.
 
     Raises :class:`InputError` listing every problem found (up to ``max_problems``, then
-    "... and N more"), each with file, CSV line (header = line 1) and field.
+    "... and N more"), each with file, CSV line (header = line 1) and field. Prices must be
+    finite and > 0 unless ``allow_nonpositive_prices`` (spreads, some futures and power prices can
+    be zero or negative; a zero open would otherwise turn a buy into a huge return).
     """
     if max_problems < 1:
         raise ValueError("max_problems must be >= 1")
@@ -150,7 +153,7 @@ def load_ohlcv(
             given_tf = str(parse_timeframe(timeframe))
         except InputError as exc:  # reported together with the data's own problems
             table.problems[:0] = exc.problems
-    frame = _validate(table, max_problems)
+    frame = _validate(table, max_problems, allow_nonpositive_prices=allow_nonpositive_prices)
     if given_tf is not None:
         _check_spacing(frame, given_tf, table.file)
     stored = _stored_identity(path)
@@ -591,8 +594,17 @@ def _where_fn(table: _Table) -> Callable[[int], str]:
     return lambda i: f"row {int(i)}"
 
 
-def _check_bars(values: dict[str, np.ndarray], out: _Collector) -> None:
-    """Negative volume and OHLC consistency (only on rows whose prices are all finite)."""
+def _check_bars(values: dict[str, np.ndarray], out: _Collector, *, allow_nonpositive_prices: bool = False) -> None:
+    """Prices > 0 (unless allowed), negative volume and OHLC consistency (only on rows whose prices are all finite)."""
+    if not allow_nonpositive_prices:
+        for name in ("open", "high", "low", "close"):
+            if name in values:
+                v = values[name]
+                with np.errstate(invalid="ignore"):
+                    bad = np.isfinite(v) & (v <= 0)
+                out.rows(bad, name, lambda idx, v=v: [
+                    f"price {v[i]:g} is not > 0 (for an instrument whose prices can be zero or negative, "
+                    "load it with allow_nonpositive_prices=True)" for i in idx])  # fmt: skip
     if "volume" in values:
         volume = values["volume"]
         out.rows(volume < 0, "volume", lambda idx: [f"negative volume {volume[i]:g}" for i in idx])
@@ -617,7 +629,7 @@ def _check_bars(values: dict[str, np.ndarray], out: _Collector) -> None:
     )
 
 
-def _validate(table: _Table, max_problems: int) -> pd.DataFrame:
+def _validate(table: _Table, max_problems: int, *, allow_nonpositive_prices: bool = False) -> pd.DataFrame:
     out = _Collector(table, max_problems)
     if table.n_rows == 0 and not table.problems:
         out.items.append((-1, 0, Problem("no bars: the data has a header but no rows", table.file, None)))
@@ -628,7 +640,7 @@ def _validate(table: _Table, max_problems: int) -> pd.DataFrame:
         for name in VALUE_COLUMNS
         if name in table.columns
     }
-    _check_bars(values, out)
+    _check_bars(values, out, allow_nonpositive_prices=allow_nonpositive_prices)
     out.raise_if_any()
     assert times is not None  # every column is present when there are no problems
     index = pd.DatetimeIndex(times, name="timestamp")

@@ -83,3 +83,10 @@ def test_metrics_json_shapes_are_flattened() -> None:
     values, notes = _scalar_metrics(raw)
     assert values == {"total_return": 0.12, "profit_factor": None, "win_rate": 0.5, "round_trips": 4}
     assert notes == {"profit_factor": "no losing round trip", "sortino_ratio": "no downside period"}
+
+
+def test_pages_carry_no_wall_clock_stamp() -> None:
+    """Pages are deterministic: a re-export at another minute writes the same bytes (no 'Generated HH:MM')."""
+    template = Path(__file__).resolve().parents[1] / "templates" / "base.html.j2"
+    text = template.read_text(encoding="utf-8")
+    assert "generated" not in text.lower()

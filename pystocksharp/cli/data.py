@@ -99,12 +99,17 @@ def import_command(
 @data_group.command("check")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--max-problems", default=50, show_default=True, help="List at most this many problems.")
+@click.option(
+    "--allow-nonpositive-prices",
+    is_flag=True,
+    help="Accept prices <= 0 (spreads, some futures and power prices); off by default.",
+)
 @json_option
 @handle_errors()
-def check_command(file: Path, max_problems: int, as_json: bool) -> None:
+def check_command(file: Path, max_problems: int, allow_nonpositive_prices: bool, as_json: bool) -> None:
     """Validate FILE without importing it. Exit 0 when clean, 1 with the list of problems."""
     try:
-        data = load_ohlcv(file, max_problems=max_problems)
+        data = load_ohlcv(file, max_problems=max_problems, allow_nonpositive_prices=allow_nonpositive_prices)
     except InputError as exc:
         if not file.is_file():
             raise

@@ -9,7 +9,13 @@ from typing import Any
 
 import click
 
-from pystocksharp.cli._common import emit_json, emulation_options, handle_errors, json_option
+from pystocksharp.cli._common import (
+    EXIT_CHECK_FAILED,
+    emit_json,
+    emulation_options,
+    handle_errors,
+    json_option,
+)
 
 EXIT_INTERRUPTED = 130
 #: Sub-folder of ``--out`` holding the resume state (run.json, results.jsonl, captures/).
@@ -192,6 +198,13 @@ def optimize_command(
             click.echo(f"artifacts: {exported.run_dir}")
             if exported.summary_page is not None:
                 click.echo(f"report: {exported.summary_page}")
+    summary = result.summary()
+    if not stopped and summary.completed > 0 and summary.succeeded == 0:
+        # a run in which every combination failed is a failure: say why (the first error) and exit 1
+        errors = result.table["error"].dropna() if "error" in result.table.columns else []
+        first = str(errors.iloc[0]).splitlines()[0] if len(errors) else "unknown error"
+        click.secho(f"error: all {summary.failed} combinations failed; the first: {first}", fg="red", err=True)
+        sys.exit(EXIT_CHECK_FAILED)
     if stopped:
         reason = result.abort_reason or "interrupted"
         click.secho(f"{reason}: {result.completed}/{result.total} done; resume with:", fg="yellow", err=True)

@@ -130,6 +130,7 @@ def optimize(
     with_metrics = _metrics_wanted(metrics)
     resolved = resolve_strategy(strategy)
     pgrid = _grid(grid, constraints, resolved)
+    check_before_running(resolved, pgrid.names, keys, flts, with_metrics=with_metrics)
     ohlcv = load_data(data, symbol=symbol, timeframe=timeframe)
     out_dir = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="pystocksharp-optimize-"))
     spec = RunSpec(
@@ -246,6 +247,50 @@ def _grid(grid: Any, constraints: Sequence[str], resolved: ResolvedStrategy) -> 
         specs=specs,
         constraints=[str(c) for c in constraints],
     )
+
+
+def check_before_running(
+    resolved: ResolvedStrategy, names: Sequence[str], keys: Sequence[SortKey], flts: Sequence[Filter], *, with_metrics: bool
+) -> None:
+    """Every grid name is a parameter the strategy declares, every ranking or filter column is a result column:
+    else one :class:`InputError` listing them all, with "did you mean", before any combination runs."""
+    problems: list[Problem] = []
+    declared = _declared_parameters(resolved)
+    if declared is not None:
+        for name in names:
+            if name not in declared:
+                problems.append(Problem(f"unknown parameter '{name}'{_did_you_mean(name, declared)}; "
+                                        f"'{resolved.name}' declares: {', '.join(declared) or 'none'}", field="grid"))  # fmt: skip
+    columns = set(RESERVED_COLUMNS) | set(names) | set(declared or ())
+    if with_metrics:
+        from pystocksharp.metrics.models import PerformanceMetrics  # noqa: PLC0415
+
+        columns |= set(PerformanceMetrics.model_fields)
+    for key in keys:
+        if key.column not in columns:
+            problems.append(Problem(f"unknown metric '{key.column}'{_did_you_mean(key.column, columns)}", field="rank"))
+    for flt in flts:
+        for column in flt.columns():
+            if column not in columns:
+                problems.append(Problem(f"'{flt.text}': unknown metric '{column}'{_did_you_mean(column, columns)}", field="filter"))
+    if problems:
+        raise InputError("the run was not started", problems)
+
+
+def _did_you_mean(name: str, known: Any) -> str:
+    import difflib  # noqa: PLC0415
+
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _declared_parameters(resolved: ResolvedStrategy) -> list[str] | None:
+    """The parameter names a strategy declares (None for vectorized strategies, which take any)."""
+    if resolved.runs_on_targets:
+        return None
+    from pystocksharp import bridge  # noqa: PLC0415
+
+    return [p.name for p in bridge.strategy_parameters(resolved.new())]
 
 
 def default_grid(resolved: ResolvedStrategy) -> list[str]:

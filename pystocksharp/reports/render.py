@@ -11,7 +11,6 @@ import functools
 import json
 import math
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -302,7 +301,6 @@ def _write_page(template: str, out_html: Path, context: dict[str, Any], payload:
             assets=assets,
             data_json=page_json(payload),
             version=__version__,
-            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )
     )
     atomic_write_text(out_html, html, fsync=False)

@@ -134,22 +134,33 @@ public class CCI : CommodityChannelIndex { }
 /// Williams %R over candles: −100·(HH − C)/(HH − LL), HH/LL = highest high / lowest low of the last Length candles
 /// (0 when HH = LL). Formed after Length candles; empty before.
 /// </summary>
-public class WilliamsR : CandleLengthIndicator
+public class WilliamsR : HighLowRangeIndicator
+{
+    public WilliamsR() { Length = 14; }
+
+    protected override decimal FromRange(decimal hh, decimal ll, decimal close) => hh != ll ? -100m * (hh - close) / (hh - ll) : 0m;
+}
+
+/// <summary>
+/// An indicator of where the close stands in the range of the last Length candles (highest high HH, lowest low
+/// LL): Williams %R and Stochastic %K. Formed after Length candles; empty before.
+/// </summary>
+public abstract class HighLowRangeIndicator : CandleLengthIndicator
 {
     private readonly CircularBuffer<decimal> _lows = new(14);
 
-    public WilliamsR() { Length = 14; }
-
     public override int Length { get => base.Length; set { _lows.Capacity = value; base.Length = value; } }
     public override IndicatorMeasures Measure => IndicatorMeasures.Percent;
+
+    /// <summary>The value for the range and the close.</summary>
+    protected abstract decimal FromRange(decimal hh, decimal ll, decimal close);
 
     protected override IIndicatorValue OnProcess(IIndicatorValue input)
     {
         var b = Bar(input);
         Buffer.PushBack(b.High); _lows.PushBack(b.Low);
         if (!IsFormed) return Empty(input);
-        var hh = Buffer.Max(); var ll = _lows.Min();
-        return Result(input, hh != ll ? -100m * (hh - b.Close) / (hh - ll) : 0m);
+        return Result(input, FromRange(Buffer.Max(), _lows.Min(), b.Close));
     }
 
     public override void Reset() { _lows?.Clear(); base.Reset(); }

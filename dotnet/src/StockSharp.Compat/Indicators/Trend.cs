@@ -115,25 +115,11 @@ public class MovingAverageConvergenceDivergenceHistogramValue : ComplexIndicator
 /// Stochastic %K over candles: 100·(C − LL)/(HH − LL), HH/LL over the last Length candles (default 14; 0 when
 /// HH = LL). Formed after Length candles; empty before.
 /// </summary>
-public class StochasticK : CandleLengthIndicator
+public class StochasticK : HighLowRangeIndicator
 {
-    private readonly CircularBuffer<decimal> _lows = new(14);
-
     public StochasticK() { Length = 14; }
 
-    public override int Length { get => base.Length; set { _lows.Capacity = value; base.Length = value; } }
-    public override IndicatorMeasures Measure => IndicatorMeasures.Percent;
-
-    protected override IIndicatorValue OnProcess(IIndicatorValue input)
-    {
-        var b = Bar(input);
-        Buffer.PushBack(b.High); _lows.PushBack(b.Low);
-        if (!IsFormed) return Empty(input);
-        var hh = Buffer.Max(); var ll = _lows.Min();
-        return Result(input, hh != ll ? 100m * (b.Close - ll) / (hh - ll) : 0m);
-    }
-
-    public override void Reset() { _lows?.Clear(); base.Reset(); }
+    protected override decimal FromRange(decimal hh, decimal ll, decimal close) => hh != ll ? 100m * (close - ll) / (hh - ll) : 0m;
 }
 
 /// <summary>
