@@ -159,9 +159,9 @@ def _register_codecs(engine_ns: Any) -> None:
     clr.AddReference(str(asm.Location))
     from PyStockSharp.Python import DecimalCodec
 
-    from pystocksharp.netdecimal import NetDecimal
+    from pystocksharp.netdecimal import NetDecimal, NetEnum
 
-    DecimalCodec.Register(NetDecimal)
+    DecimalCodec.Register(NetDecimal, NetEnum)
 
 
 def _start_runtime() -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import decimal
 from typing import Any
 
-__all__ = ["NetDecimal"]
+__all__ = ["NetDecimal", "NetEnum"]
 
 _D = decimal.Decimal
 
@@ -90,3 +90,30 @@ class NetDecimal(_D):
 
     def __repr__(self) -> str:
         return f"NetDecimal('{self}')"
+
+
+class NetEnum(int):
+    """A .NET enum value of the StockSharp layer as Python sees it: an ``int`` (compares and hashes as its value,
+    fast) that knows its name; the codec turns it back into the .NET enum where .NET wants one."""
+
+    _name: str
+    _type: str
+
+    def __new__(cls, value: int, name: str, type_name: str) -> NetEnum:
+        self = super().__new__(cls, value)
+        self._name = name
+        self._type = type_name
+        return self
+
+    @property
+    def Name(self) -> str:  # noqa: N802 (.NET style)
+        return self._name
+
+    def __str__(self) -> str:
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"{self._type}.{self._name}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (NetEnum, (int(self), self._name, self._type))

@@ -61,7 +61,6 @@ _CandleMessage = _Messages.ICandleMessage
 _Level1 = _Messages.Level1ChangeMessage
 _IIndicator = _Indicators.IIndicator
 _IValue = _Indicators.IIndicatorValue
-_NET_POSITION = _NetStrategy.__dict__["Position"]
 
 _STYLE = re.compile(r"^\s*(from\s+StockSharp\.|import\s+StockSharp\b|clr\.AddReference\(\s*['\"](StockSharp|Ecng)\.)", re.M)
 
@@ -105,6 +104,17 @@ class _ParamMethod:
 
 
 _FINISHED = _Messages.CandleStates.Finished
+_DECIMALS: dict[float, NetDecimal] = {}
+
+
+def _dec(x: float) -> NetDecimal:
+    """The decimal a double of the buffer stands for (its shortest repr), cached: prices and positions repeat."""
+    d = _DECIMALS.get(x)
+    if d is None:
+        if len(_DECIMALS) > 200_000:
+            _DECIMALS.clear()
+        d = _DECIMALS[x] = NetDecimal(repr(x))
+    return d
 _TICKS_EPOCH = 621355968000000000  # DateTime(1970, 1, 1).Ticks
 
 
@@ -112,34 +122,40 @@ class _Candle:
     """A finished candle as the fast path hands it: prices as exact decimals (:class:`NetDecimal`), times as
     .NET ``DateTime`` (UTC), ``State`` Finished. Passed to a .NET method it becomes a .NET candle (the codec)."""
 
-    __slots__ = ("_v", "_ticks", "_tf")
+    __slots__ = ("_v",)
 
-    def __init__(self, values: list[float], ticks: int, tf_seconds: float) -> None:
-        self._v = values
-        self._ticks = ticks
-        self._tf = tf_seconds
+    def __init__(self, values: list[float]) -> None:
+        self._v = values  # the fast path's buffer slots (see Strategy.PythonBound)
 
     State = _FINISHED
 
     @property
+    def _ticks(self) -> int:
+        return (int(self._v[6]) << 32) | int(self._v[7])
+
+    @property
+    def _tf(self) -> float:
+        return self._v[8]
+
+    @property
     def OpenPrice(self) -> NetDecimal:  # noqa: N802 (StockSharp's names)
-        return NetDecimal(repr(self._v[0]))
+        return _dec(self._v[0])
 
     @property
     def HighPrice(self) -> NetDecimal:  # noqa: N802
-        return NetDecimal(repr(self._v[1]))
+        return _dec(self._v[1])
 
     @property
     def LowPrice(self) -> NetDecimal:  # noqa: N802
-        return NetDecimal(repr(self._v[2]))
+        return _dec(self._v[2])
 
     @property
     def ClosePrice(self) -> NetDecimal:  # noqa: N802
-        return NetDecimal(repr(self._v[3]))
+        return _dec(self._v[3])
 
     @property
     def TotalVolume(self) -> NetDecimal:  # noqa: N802
-        return NetDecimal(repr(self._v[4]))
+        return _dec(self._v[4])
 
     @property
     def OpenTime(self) -> Any:  # noqa: N802
@@ -222,6 +238,18 @@ def _concrete(value: Any) -> Any:
     return None if value is None else getattr(value, "__implementation__", value)
 
 
+class _FastState:
+    """What the fast path keeps (a plain object: attributes of the pythonnet strategy object are slower)."""
+
+    __slots__ = ("bindings", "buf", "can_trade", "pos")
+
+    def __init__(self) -> None:
+        self.bindings: list[tuple[Callable[..., Any], int, bool]] = []  # callback, end of its slots, raw
+        self.buf: Any = None
+        self.pos: float | None = None  # inside a handler: the position, else None
+        self.can_trade: bool | None = None
+
+
 def _pinned_buffer(strategy: Any) -> Any:
     """The strategy's pinned .NET ``double[]`` as a numpy array (no copy)."""
     import ctypes
@@ -236,87 +264,103 @@ def _net_subscription(sub: Any) -> Any:
     return sub._net if isinstance(sub, _Subscription) else sub
 
 
-class Strategy(_NetStrategy):  # type: ignore[misc, valid-type]
-    """StockSharp's ``Strategy`` for Python strategies (see the module doc). Subclass it as in StockSharp;
-    do not set ``__namespace__``."""
+class _Host(_NetStrategy):  # type: ignore[misc, valid-type]
+    """The .NET side of a Python :class:`Strategy`: a pythonnet subclass of the layer's .NET ``Strategy`` whose
+    public hooks call the Python strategy (pythonnet cannot override the protected members a C# subclass does)."""
 
     __namespace__ = "PyStockSharp.StockSharpPython"
+
+    def PythonBound(self, binding: int) -> None:  # noqa: N802 (.NET hook)
+        self._owner._psx_bound(binding)
+
+    def PythonReseted(self) -> None:  # noqa: N802
+        self._owner.OnReseted()
+
+    def PythonStarted(self, time: Any) -> None:  # noqa: N802
+        owner = self._owner
+        owner.OnStarted(time)
+        owner.OnStarted2(time)
+
+    def PythonOwnTrade(self, trade: Any) -> None:  # noqa: N802
+        owner = self._owner
+        owner.OnNewMyTrade(trade)
+        owner.OnOwnTradeReceived(trade)
+
+    def PythonOrderChanged(self, order: Any) -> None:  # noqa: N802
+        self._owner.OnOrderChanged(order)
+
+    def PythonOrderRegisterFailed(self, fail: Any) -> None:  # noqa: N802
+        self._owner.OnOrderRegisterFailed(fail, True)
+
+    def PythonPositionChanged(self, diff: Any) -> None:  # noqa: N802
+        self._owner.OnPositionChanged(diff)
+
+    def PythonStopped(self) -> None:  # noqa: N802
+        self._owner.OnStopped()
+
+
+class Strategy:
+    """StockSharp's ``Strategy`` for Python strategies (see the module doc). Subclass it as in StockSharp.
+
+    A plain Python object (its own attributes are as fast as any Python object's) over a .NET strategy
+    (:class:`_Host`, ``self.EngineStrategy`` runs it): StockSharp's members not defined here (``BuyMarket``,
+    ``Volume``, ``Security``, ``LogInfo`` …) are the .NET strategy's, read and set through it.
+    """
+
     _psx_stocksharp_root = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__()  # the .NET constructor (it creates the engine strategy that runs this one)
-        self.Name = type(self).__name__
-        self._psx_bindings: list[tuple[Callable[..., Any], int, bool]] = []
-        self._psx_buf: Any = None
-        self._psx_pos: Any = None
-        self._psx_can_trade: bool | None = None
+        net = _Host()
+        net._owner = self
+        net.Name = type(self).__name__
+        self._net = net
+        self._psx = _FastState()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._net, name)
 
     # ---- the fast path: one .NET -> Python call per candle, numbers read from a pinned buffer --------------
 
     def _psx_bind(self, net: Any, indicators: Any, callback: Callable[..., Any], *, raw: bool, allow_empty: bool) -> None:
-        binding = len(self._psx_bindings)
+        st = self._psx
+        if st.buf is None:
+            st.buf = _pinned_buffer(self._net)
+        binding = len(st.bindings)
         count = net.BindPython(_System.Array[_IIndicator](list(indicators)), binding, raw, allow_empty)
-        self._psx_bindings.append((callback, int(count), raw))
+        st.bindings.append((callback, 10 + (0 if raw else int(count)), raw))
 
-    def PythonBound(self, binding: int) -> None:  # noqa: N802 (.NET hook)
-        buf = self._psx_buf
-        if buf is None:
-            buf = self._psx_buf = _pinned_buffer(self)
-        callback, count, raw = self._psx_bindings[binding]
-        v = buf[: 9 + (0 if raw else count)].tolist()
-        candle = _Candle(v, (int(v[6]) << 32) | int(v[7]), v[8])
-        self._psx_pos = v[5]
-        self._psx_can_trade = buf[-1] == 1.0
+    def _psx_bound(self, binding: int) -> None:
+        st = self._psx
+        callback, end, raw = st.bindings[binding]
+        v = st.buf[:end].tolist()
+        st.pos = v[5]
+        st.can_trade = v[9] == 1.0
         try:
             if raw:
-                callback(candle, *map(_concrete, self.PythonRawValues))
-            elif count:
-                callback(candle, *[NetDecimal(repr(x)) for x in v[9:]])
+                callback(_Candle(v), *map(_concrete, self._net.PythonRawValues))
+            elif end > 10:
+                callback(_Candle(v), *[NetDecimal(repr(x)) for x in v[10:]])  # indicator values rarely repeat
             else:
-                callback(candle)
+                callback(_Candle(v))
         finally:
-            self._psx_pos = None
-            self._psx_can_trade = None
+            st.pos = st.can_trade = None
 
     def IsFormedAndOnlineAndAllowTrading(self, type: Any = None) -> bool:  # noqa: N802, A002
         """As .NET's; inside a candle handler read from the fast path's buffer."""
-        can = self._psx_can_trade
+        can = self._psx.can_trade
         if can is not None and type is None:
             return can
-        return bool(_NetStrategy.IsFormedAndOnlineAndAllowTrading(self, type))
+        return bool(self._net.IsFormedAndOnlineAndAllowTrading(type))
 
     @property
     def Position(self) -> Any:  # noqa: N802
         """The position (a decimal); inside a candle handler read from the fast path's buffer."""
-        p = self._psx_pos
+        p = self._psx.pos
         if p is not None:
-            return NetDecimal(repr(p))
-        return _NET_POSITION.__get__(self, type(self))
-
-    # ---- the .NET hooks -> StockSharp-named Python methods ----------------------------------------
-
-    def PythonReseted(self) -> None:  # noqa: N802
-        self.OnReseted()
-
-    def PythonStarted(self, time: Any) -> None:  # noqa: N802
-        self.OnStarted(time)
-        self.OnStarted2(time)
-
-    def PythonOwnTrade(self, trade: Any) -> None:  # noqa: N802
-        self.OnNewMyTrade(trade)
-        self.OnOwnTradeReceived(trade)
-
-    def PythonOrderChanged(self, order: Any) -> None:  # noqa: N802
-        self.OnOrderChanged(order)
-
-    def PythonOrderRegisterFailed(self, fail: Any) -> None:  # noqa: N802
-        self.OnOrderRegisterFailed(fail, True)
-
-    def PythonPositionChanged(self, diff: Any) -> None:  # noqa: N802
-        self.OnPositionChanged(diff)
-
-    def PythonStopped(self) -> None:  # noqa: N802
-        self.OnStopped()
+            return _dec(p)
+        return self._net.Position
 
     # ---- StockSharp's overridables (what super() calls reach) --------------------------------------
 
@@ -350,22 +394,39 @@ class Strategy(_NetStrategy):  # type: ignore[misc, valid-type]
     def CreateClone(self) -> Any:  # noqa: N802
         return type(self)()
 
+    def GetWorkingSecurities(self) -> Any:  # noqa: N802
+        return []
+
     # ---- members whose .NET form does not suit Python ----------------------------------------------
 
     @property
     def Param(self) -> _ParamMethod:  # noqa: N802
-        return _ParamMethod(self)
+        return _ParamMethod(self._net)
 
     def SubscribeCandles(self, data_type: Any, isFinishedOnly: bool = True, security: Any = None) -> _Subscription:  # noqa: N802, N803
         if not isinstance(data_type, _Messages.DataType):
             data_type = _Messages.DataType.TimeFrame(data_type)  # a TimeSpan
-        return _Subscription(_NetStrategy.SubscribeCandles(self, data_type, isFinishedOnly, security), _CandleMessage, self)
+        return _Subscription(self._net.SubscribeCandles(data_type, isFinishedOnly, security), _CandleMessage, self)
 
     def SubscribeLevel1(self, subscription: Any = None) -> _Subscription:  # noqa: N802
-        return _Subscription(_NetStrategy.SubscribeLevel1(self, subscription), _Level1)
+        return _Subscription(self._net.SubscribeLevel1(subscription), _Level1)
 
     def DrawCandles(self, area: Any, subscription: Any) -> Any:  # noqa: N802
-        return _NetStrategy.DrawCandles(self, area, _net_subscription(subscription))
+        return self._net.DrawCandles(area, _net_subscription(subscription))
+
+
+#: The .NET strategy's settable properties: on the Python strategy they read and write the .NET ones.
+_NET_SETTABLE = ("Name", "Id", "Volume", "Security", "Portfolio", "Comment", "LogLevel", "Connector", "WaitRulesOnStop",
+                 "DisposeOnStop", "CancelOrdersWhenStopping", "WaitAllTrades", "CommentOrders")  # fmt: skip
+
+
+def _forward(name: str) -> property:
+    return property(lambda self: getattr(self._net, name), lambda self, value: setattr(self._net, name, value),
+                    doc=f"The .NET strategy's {name}.")  # fmt: skip
+
+
+for _name in _NET_SETTABLE:
+    setattr(Strategy, _name, _forward(_name))
 
 
 class _Namespace(types.ModuleType):

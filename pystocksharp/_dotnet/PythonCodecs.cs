@@ -14,20 +14,22 @@ namespace PyStockSharp.Python
         public static readonly DecimalCodec Instance = new();
         private static bool _registered;
         private static PyObject _netDecimal = null!;
+        private static PyObject _netEnum = null!;
 
-        /// <summary>Registers the codec once per process; <paramref name="netDecimal"/> is the Python class NetDecimal.</summary>
-        public static void Register(PyObject netDecimal)
+        /// <summary>Registers the codec once per process; the arguments are the Python classes NetDecimal and NetEnum.</summary>
+        public static void Register(PyObject netDecimal, PyObject netEnum)
         {
             if (_registered) return;
             _registered = true;
             _netDecimal = netDecimal;
+            _netEnum = netEnum;
             PyObjectConversions.RegisterEncoder(Instance);
             PyObjectConversions.RegisterDecoder(Instance);
         }
 
         public bool CanEncode(Type type)
             => type == typeof(decimal) || type == typeof(decimal?)
-               || type.IsInterface && (type.Namespace?.StartsWith("StockSharp.", StringComparison.Ordinal) ?? false);
+               || (type.IsInterface || type.IsEnum) && (type.Namespace?.StartsWith("StockSharp.", StringComparison.Ordinal) ?? false);
 
         /// <summary>
         /// Decimals as float; values typed as one of the StockSharp layer's interfaces (IIndicatorValue …) as their own
@@ -38,6 +40,11 @@ namespace PyStockSharp.Python
             if (value is decimal d)
                 using (var text = new PyString(d.ToString(System.Globalization.CultureInfo.InvariantCulture)))
                     return _netDecimal.Invoke(text);
+            if (value is Enum e)
+                using (var v = new PyInt(Convert.ToInt64(e)))
+                using (var name = new PyString(e.ToString()))
+                using (var type = new PyString(e.GetType().Name))
+                    return _netEnum.Invoke(v, name, type);
             if (value is not null && value.GetType().IsPublic) return PyObject.FromManagedObject(value);
             return null!;
         }
@@ -45,6 +52,7 @@ namespace PyStockSharp.Python
         public bool CanDecode(PyType objectType, Type targetType)
             => (targetType == typeof(decimal) || targetType == typeof(decimal?))
                    && objectType.Name is "float" or "int" or "NetDecimal" or "Decimal"
+               || objectType.Name == "NetEnum" && targetType.IsEnum
                || objectType.Name == "_Candle"
                    && targetType.FullName is "StockSharp.Messages.ICandleMessage" or "StockSharp.Messages.CandleMessage" or "StockSharp.Messages.TimeFrameCandleMessage";
 
@@ -53,6 +61,12 @@ namespace PyStockSharp.Python
             value = default!;
             using (Py.GIL())
             {
+                if (pyObj.GetPythonType().Name == "NetEnum")
+                {
+                    var target = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+                    value = (T)Enum.ToObject(target, pyObj.As<long>());
+                    return true;
+                }
                 if (pyObj.GetPythonType().Name == "_Candle")
                 {
                     // a fast-path candle of pystocksharp.stocksharp handed to a .NET method: its .NET form

@@ -200,8 +200,8 @@ public partial class Strategy : E.IHostedStrategy
     // ---- the Python fast path: one call per candle, the numbers in a pinned buffer ------------------
     // Layout of PythonBuffer (doubles): [0..4] open, high, low, close, volume of the candle; [5] the position;
     // [6], [7] the candle's open time in ticks (high and low 32 bits, exact); [8] its width in seconds;
-    // [9..9+k) the bound indicators' values (flattened as for Bind); the last slot, PythonBufferLength - 1, is
-    // IsFormedAndOnlineAndAllowTrading() (1 or 0). Python reads it through numpy, no marshalling.
+    // [9] IsFormedAndOnlineAndAllowTrading() (1 or 0); [10..10+k) the bound indicators' values (flattened as for
+    // Bind). Python reads it through numpy, no marshalling.
 
     /// <summary>Size of <see cref="PythonBufferAddress"/>'s buffer in doubles.</summary>
     public const int PythonBufferLength = 256;
@@ -226,11 +226,11 @@ public partial class Strategy : E.IHostedStrategy
         b[8] = (c.CloseTime - c.OpenTime).TotalSeconds;
         if (values != null)
         {
-            if (values.Length > PythonBufferLength - 10) throw Unsupported($"Bind with more than {PythonBufferLength - 9} values");
-            for (int k = 0; k < values.Length; k++) b[9 + k] = (double)values[k];
+            if (values.Length > PythonBufferLength - 10) throw Unsupported($"Bind with more than {PythonBufferLength - 10} values");
+            for (int k = 0; k < values.Length; k++) b[10 + k] = (double)values[k];
         }
         if (raw != null) PythonRawValues = raw;
-        b[PythonBufferLength - 1] = IsFormedAndOnlineAndAllowTrading() ? 1 : 0;
+        b[9] = IsFormedAndOnlineAndAllowTrading() ? 1 : 0;
         PythonBound(id);
     }
 
