@@ -138,4 +138,6 @@ def test_ranking_filters_and_progress_callbacks(tmp_path: Path) -> None:
         optimize(
             "sma_cross", GOOG, grid=GRID, out=tmp_path / "bad", rank="sharpe:desc", keep_fills=False
         ).ranked()
-    assert "known metrics" in str(info.value)
+    # rejected before any combination ran (nothing recorded), with the close match
+    assert "unknown metric 'sharpe' (did you mean 'sharpe_ratio'?)" in str(info.value)
+    assert not (tmp_path / "bad" / "results.jsonl").exists()
