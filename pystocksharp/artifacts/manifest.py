@@ -12,7 +12,7 @@ import contextlib
 import fnmatch
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from pystocksharp.artifacts.models import (
     RunStatistics,
     StrategyMetadata,
 )
-from pystocksharp.errors import Problem
+from pystocksharp.errors import InputError, Problem
 from pystocksharp.io import atomic_write_json
 
 MANIFEST_FILE = "manifest.json"
@@ -153,17 +153,44 @@ def write_manifest(folder: str | os.PathLike[str], *, fsync: bool = True, **kwar
     return atomic_write_json(folder / MANIFEST_FILE, manifest, fsync=fsync)
 
 
-def refresh_manifest(folder: str | os.PathLike[str], *, fsync: bool = True) -> Path:
+def check_before_refresh(folder: str | os.PathLike[str], regenerated: Callable[[str], bool]) -> list[Problem]:
+    """What would be laundered by re-hashing ``folder``: its problems against the current manifest, except for
+    files for which ``regenerated(relative path)`` is true (the ones the caller is rewriting, e.g. report pages)."""
+    folder = Path(folder)
+    return [
+        p for p in verify_manifest(folder, display_base=folder)
+        if p.file is None or not regenerated(p.file)
+    ]  # fmt: skip
+
+
+def refresh_manifest(
+    folder: str | os.PathLike[str],
+    *,
+    fsync: bool = True,
+    descriptions: dict[str, str] | None = None,
+    regenerated: Callable[[str], bool] | None = None,
+) -> Path:
     """Rewrite a folder's manifest after files were added (e.g. report pages), keeping its metadata.
 
     The file list, sizes and hashes are recomputed; ``kind``, strategy, data, run statistics
-    and engine version are kept. Use it after adding files to a complete folder.
+    and engine version are kept. Use it after adding files to a complete folder. With
+    ``regenerated`` (which files the caller rewrote), every other file must still match the old
+    manifest — else :class:`InputError` and nothing is rewritten, so that a tampered file is never
+    re-hashed into a valid manifest.
     """
     folder = Path(folder)
     old = read_manifest(folder)
+    if regenerated is not None:
+        problems = check_before_refresh(folder, regenerated)
+        if problems:
+            raise InputError(
+                f"{folder} does not match its manifest; refusing to rewrite it (run `pystocksharp validate`)", problems
+            )
+    merged = {f.path: f.description for f in old.files if f.description}
+    merged.update(descriptions or {})
     return write_manifest(
         folder,
-        descriptions={f.path: f.description for f in old.files if f.description},
+        descriptions=merged,
         kind=old.kind,
         strategy=old.strategy,
         data=old.data,

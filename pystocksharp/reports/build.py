@@ -265,25 +265,37 @@ def refresh_manifest(folder: Path) -> bool:
     """
     if not (folder / "manifest.json").is_file():
         return False
-    from pystocksharp.artifacts.manifest import read_manifest, write_manifest
+    from pystocksharp.artifacts import manifest
 
     try:
-        old = read_manifest(folder)
+        manifest.read_manifest(folder)
     except (OSError, ValueError):  # unreadable: left for `pystocksharp validate` to report
         return False
-    descriptions = {f.path: f.description for f in old.files if f.description}
-    descriptions.update(PAGE_DESCRIPTIONS)
-    write_manifest(
-        folder,
-        kind=old.kind,
-        strategy=old.strategy,
-        data=old.data,
-        run=old.run,
-        engine_version=old.engine_version,
-        descriptions=descriptions,
-        fsync=False,
-    )
+    manifest.refresh_manifest(folder, fsync=False, descriptions=PAGE_DESCRIPTIONS, regenerated=is_page_file)
     return True
+
+
+def _refuse_tampered(run_dir: Path) -> None:
+    """Every manifest the build would rewrite must still match its folder (pages aside), before anything is
+    written: ``report`` never turns a tampered run into a valid one."""
+    from pystocksharp.artifacts import manifest
+
+    problems = []
+    for path in sorted(run_dir.rglob("manifest.json")):
+        try:
+            manifest.read_manifest(path.parent)
+        except (OSError, ValueError):  # unreadable: not rewritten either; left for `pystocksharp validate`
+            continue
+        problems += manifest.check_before_refresh(path.parent, is_page_file)
+    if problems:
+        raise InputError(f"{run_dir} does not match its manifests; no page was written (see `pystocksharp validate`)",
+                         problems)  # fmt: skip
+
+
+def is_page_file(relative: str) -> bool:
+    """A file the report build writes (pages and their assets): it may differ from the old manifest."""
+    name = relative.replace("\\", "/")
+    return name == "index.html" or name.endswith("/index.html") or name.startswith("assets/") or "/assets/" in name
 
 
 def build_reports(
@@ -301,6 +313,7 @@ def build_reports(
     """
     run_dir = Path(run_dir)
     built = BuiltReports()
+    _refuse_tampered(run_dir)
     if (run_dir / "trades.json").is_file():
         report = run_report_from_folder(run_dir)
         built.run_pages.append(render_run_page(report, run_dir / "index.html", inline=inline))
