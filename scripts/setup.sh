@@ -31,7 +31,7 @@ if [ -z "${VIRTUAL_ENV:-}" ]; then
   ln -sf "$(pwd)/.venv/bin/pystocksharp" "${HOME}/.local/bin/pystocksharp"
   case ":$PATH:" in
     *":${HOME}/.local/bin:"*) ;;
-    *) echo "note: add ${HOME}/.local/bin to PATH (or 'source .venv/bin/activate') to run 'pystocksharp'." ;;
+    *) echo "note: run .venv/bin/pystocksharp, or add ${HOME}/.local/bin to PATH (or 'source .venv/bin/activate') to run 'pystocksharp'." ;;
   esac
 fi
 "$PY" -m pystocksharp.cli doctor || true
