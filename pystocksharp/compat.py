@@ -285,7 +285,9 @@ def sweep(
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="pystocksharp-compat-"))
     cache = work / "compiled"
-    data_path = Path(data) if data is not None else synthetic_data(work)
+    from pystocksharp.data import data_path as resolve_data  # noqa: PLC0415
+
+    data_path = resolve_data(data) if data is not None else synthetic_data(work)
     if not data_path.is_file():
         raise InputError("compat: data file not found", [Problem("no such file", file=str(data_path), field="data")])
     n = max(1, min(workers or os.cpu_count() or 1, len(files)))

@@ -106,6 +106,18 @@ def sample_path(name: str) -> Path:
     return path
 
 
+#: Prefix of a packaged sample in any data argument: ``sample:GOOG_1d``.
+SAMPLE_PREFIX = "sample:"
+
+
+def data_path(reference: str | os.PathLike[str]) -> Path:
+    """The file a data argument names: ``sample:NAME`` is the packaged sample, anything else a path."""
+    text = os.fspath(reference)
+    if text.startswith(SAMPLE_PREFIX):
+        return sample_path(text.removeprefix(SAMPLE_PREFIX))
+    return Path(text)
+
+
 def load_sample(name: str) -> OhlcvData:
     """A packaged sample loaded and validated (``load_sample("GOOG_1d")``)."""
     return load_ohlcv(sample_path(name))
@@ -136,7 +148,7 @@ def load_ohlcv(
     if isinstance(source, pd.DataFrame):
         table = _table_from_frame(source, file=None)
     else:
-        path = Path(source)
+        path = data_path(source)
         if not path.is_file():
             hint = "no such file; give a CSV or Parquet file with columns " + EXPECTED_HEADER
             if path.stem in sample_names():

@@ -42,3 +42,13 @@ def test_nonpositive_prices_load_when_allowed(tmp_path: Path) -> None:
     assert data.frame["close"].iloc[8] == -55 and data.frame["open"].iloc[4] == 0
     out = CliRunner().invoke(main, ["data", "check", str(_with_bad_rows(tmp_path)), "--allow-nonpositive-prices"])
     assert out.exit_code == 0, out.output
+
+
+def test_sample_name_works_as_a_data_argument_everywhere() -> None:
+    from pystocksharp import backtest
+
+    data = load_ohlcv("sample:GOOG_1d")
+    assert (data.bars, data.symbol, data.timeframe) == (2148, "GOOG", "1d")
+    assert round(backtest("sma_cross", "sample:GOOG_1d", params={"fast": 10, "slow": 20}).summary.final_equity, 2) == 11258.37
+    out = CliRunner().invoke(main, ["data", "check", "sample:GOOG_1d"])
+    assert out.exit_code == 0 and "2148 bars" in out.output

@@ -181,7 +181,7 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
     "-d",
     default=None,
     metavar="FILE",
-    help="OHLCV CSV or Parquet file (timestamp, open, high, low, close, volume).",
+    help="OHLCV CSV or Parquet file (timestamp, open, high, low, close, volume), or sample:NAME (e.g. sample:GOOG_1d).",
 )
 @click.option(
     "--param",

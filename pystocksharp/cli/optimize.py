@@ -64,7 +64,7 @@ def _fmt(value: Any) -> str:
 
 @click.command("optimize")
 @click.option("--strategy", "-s", required=True, metavar="NAME|FILE:Class", help=_STRATEGY_HELP)
-@click.option("--data", "-d", required=True, metavar="FILE", help="OHLCV CSV or Parquet file.")
+@click.option("--data", "-d", required=True, metavar="FILE", help="OHLCV CSV or Parquet file, or sample:NAME (e.g. sample:GOOG_1d).")
 @click.option(
     "--grid",
     "-g",

@@ -94,10 +94,10 @@ class PipelineConfig(_Section):
 
 def resolve_data(reference: str, base: Path | None = None) -> Path:
     """``sample:NAME`` -> the packaged sample; a relative path -> relative to ``base``."""
-    if reference.startswith("sample:"):
-        from pystocksharp.data import sample_path  # noqa: PLC0415
+    from pystocksharp.data import SAMPLE_PREFIX, data_path  # noqa: PLC0415
 
-        return sample_path(reference.removeprefix("sample:"))
+    if reference.startswith(SAMPLE_PREFIX):
+        return data_path(reference)
     path = Path(reference).expanduser()
     return path if path.is_absolute() or base is None else base / path
 
