@@ -169,6 +169,12 @@ class _Candle:
     HighTime = OpenTime
     LowTime = OpenTime
 
+    def __getattr__(self, name: str) -> Any:
+        """Any other candle member (BuyVolume, OpenInterest …): the .NET candle's."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._psx_net(), name)
+
     def _psx_net(self) -> Any:
         """This candle as a .NET ``TimeFrameCandleMessage`` (for .NET methods that take a candle)."""
         c = _Messages.TimeFrameCandleMessage(_System.TimeSpan.FromSeconds(self._tf))
