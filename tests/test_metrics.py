@@ -401,3 +401,15 @@ def test_json_round_trip_through_atomic_write(tmp_path) -> None:
     data = json.loads(path.read_text())
     assert data["monthly_returns"][0]["return"] == pytest.approx(0.04)  # 104 / 100 - 1, one month
     assert PerformanceMetrics.model_validate_json(path.read_text()) == m
+
+
+def test_histogram_of_near_constant_returns_is_one_bin() -> None:
+    """Equal returns up to the last bit made numpy's histogram raise 'Too many bins for data range'."""
+    import numpy as np
+
+    from pystocksharp.metrics.core import histogram
+
+    r = np.array([-0.16090355879844004] * 4 + [np.nextafter(-0.16090355879844004, 0)])
+    bins = histogram(r)
+    assert len(bins) == 1 and bins[0].count == 5
+    assert len(histogram(np.array([0.01, 0.02, 0.03, 0.04, 0.05]))) == 5

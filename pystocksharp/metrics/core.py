@@ -186,11 +186,16 @@ def period_tables(
 
 
 def histogram(r: np.ndarray, bins: int = HISTOGRAM_BINS) -> list[HistogramBin]:
-    """Equal-width histogram of the period returns (numpy's ``histogram``)."""
+    """Equal-width histogram of the period returns (numpy's ``histogram``); (near-)constant returns, whose range
+    is too narrow for equal-width bins, make one bin."""
     finite = r[np.isfinite(r)]
     if not len(finite):
         return []
-    counts, edges = np.histogram(finite, bins=min(bins, len(finite)))
+    n_bins = min(bins, len(finite))
+    lo, hi = float(finite.min()), float(finite.max())
+    if hi - lo <= 4 * n_bins * float(np.spacing(max(abs(lo), abs(hi), 1e-300))):
+        return [HistogramBin(left=lo, right=hi, count=len(finite))]
+    counts, edges = np.histogram(finite, bins=n_bins)
     return [
         HistogramBin(left=float(a), right=float(b), count=int(c))
         for a, b, c in zip(edges[:-1], edges[1:], counts, strict=True)
