@@ -101,7 +101,7 @@ public sealed partial class DataType : IEquatable<DataType>
 public static class DataTypeExtensions
 {
     public static DataType TimeFrame(this TimeSpan tf) => DataType.TimeFrame(tf);
-    public static TimeSpan GetTimeFrame(this ICandleMessage candle) => candle is TimeFrameCandleMessage tf ? tf.TimeFrame : TimeSpan.Zero;
+    public static TimeSpan GetTimeFrame(this ICandleMessage candle) => candle?.Arg is TimeSpan tf ? tf : TimeSpan.Zero;
     public static bool IsTimeFrame(this DataType dt) => dt?.IsTFCandles == true;
     public static DataType ToDataType(this TimeSpan tf) => DataType.TimeFrame(tf);
 }

@@ -65,6 +65,7 @@ internal sealed class CandleBuilder
     private readonly long _origin;
 
     public TimeSpan TimeFrame => _tf;
+    public SecurityId SecurityId => _securityId;
 
     private static long Ticks(long ns) => DateTime.UnixEpoch.Ticks + ns / 100;
 
@@ -82,11 +83,11 @@ internal sealed class CandleBuilder
     /// The candles that finish with data bar <paramref name="i"/>: returns how many (0, 1 or, after a gap, 2), in
     /// <paramref name="first"/> and <paramref name="second"/>.
     /// </summary>
-    public int OnBar(int i, out TimeFrameCandleMessage first, out TimeFrameCandleMessage second)
+    public int OnBar(int i, out ICandleMessage first, out ICandleMessage second)
     {
         first = second = null;
         int n = 0;
-        void Add(TimeFrameCandleMessage c, ref TimeFrameCandleMessage a, ref TimeFrameCandleMessage b, ref int count)
+        void Add(ICandleMessage c, ref ICandleMessage a, ref ICandleMessage b, ref int count)
         {
             if (count == 0) a = c; else b = c;
             count++;
@@ -95,7 +96,7 @@ internal sealed class CandleBuilder
         long t = Ticks(_series.OpenTimes[i]);
         if (_passThrough)
         {
-            first = Make(t, d.Open[i], d.High[i], d.Low[i], d.Close[i], d.Volume[i]);
+            first = new SeriesCandle(d, this, i, t);   // the bar itself, as a view
             return 1;
         }
         long bucket = t - Mod(t - _origin, _tfTicks);
