@@ -140,7 +140,7 @@ def _resolve_stocksharp_python(path: Path, class_name: str | None, spec: str) ->
     """A StockSharp-style Python strategy: its ``Strategy`` subclass, run through the StockSharp API layer."""
     from pystocksharp import stocksharp
 
-    module = load_python_module(path)
+    module = load_python_module(path, prepare=stocksharp.prepare_module)
     classes = [
         obj
         for obj in vars(module).values()
@@ -199,8 +199,16 @@ def _resolve_name(name: str) -> ResolvedStrategy:
     )
 
 
-def load_python_module(path: str | os.PathLike[str]) -> ModuleType:
-    """Imports a Python file once per (path, modification time); SyntaxError becomes InputError."""
+def load_python_module(
+    path: str | os.PathLike[str],
+    *,
+    prepare: Callable[[ModuleType], Callable[[Any], Any] | None] | None = None,
+) -> ModuleType:
+    """Imports a Python file once per (path, modification time); SyntaxError becomes InputError.
+
+    ``prepare(module)`` (optional) may put names in the new module and return a transformer of its parsed
+    source (``ast.Module`` -> ``ast.Module``) applied before it runs; the file itself is never changed.
+    """
     path = Path(path).resolve()
     key = (str(path), path.stat().st_mtime_ns)
     if key in _MODULES:
@@ -213,7 +221,14 @@ def load_python_module(path: str | os.PathLike[str]) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[mod_name] = module
     try:
-        spec.loader.exec_module(module)
+        transform = prepare(module) if prepare is not None else None
+        if transform is None:
+            spec.loader.exec_module(module)
+        else:
+            import ast
+
+            tree = transform(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+            exec(compile(tree, str(path), "exec"), module.__dict__)  # noqa: S102 (the user's own strategy file)
     except SyntaxError as exc:
         sys.modules.pop(mod_name, None)
         raise InputError(

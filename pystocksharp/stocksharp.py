@@ -39,6 +39,8 @@ Fills, orders, positions and PnL are the engine's, exactly as for the C# strateg
 
 from __future__ import annotations
 
+import ast
+import decimal
 import importlib
 import re
 import sys
@@ -456,6 +458,68 @@ def _proxy_module(name: str, overrides: dict[str, Any]) -> types.ModuleType:
 
 #: Our versions of the helper modules StockSharp's Python strategies import (datatype_extensions …).
 _HELPERS = str(Path(__file__).resolve().parent / "_stocksharp_py")
+
+
+def _net_decimal(*args: Any) -> Any:
+    """``System.Decimal(x)`` in a StockSharp Python strategy: an exact :class:`NetDecimal` of a number (pythonnet
+    offers only Decimal's double and integer constructors, which refuse a decimal); other forms as .NET's."""
+    if len(args) == 1:
+        x = args[0]
+        if isinstance(x, float):
+            return NetDecimal(repr(x))
+        if isinstance(x, int | str | decimal.Decimal) and not isinstance(x, bool):
+            return NetDecimal(x)
+    return _Decimal(*args)
+
+
+def _float(x: Any = 0.0) -> float:
+    """``float(x)`` in a StockSharp Python strategy: also of an indicator value (its decimal), as StockSharp's
+    host allows."""
+    try:
+        return float(x)
+    except TypeError:
+        if hasattr(x, "ToDecimal"):
+            return float(x.ToDecimal())
+        raise
+
+
+class _DecimalCalls(ast.NodeTransformer):
+    """Rewrites ``Decimal(x)`` and ``System.Decimal(x)`` calls (System's Decimal) into ``__psx_decimal__(x)``, and
+    ``float(x)`` into ``__psx_float__(x)``."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:  # noqa: N802 (ast's name)
+        self.generic_visit(node)
+        f = node.func
+        if (isinstance(f, ast.Name) and f.id in self.names) or (
+            isinstance(f, ast.Attribute) and f.attr == "Decimal" and isinstance(f.value, ast.Name) and f.value.id == "System"
+        ):
+            node.func = ast.copy_location(ast.Name(id="__psx_decimal__", ctx=ast.Load()), f)
+        elif isinstance(f, ast.Name) and f.id == "float":
+            node.func = ast.copy_location(ast.Name(id="__psx_float__", ctx=ast.Load()), f)
+        return node
+
+
+def prepare_module(module: types.ModuleType) -> Callable[[ast.Module], ast.Module]:
+    """How a StockSharp-style Python file is loaded (see :func:`pystocksharp.resolver.load_python_module`):
+    its calls of System's ``Decimal`` become exact decimals and ``float()`` also takes indicator values; nothing
+    else of the file changes, and the file itself is never written."""
+    module.__dict__["__psx_decimal__"] = _net_decimal
+    module.__dict__["__psx_float__"] = _float
+
+    def transform(tree: ast.Module) -> ast.Module:
+        names = {
+            alias.asname or alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "System"
+            for alias in node.names
+            if alias.name == "Decimal"
+        }
+        return ast.fix_missing_locations(_DecimalCalls(names).visit(tree))
+
+    return transform
 
 
 class _CachedEnum:

@@ -219,3 +219,37 @@ def test_strategy_with_protection_limit_orders_and_own_trades(tmp_path: Path) ->
     assert np.all((move >= 0.05 - 1e-9) | (move <= -0.03 + 1e-9))
     assert len(result.messages["log"]) == len(trades)
     assert result.messages["log"][0].endswith("Buy 10 " + f"{entries['price'][0]:g}" + " pos=10")
+
+
+_DECIMAL_IDIOMS = """
+import clr
+clr.AddReference("StockSharp.Algo.Strategies")
+import System
+from System import TimeSpan, Decimal
+from StockSharp.Algo.Indicators import SimpleMovingAverage
+from StockSharp.Algo.Strategies import Strategy
+
+class decimal_idioms_strategy(Strategy):
+    def OnStarted2(self, time):
+        super(decimal_idioms_strategy, self).OnStarted2(time)
+        self._sma = SimpleMovingAverage()
+        self._sma.Length = 3
+        self.SubscribeCandles(TimeSpan.FromDays(1)).Bind(self.process_candle).Start()
+
+    def process_candle(self, candle):
+        value = self._sma.Process(candle.ClosePrice, candle.OpenTime, True)
+        if not value.IsFormed:
+            return
+        x = Decimal(candle.ClosePrice) - System.Decimal(float(value))   # a decimal of a decimal; float() of a value
+        self.LogInfo("{0}", x)
+"""
+
+
+def test_stocksharp_python_decimal_idioms(tmp_path: Path) -> None:
+    path = tmp_path / "decimal_idioms_strategy.py"
+    path.write_text(_DECIMAL_IDIOMS, encoding="utf-8")
+    result = pss.backtest(str(path), GOOG)
+    closes = pd.read_csv(GOOG)["close"]
+    expected = closes.iloc[2] - closes.iloc[0:3].mean()
+    assert float(result.messages["log"][0].split(": ", 1)[1]) == pytest.approx(expected, rel=1e-12)
+    assert len(result.messages["log"]) == len(closes) - 2
