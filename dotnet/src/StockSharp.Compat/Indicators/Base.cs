@@ -449,3 +449,21 @@ public static class IndicatorHelper
 
     public static bool IsEmpty(this IIndicatorValue value, bool checkFormed) => value is null || value.IsEmpty || (checkFormed && !value.IsFormed);
 }
+
+/// <summary>
+/// An indicator over the last <c>Length</c> + 1 inputs (<see cref="Prices"/>, oldest first): changes over
+/// <c>Length</c> steps. Formed after Length + 1 inputs.
+/// </summary>
+public abstract class PriceWindowIndicator : LengthIndicator<decimal>
+{
+    private readonly CircularBuffer<decimal> _prices = new(2);
+
+    /// <summary>The last Length + 1 inputs, oldest first.</summary>
+    protected CircularBuffer<decimal> Prices => _prices;
+
+    public override int Length { get => base.Length; set { _prices.Capacity = value + 1; base.Length = value; } }
+    public override bool IsFormed { get => _prices.Count > Length; protected set { } }
+    public override int NumValuesToInitialize => Length + 1;
+
+    public override void Reset() { _prices?.Clear(); base.Reset(); }
+}

@@ -262,33 +262,29 @@ public class VWMA : VolumeWeightedMovingAverage { }
 /// 0), sc = (ER·(2/(FastSCPeriod+1) − 2/(SlowSCPeriod+1)) + 2/(SlowSCPeriod+1))², KAMA += sc·(x − KAMA), seeded with
 /// the input before the first formed one. Formed after Length + 1 inputs; empty before.
 /// </summary>
-public class KaufmanAdaptiveMovingAverage : LengthIndicator<decimal>
+public class KaufmanAdaptiveMovingAverage : PriceWindowIndicator
 {
-    private readonly CircularBuffer<decimal> _prices = new(11);
     private decimal _kama;
     private int _fast = 2, _slow = 30;
 
     public KaufmanAdaptiveMovingAverage() { Length = 10; }
 
-    public override int Length { get => base.Length; set { _prices.Capacity = value + 1; base.Length = value; } }
     /// <summary>Fast smoothing period (default 2).</summary>
     public int FastSCPeriod { get => _fast; set { _fast = value; Reset(); } }
     /// <summary>Slow smoothing period (default 30).</summary>
     public int SlowSCPeriod { get => _slow; set { _slow = value; Reset(); } }
 
-    public override bool IsFormed { get => _prices.Count > Length; protected set { } }
-    public override int NumValuesToInitialize => Length + 1;
 
     protected override IIndicatorValue OnProcess(IIndicatorValue input)
     {
         var x = InputPrice(input);
-        var wasFull = _prices.Count > Length;
-        _prices.PushBack(x);
-        if (_prices.Count <= Length) return Empty(input);
-        if (!wasFull) _kama = _prices[Length - 1];
+        var wasFull = Prices.Count > Length;
+        Prices.PushBack(x);
+        if (Prices.Count <= Length) return Empty(input);
+        if (!wasFull) _kama = Prices[Length - 1];
         decimal vol = 0;
-        for (int i = 1; i < _prices.Count; i++) vol += Math.Abs(_prices[i] - _prices[i - 1]);
-        var er = vol != 0 ? Math.Abs(x - _prices[0]) / vol : 0m;
+        for (int i = 1; i < Prices.Count; i++) vol += Math.Abs(Prices[i] - Prices[i - 1]);
+        var er = vol != 0 ? Math.Abs(x - Prices[0]) / vol : 0m;
         decimal fastSc = 2m / (_fast + 1), slowSc = 2m / (_slow + 1);
         var sc = er * (fastSc - slowSc) + slowSc;
         sc *= sc;
@@ -296,7 +292,7 @@ public class KaufmanAdaptiveMovingAverage : LengthIndicator<decimal>
         return Result(input, _kama);
     }
 
-    public override void Reset() { _prices?.Clear(); _kama = 0; base.Reset(); }
+    public override void Reset() { _kama = 0; base.Reset(); }
 }
 
 /// <summary>Short name of <see cref="KaufmanAdaptiveMovingAverage"/>.</summary>
@@ -461,21 +457,13 @@ public class LinearRegRSquared : LengthIndicator<decimal>
 /// <summary>
 /// The input <c>Length</c> inputs ago (x[t − Length]). Formed after Length + 1 inputs; empty before.
 /// </summary>
-public class Shift : LengthIndicator<decimal>
+public class Shift : PriceWindowIndicator
 {
-    private readonly CircularBuffer<decimal> _prices = new(2);
-
     public Shift() { Length = 1; }
-
-    public override int Length { get => base.Length; set { _prices.Capacity = value + 1; base.Length = value; } }
-    public override bool IsFormed { get => _prices.Count > Length; protected set { } }
-    public override int NumValuesToInitialize => Length + 1;
 
     protected override IIndicatorValue OnProcess(IIndicatorValue input)
     {
-        _prices.PushBack(InputPrice(input));
-        return IsFormed ? Result(input, _prices[0]) : Empty(input);
+        Prices.PushBack(InputPrice(input));
+        return IsFormed ? Result(input, Prices[0]) : Empty(input);
     }
-
-    public override void Reset() { _prices?.Clear(); base.Reset(); }
 }

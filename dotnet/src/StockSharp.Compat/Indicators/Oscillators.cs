@@ -38,26 +38,18 @@ public class RSI : RelativeStrengthIndex { }
 /// <summary>
 /// Momentum: x[t] − x[t−Length]. Formed after Length + 1 inputs; empty before.
 /// </summary>
-public class Momentum : LengthIndicator<decimal>
+public class Momentum : PriceWindowIndicator
 {
-    private readonly CircularBuffer<decimal> _prices = new(6);
-
     public Momentum() { Length = 5; }
-
-    public override int Length { get => base.Length; set { _prices.Capacity = value + 1; base.Length = value; } }
-    public override bool IsFormed { get => _prices.Count > Length; protected set { } }
-    public override int NumValuesToInitialize => Length + 1;
 
     protected virtual decimal Calc(decimal now, decimal then) => now - then;
 
     protected override IIndicatorValue OnProcess(IIndicatorValue input)
     {
         var x = InputPrice(input);
-        _prices.PushBack(x);
-        return IsFormed ? Result(input, Calc(x, _prices[0])) : Empty(input);
+        Prices.PushBack(x);
+        return IsFormed ? Result(input, Calc(x, Prices[0])) : Empty(input);
     }
-
-    public override void Reset() { _prices?.Clear(); base.Reset(); }
 }
 
 /// <summary>Short name of <see cref="Momentum"/>.</summary>
@@ -79,26 +71,18 @@ public class ROC : RateOfChange { }
 /// Chande momentum oscillator: over the last Length changes, 100·(Σup − Σdown)/(Σup + Σdown) (0 when both are 0).
 /// Formed after Length + 1 inputs; empty before.
 /// </summary>
-public class ChandeMomentumOscillator : LengthIndicator<decimal>
+public class ChandeMomentumOscillator : PriceWindowIndicator
 {
-    private readonly CircularBuffer<decimal> _prices = new(16);
-
     public ChandeMomentumOscillator() { Length = 15; }
-
-    public override int Length { get => base.Length; set { _prices.Capacity = value + 1; base.Length = value; } }
-    public override bool IsFormed { get => _prices.Count > Length; protected set { } }
-    public override int NumValuesToInitialize => Length + 1;
 
     protected override IIndicatorValue OnProcess(IIndicatorValue input)
     {
-        _prices.PushBack(InputPrice(input));
+        Prices.PushBack(InputPrice(input));
         if (!IsFormed) return Empty(input);
         decimal up = 0, dn = 0;
-        for (int i = 1; i < _prices.Count; i++) { var d = _prices[i] - _prices[i - 1]; if (d > 0) up += d; else dn -= d; }
+        for (int i = 1; i < Prices.Count; i++) { var d = Prices[i] - Prices[i - 1]; if (d > 0) up += d; else dn -= d; }
         return Result(input, up + dn != 0 ? 100m * (up - dn) / (up + dn) : 0m);
     }
-
-    public override void Reset() { _prices?.Clear(); base.Reset(); }
 }
 
 /// <summary>Short name of <see cref="ChandeMomentumOscillator"/>.</summary>
