@@ -130,7 +130,8 @@ def test_deploy_to_stocksharp_round_trips_and_replays_the_optimizer_record(tmp_p
     settings = Path(written["stocksharp_settings"])
     assert settings.name == "SmaCrossStrategy.settings.json"
     assert (tmp_path / "ss" / "SmaCrossStrategy.cs").read_bytes() == Path(strategy).read_bytes()
-    assert read_settings(settings) == {"Fast": int(best["Fast"]), "Slow": int(best["Slow"])}
+    # every declared parameter, the run's values where it set them
+    assert read_settings(settings) == {"Fast": int(best["Fast"]), "Slow": int(best["Slow"]), "CandleType": "1d"}
     stored = json.loads(settings.read_text())
     assert stored["Parameters"][0] == {"Name": "Fast", "Value": int(best["Fast"])}
     replay = pss.backtest(config=tmp_path / "ss" / "strategy-config.json")

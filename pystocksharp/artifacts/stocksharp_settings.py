@@ -90,10 +90,10 @@ def from_stocksharp_value(value: Any) -> Any:
     return value
 
 
-def settings_of(config: StrategyConfig, name: str) -> StockSharpSettings:
+def settings_of(parameters: dict[str, Any], name: str) -> StockSharpSettings:
     return StockSharpSettings(
         Name=name,
-        Parameters=[StockSharpParameter(Name=k, Value=to_stocksharp_value(v)) for k, v in config.parameters.items()],
+        Parameters=[StockSharpParameter(Name=k, Value=to_stocksharp_value(v)) for k, v in parameters.items()],
     )
 
 
@@ -135,8 +135,12 @@ Python (StockSharp's host): load the class from `{source_file}` and set each `se
 """
 
 
-def write_stocksharp_deployment(config: StrategyConfig, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
-    """Writes the StockSharp deployment of ``config`` into ``out_dir`` (see the module doc)."""
+def write_stocksharp_deployment(
+    config: StrategyConfig, out_dir: str | os.PathLike[str], *, declared: dict[str, Any] | None = None
+) -> dict[str, Path]:
+    """Writes the StockSharp deployment of ``config`` into ``out_dir`` (see the module doc). ``declared``: every
+    parameter the strategy declares with its default; the settings file then holds them all (the run's values
+    where it set them), so StockSharp loads exactly the validated configuration."""
     src = config.strategy.source_file
     if not src or Path(src).suffix.lower() not in (".cs", ".py"):
         raise InputError(
@@ -163,12 +167,13 @@ def write_stocksharp_deployment(config: StrategyConfig, out_dir: str | os.PathLi
         tmp = target.with_name(target.name + ".tmp")
         shutil.copyfile(source, tmp)
         os.replace(tmp, target)
-    settings_path = atomic_write_json(out / f"{name}.settings.json", settings_of(config, name))
+    values = {**(declared or {}), **config.parameters}
+    settings_path = atomic_write_json(out / f"{name}.settings.json", settings_of(values, name))
     local = config.model_copy(
         update={"strategy": config.strategy.model_copy(update={"source_file": source.name})}
     )
     config_path = atomic_write_json(out / "strategy-config.json", local)
-    parameters = "\n".join(f"* `{k}` = `{v}`" for k, v in config.parameters.items()) or "* (defaults)"
+    parameters = "\n".join(f"* `{k}` = `{v}`" for k, v in values.items()) or "* (defaults)"
     readme = atomic_write_text(
         out / "README.md",
         _README.format(name=name, source=config.source or "a backtest", source_file=source.name,

@@ -82,9 +82,12 @@ def deploy_command(run_dir: str, rank: int | None, out: str | None, stocksharp_d
     if out is not None:
         written["config"] = str(write_config(out, config))
     if stocksharp_dir is not None:
+        from pystocksharp import bridge
         from pystocksharp.artifacts.stocksharp_settings import write_stocksharp_deployment
+        from pystocksharp.resolver import resolve_strategy
 
-        for key, path in write_stocksharp_deployment(config, stocksharp_dir).items():
+        declared = {p.name: p.default for p in bridge.strategy_parameters(resolve_strategy(config.strategy.spec).new())}
+        for key, path in write_stocksharp_deployment(config, stocksharp_dir, declared=declared).items():
             written[f"stocksharp_{key}"] = str(path)
     if as_json:
         emit_json({"out": written.get("config"), "written": written, "rank": chosen, "config": config.model_dump(mode="json")})
