@@ -444,9 +444,6 @@ public static class IndicatorHelper
     public static decimal? GetNullableCurrentValue(this IIndicator indicator)
         => (indicator as BaseIndicator)?.LastValue is { IsEmpty: false } v and not ComplexIndicatorValue ? v.ToDecimal() : null;
 
-    /// <summary>The indicator's last output value (null before any).</summary>
-    public static IIndicatorValue GetCurrentValueRaw(this IIndicator indicator) => (indicator as BaseIndicator)?.LastValue;
-
     public static bool IsEmpty(this IIndicatorValue value, bool checkFormed) => value is null || value.IsEmpty || (checkFormed && !value.IsFormed);
 }
 

@@ -57,7 +57,6 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, 
     private sealed class Binding
     {
         public IIndicator[] Indicators;
-        public int[] Counts;
         public decimal[] Values;
         public IIndicatorValue[] Raw;
         public Action<T, decimal[]> Handler;
@@ -131,14 +130,13 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, 
         ArgumentNullException.ThrowIfNull(original);
         for (int k = 0; k < indicators.Length; k++)
             if (indicators[k] is null) throw new ArgumentNullException($"indicator {k + 1}", "Bind: an indicator is null");
-        var counts = indicators.Select(FlatCount).ToArray();
-        int total = counts.Sum();
+        int total = indicators.Sum(FlatCount);
         if (expected >= 0 && total != expected)
             throw new ArgumentException(
                 $"Bind: the indicators ({string.Join(", ", indicators.Select(i => $"{i.Name}: {FlatCount(i)} value(s)"))}) give {total} value(s) " +
                 $"but the handler {original.Method.Name} takes {expected}");
         var fastInds = indicators.All(i => i is BaseIndicator { HasFastStep: true }) ? indicators.Cast<BaseIndicator>().ToArray() : null;
-        _bindings.Add(new Binding { Indicators = indicators, Counts = counts, Values = new decimal[total], Raw = new IIndicatorValue[indicators.Length], Handler = handler, Fast = fastInds });
+        _bindings.Add(new Binding { Indicators = indicators, Values = new decimal[total], Raw = new IIndicatorValue[indicators.Length], Handler = handler, Fast = fastInds });
         return this;
     }
 
@@ -222,6 +220,4 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, 
         into[pos] = value.IsEmpty ? 0m : value.ToDecimal();
         return pos + 1;
     }
-
-    internal IEnumerable<IIndicator> BoundIndicators => _bindings.SelectMany(b => b.Indicators);
 }
