@@ -26,7 +26,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -38,6 +38,7 @@ import pyarrow as pa
 from pydantic import BaseModel
 
 from pystocksharp.errors import EngineNotAvailableError, InputError, Problem
+from pystocksharp.io import user_cache_dir
 
 ENGINE_ASSEMBLY = "PyStockSharp.Engine.dll"
 ENGINE_DIR_ENV = "PYSTOCKSHARP_ENGINE_DIR"
@@ -123,20 +124,9 @@ def _engine() -> _Engine:
     )
 
 
-#: pythonnet codecs compiled at run time against the loaded Python.Runtime (System.Decimal <-> float).
+#: pythonnet codecs compiled at run time against the loaded Python.Runtime (decimals, StockSharp enums and
+#: interface-typed values, fast-path candles).
 _CODECS_SOURCE = Path(__file__).resolve().parent / "_dotnet" / "PythonCodecs.cs"
-
-
-def _codec_cache_dir() -> Path:
-    base = os.environ.get("PYSTOCKSHARP_CACHE_DIR")
-    if base:
-        return Path(base) / "codecs"
-    try:
-        import platformdirs
-
-        return Path(platformdirs.user_cache_dir("pystocksharp")) / "codecs"
-    except ImportError:
-        return Path.cwd() / ".pystocksharp-cache" / "codecs"
 
 
 def _register_codecs(engine_ns: Any) -> None:
@@ -154,7 +144,7 @@ def _register_codecs(engine_ns: Any) -> None:
     runtime_dll = str(clr.GetClrType(runtime.PyObject).Assembly.Location)
     refs = System.Array[System.String]([runtime_dll])
     asm = engine_ns.CSharpStrategyCompiler.LoadLibrary(
-        _CODECS_SOURCE.read_text(encoding="utf-8"), "PyStockSharpCodecs", refs, str(_codec_cache_dir())
+        _CODECS_SOURCE.read_text(encoding="utf-8"), "PyStockSharpCodecs", refs, str(user_cache_dir("codecs"))
     )
     clr.AddReference(str(asm.Location))
     from PyStockSharp.Python import DecimalCodec
@@ -366,16 +356,6 @@ def stocksharp_namespace(name: str) -> Any:
     import importlib
 
     return importlib.import_module(name)
-
-
-def net_array(element_type: Any, items: Sequence[Any]) -> Any:
-    """A .NET array of ``element_type`` holding ``items``."""
-    return _engine().System.Array[element_type](list(items))
-
-
-def net_delegate(delegate_type: Any, fn: Callable[..., Any]) -> Any:
-    """A .NET delegate of ``delegate_type`` calling the Python callable ``fn``."""
-    return delegate_type(fn)
 
 
 def to_net_longs(values: Any) -> Any:
@@ -645,6 +625,8 @@ class ParamInfo(BaseModel):
     optimize_from: Any = None
     optimize_to: Any = None
     optimize_step: Any = None
+    #: Discrete optimization values (StockSharp's ``SetOptimizeValues``); None when none were given.
+    optimize_values: list[Any] | None = None
     can_optimize: bool = False
     display_name: str = ""
     description: str = ""
@@ -676,6 +658,7 @@ def strategy_parameters(strategy: Any) -> list[ParamInfo]:
                 optimize_from=_py_scalar(p.OptimizeFrom),
                 optimize_to=_py_scalar(p.OptimizeTo),
                 optimize_step=_py_scalar(p.OptimizeStep),
+                optimize_values=None if p.OptimizeValues is None else [_py_scalar(v) for v in p.OptimizeValues],
                 can_optimize=bool(p.CanOptimize),
                 display_name=str(p.DisplayName),
                 description=str(p.Description),

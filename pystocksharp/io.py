@@ -83,3 +83,19 @@ def atomic_write_json(target: str | os.PathLike[str], obj: BaseModel | Any, *, f
     else:
         text = json.dumps(obj, indent=2, sort_keys=False, allow_nan=False)
     return atomic_write_text(target, text + "\n", fsync=fsync)
+
+
+def user_cache_dir(kind: str) -> Path:
+    """A writable cache folder ``kind`` (created): under the user's cache dir, else ``./.pystocksharp-cache``."""
+    try:
+        import platformdirs
+
+        base = Path(platformdirs.user_cache_dir("pystocksharp")) / kind
+        base.mkdir(parents=True, exist_ok=True)
+        if os.access(base, os.W_OK):
+            return base
+    except (ImportError, OSError):
+        pass
+    base = Path.cwd() / ".pystocksharp-cache" / kind
+    base.mkdir(parents=True, exist_ok=True)
+    return base

@@ -19,6 +19,7 @@ import hashlib
 import importlib.util
 import inspect
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 from pystocksharp.errors import InputError, Problem
+from pystocksharp.io import user_cache_dir
 from pystocksharp.vectorized import VectorStrategy
 
 StrategyKind = Literal["csharp", "csharp-file", "python", "stocksharp-python", "vectorized"]
@@ -76,18 +78,7 @@ def builtin_names() -> list[str]:
 
 def strategy_cache_dir() -> Path:
     """Cache of compiled C# strategies: the user cache dir, else ``./.pystocksharp-cache``."""
-    try:
-        import platformdirs
-
-        base = Path(platformdirs.user_cache_dir("pystocksharp")) / "strategies"
-        base.mkdir(parents=True, exist_ok=True)
-        if os.access(base, os.W_OK):
-            return base
-    except (ImportError, OSError):
-        pass
-    base = Path.cwd() / ".pystocksharp-cache" / "strategies"
-    base.mkdir(parents=True, exist_ok=True)
-    return base
+    return user_cache_dir("strategies")
 
 
 def resolve_strategy(strategy: Any, *, cache_dir: str | os.PathLike[str] | None = None) -> ResolvedStrategy:
@@ -128,12 +119,14 @@ def _resolve_text(spec: str, cache_dir: str | os.PathLike[str] | None) -> Resolv
     return _from_class(cls, spec=spec, source=str(path.resolve()))
 
 
-def _is_stocksharp_python(path: Path) -> bool:
-    """A .py file written for StockSharp's Python host (``from StockSharp... import``, ``clr.AddReference``)."""
-    import re
+_STOCKSHARP_PYTHON = re.compile(
+    r"^\s*(from\s+StockSharp\.|import\s+StockSharp\b|clr\.AddReference\(\s*['\"](StockSharp|Ecng)\.)", re.M
+)
 
-    text = path.read_text(encoding="utf-8", errors="replace")
-    return bool(re.search(r"^\s*(from\s+StockSharp\.|clr\.AddReference\(\s*['\"](StockSharp|Ecng)\.)", text, re.M))
+
+def _is_stocksharp_python(path: Path) -> bool:
+    """A .py file written for StockSharp's Python host (imports StockSharp, or ``clr.AddReference`` of it)."""
+    return bool(_STOCKSHARP_PYTHON.search(path.read_text(encoding="utf-8", errors="replace")))
 
 
 def _resolve_stocksharp_python(path: Path, class_name: str | None, spec: str) -> ResolvedStrategy:
@@ -164,7 +157,6 @@ def _resolve_stocksharp_python(path: Path, class_name: str | None, spec: str) ->
     return ResolvedStrategy(
         spec=spec, name=cls.__name__, kind="stocksharp-python", factory=factory, source=str(path.resolve())
     )
-
 
 
 def _looks_like_file(spec: str) -> bool:

@@ -20,18 +20,20 @@ collection has such a twin of its C# version::
 Importing this module loads the StockSharp API layer and makes such files work under pythonnet:
 
 * ``clr.AddReference("StockSharp.*")`` / ``("Ecng.*")`` resolve to the layer (``StockSharp.Compat.dll``);
-* ``from StockSharp.Algo.Strategies import Strategy`` gives :class:`Strategy` below: a pythonnet
-  subclass of the layer's .NET ``Strategy`` whose .NET hooks call the StockSharp-named Python methods
-  (``OnReseted``, ``OnStarted``/``OnStarted2``, ``OnOwnTradeReceived``/``OnNewMyTrade``,
-  ``OnOrderChanged``, ``OnPositionChanged``, ``OnStopped``), since pythonnet cannot override the
-  protected members a C# subclass overrides;
+* ``from StockSharp.Algo.Strategies import Strategy`` gives :class:`Strategy` below: a Python class over
+  a pythonnet subclass of the layer's .NET ``Strategy`` (:class:`_Host`) whose public .NET hooks call the
+  StockSharp-named Python methods (``OnReseted``, ``OnStarted``/``OnStarted2``,
+  ``OnOwnTradeReceived``/``OnNewMyTrade``, ``OnOrderChanged``, ``OnPositionChanged``, ``OnStopped``),
+  since pythonnet cannot override the protected members a C# subclass overrides;
 * ``self.Param("Name", default)`` picks the parameter type from the default (int → Int32,
   float → Decimal as StockSharp's decimal parameters, bool, str, .NET objects by their type) and
   ``self.Param[Security]("Name", None)`` names it;
 * ``SubscribeCandles(...).Bind(ind1, ..., handler)`` calls ``handler(candle, v1, ...)`` with one value
-  per simple indicator and one per inner value of a complex one, ``BindEx`` with the raw values;
-* System.Decimal values arrive as Python floats and Python numbers are accepted where .NET wants a
-  decimal (the bridge's codec), so ``float(x)``, ``x > 1.5`` and ``self.Volume + 1`` work.
+  per simple indicator and one per inner value of a complex one, ``BindEx`` with the raw values (each
+  as its own class, e.g. ``BollingerBandsValue``), one .NET -> Python call per candle;
+* System.Decimal values arrive as :class:`~pystocksharp.netdecimal.NetDecimal` (exact, and computing
+  with floats) and enums as ``NetEnum`` ints; Python numbers are accepted where .NET wants a decimal
+  (the bridge's codec), so ``float(x)``, ``x > 1.5`` and ``self.Volume + 1`` work.
 
 Fills, orders, positions and PnL are the engine's, exactly as for the C# strategy: a ``.py`` twin of a
 ``.cs`` strategy gives identical fills.
@@ -42,7 +44,6 @@ from __future__ import annotations
 import ast
 import decimal
 import importlib
-import re
 import sys
 import types
 from collections.abc import Callable
@@ -52,7 +53,7 @@ from typing import Any
 from pystocksharp import bridge
 from pystocksharp.netdecimal import NetDecimal
 
-__all__ = ["Strategy", "is_stocksharp_source"]
+__all__ = ["Strategy", "prepare_module"]
 
 _NetStrategy = bridge.stocksharp_strategy_class()
 _System = bridge.stocksharp_namespace("System")
@@ -63,14 +64,6 @@ _CandleMessage = _Messages.ICandleMessage
 _Level1 = _Messages.Level1ChangeMessage
 _IIndicator = _Indicators.IIndicator
 _IValue = _Indicators.IIndicatorValue
-
-_STYLE = re.compile(r"^\s*(from\s+StockSharp\.|import\s+StockSharp\b|clr\.AddReference\(\s*['\"](StockSharp|Ecng)\.)", re.M)
-
-
-def is_stocksharp_source(text: str) -> bool:
-    """True for a Python file written for StockSharp's host (imports or references StockSharp)."""
-    return bool(_STYLE.search(text))
-
 
 def _param_type(value: Any) -> Any:
     """The .NET type of a parameter declared with ``value`` as its default."""
@@ -117,7 +110,6 @@ def _dec(x: float) -> NetDecimal:
             _DECIMALS.clear()
         d = _DECIMALS[x] = NetDecimal(repr(x))
     return d
-_TICKS_EPOCH = 621355968000000000  # DateTime(1970, 1, 1).Ticks
 
 
 class _Candle:
@@ -127,7 +119,7 @@ class _Candle:
     __slots__ = ("_v",)
 
     def __init__(self, values: list[float]) -> None:
-        self._v = values  # the fast path's buffer slots (see Strategy.PythonBound)
+        self._v = values  # the fast path's buffer slots (see the layout at Strategy.PythonBound in C#)
 
     State = _FINISHED
 
@@ -206,7 +198,7 @@ class _Subscription:
 
     def Bind(self, *args: Any) -> _Subscription:  # noqa: N802
         """``Bind(handler)`` (candles only) or ``Bind(ind1, ..., handler)``: the handler gets the candle and
-        the indicators' values as floats once all are formed."""
+        the indicators' values as decimals once all are formed."""
         *indicators, callback = args
         if self._owner is not None:
             self._owner._psx_bind(self._net, indicators, callback, raw=False, allow_empty=False)
@@ -226,8 +218,7 @@ class _Subscription:
         if self._owner is not None:
             self._owner._psx_bind(self._net, indicators, callback, raw=True, allow_empty=allowEmpty)
             return self
-        # each value as its own class (BollingerBandsValue …), not as the IIndicatorValue interface
-        raw = _System.Action[self._message, _System.Array[_IValue]](lambda c, v: callback(c, *map(_concrete, v)))
+        raw = _System.Action[self._message, _System.Array[_IValue]](lambda c, v: callback(c, *v))
         self._net.BindEx(_System.Array[_IIndicator](indicators), raw, allowEmpty)
         return self
 
@@ -238,12 +229,6 @@ class _Subscription:
     def Stop(self) -> _Subscription:  # noqa: N802
         self._net.Stop()
         return self
-
-
-def _concrete(value: Any) -> Any:
-    """An indicator value as its own type (``StochasticOscillatorValue``, ...): pythonnet hands array elements
-    as the interface ``IIndicatorValue``, where StockSharp's Python host exposes ``value.K`` and the like."""
-    return None if value is None else getattr(value, "__implementation__", value)
 
 
 class _FastState:
@@ -347,7 +332,7 @@ class Strategy:
         st.can_trade = v[9] == 1.0
         try:
             if raw:
-                callback(_Candle(v), *map(_concrete, self._net.PythonRawValues))
+                callback(_Candle(v), *self._net.PythonRawValues)  # the codec hands each as its own class
             elif end > 10:
                 callback(_Candle(v), *[NetDecimal(repr(x)) for x in v[10:]])  # indicator values rarely repeat
             else:
@@ -524,7 +509,8 @@ def prepare_module(module: types.ModuleType) -> Callable[[ast.Module], ast.Modul
 
 class _CachedEnum:
     """A .NET enum type whose members are looked up once (pythonnet resolves ``CandleStates.Finished`` anew at
-    every access, ~3 µs, and strategies test it on every candle). Members are the .NET values themselves."""
+    every access, ~3 µs, and strategies test it on every candle). Members are what the codec makes of them
+    (``NetEnum`` ints)."""
 
     def __init__(self, net_enum: Any) -> None:
         self.__dict__["_psx_net"] = net_enum
