@@ -1,7 +1,8 @@
 """``pystocksharp compat``: the migration report for StockSharp strategies (.cs, StockSharp-style .py).
 
-Each file is checked in a child process of its own (a per-file time limit; one file's crash never stops
-the sweep), in four stages: **compiles** (Roslyn against the StockSharp API layer, or the Python import),
+Files are checked by worker processes, one file after another in each (a per-file time limit: a file that
+exceeds it or crashes its worker costs only that worker, which is started again; one file never stops the
+sweep), in four stages: **compiles** (Roslyn against the StockSharp API layer, or the Python import),
 **runs** (a backtest on the given data or a built-in seeded synthetic 1-minute series), **places orders**
 (at least one order reached the engine) and, for a ``.cs`` and a ``.py`` of the same strategy in one folder,
 **twins agree** (identical fills). The first failure of a file is its *cause*; causes are grouped across the
@@ -23,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -129,12 +130,14 @@ def _cause(message: str) -> str:
     return message.split("\n", 1)[0][:160]
 
 
-def check_file(path: Path, data: Path, cache: Path, on_compiled: Callable[[str], None] | None = None) -> FileReport:
-    """Compile, run and count the orders of one file (in this process); ``on_compiled`` is told the strategy's
-    name once it compiled (before it runs, which may never end)."""
+def check_file(path: Path, data: Any, cache: Path, on_compiled: Callable[[str], None] | None = None) -> FileReport:
+    """Compile, run and count the orders of one file (in this process) on ``data`` (a path or loaded
+    ``OhlcvData``); ``on_compiled`` is told the strategy's name once it compiled (before it runs, which may
+    never end)."""
     import hashlib  # noqa: PLC0415
 
     import pystocksharp as pss  # noqa: PLC0415
+    from pystocksharp.bridge import UNSUPPORTED_MEMBER  # noqa: PLC0415
     from pystocksharp.resolver import resolve_strategy  # noqa: PLC0415
 
     started = time.perf_counter()
@@ -142,7 +145,7 @@ def check_file(path: Path, data: Path, cache: Path, on_compiled: Callable[[str],
     try:
         resolved = resolve_strategy(str(path), cache_dir=cache)
     except InputError as exc:
-        first = next((str(p) for p in exc.problems if "not supported yet" in str(p)), None) or (
+        first = next((str(p) for p in exc.problems if UNSUPPORTED_MEMBER in str(p)), None) or (
             str(exc.problems[0]) if exc.problems else exc.summary
         )
         report.failed_at, report.error, report.cause = "compile", first, _cause(first)
@@ -157,7 +160,7 @@ def check_file(path: Path, data: Path, cache: Path, on_compiled: Callable[[str],
     if on_compiled is not None:
         on_compiled(resolved.name)
     try:
-        result = pss.backtest(resolved, str(data))
+        result = pss.backtest(resolved, data if not isinstance(data, Path) else str(data))
     except InputError as exc:
         first = str(exc.problems[0]) if exc.problems else exc.summary
         report.failed_at, report.error, report.cause = "run", first, _cause(first)
@@ -188,11 +191,14 @@ class _Worker:
         self._args = [sys.executable, "-m", "pystocksharp.compat", "--serve", str(data), str(cache)]
         self._proc: subprocess.Popen[str] | None = None
         self._lines: queue.Queue[str | None] = queue.Queue()
+        self._stderr: Any = None  # a file, not a pipe: what a strategy prints must never block the worker
 
     def _start(self) -> subprocess.Popen[str]:
         if self._proc is None or self._proc.poll() is not None:
+            self._close_stderr()
+            self._stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
             self._proc = subprocess.Popen(
-                self._args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
+                self._args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, text=True, bufsize=1
             )
             self._lines = queue.Queue()
             threading.Thread(target=self._pump, args=(self._proc, self._lines), daemon=True).start()
@@ -228,10 +234,9 @@ class _Worker:
         except OSError:
             line = None
         if line is None:
-            tail = ""
-            if proc.stderr is not None:
-                proc.wait(timeout=5)
-                tail = (proc.stderr.read().strip().splitlines() or [""])[-1]
+            proc.wait(timeout=5)
+            self._stderr.seek(0)
+            tail = (self._stderr.read().strip().splitlines() or [""])[-1]
             code = proc.returncode
             self._proc = None
             return FileReport(path=str(path), language=language, failed_at="crash",
@@ -245,6 +250,12 @@ class _Worker:
             self._proc.kill()
             self._proc.wait()
         self._proc = None
+        self._close_stderr()
+
+    def _close_stderr(self) -> None:
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
 
 
 def _twins(results: list[FileReport]) -> None:
@@ -346,7 +357,9 @@ def main(argv: list[str]) -> int:
     if len(argv) != 3 or argv[0] != "--serve":
         sys.stderr.write("usage: python -m pystocksharp.compat --serve DATA CACHE\n")
         return 2
-    data, cache = Path(argv[1]), Path(argv[2])
+    from pystocksharp.data import load_ohlcv  # noqa: PLC0415
+
+    data, cache = load_ohlcv(argv[1]), Path(argv[2])  # once per worker, not once per file
     out, sys.stdout = sys.stdout, sys.stderr  # what strategies print must not mix with the reports
     for line in sys.stdin:
         path = line.strip()
