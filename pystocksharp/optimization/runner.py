@@ -129,8 +129,9 @@ def optimize(
     n_workers = _workers(workers)
     with_metrics = _metrics_wanted(metrics)
     resolved = resolve_strategy(strategy)
-    pgrid = _grid(grid, constraints, resolved)
-    check_before_running(resolved, pgrid.names, keys, flts, with_metrics=with_metrics)
+    declared = declared_parameters(resolved)
+    pgrid = _grid(grid, constraints, resolved, declared)
+    check_before_running(resolved, pgrid.names, keys, flts, declared=declared, with_metrics=with_metrics)
     ohlcv = load_data(data, symbol=symbol, timeframe=timeframe)
     out_dir = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="pystocksharp-optimize-"))
     spec = RunSpec(
@@ -217,11 +218,11 @@ def _workers(workers: int | None) -> int:
     return int(workers)
 
 
-def _grid(grid: Any, constraints: Sequence[str], resolved: ResolvedStrategy) -> _Grid:
+def _grid(grid: Any, constraints: Sequence[str], resolved: ResolvedStrategy, declared: Sequence[Any] | None) -> _Grid:
     from pystocksharp import parameters as P  # noqa: PLC0415
 
     if grid is None or (not isinstance(grid, str | Mapping) and isinstance(grid, Sequence) and not grid):
-        grid = default_grid(resolved)
+        grid = default_grid(resolved, declared)
     specs: list[str] = []
     if isinstance(grid, Mapping):
         specs = [f"{k}={','.join(str(v) for v in vs)}" for k, vs in grid.items()]
@@ -250,12 +251,19 @@ def _grid(grid: Any, constraints: Sequence[str], resolved: ResolvedStrategy) -> 
 
 
 def check_before_running(
-    resolved: ResolvedStrategy, names: Sequence[str], keys: Sequence[SortKey], flts: Sequence[Filter], *, with_metrics: bool
+    resolved: ResolvedStrategy,
+    names: Sequence[str],
+    keys: Sequence[SortKey],
+    flts: Sequence[Filter],
+    *,
+    declared: Sequence[Any] | None,
+    with_metrics: bool,
 ) -> None:
-    """Every grid name is a parameter the strategy declares, every ranking or filter column is a result column:
-    else one :class:`InputError` listing them all, with "did you mean", before any combination runs."""
+    """Every grid name is a parameter the strategy declares (``declared``: its ``ParamInfo``s, None for a
+    vectorized strategy, which takes any), every ranking or filter column is a result column: else one
+    :class:`InputError` listing them all, with "did you mean", before any combination runs."""
     problems: list[Problem] = []
-    declared = _declared_parameters(resolved)
+    declared = None if declared is None else [p.name for p in declared]
     if declared is not None:
         for name in names:
             if name not in declared:
@@ -284,28 +292,26 @@ def _did_you_mean(name: str, known: Any) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _declared_parameters(resolved: ResolvedStrategy) -> list[str] | None:
-    """The parameter names a strategy declares (None for vectorized strategies, which take any)."""
+def declared_parameters(resolved: ResolvedStrategy) -> list[Any] | None:
+    """The parameters a strategy declares, as ``bridge.ParamInfo`` (None for vectorized strategies, which take
+    any); read once per run from one new instance."""
     if resolved.runs_on_targets:
         return None
     from pystocksharp import bridge  # noqa: PLC0415
 
-    return [p.name for p in bridge.strategy_parameters(resolved.new())]
+    return bridge.strategy_parameters(resolved.new())
 
 
-def default_grid(resolved: ResolvedStrategy) -> list[str]:
+def default_grid(resolved: ResolvedStrategy, declared: Sequence[Any] | None = None) -> list[str]:
     """The grid a strategy declares: its ``SetOptimize(from, to, step)`` ranges and ``SetOptimizeValues`` lists.
 
     StockSharp strategies declare them on their ``Param``s; parameters without one keep their default.
+    ``declared``: the strategy's ``ParamInfo``s when already read (:func:`declared_parameters`).
     """
-    from pystocksharp import bridge  # noqa: PLC0415
-
-    strategy = resolved.new()
     specs = []
-    for p in bridge.strategy_parameters(strategy):
-        values = next((n.OptimizeValues for n in strategy.Parameters if str(n.Name) == p.name), None)
-        if values is not None:
-            specs.append(f"{p.name}={','.join(str(bridge._py_scalar(v)) for v in values)}")
+    for p in declared if declared is not None else (declared_parameters(resolved) or []):
+        if p.optimize_values is not None:
+            specs.append(f"{p.name}={','.join(str(v) for v in p.optimize_values)}")
         elif p.can_optimize and p.optimize_from is not None and p.optimize_to is not None and p.optimize_step:
             specs.append(f"{p.name}={p.optimize_from}:{p.optimize_to}:{p.optimize_step}")
     if not specs:
