@@ -40,12 +40,21 @@ else:
 """
 
 
+def _count_manifests(out: Path) -> int:
+    """Manifests under ``out`` while a writer is busy there: a temporary folder renamed or removed
+    during the walk makes the walk fail, so it is counted as "not yet" and tried again."""
+    try:
+        return sum(1 for _ in out.rglob(MANIFEST_FILE))
+    except FileNotFoundError:
+        return 0
+
+
 def _run_and_kill(out: Path, mode: str, wait_for_manifests: int, extra_delay: float) -> None:
     script = WRITER.format(tests=str(TESTS), out=str(out), mode=mode)
     proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE)
     deadline = time.monotonic() + 240
     try:
-        while sum(1 for _ in out.rglob(MANIFEST_FILE)) < wait_for_manifests:
+        while _count_manifests(out) < wait_for_manifests:
             if proc.poll() is not None:
                 raise AssertionError(
                     f"writer exited early: {proc.stderr.read().decode() if proc.stderr else ''}"
