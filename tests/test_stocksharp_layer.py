@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import pystocksharp as pss
-from pystocksharp.data import sample_path
+from pystocksharp.data import load_sample, sample_path
 from pystocksharp.errors import InputError
 from pystocksharp.optimization.runner import default_grid
 from pystocksharp.resolver import resolve_strategy
@@ -171,6 +171,61 @@ def test_built_candles_equal_pandas_resample(tmp_path: Path, timeframe: str) -> 
     assert (got["seen_at"].dt.tz_convert("UTC") >= got.index + pd.Timedelta(rule)).all()
     if timeframe != "1d":
         assert re.match(r"building \d+[mhd] candles from the 1m data", result.messages["notices"][0])
+
+
+_CANDLE_KEEPER = """
+using System;
+using System.Collections.Generic;
+using StockSharp.Algo.Strategies;
+using StockSharp.Messages;
+
+public class CandleKeeper : Strategy
+{
+    private readonly List<ICandleMessage> _kept = new();
+    private readonly StrategyParam<bool> _setClose;
+
+    public CandleKeeper() { _setClose = Param("SetClose", false); }
+
+    protected override void OnStarted2(DateTime time)
+    {
+        base.OnStarted2(time);
+        SubscribeCandles(TimeSpan.FromDays(1).TimeFrame()).Bind(c =>
+        {
+            if (_setClose.Value) c.ClosePrice = 1m;
+            _kept.Add(c);
+        }).Start();
+    }
+
+    protected override void OnStopped()
+    {
+        foreach (var c in _kept) LogInfo("{0:O} {1} {2}", c.OpenTime, c.ClosePrice, c.State);
+        base.OnStopped();
+    }
+}
+"""
+
+
+def test_candles_a_strategy_keeps_stay_those_of_their_bar_across_runs(tmp_path: Path) -> None:
+    # the data's candles are shared read-only objects, one per bar: keeping them is safe, run after run
+    path = tmp_path / "CandleKeeper.cs"
+    path.write_text(_CANDLE_KEEPER, encoding="utf-8")
+    frame = load_sample("GOOG_1d").frame.iloc[:300]
+    for _ in range(2):
+        result = pss.backtest(str(path), frame)
+        rows = [line.split(" Info: ")[1].split() for line in result.messages["log"]]
+        assert [pd.Timestamp(r[0]) for r in rows] == list(frame.index)
+        assert [float(r[1]) for r in rows] == frame["close"].tolist()
+        assert {r[2] for r in rows} == {"Finished"}
+
+
+def test_setting_a_value_of_a_data_candle_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "CandleKeeper.cs"
+    path.write_text(_CANDLE_KEEPER, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        pss.backtest(str(path), load_sample("GOOG_1d").frame.iloc[:50], params={"SetClose": True})
+    assert err.value.problems[0].message.startswith(
+        "StockSharp API member not supported yet: setting ICandleMessage.ClosePrice on a candle of the data"
+    )
 
 
 def test_strategy_with_protection_limit_orders_and_own_trades(tmp_path: Path) -> None:

@@ -71,14 +71,12 @@ public class Order
 {
     public long? Id { get; set; }
     public long TransactionId { get; set; }
-    public string StringId { get; set; }
     public Sides Side { get; set; }
     /// <summary>Older name of <see cref="Side"/>.</summary>
     public Sides Direction { get => Side; set => Side = value; }
     public OrderTypes? Type { get; set; }
     public decimal Price { get; set; }
     public decimal Volume { get; set; }
-    public decimal? VisibleVolume { get; set; }
     /// <summary>Volume not filled yet.</summary>
     public decimal Balance { get; set; }
     public OrderStates State { get; set; } = OrderStates.None;
@@ -86,22 +84,38 @@ public class Order
     public Portfolio Portfolio { get; set; }
     public DateTime Time { get; set; }
     public DateTime ServerTime { get => Time; set => Time = value; }
-    public DateTime LocalTime { get; set; }
-    public DateTimeOffset? ExpiryDate { get; set; }
-    public TimeInForce? TimeInForce { get; set; }
-    public string Comment { get; set; }
-    public string UserOrderId { get; set; }
-    public string ClientCode { get; set; }
     public decimal? AveragePrice { get; set; }
     public decimal? Commission { get; set; }
-    public bool? IsMarketMaker { get; set; }
-    public bool? PostOnly { get; set; }
-    public bool? MarginMode { get; set; }
     /// <summary>Stop (trigger) price of a Conditional order; when set the order is a stop order.</summary>
     public decimal? StopPrice { get; set; }
-    /// <summary>Why the engine rejected the order (null unless <see cref="State"/> is Failed).</summary>
-    public string RejectReason { get; internal set; }
+    public string Comment { get; set; }
     internal PyStockSharp.Engine.Order Engine { get; set; }
+
+    // members few strategies set live in one object made on first use (a backtest keeps every order)
+    private sealed class Rare
+    {
+        public string StringId, UserOrderId, ClientCode, RejectReason;
+        public DateTime LocalTime;
+        public decimal? VisibleVolume;
+        public DateTimeOffset? ExpiryDate;
+        public TimeInForce? TimeInForce;
+        public bool? IsMarketMaker, PostOnly, MarginMode;
+    }
+    private Rare _rare;
+    private Rare R => _rare ??= new Rare();
+
+    public string StringId { get => _rare?.StringId; set => R.StringId = value; }
+    public decimal? VisibleVolume { get => _rare?.VisibleVolume; set => R.VisibleVolume = value; }
+    public DateTime LocalTime { get => _rare?.LocalTime ?? default; set => R.LocalTime = value; }
+    public DateTimeOffset? ExpiryDate { get => _rare?.ExpiryDate; set => R.ExpiryDate = value; }
+    public TimeInForce? TimeInForce { get => _rare?.TimeInForce; set => R.TimeInForce = value; }
+    public string UserOrderId { get => _rare?.UserOrderId; set => R.UserOrderId = value; }
+    public string ClientCode { get => _rare?.ClientCode; set => R.ClientCode = value; }
+    public bool? IsMarketMaker { get => _rare?.IsMarketMaker; set => R.IsMarketMaker = value; }
+    public bool? PostOnly { get => _rare?.PostOnly; set => R.PostOnly = value; }
+    public bool? MarginMode { get => _rare?.MarginMode; set => R.MarginMode = value; }
+    /// <summary>Why the engine rejected the order (null unless <see cref="State"/> is Failed).</summary>
+    public string RejectReason { get => _rare?.RejectReason; internal set => R.RejectReason = value; }
     public override string ToString() => $"Order#{TransactionId} {Side} {Type} {Volume}@{Price} {State}";
 }
 

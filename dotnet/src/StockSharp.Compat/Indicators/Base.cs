@@ -1,6 +1,8 @@
 using System.Globalization;
 using StockSharp.Messages;
 
+using StockSharp.Algo.Strategies;
+
 namespace StockSharp.Algo.Indicators;
 
 /// <summary>What an indicator's values measure (drawing hint).</summary>
@@ -193,7 +195,7 @@ public class ComplexIndicatorValue<TIndicator> : ComplexIndicatorValue where TIn
 /// <summary>Base of indicators: name, formed state, events, <see cref="Process"/> → <see cref="OnProcess"/>.</summary>
 public abstract class BaseIndicator : IIndicator
 {
-    protected BaseIndicator() { Name = GetType().Name; }
+    protected BaseIndicator() { Name = GetType().Name; _hasFastStep = HasFastStep; UpdateFast(); }
 
     public virtual string Name { get; set; }
     public string Id { get; set; } = Guid.NewGuid().ToString("N");
@@ -201,10 +203,16 @@ public abstract class BaseIndicator : IIndicator
     public virtual int NumValuesToInitialize => 1;
     public virtual IndicatorMeasures Measure => IndicatorMeasures.Price;
     /// <summary>Which candle price single-value indicators read (close by default).</summary>
-    public Level1Fields? Source { get; set; }
+    public Level1Fields? Source { get => _source; set { _source = value; UpdateFast(); } }
+    private Level1Fields? _source;
     public object Container { get; set; }
 
-    public event Action<IIndicatorValue, IIndicatorValue> Changed;
+    public event Action<IIndicatorValue, IIndicatorValue> Changed
+    {
+        add { _changed += value; UpdateFast(); }
+        remove { _changed -= value; UpdateFast(); }
+    }
+    private Action<IIndicatorValue, IIndicatorValue> _changed;
     public event Action Reseted;
 
     /// <summary>The last value <see cref="Process"/> returned (null before any, and after <see cref="Reset"/>).</summary>
@@ -234,12 +242,26 @@ public abstract class BaseIndicator : IIndicator
     /// <summary>The indicator's step for one number (the state change of <see cref="OnProcess"/>, no value object).</summary>
     internal virtual decimal FastStep(decimal input) => throw new NotSupportedException();
 
+    /// <summary>The step for a price given as the data's double (indicators computing in double precision skip a
+    /// decimal → double conversion; the others take the decimal).</summary>
+    internal virtual decimal FastStep(double input) => FastStep(DecimalColumns.ToDecimal(input));
+
     /// <summary>Whether <c>Bind</c> may use <see cref="FastProcess"/> now: a fast step, the close as input, nobody
-    /// listening to <see cref="Changed"/>.</summary>
-    internal bool CanProcessFast => HasFastStep && Source is null && Changed is null;
+    /// listening to <see cref="Changed"/> (kept up to date by their setters: read once per candle).</summary>
+    internal bool CanProcessFast;
+    private readonly bool _hasFastStep;
+    private void UpdateFast() => CanProcessFast = _hasFastStep && _source is null && _changed is null;
 
     /// <summary>As <c>Process(new CandleIndicatorValue(candle))</c> for Bind, without allocating; <see cref="LastValue"/>
     /// is made when asked for.</summary>
+    internal decimal FastProcess(double close, DateTime time, out bool formed)
+    {
+        var v = FastStep(close);
+        formed = IsFormed;
+        _fastValue = v; _fastTime = time; _fastFormed = formed; _fastPending = true;
+        return v;
+    }
+
     internal decimal FastProcess(decimal close, DateTime time, out bool formed)
     {
         var v = FastStep(close);
@@ -259,7 +281,7 @@ public abstract class BaseIndicator : IIndicator
             b.IsFormed = IsFormed;
         }
         LastValue = result;
-        Changed?.Invoke(input, result);
+        _changed?.Invoke(input, result);
         return result;
     }
 

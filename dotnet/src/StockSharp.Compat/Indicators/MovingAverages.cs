@@ -35,30 +35,35 @@ public class SMA : SimpleMovingAverage { }
 public class ExponentialMovingAverage : LengthIndicator<decimal>
 {
     private double _v, _sum, _alpha;
-    private int _count;
+    private int _count, _length;   // _length: Length as of the last Reset (setting Length resets)
 
     public ExponentialMovingAverage() { Length = 32; }
 
-    public override bool IsFormed { get => _count >= Length; protected set { } }
+    public override bool IsFormed { get => _count >= _length; protected set { } }
 
-    protected override IIndicatorValue OnProcess(IIndicatorValue input) => Result(input, FastStep(InputPrice(input)));
+    protected override IIndicatorValue OnProcess(IIndicatorValue input)
+        => Result(input, (decimal)Step(Source is null && Strategies.SeriesCandle.CloseOf(input) is double close ? close : (double)InputPrice(input)));
 
     internal override bool HasFastStep => GetType() == typeof(ExponentialMovingAverage) || GetType() == typeof(EMA);
 
-    internal override decimal FastStep(decimal price)
+    internal override decimal FastStep(decimal price) => (decimal)Step((double)price);
+
+    internal override decimal FastStep(double price) => (decimal)Step(price);
+
+    /// <summary>One step on a price in double precision (the data's own close for candles of the data).</summary>
+    private double Step(double x)
     {
-        double x = (double)price;
-        if (_count < Length)
+        if (_count < _length)
         {
             _count++;
             _sum += x;
             _v = _sum / _count;
         }
         else _v += _alpha * (x - _v);
-        return (decimal)_v;
+        return _v;
     }
 
-    public override void Reset() { _v = _sum = 0; _count = 0; _alpha = 2.0 / (Length + 1); base.Reset(); }
+    public override void Reset() { _v = _sum = 0; _count = 0; _length = Length; _alpha = 2.0 / (_length + 1); base.Reset(); }
 }
 
 /// <summary>Short name of <see cref="ExponentialMovingAverage"/>.</summary>

@@ -46,6 +46,7 @@ internal sealed class CandleBuilder
     private readonly TimeSpan _tf;
     private readonly SecurityId _securityId;
     private readonly bool _passThrough;
+    private readonly SeriesCandles _candles;   // the data's own candles (pass-through only)
 
     // the candle being built
     private bool _open;
@@ -57,6 +58,7 @@ internal sealed class CandleBuilder
         _series = series; _d = DecimalColumns.Of(series); _tf = timeFrame; _securityId = securityId;
         _tfTicks = timeFrame.Ticks; _dataTicks = dataTimeFrame.Ticks;
         _passThrough = _tfTicks == _dataTicks;
+        if (_passThrough) _candles = SeriesCandles.Of(series, timeFrame, securityId);
         _origin = _tfTicks % TimeSpan.TicksPerDay == 0 && _tfTicks / TimeSpan.TicksPerDay % 7 == 0
             ? new DateTime(1970, 1, 5, 0, 0, 0, DateTimeKind.Utc).Ticks   // a Monday
             : DateTime.UnixEpoch.Ticks;
@@ -92,13 +94,13 @@ internal sealed class CandleBuilder
             if (count == 0) a = c; else b = c;
             count++;
         }
-        var d = _d;
-        long t = Ticks(_series.OpenTimes[i]);
         if (_passThrough)
         {
-            first = new SeriesCandle(d, this, i, t);   // the bar itself, as a view
+            first = _candles[i];   // the bar itself, as a shared read-only view
             return 1;
         }
+        var d = _d;
+        long t = Ticks(_series.OpenTimes[i]);
         long bucket = t - Mod(t - _origin, _tfTicks);
         if (_open && bucket != _bucket)
         {

@@ -18,9 +18,10 @@ namespace StockSharp.Algo.Strategies;
 public partial class Strategy : E.IHostedStrategy
 {
     private readonly StrategyHost _host;
-    private readonly List<ISubscriptionFeed> _subscriptions = new();
+    private ISubscriptionFeed[] _subscriptions = Array.Empty<ISubscriptionFeed>();
+    private long[] _openNs = Array.Empty<long>();   // the series' open times (UTC ns), read every bar
     private readonly List<Order> _orders = new();
-    private readonly List<MyTrade> _myTrades = new();
+    private readonly List<Fill> _fills = new();
     private readonly Dictionary<long, Order> _byEngineId = new();
     private readonly List<string> _log = new();
     private readonly List<ChartRecord> _chart = new();
@@ -116,7 +117,17 @@ public partial class Strategy : E.IHostedStrategy
     public TimeSpan TotalWorkingTime => CurrentTime - StartedTime;
 
     public IEnumerable<Order> Orders => _orders;
-    public IEnumerable<MyTrade> MyTrades => _myTrades;
+    /// <summary>The strategy's own trades, oldest first (made from the engine's fills when first asked for).</summary>
+    public IEnumerable<MyTrade> MyTrades
+    {
+        get
+        {
+            var fills = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_fills);
+            var list = new MyTrade[fills.Length];
+            for (int k = 0; k < fills.Length; k++) list[k] = fills[k].Made ??= MakeMyTrade(fills[k]);
+            return list;
+        }
+    }
     public IEnumerable<Order> ActiveOrders => _orders.Where(o => o.State == OrderStates.Active);
 
     /// <summary>All registered indicators formed.</summary>
@@ -290,7 +301,7 @@ public partial class Strategy : E.IHostedStrategy
         if (!_host.IsRunning) throw new InvalidOperationException("subscriptions start while the strategy runs (call SubscribeCandles in OnStarted2)");
         var dt = handler.Subscription.DataType;
         handler.Builder = dt == DataType.Level1 ? new CandleBuilder(_host.Series, _dataTimeFrame, _dataTimeFrame, new SecurityId(Security.Code ?? Security.Id)) : MakeBuilder(dt);
-        _subscriptions.Add(handler);
+        _subscriptions = [.. _subscriptions, handler];
     }
 
     private CandleBuilder MakeBuilder(DataType dt)
@@ -513,7 +524,7 @@ public partial class Strategy : E.IHostedStrategy
     internal void EngineStarted()
     {
         var series = _host.Series;
-        _subscriptions.Clear(); _orders.Clear(); _myTrades.Clear(); _byEngineId.Clear(); _log.Clear(); _chart.Clear(); _notices.Clear();
+        _subscriptions = Array.Empty<ISubscriptionFeed>(); _openNs = series.OpenTimes; _orders.Clear(); _fills.Clear(); _byEngineId.Clear(); _log.Clear(); _chart.Clear(); _notices.Clear();
         _nextTransactionId = 1;
         _dataTimeFrame = DataTimeFrame(series);
         var sec = Security;
@@ -541,10 +552,9 @@ public partial class Strategy : E.IHostedStrategy
 
     internal void EngineBar(int index)
     {
-        long ns = _host.Series.OpenTimes[index];
-        CurrentTime = new DateTime(DateTime.UnixEpoch.Ticks + ns / 100, DateTimeKind.Utc) + _dataTimeFrame;
+        CurrentTime = new DateTime(DateTime.UnixEpoch.Ticks + _openNs[index] / 100 + _dataTimeFrame.Ticks, DateTimeKind.Utc);
         var subs = _subscriptions;
-        for (int s = 0; s < subs.Count; s++)
+        for (int s = 0; s < subs.Length; s++)
         {
             var h = subs[s];
             int n = h.Builder.OnBar(index, out var first, out var second);
@@ -607,36 +617,94 @@ public partial class Strategy : E.IHostedStrategy
             _orders.Add(o);
             _byEngineId[eo.Id] = o;
         }
-        var time = new DateTime(DateTime.UnixEpoch.Ticks + t.Time / 100, DateTimeKind.Utc);
         o.State = OrderStates.Done;
         o.Balance = 0;
         o.AveragePrice = Dec(t.Price);
         o.Commission = Dec(t.Commission);
-        var position = Position;
-        var my = new MyTrade
+        var fill = new Fill(o, t, Position);
+        // the MyTrade and Position objects are made only for someone who looks at them (MyTrades makes the rest
+        // when asked): a run with tens of thousands of fills keeps no objects but the orders
+        var hooks = _hooks ??= Hooks.Of(GetType());
+        if (hooks.Trades || NewMyTrade != null || OwnTradeReceived != null)
+        {
+            var my = fill.Made = MakeMyTrade(fill);
+            OnOrderChanged(o);
+            OrderChanged?.Invoke(o);
+            OnNewMyTrade(my);
+            NewMyTrade?.Invoke(my);
+            OnOwnTradeReceived(my);
+            OwnTradeReceived?.Invoke(null, my);
+            PythonOwnTrade(my);
+        }
+        else
+        {
+            OnOrderChanged(o);
+            OrderChanged?.Invoke(o);
+        }
+        _fills.Add(fill);
+        decimal diff = o.Side == Sides.Buy ? Dec(t.Volume) : -Dec(t.Volume);
+        OnPositionChanged(diff);
+        PythonPositionChanged(diff);
+        PositionChanged?.Invoke();
+        if (hooks.Positions || PositionReceived != null)
+        {
+            var pos = new Position
+            {
+                Security = Security, Portfolio = _portfolio, CurrentValue = fill.Position, AveragePrice = PositionPrice,
+                LastChangeTime = new DateTime(DateTime.UnixEpoch.Ticks + t.Time / 100, DateTimeKind.Utc),
+            };
+            OnPositionReceived(pos);
+            OnPositionChanged(pos);
+            PositionReceived?.Invoke(pos);
+        }
+        PnLChanged?.Invoke(this);
+    }
+
+    private Hooks _hooks;
+
+    /// <summary>Which fill callbacks a strategy class overrides (looked up once per class).</summary>
+    private sealed record Hooks(bool Trades, bool Positions)
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Hooks> Cache = new();
+
+        public static Hooks Of(Type type) => Cache.GetOrAdd(type, t => new Hooks(
+            Overrides(t, nameof(OnNewMyTrade), typeof(MyTrade)) || Overrides(t, nameof(OnOwnTradeReceived), typeof(MyTrade))
+                || Overrides(t, nameof(PythonOwnTrade), typeof(MyTrade)),
+            Overrides(t, nameof(OnPositionReceived), typeof(Position)) || Overrides(t, nameof(OnPositionChanged), typeof(Position))
+                || Overrides(t, nameof(OnNewPosition), typeof(Position))));
+
+        private static bool Overrides(Type t, string name, Type arg)
+            => t.GetMethod(name, System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic,
+                   null, new[] { arg }, null) is { } m && m.GetBaseDefinition().DeclaringType == typeof(Strategy) && m.DeclaringType != typeof(Strategy);
+    }
+
+    /// <summary>One fill of the engine, with the strategy's order and position after it.</summary>
+    private struct Fill
+    {
+        public readonly Order Order;
+        public readonly E.MyTrade Trade;
+        public readonly decimal Position;
+        public MyTrade Made;
+
+        public Fill(Order order, E.MyTrade trade, decimal position) { Order = order; Trade = trade; Position = position; Made = null; }
+    }
+
+    private MyTrade MakeMyTrade(in Fill f)
+    {
+        var t = f.Trade;
+        var o = f.Order;
+        return new MyTrade
         {
             Order = o,
-            Trade = new Trade { Id = eo.Id, Price = Dec(t.Price), Volume = Dec(t.Volume), ServerTime = time, OrderDirection = o.Side, Security = Security },
+            Trade = new Trade
+            {
+                Id = o.Id ?? 0, Price = Dec(t.Price), Volume = Dec(t.Volume), ServerTime = new DateTime(DateTime.UnixEpoch.Ticks + t.Time / 100, DateTimeKind.Utc),
+                OrderDirection = o.Side, Security = Security,
+            },
             Commission = Dec(t.Commission),
             PnL = Dec(t.RealizedPnL),
-            Position = position,
+            Position = f.Position,
         };
-        _myTrades.Add(my);
-        OnOrderChanged(o);
-        OrderChanged?.Invoke(o);
-        OnNewMyTrade(my);
-        NewMyTrade?.Invoke(my);
-        OnOwnTradeReceived(my);
-        OwnTradeReceived?.Invoke(null, my);
-        PythonOwnTrade(my);
-        OnPositionChanged(o.Side == Sides.Buy ? my.Trade.Volume : -my.Trade.Volume);
-        PythonPositionChanged(o.Side == Sides.Buy ? my.Trade.Volume : -my.Trade.Volume);
-        PositionChanged?.Invoke();
-        var pos = new Position { Security = Security, Portfolio = _portfolio, CurrentValue = position, AveragePrice = PositionPrice, LastChangeTime = time };
-        OnPositionReceived(pos);
-        OnPositionChanged(pos);
-        PositionReceived?.Invoke(pos);
-        PnLChanged?.Invoke(this);
     }
 
     private static TimeSpan DataTimeFrame(E.CandleSeries series)

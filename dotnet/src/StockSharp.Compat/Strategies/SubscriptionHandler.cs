@@ -40,10 +40,10 @@ internal interface ISubscriptionFeed
 internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, ISubscriptionFeed where T : class
 {
     /// <summary>T is the candle interface (known once: no generic cast per candle).</summary>
-    private static readonly bool IsCandle = typeof(T) == typeof(ICandleMessage);
+    private readonly bool _isCandle = typeof(T) == typeof(ICandleMessage);
     private readonly Strategy _strategy;
-    private readonly List<Binding> _bindings = new();
-    private CandleIndicatorValue _input;   // the indicators' input, reused from candle to candle
+    private Binding[] _bindingArray = Array.Empty<Binding>();
+    private CandleIndicatorValue _input;
     private bool _started;
 
     internal SubscriptionHandler(Strategy strategy, Subscription subscription)
@@ -73,6 +73,8 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, 
         return true;
     }
 
+    private void AddBinding(Binding b) => _bindingArray = [.. _bindingArray, b];
+
     public ISubscriptionHandler<T> Start()
     {
         if (!_started) { _started = true; Subscription.State = ProcessStates.Started; _strategy.StartSubscription(this); }
@@ -84,7 +86,7 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, 
     public ISubscriptionHandler<T> Bind(Action<T> callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        _bindings.Add(new Binding { Indicators = Array.Empty<IIndicator>(), CandleHandler = callback });
+        AddBinding(new Binding { Indicators = Array.Empty<IIndicator>(), CandleHandler = callback });
         return this;
     }
 
@@ -136,7 +138,7 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, 
                 $"Bind: the indicators ({string.Join(", ", indicators.Select(i => $"{i.Name}: {FlatCount(i)} value(s)"))}) give {total} value(s) " +
                 $"but the handler {original.Method.Name} takes {expected}");
         var fastInds = indicators.All(i => i is BaseIndicator { HasFastStep: true }) ? indicators.Cast<BaseIndicator>().ToArray() : null;
-        _bindings.Add(new Binding { Indicators = indicators, Values = new decimal[total], Raw = new IIndicatorValue[indicators.Length], Handler = handler, Fast = fastInds });
+        AddBinding(new Binding { Indicators = indicators, Values = new decimal[total], Raw = new IIndicatorValue[indicators.Length], Handler = handler, Fast = fastInds });
         return this;
     }
 
@@ -146,7 +148,7 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, 
         ArgumentNullException.ThrowIfNull(original);
         for (int k = 0; k < indicators.Length; k++)
             if (indicators[k] is null) throw new ArgumentNullException($"indicator {k + 1}", "BindEx: an indicator is null");
-        _bindings.Add(new Binding { Indicators = indicators, Raw = new IIndicatorValue[indicators.Length], RawHandler = handler, AllowEmpty = allowEmpty });
+        AddBinding(new Binding { Indicators = indicators, Raw = new IIndicatorValue[indicators.Length], RawHandler = handler, AllowEmpty = allowEmpty });
         return this;
     }
 
@@ -154,29 +156,47 @@ internal sealed partial class SubscriptionHandler<T> : ISubscriptionHandler<T>, 
     public void Process(ICandleMessage candle)
     {
         if (Subscription.State != ProcessStates.Started) return;
-        var typed = IsCandle ? System.Runtime.CompilerServices.Unsafe.As<T>(candle) : (T)(object)ToLevel1(candle);
-        var input = _input;
-        if (input is null) _input = input = new CandleIndicatorValue(null, candle);
-        else input.Reset(candle);
-        foreach (var b in _bindings)
+        var typed = _isCandle ? System.Runtime.CompilerServices.Unsafe.As<T>(candle) : (T)(object)ToLevel1(candle);
+        CandleIndicatorValue input = null;
+        var bindings = _bindingArray;
+        for (int j = 0; j < bindings.Length; j++)
         {
+            var b = bindings[j];
             if (b.CandleHandler != null) { b.CandleHandler(typed); continue; }
-            var inds = b.Indicators;
             if (b.Handler != null && b.Fast is { } fast && AllFast(fast))
             {
                 // simple indicators fed the close: no value objects (see BaseIndicator.FastProcess)
-                decimal close = candle.ClosePrice;
                 var time = candle.OpenTime;
                 bool allFormed = true;
                 var values = b.Values;
-                for (int k = 0; k < fast.Length; k++)
+                if (candle is SeriesCandle data)
                 {
-                    values[k] = fast[k].FastProcess(close, time, out var f);
-                    allFormed &= f;
+                    double close = data.CloseDouble;   // the data's own number: no decimal round trip
+                    for (int k = 0; k < fast.Length; k++)
+                    {
+                        values[k] = fast[k].FastProcess(close, time, out var f);
+                        allFormed &= f;
+                    }
+                }
+                else
+                {
+                    decimal close = candle.ClosePrice;
+                    for (int k = 0; k < fast.Length; k++)
+                    {
+                        values[k] = fast[k].FastProcess(close, time, out var f);
+                        allFormed &= f;
+                    }
                 }
                 if (allFormed) b.Handler(typed, values);
                 continue;
             }
+            if (input is null)
+            {
+                input = _input;   // the indicators' input, reused from candle to candle
+                if (input is null) _input = input = new CandleIndicatorValue(null, candle);
+                else input.Reset(candle);
+            }
+            var inds = b.Indicators;
             bool formed = true, empty = false;
             for (int k = 0; k < inds.Length; k++)
             {
