@@ -3,7 +3,7 @@ StockSharp's API, C# and Python, measured side by side in one run.
 
 On seeded synthetic 1-minute bars (``pystocksharp.synthetic.random_walk``, seed 7), fast 10 / slow 30,
 volume 1, commission 0.1 %; the engine run alone (``BacktestEngine.Run`` on a ready ``CandleSeries``, per-bar
-capture included), best of ``--repeat``:
+capture included), best of ``--repeat`` (5) after one warm-up run:
 
 * ``strategies/EmaCrossFile.cs`` — native engine API (double values, ``OnBar``);
 * ``strategies/stocksharp/EmaCrossStrategy.cs`` — StockSharp's API on the layer (decimal values, candle
@@ -64,7 +64,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bars", type=int, default=1_000_000)
     ap.add_argument("--py-bars", type=int, default=200_000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     frame = random_walk(args.bars, seed=SEED, freq="1min")

@@ -32,8 +32,11 @@ Importing this module loads the StockSharp API layer and makes such files work u
   per simple indicator and one per inner value of a complex one, ``BindEx`` with the raw values (each
   as its own class, e.g. ``BollingerBandsValue``), one .NET -> Python call per candle;
 * System.Decimal values arrive as :class:`~pystocksharp.netdecimal.NetDecimal` (exact, and computing
-  with floats) and enums as ``NetEnum`` ints; Python numbers are accepted where .NET wants a decimal
-  (the bridge's codec), so ``float(x)``, ``x > 1.5`` and ``self.Volume + 1`` work.
+  with floats), a ``Bind`` handler's indicator values as :class:`~pystocksharp.netdecimal.NetFloat` (the
+  same decimal, made only when needed) and enums as ``NetEnum`` ints; Python numbers are accepted where
+  .NET wants a decimal (the bridge's codec), so ``float(x)``, ``x > 1.5`` and ``self.Volume + 1`` work;
+* ``from System import Math``: ``Abs``/``Max``/``Min``/``Sign`` of Python numbers are computed here (with
+  .NET's result types), the rest is .NET's ``Math``.
 
 Fills, orders, positions and PnL are the engine's, exactly as for the C# strategy: a ``.py`` twin of a
 ``.cs`` strategy gives identical fills.
@@ -44,6 +47,7 @@ from __future__ import annotations
 import ast
 import decimal
 import importlib
+import struct
 import sys
 import types
 from collections.abc import Callable
@@ -51,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from pystocksharp import bridge
-from pystocksharp.netdecimal import NetDecimal
+from pystocksharp.netdecimal import NetDecimal, NetFloat
 
 __all__ = ["Strategy", "prepare_module"]
 
@@ -118,7 +122,7 @@ class _Candle:
 
     __slots__ = ("_v",)
 
-    def __init__(self, values: list[float]) -> None:
+    def __init__(self, values: tuple[float, ...]) -> None:
         self._v = values  # the fast path's buffer slots (see the layout at Strategy.PythonBound in C#)
 
     State = _FINISHED
@@ -234,13 +238,29 @@ class _Subscription:
 class _FastState:
     """What the fast path keeps (a plain object: attributes of the pythonnet strategy object are slower)."""
 
-    __slots__ = ("bindings", "buf", "can_trade", "pos")
+    __slots__ = ("bindings", "buf", "can_trade", "pos", "volume")
 
     def __init__(self) -> None:
-        self.bindings: list[tuple[Callable[..., Any], int, bool]] = []  # callback, end of its slots, raw
+        # per binding: the callback, a reader of its buffer slots (a tuple of floats), its number of slots, raw
+        self.bindings: list[tuple[Callable[..., Any], Callable[[Any], tuple[float, ...]], int, bool]] = []
         self.buf: Any = None
         self.pos: float | None = None  # inside a handler: the position, else None
         self.can_trade: bool | None = None
+        self.volume: Any = None  # Volume as last read from .NET (None: read it again)
+
+
+#: Python hooks of :class:`_Host` and the overridable each serves (``Strategy.PythonHook`` flags in C#).
+_HOOK_FLAGS = {"OnNewMyTrade": 1, "OnOwnTradeReceived": 1, "OnOrderChanged": 2, "OnPositionChanged": 4}
+
+
+def _python_hooks(cls: type) -> int:
+    """The fill hooks a strategy class needs: those whose StockSharp method it overrides (the others are
+    never called from .NET, saving a .NET -> Python call per fill)."""
+    flags = 0
+    for name, flag in _HOOK_FLAGS.items():
+        if getattr(cls, name) is not getattr(Strategy, name):
+            flags |= flag
+    return flags
 
 
 def _pinned_buffer(strategy: Any) -> Any:
@@ -267,7 +287,9 @@ class _Host(_NetStrategy):  # type: ignore[misc, valid-type]
         self._owner._psx_bound(binding)
 
     def PythonReseted(self) -> None:  # noqa: N802
-        self._owner.OnReseted()
+        owner = self._owner
+        owner._psx.volume = None
+        owner.OnReseted()
 
     def PythonStarted(self, time: Any) -> None:  # noqa: N802
         owner = self._owner
@@ -306,6 +328,7 @@ class Strategy:
         net = _Host()
         net._owner = self
         net.Name = type(self).__name__
+        net.PythonHooks = _python_hooks(type(self))
         self._net = net
         self._psx = _FastState()
 
@@ -320,21 +343,23 @@ class Strategy:
         st = self._psx
         if st.buf is None:
             st.buf = _pinned_buffer(self._net)
+            self._net.PythonBoundCallback = bridge.int_action(self._psx_bound)
         binding = len(st.bindings)
         count = net.BindPython(_System.Array[_IIndicator](list(indicators)), binding, raw, allow_empty)
-        st.bindings.append((callback, 10 + (0 if raw else int(count)), raw))
+        end = 10 + (0 if raw else int(count))
+        st.bindings.append((callback, struct.Struct(f"{end}d").unpack_from, end, raw))
 
     def _psx_bound(self, binding: int) -> None:
         st = self._psx
-        callback, end, raw = st.bindings[binding]
-        v = st.buf[:end].tolist()
+        callback, read, end, raw = st.bindings[binding]
+        v = read(st.buf)
         st.pos = v[5]
         st.can_trade = v[9] == 1.0
         try:
             if raw:
                 callback(_Candle(v), *self._net.PythonRawValues)  # the codec hands each as its own class
             elif end > 10:
-                callback(_Candle(v), *[NetDecimal(repr(x)) for x in v[10:]])  # indicator values rarely repeat
+                callback(_Candle(v), *map(NetFloat, v[10:]))  # decimals made only when used (see NetFloat)
             else:
                 callback(_Candle(v))
         finally:
@@ -346,6 +371,36 @@ class Strategy:
         if can is not None and type is None:
             return can
         return bool(self._net.IsFormedAndOnlineAndAllowTrading(type))
+
+    @property
+    def Volume(self) -> Any:  # noqa: N802
+        """The default order volume (a decimal; kept here too, as strategies read it at every order)."""
+        v = self._psx.volume
+        if v is None:
+            v = self._psx.volume = self._net.Volume
+        return v
+
+    @Volume.setter
+    def Volume(self, value: Any) -> None:  # noqa: N802
+        self._net.Volume = value
+        self._psx.volume = None
+
+    def BuyMarket(self, volume: Any = None, security: Any = None) -> Any:  # noqa: N802
+        """A market buy of ``volume`` (default ``Volume``), as .NET's ``BuyMarket``."""
+        return self._psx_market(True, volume, security)
+
+    def SellMarket(self, volume: Any = None, security: Any = None) -> Any:  # noqa: N802
+        """A market sell of ``volume`` (default ``Volume``), as .NET's ``SellMarket``."""
+        return self._psx_market(False, volume, security)
+
+    def _psx_market(self, buy: bool, volume: Any, security: Any) -> Any:
+        net = self._net
+        if security is not None or not isinstance(volume, int | float | decimal.Decimal | None):
+            return net.BuyMarket(volume, security) if buy else net.SellMarket(volume, security)
+        # a .NET property set costs ~1 µs, a method call through pythonnet 10-50 µs (see PythonMarketOrder in C#)
+        side = "B" if buy else "S"
+        net.PythonMarketOrder = side if volume is None else side + (float.__repr__(volume) if isinstance(volume, float) else str(volume))
+        return net.PythonLastOrder
 
     @property
     def Position(self) -> Any:  # noqa: N802
@@ -409,7 +464,7 @@ class Strategy:
 
 
 #: The .NET strategy's settable properties: on the Python strategy they read and write the .NET ones.
-_NET_SETTABLE = ("Name", "Id", "Volume", "Security", "Portfolio", "Comment", "LogLevel", "Connector", "WaitRulesOnStop",
+_NET_SETTABLE = ("Name", "Id", "Security", "Portfolio", "Comment", "LogLevel", "Connector", "WaitRulesOnStop",
                  "DisposeOnStop", "CancelOrdersWhenStopping", "WaitAllTrades", "CommentOrders")  # fmt: skip
 
 
@@ -527,6 +582,53 @@ class _CachedEnum:
         return repr(self._psx_net)
 
 
+_NUMBER = (int, float, decimal.Decimal)
+
+
+def _as_net_number(x: Any, like: tuple[Any, ...]) -> Any:
+    """``x`` as .NET would type a result of numbers ``like``: decimal if one is a decimal, else double if one
+    is a float, else the integer."""
+    if any(isinstance(v, decimal.Decimal) for v in like):
+        return x if isinstance(x, NetDecimal) else NetDecimal(repr(x) if isinstance(x, float) else x)
+    if any(isinstance(v, float) for v in like):
+        return float(x)
+    return x
+
+
+class _Math:
+    """``System.Math`` for StockSharp Python strategies: ``Abs``, ``Max``, ``Min`` and ``Sign`` of Python numbers
+    (ints, floats, decimals) computed here with .NET's result types — through pythonnet each call costs 100–300 µs
+    of overload resolution, and strategies call them on every candle. Everything else is .NET's ``Math``."""
+
+    def __init__(self, net_math: Any) -> None:
+        self.__dict__["_psx_net"] = net_math
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._psx_net, name)
+
+    def Abs(self, x: Any) -> Any:  # noqa: N802 (.NET's name)
+        if isinstance(x, _NUMBER) and not isinstance(x, bool):
+            return _as_net_number(abs(x), (x,))
+        return self._psx_net.Abs(x)
+
+    def Max(self, a: Any, b: Any) -> Any:  # noqa: N802
+        if isinstance(a, _NUMBER) and isinstance(b, _NUMBER) and not isinstance(a, bool) and not isinstance(b, bool):
+            return _as_net_number(b if b > a else a, (a, b))
+        return self._psx_net.Max(a, b)
+
+    def Min(self, a: Any, b: Any) -> Any:  # noqa: N802
+        if isinstance(a, _NUMBER) and isinstance(b, _NUMBER) and not isinstance(a, bool) and not isinstance(b, bool):
+            return _as_net_number(b if b < a else a, (a, b))
+        return self._psx_net.Min(a, b)
+
+    def Sign(self, x: Any) -> int:  # noqa: N802
+        if isinstance(x, _NUMBER) and not isinstance(x, bool):
+            if x != x:  # NaN: .NET throws ArithmeticException
+                return int(self._psx_net.Sign(float(x)))
+            return (x > 0) - (x < 0)
+        return int(self._psx_net.Sign(x))
+
+
 #: StockSharp.Messages enums that strategies read on every candle or order.
 _MESSAGE_ENUMS = ("CandleStates", "Sides", "OrderTypes", "OrderStates", "UnitTypes", "Level1Fields", "TimeInForce",
                   "SecurityTypes", "ProcessStates", "LogLevels")  # fmt: skip
@@ -538,6 +640,8 @@ def _install() -> None:
     if not isinstance(sys.modules.get("StockSharp.Messages"), _Namespace):
         enums = {name: _CachedEnum(getattr(_Messages, name)) for name in _MESSAGE_ENUMS}
         sys.modules["StockSharp.Messages"] = _proxy_module("StockSharp.Messages", enums)
+    if not isinstance(sys.modules.get("System"), _Namespace):
+        sys.modules["System"] = _proxy_module("System", {"Math": _Math(_System.Math)})
     if getattr(sys.modules.get("StockSharp.Algo.Strategies"), "Strategy", None) is not Strategy:
         sys.modules["StockSharp.Algo.Strategies"] = _proxy_module("StockSharp.Algo.Strategies", {"Strategy": Strategy})
 

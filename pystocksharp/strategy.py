@@ -11,8 +11,9 @@ the engine's .NET ``Strategy``. Users subclass it and override snake_case callba
             if candle.close > candle.open and self.position <= 0:
                 self.buy_market(1)
 
-The adapter overrides the .NET ``OnBar(int)`` once, so there is one boundary crossing per bar
-(.NET -> Python, on the thread that called ``backtest``). The whole OHLCV is fetched once at
+The adapter hands the engine one .NET delegate (``BarCallback``, faster to dispatch than an override of
+``OnBar(int)``), so there is one boundary crossing per bar (.NET -> Python, on the thread that called
+``backtest``). The whole OHLCV is fetched once at
 start (numpy arrays in :attr:`Strategy.arrays`); candles are built in Python from them.
 Orders, fills, positions and PnL are the engine's: the actions below only place orders.
 
@@ -205,6 +206,7 @@ class Strategy(_NetStrategy):  # type: ignore[misc,valid-type]  # a .NET type, k
             self._psx_bar = self.on_bar
         else:
             self._psx_bar = _candle_dispatch(self.arrays, self.on_candle)
+        self.BarCallback = bridge.int_action(self._psx_bar)  # faster than the OnBar override (BarCallback in C#)
         self._psx_trades = cls.on_own_trade is not Strategy.on_own_trade
         self._psx_orders = cls.on_order_changed is not Strategy.on_order_changed
         self.on_started()

@@ -51,7 +51,7 @@ namespace PyStockSharp.Python
 
         public bool CanDecode(PyType objectType, Type targetType)
             => (targetType == typeof(decimal) || targetType == typeof(decimal?))
-                   && objectType.Name is "float" or "int" or "NetDecimal" or "Decimal"
+                   && objectType.Name is "float" or "int" or "NetDecimal" or "Decimal" or "NetFloat"
                || objectType.Name == "NetEnum" && targetType.IsEnum
                || objectType.Name == "_Candle"
                    && targetType.FullName is "StockSharp.Messages.ICandleMessage" or "StockSharp.Messages.CandleMessage" or "StockSharp.Messages.TimeFrameCandleMessage";
@@ -77,7 +77,7 @@ namespace PyStockSharp.Python
                 decimal d;
                 var typeName = pyObj.GetPythonType().Name;
                 if (PyInt.IsIntType(pyObj)) d = new decimal(pyObj.As<long>());
-                else if (typeName is "NetDecimal" or "Decimal")
+                else if (typeName is "NetDecimal" or "Decimal" or "NetFloat")   // NetFloat: str() is its exact decimal
                 {
                     if (!decimal.TryParse(pyObj.ToString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out d)) return false;
                 }

@@ -149,7 +149,7 @@ public abstract class EnhancedStrategy : Strategy
             var candle = series[index];
             foreach (var s in _subscriptions) s.Process(candle);
         }
-        OnBar(index);
+        Bar(index);
     }
 
     /// <summary>The bar-close step runs only when something needs it: risk rules, a trailing stop or a

@@ -202,6 +202,25 @@ public partial class Strategy : E.IHostedStrategy
 
     public virtual void PythonReseted() { }
     public virtual void PythonStarted(DateTime time) { }
+    /// <summary>Which of the fill hooks below the Python strategy needs (<see cref="PythonHook"/> flags; all by
+    /// default): a .NET → Python call costs microseconds, so hooks nobody overrides are not called.</summary>
+    public int PythonHooks { get => _pythonHooks; set { _pythonHooks = value; _pythonHost = true; } }
+    private int _pythonHooks = -1;
+
+    /// <summary>A Python strategy runs this one (it set <see cref="PythonHooks"/>). pythonnet overrides every public
+    /// virtual member of such a subclass with a look-up of a Python method (microseconds per call), and the Python
+    /// layer overrides none but the Python* hooks: internal paths then call the members' own code directly.</summary>
+    private bool _pythonHost;
+
+    /// <summary><see cref="Security"/> without a virtual call for a Python host.</summary>
+    private Security Sec => _pythonHost ? _security ??= new Security { Id = "SECURITY", Code = "SECURITY" } : Security;
+
+    /// <summary>The <see cref="PythonHooks"/> flags.</summary>
+    public static class PythonHook
+    {
+        public const int OwnTrade = 1, OrderChanged = 2, PositionChanged = 4;
+    }
+
     public virtual void PythonOwnTrade(MyTrade trade) { }
     public virtual void PythonOrderChanged(Order order) { }
     public virtual void PythonOrderRegisterFailed(OrderFail fail) { }
@@ -227,6 +246,10 @@ public partial class Strategy : E.IHostedStrategy
     /// <summary>A candle for binding <paramref name="bindingId"/> is in the buffer (Python overrides this).</summary>
     public virtual void PythonBound(int bindingId) { }
 
+    /// <summary>When set, called instead of <see cref="PythonBound"/>: a delegate made from a Python callable is
+    /// dispatched faster by pythonnet than an overridden virtual method (no name look-up per call).</summary>
+    public Action<int> PythonBoundCallback { get; set; }
+
     internal void CallPython(int id, ICandleMessage c, decimal[] values, IIndicatorValue[] raw)
     {
         var b = _pyBuffer;
@@ -242,7 +265,8 @@ public partial class Strategy : E.IHostedStrategy
         }
         if (raw != null) PythonRawValues = raw;
         b[9] = IsFormedAndOnlineAndAllowTrading() ? 1 : 0;
-        PythonBound(id);
+        if (PythonBoundCallback is { } callback) callback(id);
+        else PythonBound(id);
     }
 
     public event Action<MyTrade> NewMyTrade;
@@ -367,7 +391,8 @@ public partial class Strategy : E.IHostedStrategy
 
     private Security Check(Security security)
     {
-        if (security is null || ReferenceEquals(security, _security) || security.Id == Security.Id) return Security;
+        var own = Sec;
+        if (security is null || ReferenceEquals(security, own) || security.Id == own.Id) return own;
         throw Unsupported($"orders for a second security ({security.Id}); the engine backtests one series");
     }
 
@@ -375,12 +400,34 @@ public partial class Strategy : E.IHostedStrategy
     {
         var o = new Order { Side = side, Type = type, Price = price, Volume = volume ?? Volume, Security = Check(security) };
         if (type == OrderTypes.Conditional) o.StopPrice = price;
-        RegisterOrder(o);
+        if (_pythonHost) RegisterOrderCore(o); else RegisterOrder(o);
         return o;
     }
 
+    /// <summary>
+    /// The Python layer's <c>BuyMarket</c>/<c>SellMarket</c>: setting it registers a market order — "B" (buy) or "S"
+    /// (sell) followed by the volume as decimal text (nothing for <see cref="Volume"/>) — and
+    /// <see cref="PythonLastOrder"/> is the order. A property because pythonnet sets one in ~1 µs where a method
+    /// call costs 10–50 µs; strategies place an order on a few percent of candles.
+    /// </summary>
+    public string PythonMarketOrder
+    {
+        get => "";
+        set
+        {
+            ArgumentException.ThrowIfNullOrEmpty(value);
+            decimal? volume = value.Length == 1 ? null : decimal.Parse(value.AsSpan(1), NumberStyles.Float, CultureInfo.InvariantCulture);
+            PythonLastOrder = Send(value[0] == 'B' ? Sides.Buy : Sides.Sell, OrderTypes.Market, 0, volume, null);
+        }
+    }
+
+    /// <summary>The order <see cref="PythonMarketOrder"/> placed last.</summary>
+    public Order PythonLastOrder { get; private set; }
+
     /// <summary>Registers an order: Market, Limit, or Conditional (a stop at <c>StopPrice</c>, else <c>Price</c>).</summary>
-    public virtual void RegisterOrder(Order order)
+    public virtual void RegisterOrder(Order order) => RegisterOrderCore(order);
+
+    private void RegisterOrderCore(Order order)
     {
         ArgumentNullException.ThrowIfNull(order);
         if (!_host.IsRunning) throw new InvalidOperationException("orders can only be registered while the strategy runs");
@@ -396,7 +443,7 @@ public partial class Strategy : E.IHostedStrategy
         }
         order.Type = type;
         order.TransactionId = _nextTransactionId++;
-        order.Security ??= Security;
+        order.Security ??= Sec;
         order.Portfolio ??= _portfolio;
         order.Time = CurrentTime;
         order.Balance = order.Volume;
@@ -410,7 +457,7 @@ public partial class Strategy : E.IHostedStrategy
         else
         {
             order.State = OrderStates.Active;
-            OnOrderRegistered(order);
+            if (!_pythonHost) OnOrderRegistered(order);
             OrderRegistered?.Invoke(order);
         }
     }
@@ -585,8 +632,8 @@ public partial class Strategy : E.IHostedStrategy
                 o.State = OrderStates.Done; o.Balance = 0; o.AveragePrice = Dec(eo.FillPrice); break;
             default: return;
         }
-        OnOrderChanged(o);
-        PythonOrderChanged(o);
+        if (!_pythonHost) OnOrderChanged(o);
+        if ((PythonHooks & PythonHook.OrderChanged) != 0) PythonOrderChanged(o);
         OrderChanged?.Invoke(o);
     }
 
@@ -596,7 +643,7 @@ public partial class Strategy : E.IHostedStrategy
         o.RejectReason = reason;
         var fail = new OrderFail { Order = o, Error = new InvalidOperationException(reason ?? "rejected"), ServerTime = CurrentTime };
         AddLog(LogLevels.Warning, $"order {o.TransactionId} rejected: {reason}");
-        OnOrderRegisterFailed(fail, true);
+        if (!_pythonHost) OnOrderRegisterFailed(fail, true);
         PythonOrderRegisterFailed(fail);
         OrderRegisterFailed?.Invoke(fail);
     }
@@ -610,7 +657,7 @@ public partial class Strategy : E.IHostedStrategy
             {
                 Side = eo.Side == E.Sides.Buy ? Sides.Buy : Sides.Sell,
                 Type = eo.Type switch { E.OrderTypes.Limit => OrderTypes.Limit, E.OrderTypes.Stop => OrderTypes.Conditional, _ => OrderTypes.Market },
-                Price = Dec(eo.Price), Volume = Dec(eo.Volume), Security = Security, Portfolio = _portfolio,
+                Price = Dec(eo.Price), Volume = Dec(eo.Volume), Security = Sec, Portfolio = _portfolio,
                 TransactionId = _nextTransactionId++, Id = eo.Id, Engine = eo, Time = CurrentTime, Comment = "protection",
             };
             if (o.Type == OrderTypes.Conditional) o.StopPrice = o.Price;
@@ -624,37 +671,39 @@ public partial class Strategy : E.IHostedStrategy
         var fill = new Fill(o, t, Position);
         // the MyTrade and Position objects are made only for someone who looks at them (MyTrades makes the rest
         // when asked): a run with tens of thousands of fills keeps no objects but the orders
-        var hooks = _hooks ??= Hooks.Of(GetType());
-        if (hooks.Trades || NewMyTrade != null || OwnTradeReceived != null)
+        // a Python host's class overrides every virtual (pythonnet): what it needs is in PythonHooks
+        var hooks = _hooks ??= _pythonHost ? new Hooks(false, true, false) : Hooks.Of(GetType());
+        bool pyTrade = hooks.Python && (PythonHooks & PythonHook.OwnTrade) != 0;
+        if (hooks.Trades || pyTrade || NewMyTrade != null || OwnTradeReceived != null)
         {
             var my = fill.Made = MakeMyTrade(fill);
-            OnOrderChanged(o);
+            if (!_pythonHost) OnOrderChanged(o);
             OrderChanged?.Invoke(o);
-            OnNewMyTrade(my);
+            if (!_pythonHost) OnNewMyTrade(my);
             NewMyTrade?.Invoke(my);
-            OnOwnTradeReceived(my);
+            if (!_pythonHost) OnOwnTradeReceived(my);
             OwnTradeReceived?.Invoke(null, my);
-            PythonOwnTrade(my);
+            if (pyTrade) PythonOwnTrade(my);
         }
         else
         {
-            OnOrderChanged(o);
+            if (!_pythonHost) OnOrderChanged(o);
             OrderChanged?.Invoke(o);
         }
         _fills.Add(fill);
         decimal diff = o.Side == Sides.Buy ? Dec(t.Volume) : -Dec(t.Volume);
-        OnPositionChanged(diff);
-        PythonPositionChanged(diff);
+        if (!_pythonHost) OnPositionChanged(diff);
+        if ((PythonHooks & PythonHook.PositionChanged) != 0) PythonPositionChanged(diff);
         PositionChanged?.Invoke();
         if (hooks.Positions || PositionReceived != null)
         {
             var pos = new Position
             {
-                Security = Security, Portfolio = _portfolio, CurrentValue = fill.Position, AveragePrice = PositionPrice,
+                Security = Sec, Portfolio = _portfolio, CurrentValue = fill.Position, AveragePrice = PositionPrice,
                 LastChangeTime = new DateTime(DateTime.UnixEpoch.Ticks + t.Time / 100, DateTimeKind.Utc),
             };
-            OnPositionReceived(pos);
-            OnPositionChanged(pos);
+            if (!_pythonHost) OnPositionReceived(pos);
+            if (!_pythonHost) OnPositionChanged(pos);
             PositionReceived?.Invoke(pos);
         }
         PnLChanged?.Invoke(this);
@@ -663,13 +712,13 @@ public partial class Strategy : E.IHostedStrategy
     private Hooks _hooks;
 
     /// <summary>Which fill callbacks a strategy class overrides (looked up once per class).</summary>
-    private sealed record Hooks(bool Trades, bool Positions)
+    private sealed record Hooks(bool Trades, bool Python, bool Positions)
     {
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Hooks> Cache = new();
 
         public static Hooks Of(Type type) => Cache.GetOrAdd(type, t => new Hooks(
-            Overrides(t, nameof(OnNewMyTrade), typeof(MyTrade)) || Overrides(t, nameof(OnOwnTradeReceived), typeof(MyTrade))
-                || Overrides(t, nameof(PythonOwnTrade), typeof(MyTrade)),
+            Overrides(t, nameof(OnNewMyTrade), typeof(MyTrade)) || Overrides(t, nameof(OnOwnTradeReceived), typeof(MyTrade)),
+            Overrides(t, nameof(PythonOwnTrade), typeof(MyTrade)),
             Overrides(t, nameof(OnPositionReceived), typeof(Position)) || Overrides(t, nameof(OnPositionChanged), typeof(Position))
                 || Overrides(t, nameof(OnNewPosition), typeof(Position))));
 
@@ -699,7 +748,7 @@ public partial class Strategy : E.IHostedStrategy
             Trade = new Trade
             {
                 Id = o.Id ?? 0, Price = Dec(t.Price), Volume = Dec(t.Volume), ServerTime = new DateTime(DateTime.UnixEpoch.Ticks + t.Time / 100, DateTimeKind.Utc),
-                OrderDirection = o.Side, Security = Security,
+                OrderDirection = o.Side, Security = Sec,
             },
             Commission = Dec(t.Commission),
             PnL = Dec(t.RealizedPnL),
