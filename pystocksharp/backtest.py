@@ -379,7 +379,7 @@ def run_backtest(
         for c in ("open", "high", "low", "close", "volume")
     ]
     series = bridge.candle_series_from_arrays(
-        times, *cols, symbol=ohlcv.symbol or "", timeframe=ohlcv.timeframe or ""
+        times, *cols, symbol=ohlcv.symbol or "", timeframe=ohlcv.timeframe or "", price_step=ohlcv.price_step
     )
     net_settings = bridge.emulation_settings(**settings.model_dump())
     inst = resolved.new()

@@ -68,6 +68,14 @@ class OhlcvData:
         return len(self.frame)
 
     @property
+    def price_step(self) -> float:
+        """The instrument's price step (minimum price increment) as the prices of the loaded data are written
+        (:func:`infer_price_step`: 0.00001 for EURUSD_1h, 0.01 for GOOG_1d), kept by windows and slices of the
+        frame. Slippage in steps and StockSharp strategies' ``Security.PriceStep`` use it."""
+        step = self.frame.attrs.get(PRICE_STEP_ATTR)
+        return step if _valid_step(step) else infer_price_step(self.frame)
+
+    @property
     def start(self) -> pd.Timestamp:
         """Open time of the first bar (UTC)."""
         return self.frame.index[0]
@@ -80,6 +88,49 @@ class OhlcvData:
     def __repr__(self) -> str:
         span = f"{self.start.isoformat()} .. {self.end.isoformat()}" if self.bars else "empty"
         return f"OhlcvData(symbol={self.symbol!r}, timeframe={self.timeframe!r}, bars={self.bars}, {span})"
+
+
+# ---- instrument specs ---------------------------------------------------------------------------
+
+#: Price step of prices that sit on no decimal grid of up to :data:`MAX_PRICE_DECIMALS` (generated data).
+DEFAULT_PRICE_STEP = 0.01
+#: Inferred steps are never coarser than 0.01 (prices written as 10.5 or 101 do not make a 0.1 or 1.0 tick).
+MIN_PRICE_DECIMALS = 2
+MAX_PRICE_DECIMALS = 8
+#: ``DataFrame.attrs`` key of the price step a loaded frame carries: its windows and slices (walk-forward,
+#: ``bounded``) keep the step of the whole data instead of inferring one from their own bars.
+PRICE_STEP_ATTR = "pystocksharp.price_step"
+
+
+def _valid_step(step: Any) -> bool:
+    return isinstance(step, int | float) and not isinstance(step, bool) and 0 < step < float("inf")
+
+
+def infer_price_step(frame: pd.DataFrame) -> float:
+    """The finest decimal step the open/high/low/close prices are written in: ``10**-d`` for the smallest
+    ``d`` in 2..:data:`MAX_PRICE_DECIMALS` such that every price is a whole number of ``10**-d`` (to the
+    precision of a float32, see :func:`_on_grid`); :data:`DEFAULT_PRICE_STEP` when there is none (unrounded,
+    generated prices) or no price at all. E.g. 1.07219 (EURUSD, 5 decimals) gives 0.00001, 1412.25 and
+    1229.229980 (a float32 1229.23) give 0.01."""
+    prices = frame[["open", "high", "low", "close"]].to_numpy(dtype=np.float64).ravel()
+    prices = np.abs(prices[np.isfinite(prices)])
+    if len(prices) == 0:
+        return DEFAULT_PRICE_STEP
+    probe = prices[:4096]  # unrounded data fails on the first values: no full pass per candidate
+    for d in range(MIN_PRICE_DECIMALS, MAX_PRICE_DECIMALS + 1):
+        if _on_grid(probe, d) and _on_grid(prices, d):
+            return float(f"1e-{d}")
+    return DEFAULT_PRICE_STEP
+
+
+def _on_grid(values: np.ndarray, decimals: int) -> bool:
+    """Every value is a whole number of ``10**-decimals`` up to single-precision rounding: files exported
+    from float32 sources write 1229.23 as 1229.229980 (relative error <= 2**-24), and that is 0.01's grid."""
+    scaled = values * 10.0**decimals
+    single = np.abs(scaled) * 2.0**-24
+    # float32 slack only where it still tells grid points apart (<= 5% of a step); else a double's few ulps
+    tolerance = np.where(single <= 0.05, single, np.abs(scaled) * 8 * np.finfo(np.float64).eps)
+    return bool(np.all(np.abs(scaled - np.rint(scaled)) <= np.maximum(tolerance, 1e-7)))
 
 
 # ---- packaged samples ---------------------------------------------------------------------------
@@ -171,6 +222,8 @@ def load_ohlcv(
     stored = _stored_identity(path)
     tf = given_tf or stored.get("timeframe") or _default_timeframe(path, frame)
     sym = symbol or stored.get("symbol") or _default_symbol(path)
+    given_step = source.attrs.get(PRICE_STEP_ATTR) if isinstance(source, pd.DataFrame) else None
+    frame.attrs[PRICE_STEP_ATTR] = given_step if _valid_step(given_step) else infer_price_step(frame)
     return OhlcvData(frame=frame, symbol=sym, timeframe=tf, source_path=path, sha256=digest)
 
 

@@ -9,6 +9,8 @@ the rest in the other direction. Lots still open at the end are not round trips.
 from __future__ import annotations
 
 from collections import deque
+from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,8 +34,6 @@ ROUND_TRIP_COLUMNS = (
     "return",
     "holding_time",
 )
-#: Volumes below this are treated as fully matched (float residue of fractional volumes).
-VOLUME_EPS = 1e-12
 
 
 def check_fills(fills: pd.DataFrame | None) -> pd.DataFrame:
@@ -53,28 +53,35 @@ def check_fills(fills: pd.DataFrame | None) -> pd.DataFrame:
     return fills
 
 
+def quantity(volume: float) -> Decimal:
+    """A fill volume as an exact decimal: its 15 significant digits, as the engine keeps quantities (so that
+    0.1 + 0.2 - 0.3 is exactly flat; see ``BacktestRun.Quantity`` in the engine)."""
+    return Decimal(f"{volume:.15g}")
+
+
 def match_fifo(side: np.ndarray, volume: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """FIFO matching of fills in recorded order: ``(entry_index, exit_index, matched_volume)`` per
     round trip, in exit order. Open lots are a queue of ``[fill index, remaining volume]``; a fill
-    against the queue's direction closes lots from the front, the rest opens a lot its own way."""
-    lots: deque[list[float]] = deque()
+    against the queue's direction closes lots from the front, the rest opens a lot its own way.
+    Volumes are matched as exact decimals (:func:`quantity`), as the engine counts round trips."""
+    lots: deque[list[Any]] = deque()
     lot_sign = 0
     entries: list[int] = []
     exits: list[int] = []
     vols: list[float] = []
     for i in range(len(side)):
-        sign, remaining = int(side[i]), float(volume[i])
-        while remaining > VOLUME_EPS and lots and lot_sign != sign:
+        sign, remaining = int(side[i]), quantity(float(volume[i]))
+        while remaining > 0 and lots and lot_sign != sign:
             lot = lots[0]
             vol = min(lot[1], remaining)
             entries.append(int(lot[0]))
             exits.append(i)
-            vols.append(vol)
+            vols.append(float(vol))
             lot[1] -= vol
             remaining -= vol
-            if lot[1] <= VOLUME_EPS:
+            if lot[1] <= 0:
                 lots.popleft()
-        if remaining > VOLUME_EPS:
+        if remaining > 0:
             lots.append([i, remaining])
             lot_sign = sign
     return (

@@ -459,7 +459,9 @@ def _run_csharp(
     from pystocksharp.optimization import _engine_optimizer as eo  # noqa: PLC0415
 
     frame = ohlcv.frame
-    series = bridge.candle_series(frame, symbol=ohlcv.symbol or "", timeframe=ohlcv.timeframe or "")
+    series = bridge.candle_series(
+        frame, symbol=ohlcv.symbol or "", timeframe=ohlcv.timeframe or "", price_step=ohlcv.price_step
+    )
     net_settings = bridge.emulation_settings(**run.settings.model_dump())
     factory = eo.net_factory(resolved)
     capture = run.keep_fills or run.with_metrics
@@ -540,6 +542,7 @@ def _run_python(
             data_path=str(data_path),
             symbol=str(ohlcv.symbol or ""),
             timeframe=str(ohlcv.timeframe or ""),
+            price_step=ohlcv.price_step,
             settings=run.settings,
             capture_root=str(run.capture_root) if run.capture_root else None,
             with_metrics=run.with_metrics,

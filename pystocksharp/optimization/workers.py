@@ -49,6 +49,7 @@ class LoadedData:
     symbol: str = ""
     timeframe: str = ""
     source_path: str | None = None
+    price_step: float = 0.01  # the loaded data's (``OhlcvData.price_step``)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class WorkerConfig:
     data_path: str
     symbol: str
     timeframe: str
+    price_step: float
     settings: BacktestSettings
     capture_root: str | None
     with_metrics: bool
@@ -143,7 +145,7 @@ class PythonRunner:
         self.config = config
         self.resolved = resolve_strategy(config.strategy)
         data = frame if frame is not None else pd.read_parquet(config.data_path)
-        self.data = LoadedData(data, config.symbol, config.timeframe)
+        self.data = LoadedData(data, config.symbol, config.timeframe, price_step=config.price_step)
         self.store = CaptureStore(config.capture_root) if config.capture_root else None
 
     def run(self, task: ComboTask) -> CombinationRecord:

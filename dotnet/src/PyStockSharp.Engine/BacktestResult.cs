@@ -182,22 +182,23 @@ public sealed class BacktestResult
 
     // ---- helpers -----------------------------------------------------------------------------
 
-    /// <summary>FIFO-matched (entry fill, exit fill) pairs; a flip closes one and opens another.</summary>
+    /// <summary>FIFO-matched (entry fill, exit fill) pairs; a flip closes one and opens another. Volumes are
+    /// matched in decimal (fill volumes are quantities of 15 significant digits), so no residue opens a lot.</summary>
     internal static int CountRoundTrips(IReadOnlyList<MyTrade> trades)
     {
-        var lots = new List<double>(); // remaining volume of open entry fills, oldest first from `head`
+        var lots = new List<decimal>(); // remaining volume of open entry fills, oldest first from `head`
         int head = 0, pairs = 0;
-        double sign = 0;               // +1 lots are long, -1 short
+        int sign = 0;                    // +1 lots are long, -1 short
         for (int k = 0; k < trades.Count; k++)
         {
             var t = trades[k];
-            double q = t.Side == Sides.Buy ? 1 : -1;
-            double rest = t.Volume;
+            int q = t.Side == Sides.Buy ? 1 : -1;
+            decimal rest = (decimal)t.Volume;
             if (head < lots.Count && q != sign)
             {
                 while (rest > 0 && head < lots.Count)
                 {
-                    double lot = lots[head];
+                    decimal lot = lots[head];
                     pairs++;
                     if (lot > rest) { lots[head] = lot - rest; rest = 0; }
                     else { head++; rest -= lot; }

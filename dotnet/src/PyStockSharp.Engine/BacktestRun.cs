@@ -107,8 +107,19 @@ internal sealed class BacktestRun
 
     // ---- orders -------------------------------------------------------------------------
 
+    /// <summary>
+    /// A quantity as the engine keeps it: the double of its decimal to 15 significant digits (what a price or
+    /// volume written in decimal means), so quantities add up exactly — 0.1 + 0.2 − 0.3 is flat, not 5.55e-17.
+    /// Non-finite or huge values are returned as they are (and rejected by the caller).
+    /// </summary>
+    internal static double Quantity(double v) => double.IsFinite(v) && Math.Abs(v) < 7.9e27 ? (double)(decimal)v : v;
+
+    /// <summary><paramref name="a"/> + <paramref name="b"/> of two quantities, computed in decimal.</summary>
+    internal static double AddQuantities(double a, double b) => (double)((decimal)a + (decimal)b);
+
     internal Order Place(Sides side, OrderTypes type, double volume, double price)
     {
+        volume = Quantity(volume);
         var o = new Order(_nextId++, side, type, volume, type == OrderTypes.Market ? 0 : price, Cur);
         AllOrders.Add(o);
         string? why = null;
@@ -227,7 +238,7 @@ internal sealed class BacktestRun
             comm = _commFrac * price * vol + _commUnit * vol;
             if (comm < _commMin) comm = _commMin;
         }
-        double pos = Pos, newPos = pos + q;
+        double pos = Pos, newPos = AddQuantities(pos, q);
         if (Math.Abs(newPos) > Math.Abs(pos))
         {
             double need = Math.Abs(newPos) * price;
@@ -252,8 +263,8 @@ internal sealed class BacktestRun
             double ap = Math.Abs(pos);
             double closing = vol < ap ? vol : ap;
             realized = pos > 0 ? closing * (price - Avg) : closing * (Avg - price);
-            if (vol > ap) Avg = price;          // flipped: the rest opens at the fill price
-            else if (vol == ap) Avg = 0;         // flat
+            if (newPos == 0) Avg = 0;            // flat
+            else if (vol > ap) Avg = price;      // flipped: the rest opens at the fill price
         }
         Pos = newPos;
         Cash -= q * price + comm;
