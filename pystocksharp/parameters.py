@@ -618,6 +618,11 @@ class ParameterSet:
         result = list(groups.values())
         return [([], constant), *result] if constant else result
 
+    def admits(self, combo: Mapping[str, Any]) -> bool:
+        """True when ``combo`` (grid values of every parameter) meets every rule and constraint, as
+        :meth:`generate_combinations` filters it (a check that raises counts as not met)."""
+        return all(_holds(check, combo) for _, check, _ in self._checks)
+
     def generate_combinations(self) -> Iterator[dict[str, Any]]:
         """Yield each grid combination satisfying every rule and constraint, lazily (last parameter fastest)."""
         names = self.names

@@ -36,8 +36,10 @@ def _emit_text(result: Any, n: int) -> None:
 
     console = Console()
     summary = result.summary()
+    report = summary.search_report
+    how = "" if summary.search == "grid" else f" ({summary.search} search: {report.stop_reason if report else 'stopped'})"
     console.print(
-        f"{summary.strategy}: {summary.completed}/{summary.total} combinations done, "
+        f"{summary.strategy}: {summary.completed}/{summary.total} combinations done{how}, "
         f"{summary.succeeded} ok, {summary.failed} failed; results: {summary.results_path}"
     )
     top = result.top(n)
@@ -97,6 +99,49 @@ def _fmt(value: Any) -> str:
     metavar="EXPR",
     help='Keep combinations where EXPR holds, e.g. "round_trips >= 30".',
 )
+@click.option(
+    "--search",
+    "search",
+    default="grid",
+    show_default=True,
+    metavar="grid|random|genetic",
+    help="Which combinations run: grid (every one), random (--samples drawn without replacement) or "
+    "genetic (a population evolved by selection, crossover and mutation).",
+)
+@click.option("--samples", type=int, default=None, metavar="N", help="random: combinations to draw (default 100).")
+@click.option(
+    "--seed", type=int, default=None, metavar="S",
+    help="random, genetic: random seed (default 0); the same seed gives the same combinations.",
+)  # fmt: skip
+@click.option("--population", type=int, default=None, metavar="N", help="genetic: candidates per generation (default 50, >= 2).")
+@click.option(
+    "--generations", type=int, default=None, metavar="N", help="genetic: most generations, the first included (default 30)."
+)  # fmt: skip
+@click.option(
+    "--mutation", type=float, default=None, metavar="P",
+    help="genetic: probability that a parameter of a child mutates (default 0.1).",
+)  # fmt: skip
+@click.option(
+    "--crossover", type=float, default=None, metavar="P",
+    help="genetic: probability that a child mixes two parents, else it copies one (default 0.8).",
+)  # fmt: skip
+@click.option(
+    "--elite", type=int, default=None, metavar="N",
+    help="genetic: best candidates copied unchanged into the next generation (default 2).",
+)  # fmt: skip
+@click.option(
+    "--patience", type=int, default=None, metavar="G",
+    help="genetic: stop after G generations without a better best (default 10; 0 = never).",
+)  # fmt: skip
+@click.option(
+    "--tournament", type=int, default=None, metavar="K",
+    help="genetic: candidates per tournament; the fittest becomes a parent (default 3).",
+)  # fmt: skip
+@click.option(
+    "--fitness", default=None, metavar="EXPR",
+    help='genetic: what is maximized, an expression over result columns, e.g. "net_profit / (abs(max_drawdown) + 1)" '
+    "(default: the first --rank criterion).",
+)  # fmt: skip
 @click.option("--top", type=int, default=10, show_default=True, help="Rows of the ranking to print.")
 @click.option(
     "--workers", "-w", type=int, default=0, help="Engine threads (C#) or processes (Python); 0 = all cores."
@@ -129,6 +174,17 @@ def optimize_command(
     constraints: tuple[str, ...],
     rank: tuple[str, ...],
     filters: tuple[str, ...],
+    search: str,
+    samples: int | None,
+    seed: int | None,
+    population: int | None,
+    generations: int | None,
+    mutation: float | None,
+    crossover: float | None,
+    elite: int | None,
+    patience: int | None,
+    tournament: int | None,
+    fitness: str | None,
     top: int,
     workers: int,
     out: str,
@@ -147,7 +203,8 @@ def optimize_command(
     no_progress: bool,
     as_json: bool,
 ) -> None:
-    """Optimize a strategy over a parameter grid and rank the results.
+    """Optimize a strategy over a parameter grid (every combination, a random sample or a genetic
+    search) and rank the results.
 
     Each finished combination is appended durably to DIR/checkpoint/results.jsonl; fills and
     per-bar equity go to DIR/checkpoint/captures/. Ctrl-C stops cleanly and prints the command
@@ -161,6 +218,8 @@ def optimize_command(
       pystocksharp optimize -s sma_cross -d GOOG_1d.csv \\
         --grid fast=5:50:5 --grid slow=20:200:10 --constraint "fast < slow" \\
         --rank sharpe_ratio:desc --filter "round_trips >= 30" --out runs/sma
+      pystocksharp optimize -s sma_cross -d GOOG_1d.csv --grid fast=1:100 --grid slow=1:100 \\
+        --search genetic --population 50 --generations 30 --seed 7 --out runs/sma-ga
     """
     from pystocksharp.optimization import RichProgressBar, optimize  # noqa: PLC0415
     from pystocksharp.optimization.checkpoint import unseal_checkpoint  # noqa: PLC0415
@@ -169,8 +228,11 @@ def optimize_command(
     checkpoint = Path(out) / CHECKPOINT_DIR
     if resume:
         unseal_checkpoint(checkpoint)  # complete again only once the run and its export are
+    options = dict(samples=samples, seed=seed, population=population, generations=generations, mutation=mutation,
+                   crossover=crossover, elite=elite, patience=patience, tournament=tournament, fitness=fitness)  # fmt: skip
+    how = {"kind": search, **{k: v for k, v in options.items() if v is not None}}
     kwargs: dict[str, Any] = dict(
-        grid=list(grid), constraints=list(constraints), rank=list(rank), filters=list(filters),
+        grid=list(grid), constraints=list(constraints), rank=list(rank), filters=list(filters), search=how,
         workers=workers or None, out=checkpoint, resume=resume, capital=capital, commission=commission,
         commission_per_unit=commission_per_unit, min_commission=min_commission, slippage=slippage,
         slippage_steps=slippage_steps, fill=fill, leverage=leverage, keep_fills=not no_fills,

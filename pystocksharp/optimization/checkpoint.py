@@ -2,7 +2,8 @@
 
 Layout of a run directory ``out/`` (a thin layer the artifacts layout may replace)::
 
-    out/run.json                      RunSpec: what was run (strategy, data, grid, settings)
+    out/run.json                      RunSpec: what was run (strategy, data, grid, search, settings)
+    out/search.json                   SearchReport: what the search did (evaluations, why it stopped)
     out/results.jsonl                 one CombinationRecord per finished combination
     out/captures/bars.parquet         time and close of every bar, written once
     out/captures/<h[:2]>/<h>.fills.parquet    fills of the combination with hash sha256:h
@@ -41,6 +42,7 @@ from pydantic import BaseModel, Field
 
 from pystocksharp.errors import InputError, Problem
 from pystocksharp.io import atomic_path, atomic_write_json
+from pystocksharp.optimization.search_settings import GridSettings, SearchSettings
 
 RUN_SPEC_FILE = "run.json"
 RESULTS_FILE = "results.jsonl"
@@ -66,6 +68,11 @@ class RunSpec(BaseModel):
     settings: dict[str, float | str] = Field(default_factory=dict, description="emulation settings")
     total: int = Field(description="number of combinations after constraints")
     keep_fills: bool = True
+    search: SearchSettings = Field(
+        default_factory=GridSettings,
+        description="which combinations run: grid (all), random or genetic, with its settings and seed "
+        "(a run.json without it is a grid run)",
+    )
 
     def mismatches(self, other: RunSpec) -> list[str]:
         """Names of the fields that differ from ``other``."""
@@ -80,7 +87,10 @@ class CombinationRecord(BaseModel):
     the columns of :func:`pystocksharp.metrics.compute_metrics` (NaN stored as ``null``).
     """
 
-    index: int = Field(description="position of the combination in the grid order")
+    index: int = Field(
+        description="position of the combination in the grid order (random and genetic searches: in the "
+        "product of the axes before constraints; either way, sorting by it gives grid order)"
+    )
     parameter_hash: str
     parameters: dict[str, ParamValue]
     net_profit: float | None = None

@@ -31,6 +31,9 @@ from pystocksharp.optimization.checkpoint import (
     records_frame,
 )
 from pystocksharp.optimization.ranking import Filter, SortKey, rank_table
+from pystocksharp.optimization.search_settings import SearchReport
+
+SEARCH_FILE = "search.json"
 
 #: Column names of the table other than parameters (parameters may not use them).
 RESERVED_COLUMNS = frozenset(CombinationRecord.model_fields) - {"parameters", "metrics"}
@@ -51,6 +54,10 @@ class OptimizationSummary(BaseModel):
     results_path: str
     strategy: str
     total: int = Field(description="combinations in the grid after constraints")
+    search: str = Field(default="grid", description="'grid', 'random' or 'genetic'")
+    search_settings: dict[str, Any] = Field(default_factory=dict, description="the search's settings (seed included)")
+    evaluations: int = Field(default=0, description="distinct combinations the search evaluated, failures included")
+    search_report: SearchReport | None = Field(default=None, description="what the search did (out/search.json)")
     completed: int = Field(description="finished combinations, failures included")
     succeeded: int
     failed: int
@@ -134,6 +141,25 @@ class OptimizationResult:
     @property
     def completed(self) -> int:
         return len(self.records)
+
+    @property
+    def search(self) -> str:
+        """The search that picked the combinations: 'grid', 'random' or 'genetic'."""
+        return self.spec.search.kind
+
+    @property
+    def evaluations(self) -> int:
+        """Distinct combinations evaluated (failures included): the number of trials of this run,
+        e.g. for a deflated Sharpe ratio. A grid search's equals :attr:`total` once complete."""
+        return self.completed
+
+    @cached_property
+    def search_report(self) -> SearchReport | None:
+        """What the search did (``out/search.json``), None for a run that has not written one."""
+        path = self.out / SEARCH_FILE
+        if not path.exists():
+            return None
+        return SearchReport.model_validate_json(path.read_text(encoding="utf-8"))
 
     @property
     def failed(self) -> int:
@@ -224,6 +250,10 @@ class OptimizationResult:
             results_path=str(self.results_path),
             strategy=self.spec.strategy,
             total=self.total,
+            search=self.search,
+            search_settings=self.spec.search.model_dump(exclude={"kind"}),
+            evaluations=self.evaluations,
+            search_report=self.search_report,
             completed=self.completed,
             succeeded=self.completed - self.failed,
             failed=self.failed,
@@ -237,7 +267,8 @@ class OptimizationResult:
 
     def __repr__(self) -> str:
         return (
-            f"OptimizationResult({self.spec.strategy}: {self.completed}/{self.total} done, "
+            f"OptimizationResult({self.spec.strategy}: {self.completed}/{self.total} done"
+            f"{'' if self.search == 'grid' else f' ({self.search} search)'}, "
             f"{self.failed} failed, out={self.out})"
         )
 

@@ -38,9 +38,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pydantic import ValidationError
 
 from pystocksharp.backtest import BacktestSettings, FillMode, load_data
 from pystocksharp.errors import InputError, Problem
+from pystocksharp.io import atomic_write_json
 from pystocksharp.optimization.checkpoint import (
     CAPTURES_DIR,
     RESULTS_FILE,
@@ -55,6 +57,18 @@ from pystocksharp.optimization.checkpoint import (
 from pystocksharp.optimization.progress import ProgressCallback, ProgressTracker
 from pystocksharp.optimization.ranking import Filter, SortKey, parse_filters, parse_sort_keys
 from pystocksharp.optimization.result import RESERVED_COLUMNS, OptimizationResult
+from pystocksharp.optimization.search import (
+    NOT_FITNESS,
+    SEARCH_FILE,
+    SETTINGS,
+    GeneticSettings,
+    GridSettings,
+    GridSpace,
+    RandomSettings,
+    Search,
+    build_search,
+    fitness_names,
+)
 from pystocksharp.optimization.workers import (
     ComboTask,
     PythonRunner,
@@ -67,6 +81,9 @@ from pystocksharp.optimization.workers import (
 from pystocksharp.resolver import ResolvedStrategy, resolve_strategy
 
 OnResult = Callable[[CombinationRecord], None]
+AnySearchSettings = GridSettings | RandomSettings | GeneticSettings
+#: Runs a batch of tasks (consumed lazily), recording each finished combination.
+Execute = Callable[[Iterator[ComboTask]], None]
 
 
 @dataclass
@@ -77,6 +94,7 @@ class _Grid:
     hash_of: Callable[[Mapping[str, Any]], str]
     specs: list[str] = field(default_factory=list)
     constraints: list[str] = field(default_factory=list)
+    pset: Any = None
 
 
 def optimize(
@@ -87,6 +105,7 @@ def optimize(
     constraints: Sequence[str] = (),
     rank: str | Sequence[str] = "net_profit:desc",
     filters: str | Sequence[str] = (),
+    search: str | Mapping[str, Any] | AnySearchSettings = "grid",
     workers: int | None = None,
     out: str | os.PathLike[str] | None = None,
     resume: bool = False,
@@ -107,12 +126,16 @@ def optimize(
     timeframe: str | None = None,
     batch_size: int | None = None,
 ) -> OptimizationResult:
-    """Run every combination of ``grid`` for ``strategy`` on ``data``; return the ranked results.
+    """Run the combinations of ``grid`` a ``search`` picks for ``strategy`` on ``data``; return the ranked results.
 
     ``grid``: a ``ParameterSet``, a list of specs such as ``["fast=5:50:5", "slow=20:200:10"]``
     (inclusive ranges), or a mapping name -> list of values; ``constraints`` such as
     ``"fast < slow"`` drop combinations. ``rank`` (``"metric:desc"``, then tie-breakers) and
-    ``filters`` (``"round_trips >= 30"``) order :attr:`OptimizationResult.top`. ``workers``:
+    ``filters`` (``"round_trips >= 30"``) order :attr:`OptimizationResult.top`. ``search``:
+    ``"grid"`` (every combination, the default), ``"random"`` or ``"genetic"`` with default
+    settings, a mapping such as ``{"kind": "random", "samples": 200, "seed": 7}``, or a
+    :class:`~pystocksharp.optimization.search.RandomSettings` /
+    :class:`~pystocksharp.optimization.search.GeneticSettings` (see :mod:`.search`). ``workers``:
     engine threads (C#) or processes (Python), default all cores. ``out``: the run directory
     (checkpoint, captures), a temporary directory when omitted; ``resume`` continues a run
     there. Costs as in :func:`pystocksharp.backtest` (fractions, not percent). ``keep_fills``
@@ -126,12 +149,15 @@ def optimize(
         min_commission=min_commission, slippage=slippage, slippage_steps=slippage_steps, fill=fill, leverage=leverage,
     )  # fmt: skip
     keys, flts = _ranking(rank, filters)
+    how = search_settings(search)
     n_workers = _workers(workers)
     with_metrics = _metrics_wanted(metrics)
     resolved = resolve_strategy(strategy)
     declared = declared_parameters(resolved)
     pgrid = _grid(grid, constraints, resolved, declared)
-    check_before_running(resolved, pgrid.names, keys, flts, declared=declared, with_metrics=with_metrics)
+    check_before_running(
+        resolved, pgrid.names, keys, flts, declared=declared, with_metrics=with_metrics, search=how
+    )
     ohlcv = load_data(data, symbol=symbol, timeframe=timeframe)
     out_dir = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="pystocksharp-optimize-"))
     spec = RunSpec(
@@ -144,8 +170,10 @@ def optimize(
         settings=settings.model_dump(),
         total=pgrid.total,
         keep_fills=keep_fills,
+        search=how,
     )
     done = _prepare_out(out_dir, spec, resume)
+    searcher = build_search(how, GridSpace(pgrid.pset, pgrid.total), pgrid.combinations(), keys[0], flts)
     run = _Run(
         out=out_dir,
         spec=spec,
@@ -156,18 +184,21 @@ def optimize(
         progress=progress,
         on_result=on_result,
         tracker=ProgressTracker(
-            pgrid.total, skipped=len(done), failed=sum(1 for r in done.values() if not r.ok)
+            searcher.budget, skipped=len(done), failed=sum(1 for r in done.values() if not r.ok)
         ),
+        search=searcher,
     )
-    tasks = _tasks(pgrid, set(done))
     with ResultsLog.open(out_dir / RESULTS_FILE, fsync=fsync) as log, _StopOnCtrlC() as stop:
         run.log = log
         run.stop = stop
         run.emit_progress()
         if resolved.kind in ("csharp", "csharp-file"):
-            _run_csharp(run, resolved, ohlcv, pgrid.names, tasks, n_workers, batch_size)
+            executor = _csharp_executor(run, resolved, ohlcv, pgrid.names, n_workers, batch_size)
         else:
-            _run_python(run, strategy, resolved, ohlcv, tasks, n_workers, batch_size)
+            executor = _python_executor(run, strategy, resolved, ohlcv, n_workers, batch_size)
+        with executor as execute:
+            _drive(run, searcher, execute, done)
+    _close_search(run, searcher)
     return OptimizationResult(
         out_dir,
         parameter_names=pgrid.names,
@@ -176,6 +207,34 @@ def optimize(
         interrupted=run.stop.requested if run.stop else False,
         abort_reason=run.abort_reason,
     )
+
+
+def _drive(run: _Run, search: Search, execute: Execute, done: Mapping[str, CombinationRecord]) -> None:
+    """Ask the search for batches until it is done (or the run stops); evaluate each batch."""
+    while not search.done and not run.stopping:
+        execute(_not_recorded(search, search.ask(), done))
+
+
+def _not_recorded(
+    search: Search, tasks: Iterable[ComboTask], done: Mapping[str, CombinationRecord]
+) -> Iterator[ComboTask]:
+    """The tasks to run: a combination already in the checkpoint is told to the search from
+    there (never run twice)."""
+    for task in tasks:
+        previous = done.get(task.parameter_hash)
+        if previous is None:
+            yield task
+        else:
+            search.tell(previous)
+
+
+def _close_search(run: _Run, search: Search) -> None:
+    """Write ``out/search.json``; a finished search's progress ends at what it evaluated."""
+    finished = search.done and not run.stopping
+    if finished and run.tracker.total != run.tracker.done:
+        run.tracker.total = run.tracker.done  # a genetic search's budget was only an upper bound
+        run.emit_progress()
+    atomic_write_json(run.out / SEARCH_FILE, search.report(finished=finished), fsync=run.fsync)
 
 
 # ---- set-up ------------------------------------------------------------------------------------
@@ -247,7 +306,45 @@ def _grid(grid: Any, constraints: Sequence[str], resolved: ResolvedStrategy, dec
         hash_of=P.parameter_hash,
         specs=specs,
         constraints=[str(c) for c in constraints],
+        pset=pset,
     )
+
+
+def search_settings(search: str | Mapping[str, Any] | AnySearchSettings) -> AnySearchSettings:
+    """The settings of a search given as a name (``"random"``: default settings), a mapping
+    ``{"kind": "genetic", "population": 30, ...}`` or a settings object; :class:`InputError`
+    listing every problem (an unknown name with "did you mean", options the search does not take,
+    values out of range)."""
+    if isinstance(search, GridSettings | RandomSettings | GeneticSettings):
+        return search
+    options = {"kind": search} if isinstance(search, str) else dict(search)
+    kind = str(options.get("kind", "grid")).strip().lower()
+    model = SETTINGS.get(kind)
+    if model is None:
+        raise InputError("unknown search", [Problem(
+            f"unknown search '{kind}'{_did_you_mean(kind, SETTINGS)}; searches: {', '.join(SETTINGS)}", field="search"
+        )])  # fmt: skip
+    problems = [
+        Problem(f"option '{name}' (--{name}) does not apply to the {kind} search; it takes: "
+                f"{', '.join(f for f in model.model_fields if f != 'kind') or 'no options'}", field=name)
+        for name in options if name != "kind" and name not in model.model_fields
+    ]  # fmt: skip
+    if problems:
+        raise InputError(f"bad {kind} search settings", problems)
+    try:
+        return model.model_validate({**options, "kind": kind})  # type: ignore[return-value]
+    except ValidationError as exc:
+        raise InputError(f"bad {kind} search settings", [_settings_problem(e) for e in exc.errors()]) from None
+
+
+def _settings_problem(error: Any) -> Problem:
+    """One pydantic error as a problem naming the option: "population: must be >= 2, got 1"."""
+    name = ".".join(str(part) for part in error.get("loc", ()))
+    message = str(error.get("msg", "")).removeprefix("Value error, ")
+    message = message.replace("Input should be greater than or equal to", "must be >=")
+    message = message.replace("Input should be less than or equal to", "must be <=")
+    got = f", got {error['input']!r}" if name and "input" in error else ""
+    return Problem(f"{name}: {message}{got}" if name else message, field=name or "search")
 
 
 def check_before_running(
@@ -258,10 +355,11 @@ def check_before_running(
     *,
     declared: Sequence[Any] | None,
     with_metrics: bool,
+    search: AnySearchSettings | None = None,
 ) -> None:
     """Every grid name is a parameter the strategy declares (``declared``: its ``ParamInfo``s, None for a
-    vectorized strategy, which takes any), every ranking or filter column is a result column: else one
-    :class:`InputError` listing them all, with "did you mean", before any combination runs."""
+    vectorized strategy, which takes any), every ranking, filter or fitness (``search``) column is a result
+    column: else one :class:`InputError` listing them all, with "did you mean", before any combination runs."""
     problems: list[Problem] = []
     declared = None if declared is None else [p.name for p in declared]
     if declared is not None:
@@ -281,8 +379,23 @@ def check_before_running(
         for column in flt.columns():
             if column not in columns:
                 problems.append(Problem(f"'{flt.text}': unknown metric '{column}'{_did_you_mean(column, columns)}", field="filter"))
+    if isinstance(search, GeneticSettings):
+        problems.extend(_fitness_problems(search, keys, columns - NOT_FITNESS))
     if problems:
         raise InputError("the run was not started", problems)
+
+
+def _fitness_problems(search: GeneticSettings, keys: Sequence[SortKey], columns: set[str]) -> list[Problem]:
+    """A genetic search's fitness reads result columns only (not wall_ms, which differs run to run)."""
+    if search.fitness is None:
+        column = keys[0].column if keys else ""
+        if column in NOT_FITNESS:
+            return [Problem(f"the genetic search cannot maximize '{column}' (the first --rank); give --fitness", field="fitness")]
+        return []
+    return [
+        Problem(f"--fitness '{search.fitness}': unknown metric '{name}'{_did_you_mean(name, columns)}", field="fitness")
+        for name in sorted(fitness_names(search)) if name not in columns
+    ]  # fmt: skip
 
 
 def _did_you_mean(name: str, known: Any) -> str:
@@ -369,18 +482,6 @@ def _prepare_out(out: Path, spec: RunSpec, resume: bool) -> dict[str, Combinatio
     return {r.parameter_hash: r for r in read_results(results).records}
 
 
-def _tasks(pgrid: _Grid, done: set[str]) -> Iterator[ComboTask]:
-    for index, combo in enumerate(pgrid.combinations()):
-        values = {name: _plain(combo[name]) for name in pgrid.names}
-        h = pgrid.hash_of(values)
-        if h not in done:
-            yield ComboTask(index=index, parameter_hash=h, parameters=values)
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-
-
 # ---- the run's sink ---------------------------------------------------------------------------
 
 
@@ -417,6 +518,7 @@ class _Run:
     progress: ProgressCallback | None
     on_result: OnResult | None
     tracker: ProgressTracker
+    search: Search | None = None
     log: ResultsLog | None = None
     stop: _StopOnCtrlC | None = None
     abort_reason: str | None = None
@@ -432,6 +534,8 @@ class _Run:
     def record(self, rec: CombinationRecord) -> None:
         assert self.log is not None
         self.log.append(rec)
+        if self.search is not None:
+            self.search.tell(rec)
         update = self.tracker.finished(rec.ok)
         if self.on_result is not None:
             self.on_result(rec)
@@ -446,15 +550,16 @@ class _Run:
 # ---- C#: engine threads -------------------------------------------------------------------------
 
 
-def _run_csharp(
+@contextlib.contextmanager
+def _csharp_executor(
     run: _Run,
     resolved: ResolvedStrategy,
     ohlcv: Any,
     names: list[str],
-    tasks: Iterator[ComboTask],
     workers: int,
     batch_size: int | None,
-) -> None:
+) -> Iterator[Execute]:
+    """Engine set-up done once per run (candles, factory, threads); yields what runs a batch of tasks."""
     from pystocksharp import bridge  # noqa: PLC0415
     from pystocksharp.optimization import _engine_optimizer as eo  # noqa: PLC0415
 
@@ -469,11 +574,6 @@ def _run_csharp(
     times = frame.index.as_unit("ns").asi8
     bars = eo.SharedBars.from_arrays(times, frame["close"].to_numpy(dtype=np.float64)) if capture else None
     store = CaptureStore(run.capture_root) if run.capture_root else None
-    batches = chunked(tasks, size)
-
-    def launch(batch: list[ComboTask]) -> Future[list[eo.EngineOutcome]]:
-        combos = [t.parameters for t in batch]
-        return engine.submit(eo.run_batch, factory, names, combos, series, net_settings, workers, bars)
 
     def finish(pair: tuple[ComboTask, eo.EngineOutcome]) -> CombinationRecord:
         task, outcome = pair
@@ -496,22 +596,37 @@ def _run_csharp(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="pystocksharp-engine") as engine,
         ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pystocksharp-capture") as writers,
     ):
-        current = next(batches, None)
-        pending = launch(current) if current else None
-        while pending is not None and current is not None:
-            outcomes = _result_interruptibly(pending)
-            following = None if run.stopping else next(batches, None)
-            pending = launch(following) if following else None
-            records = (
-                writers.map(finish, zip(current, outcomes, strict=True))
-                if capture
-                else map(finish, zip(current, outcomes, strict=True))
-            )
-            for rec in records:
-                run.record(rec)
-            del outcomes, records
-            pa.default_memory_pool().release_unused()  # keep the peak flat: return freed buffers
-            current = following
+
+        def launch(batch: list[ComboTask]) -> Future[list[eo.EngineOutcome]]:
+            combos = [t.parameters for t in batch]
+            return engine.submit(eo.run_batch, factory, names, combos, series, net_settings, workers, bars)
+
+        def records(batch: list[ComboTask], outcomes: list[eo.EngineOutcome]) -> Iterable[CombinationRecord]:
+            pairs = zip(batch, outcomes, strict=True)
+            return writers.map(finish, pairs) if capture else map(finish, pairs)
+
+        yield lambda tasks: _pipeline(run, chunked(tasks, size), launch, records)
+
+
+def _pipeline(
+    run: _Run,
+    batches: Iterator[list[ComboTask]],
+    launch: Callable[[list[ComboTask]], Future[Any]],
+    records: Callable[[list[ComboTask], Any], Iterable[CombinationRecord]],
+) -> None:
+    """While the engine runs batch k+1, record batch k (metrics, captures, checkpoint)."""
+    current = next(batches, None)
+    pending = launch(current) if current else None
+    while pending is not None and current is not None:
+        outcomes = _result_interruptibly(pending)
+        following = None if run.stopping else next(batches, None)
+        pending = launch(following) if following else None
+        finished = records(current, outcomes)
+        for rec in finished:
+            run.record(rec)
+        del outcomes, finished
+        pa.default_memory_pool().release_unused()  # keep the peak flat: return freed buffers
+        current = following
 
 
 def _result_interruptibly(future: Future[Any]) -> Any:
@@ -524,15 +639,16 @@ def _result_interruptibly(future: Future[Any]) -> Any:
 # ---- Python: worker processes ----------------------------------------------------------------------
 
 
-def _run_python(
+@contextlib.contextmanager
+def _python_executor(
     run: _Run,
     strategy: Any,
     resolved: ResolvedStrategy,
     ohlcv: Any,
-    tasks: Iterator[ComboTask],
     workers: int,
     batch_size: int | None,
-) -> None:
+) -> Iterator[Execute]:
+    """Candles written once and workers started once per run; yields what runs a batch of tasks."""
     scratch = Path(tempfile.mkdtemp(prefix="pystocksharp-candles-"))
     try:
         data_path = scratch / "candles.parquet"
@@ -549,14 +665,19 @@ def _run_python(
         )
         if workers == 1:
             runner = PythonRunner(config, frame=ohlcv.frame)
-            for task in tasks:
-                if run.stopping:
-                    break
-                run.record(runner.run(task))
-            return
-        _run_in_processes(run, config, tasks, workers, batch_size or 1)
+            yield lambda tasks: _run_in_process(run, runner, tasks)
+        else:
+            with _worker_pool(config, workers) as pool:
+                yield lambda tasks: _run_in_processes(run, pool, tasks, workers, batch_size or 1)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run_in_process(run: _Run, runner: PythonRunner, tasks: Iterator[ComboTask]) -> None:
+    for task in tasks:
+        if run.stopping:
+            break
+        run.record(runner.run(task))
 
 
 def _picklable_reference(strategy: Any, resolved: ResolvedStrategy) -> Any:
@@ -575,37 +696,44 @@ def _picklable_reference(strategy: Any, resolved: ResolvedStrategy) -> Any:
     )
 
 
-def _run_in_processes(
-    run: _Run, config: WorkerConfig, tasks: Iterator[ComboTask], workers: int, chunk: int
-) -> None:
-    chunks = chunked(tasks, chunk)
+@contextlib.contextmanager
+def _worker_pool(config: WorkerConfig, workers: int) -> Iterator[ProcessPoolExecutor]:
+    """Spawned worker processes for the whole run; killed at once on a second Ctrl-C."""
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=get_context("spawn"), initializer=init_worker, initargs=(config,)
     )
-    in_flight: set[Future[list[CombinationRecord]]] = set()
     try:
-        while True:
-            while not run.stopping and len(in_flight) < 2 * workers:
-                part = next(chunks, None)
-                if part is None:
-                    break
-                in_flight.add(pool.submit(run_chunk_in_worker, part))
-            if not in_flight:
-                break
-            finished, in_flight = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
-            for future in finished:
-                try:
-                    records = future.result()
-                except BrokenProcessPool as exc:
-                    run.abort_reason = f"a worker process died ({exc}); finished combinations are kept"
-                    continue
-                for rec in records:
-                    run.record(rec)
+        yield pool
     except KeyboardInterrupt:
         _kill_workers(pool)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_in_processes(
+    run: _Run, pool: ProcessPoolExecutor, tasks: Iterator[ComboTask], workers: int, chunk: int
+) -> None:
+    """Keep ``2 * workers`` chunks in flight until the tasks run out (or the run stops)."""
+    chunks = chunked(tasks, chunk)
+    in_flight: set[Future[list[CombinationRecord]]] = set()
+    while True:
+        while not run.stopping and len(in_flight) < 2 * workers:
+            part = next(chunks, None)
+            if part is None:
+                break
+            in_flight.add(pool.submit(run_chunk_in_worker, part))
+        if not in_flight:
+            break
+        finished, in_flight = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
+        for future in finished:
+            try:
+                records = future.result()
+            except BrokenProcessPool as exc:
+                run.abort_reason = f"a worker process died ({exc}); finished combinations are kept"
+                continue
+            for rec in records:
+                run.record(rec)
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:

@@ -91,13 +91,20 @@ def _finite(value: Any) -> float:
 
 @dataclass
 class GridRun:
-    """A full grid on one bar range: table (one row per successful combination, with the
-    equity metrics), the per-bar equity of each combination keyed by parameter hash, and the
-    parameter names."""
+    """A grid search on one bar range: table (one row per successful combination, with the
+    equity metrics), the per-bar equity of each combination keyed by parameter hash, the
+    parameter names, and ``evaluations``: every combination the search evaluated, failures
+    included (the number of trials, e.g. of a deflated Sharpe ratio; 0: unknown, use the table)."""
 
     table: pd.DataFrame
     equities: dict[str, pd.Series]
     parameter_names: list[str]
+    evaluations: int = 0
+
+    @property
+    def trials(self) -> int:
+        """Combinations tried: the search's evaluations, at least the successful rows."""
+        return max(self.evaluations, len(self.table))
 
     def returns(self) -> pd.DataFrame:
         """(bars x combinations) simple returns per bar: the CSCV input."""
@@ -109,7 +116,8 @@ class EngineAdapter:
     """Runs one strategy's grid and single backtests in the engine with fixed costs.
 
     ``rank``: ranking criteria (``"sharpe_ratio:desc"``, tie-breakers after it) applied to the
-    grid table; ``backtest_kwargs``: capital, commission, ... as in :func:`pystocksharp.backtest`.
+    grid table; ``search``: which combinations run (as in :func:`pystocksharp.optimization.optimize`,
+    default the whole grid); ``backtest_kwargs``: capital, commission, ... as in :func:`pystocksharp.backtest`.
     ``work_dir``: where optimization run folders go (a temporary folder when None).
     ``warmup``/``history``: bars before each run's window given to the strategy first (see the
     module doc). ``calls`` records (stage, first bar time, last bar time, bars) of every
@@ -127,6 +135,7 @@ class EngineAdapter:
     warmup: int = 0
     history: pd.DataFrame | None = None
     calls: list[tuple[str, pd.Timestamp, pd.Timestamp, int]] = field(default_factory=list)
+    search: Any = "grid"
     _count: int = 0
 
     @property
@@ -139,7 +148,8 @@ class EngineAdapter:
         return root / f"{self._count:03d}-{label}"
 
     def run_grid(self, frame: pd.DataFrame, label: str = "grid") -> GridRun:
-        """Every combination of the grid on ``frame`` (an OHLCV frame with a DatetimeIndex)."""
+        """The combinations of the grid the search picks (all, by default) on ``frame`` (an OHLCV
+        frame with a DatetimeIndex)."""
         self.calls.append(("optimize", frame.index[0], frame.index[-1], len(frame)))
         result = engine_optimize(
             self.strategy,
@@ -147,6 +157,7 @@ class EngineAdapter:
             grid=self.grid,
             constraints=list(self.constraints),
             rank="net_profit:desc",
+            search=self.search,
             workers=self.workers,
             out=self._out(label),
             capital=self.capital,
@@ -171,7 +182,7 @@ class EngineAdapter:
         missing = [c for c in EQUITY_METRICS if c not in table.columns]
         extra = pd.DataFrame(rows, index=table.index, dtype=float)[missing]
         table = pd.concat([table, extra], axis=1)
-        return GridRun(table=table, equities=equities, parameter_names=names)
+        return GridRun(table=table, equities=equities, parameter_names=names, evaluations=result.evaluations)
 
     def best_row(self, run: GridRun) -> pd.Series:
         """The top-ranked row of a grid run (ValueError when none succeeded)."""

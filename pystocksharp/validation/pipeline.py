@@ -29,6 +29,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from pystocksharp.backtest import load_data
+from pystocksharp.optimization.runner import search_settings
 from pystocksharp.validation.engine import EngineAdapter, GridRun
 from pystocksharp.validation.models import (
     DeflatedSharpe,
@@ -63,7 +64,8 @@ class SelectedConfiguration(BaseModel):
     parameters: dict[str, Any]
     parameter_hash: str
     is_metrics: dict[str, float | None] = Field(description="its row of the selection grid")
-    n_combinations: int = Field(description="combinations that ran successfully (DSR trials)")
+    n_combinations: int = Field(description="combinations that ran successfully")
+    n_trials: int = Field(default=0, description="combinations evaluated, failures included (the DSR's trials)")
 
 
 class ValidationSettings(BaseModel):
@@ -78,6 +80,7 @@ class ValidationSettings(BaseModel):
     end: str
     grid: list[str]
     constraints: list[str]
+    search: dict[str, Any] = Field(default_factory=lambda: {"kind": "grid"}, description="the optimizer's search")
     rank: str
     train: str
     test: str
@@ -261,6 +264,7 @@ def _selection(
             if k not in names and k not in ("index", "parameter_hash", "error", "traceback")
         },
         n_combinations=len(run.table),
+        n_trials=run.trials,
     )
     returns = run.returns()
     moving = returns.loc[:, (returns != 0.0).any(axis=0)]  # never-trading combinations carry no signal
@@ -273,7 +277,8 @@ def _selection(
     chosen = returns[selected.parameter_hash].to_numpy()
     if np.std(chosen) > 0:
         sharpes = column_sharpes(returns.to_numpy())
-        dsr = deflated_sharpe(chosen, sharpes, n_trials=len(run.table))
+        # every evaluated combination is a trial (failed ones too), not only those with a Sharpe
+        dsr = deflated_sharpe(chosen, sharpes, n_trials=run.trials)
     return run, selected, pbo, dsr
 
 
@@ -296,6 +301,7 @@ def walk_forward(
     grid: Any,
     constraints: Sequence[str] = (),
     rank: str = "sharpe_ratio:desc",
+    search: Any = "grid",
     train: str | int = "2y",
     test: str | int = "6m",
     step: str | int | None = None,
@@ -320,7 +326,8 @@ def walk_forward(
 ) -> ValidationResult:
     """Walk-forward with holdout, PBO, DSR, Monte Carlo and a verdict for ``strategy`` on ``data``.
 
-    ``grid``/``constraints``/``rank`` as in :func:`pystocksharp.optimization.optimize`; the
+    ``grid``/``constraints``/``rank``/``search`` as in :func:`pystocksharp.optimization.optimize`
+    (the DSR counts the combinations the search evaluated in the selection stage as trials); the
     ranking may name ``sharpe_ratio`` (annualized, from per-bar equity), ``total_return``,
     ``annualized_return`` or ``max_drawdown`` besides the engine's summary columns.
     ``train``/``test``/``step``/``holdout``: durations (``"6m"``, ``"2y"``, ``"30d"``) or bar
@@ -329,6 +336,7 @@ def walk_forward(
     (:mod:`pystocksharp.validation.artifacts`). ``adapter``: a prepared
     :class:`EngineAdapter` (tests use it to inspect engine calls).
     """
+    search = search_settings(search)  # a bad search is refused before any data is read
     ohlcv = load_data(data)
     frame: pd.DataFrame = ohlcv.frame
     parts = Partitions.build(frame, train=train, test=test, step=step, anchored=anchored, holdout=holdout)
@@ -341,6 +349,7 @@ def walk_forward(
         capital=capital,
         backtest_kwargs={"commission": commission, "slippage": slippage, "fill": fill},
         warmup=warmup,
+        search=search,
     )
     options = _Options(
         strategy, data, grid, list(constraints), rank, train, test, step, anchored, holdout,
@@ -449,6 +458,7 @@ def _validate(
         end=frame.index[-1].isoformat(),
         grid=_grid_specs(grid),
         constraints=[str(c) for c in constraints],
+        search=search_settings(engine.search).model_dump(),
         rank=rank,
         train=str(train),
         test=str(test),
