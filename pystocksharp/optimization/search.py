@@ -223,14 +223,14 @@ class Search(Protocol):
     def report(self, *, finished: bool) -> SearchReport: ...
 
 
-class GridSearch:
-    """Every combination in grid order, as one lazy batch (a grid is never listed)."""
+class _OneBatch:
+    """A search whose whole work is one lazy batch (:meth:`_stream`), asked for once; it counts what it is
+    told."""
 
-    kind = "grid"
+    kind = ""
 
-    def __init__(self, space: GridSpace, combinations: Iterable[Mapping[str, Any]]) -> None:
+    def __init__(self, space: GridSpace) -> None:
         self.space = space
-        self._combinations = combinations
         self._asked = False
         self._told = 0
 
@@ -241,10 +241,6 @@ class GridSearch:
     @property
     def evaluations(self) -> int:
         return self._told
-
-    @property
-    def budget(self) -> int:
-        return self.space.total
 
     def ask(self) -> Iterator[ComboTask]:
         if self._asked:
@@ -253,19 +249,39 @@ class GridSearch:
         return self._stream()
 
     def _stream(self) -> Iterator[ComboTask]:
-        for index, combo in enumerate(self._combinations):
-            values = {name: _plain(combo[name]) for name in self.space.names}
-            yield ComboTask(index=index, parameter_hash=parameter_hash(values), parameters=values)
+        raise NotImplementedError
 
     def tell(self, record: CombinationRecord) -> None:
         self._told += 1
 
-    def report(self, *, finished: bool) -> SearchReport:
+    def _report(self, finished: bool, done_reason: str) -> SearchReport:
         return SearchReport(kind=self.kind, evaluations=self._told, total=self.space.total, finished=finished,
-                            stop_reason="every combination evaluated" if finished else "interrupted")  # fmt: skip
+                            stop_reason=done_reason if finished else "interrupted")  # fmt: skip
 
 
-class RandomSearch:
+class GridSearch(_OneBatch):
+    """Every combination in grid order, as one lazy batch (a grid is never listed)."""
+
+    kind = "grid"
+
+    def __init__(self, space: GridSpace, combinations: Iterable[Mapping[str, Any]]) -> None:
+        super().__init__(space)
+        self._combinations = combinations
+
+    @property
+    def budget(self) -> int:
+        return self.space.total
+
+    def _stream(self) -> Iterator[ComboTask]:
+        for index, combo in enumerate(self._combinations):
+            values = {name: _plain(combo[name]) for name in self.space.names}
+            yield ComboTask(index=index, parameter_hash=parameter_hash(values), parameters=values)
+
+    def report(self, *, finished: bool) -> SearchReport:
+        return self._report(finished, "every combination evaluated")
+
+
+class RandomSearch(_OneBatch):
     """``samples`` distinct random combinations meeting the constraints, as one lazy batch.
 
     With ``samples >= total`` it is every combination, in grid order.
@@ -274,27 +290,14 @@ class RandomSearch:
     kind = "random"
 
     def __init__(self, space: GridSpace, settings: RandomSettings) -> None:
-        self.space = space
+        super().__init__(space)
         self.settings = settings
-        self._asked = False
-        self._told = 0
-
-    @property
-    def done(self) -> bool:
-        return self._asked
-
-    @property
-    def evaluations(self) -> int:
-        return self._told
 
     @property
     def budget(self) -> int:
         return min(self.settings.samples, self.space.total)
 
-    def ask(self) -> Iterator[ComboTask]:
-        if self._asked:
-            return iter(())
-        self._asked = True
+    def _stream(self) -> Iterator[ComboTask]:
         return (self.space.task(g) for g in self.genomes())
 
     def genomes(self) -> Iterator[Genome]:
@@ -307,12 +310,8 @@ class RandomSearch:
     def _every_admitted(self) -> Iterator[Genome]:
         return (g for g in map(self.space.genome, range(self.space.size)) if self.space.admits(g))
 
-    def tell(self, record: CombinationRecord) -> None:
-        self._told += 1
-
     def report(self, *, finished: bool) -> SearchReport:
-        return SearchReport(kind=self.kind, evaluations=self._told, total=self.space.total, finished=finished,
-                            stop_reason=f"{self.budget} samples evaluated" if finished else "interrupted")  # fmt: skip
+        return self._report(finished, f"{self.budget} samples evaluated")
 
 
 def _take(genomes: Iterator[Genome], n: int) -> Iterator[Genome]:
