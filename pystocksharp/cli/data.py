@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import BaseModel
 
 from pystocksharp.cli._common import EXIT_CHECK_FAILED, emit_json, handle_errors, json_option
-from pystocksharp.data import OhlcvData, import_to_store, load_ohlcv, sample_names, sample_path
 from pystocksharp.errors import InputError
+
+if TYPE_CHECKING:
+    from pystocksharp.data import OhlcvData
 
 
 class DataSummary(BaseModel):
@@ -84,6 +87,8 @@ def import_command(
     A file with problems is rejected with every problem listed (exit 2) and the store is
     left exactly as it was.
     """
+    from pystocksharp.data import import_to_store  # noqa: PLC0415 (pandas: loaded when a command runs)
+
     data, target = import_to_store(
         file, symbol=symbol, timeframe=timeframe, store=store, max_problems=max_problems
     )
@@ -109,6 +114,8 @@ def import_command(
 def check_command(file: Path, max_problems: int, allow_nonpositive_prices: bool, as_json: bool) -> None:
     """Validate FILE without importing it. Exit 0 when clean, 1 with the list of problems."""
     try:
+        from pystocksharp.data import load_ohlcv  # noqa: PLC0415
+
         data = load_ohlcv(file, max_problems=max_problems, allow_nonpositive_prices=allow_nonpositive_prices)
     except InputError as exc:
         if not file.is_file():
@@ -134,6 +141,8 @@ def check_command(file: Path, max_problems: int, allow_nonpositive_prices: bool,
 @handle_errors()
 def samples_command(as_json: bool) -> None:
     """List the sample data sets packaged with pystocksharp (usable as FILE anywhere)."""
+    from pystocksharp.data import sample_names, sample_path  # noqa: PLC0415
+
     samples = [SampleInfo(name=name, path=str(sample_path(name))) for name in sample_names()]
     if as_json:
         emit_json({"samples": [s.model_dump() for s in samples]})

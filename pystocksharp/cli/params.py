@@ -9,7 +9,6 @@ import click
 from pydantic import BaseModel
 
 from pystocksharp.cli._common import emit_json, handle_errors, json_option
-from pystocksharp.parameters import parameter_hash, parse_grid
 
 grid_option = click.option(
     "--grid",
@@ -57,6 +56,8 @@ def grid_command(grid: tuple[str, ...], constraints: tuple[str, ...], show: int,
     Steps are exact decimals (0.1:0.5:0.1 is exactly five values). The count is exact; with
     constraints the grid is enumerated to count it.
     """
+    from pystocksharp.parameters import parameter_hash, parse_grid  # noqa: PLC0415 (pandas: loaded when it runs)
+
     pset = parse_grid(list(grid), constraints=list(constraints))
     first = [
         GridCombination(parameter_hash=parameter_hash(c), parameters={k: _plain(v) for k, v in c.items()})
