@@ -141,3 +141,29 @@ def test_ranking_filters_and_progress_callbacks(tmp_path: Path) -> None:
     # rejected before any combination ran (nothing recorded), with the close match
     assert "unknown metric 'sharpe' (did you mean 'sharpe_ratio'?)" in str(info.value)
     assert not (tmp_path / "bad" / "results.jsonl").exists()
+
+
+def test_a_class_worker_processes_cannot_import_runs_in_this_process_with_a_warning(tmp_path: Path) -> None:
+    # a class defined in a function (as in a notebook cell) cannot reach spawned workers: no silent 0/N
+    from pystocksharp.strategy import Candle, Param, Strategy
+
+    class BreakoutLocal(Strategy):
+        lookback = Param(10, min=2)
+
+        def on_candle(self, candle: Candle) -> None:
+            i = candle.index
+            if i < self.lookback:
+                return
+            high = self.arrays.high[i - self.lookback : i].max()
+            if candle.close > high and self.position <= 0:
+                self.buy_market(1)
+            elif candle.close < self.arrays.low[i - self.lookback : i].min() and self.position > 0:
+                self.sell_market(1)
+
+    with pytest.warns(RuntimeWarning, match="worker processes cannot import it"):
+        result = optimize(BreakoutLocal, GOOG, grid=["lookback=5:25:10"], workers=2, out=tmp_path / "run")
+    assert (result.total, result.completed, result.failed) == (3, 3, 0)
+    for _, row in result.table.iterrows():
+        single = backtest(BreakoutLocal, GOOG, params={"lookback": int(row["lookback"])})
+        assert row["net_profit"] == single.summary.net_profit and row["fill_count"] == single.summary.fills
+    assert result.table["net_profit"].nunique() > 1

@@ -25,8 +25,10 @@ import importlib.util
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -648,13 +650,24 @@ def _python_executor(
     workers: int,
     batch_size: int | None,
 ) -> Iterator[Execute]:
-    """Candles written once and workers started once per run; yields what runs a batch of tasks."""
+    """Candles written once and workers started once per run; yields what runs a batch of tasks. A strategy
+    worker processes cannot import (a class from a notebook or a function, an instance) runs in this process,
+    with a warning."""
+    if workers > 1 and not workers_can_import(strategy):
+        warnings.warn(
+            f"strategy {resolved.spec}: worker processes cannot import it (defined in a notebook, a function or "
+            "given as an instance), so its combinations run in this process, one at a time; put the class in a "
+            "module or a file (file.py:Class) to use every core",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+        workers = 1
     scratch = Path(tempfile.mkdtemp(prefix="pystocksharp-candles-"))
     try:
         data_path = scratch / "candles.parquet"
         ohlcv.frame.to_parquet(data_path)
         config = WorkerConfig(
-            strategy=_picklable_reference(strategy, resolved),
+            strategy=strategy if workers == 1 else _picklable_reference(strategy, resolved),
             data_path=str(data_path),
             symbol=str(ohlcv.symbol or ""),
             timeframe=str(ohlcv.timeframe or ""),
@@ -678,6 +691,19 @@ def _run_in_process(run: _Run, runner: PythonRunner, tasks: Iterator[ComboTask])
         if run.stopping:
             break
         run.record(runner.run(task))
+
+
+def workers_can_import(strategy: Any) -> bool:
+    """Whether spawned worker processes can get ``strategy``: a reference string, or a class they can import by
+    name (not one defined inside a function, nor in a ``__main__`` that has no file, as in a notebook)."""
+    if isinstance(strategy, str):
+        return True
+    if not isinstance(strategy, type) or "<locals>" in strategy.__qualname__:
+        return False
+    module = sys.modules.get(strategy.__module__)
+    if module is None or (strategy.__module__ == "__main__" and not getattr(module, "__file__", None)):
+        return False
+    return getattr(module, strategy.__qualname__, None) is strategy
 
 
 def _picklable_reference(strategy: Any, resolved: ResolvedStrategy) -> Any:
