@@ -36,7 +36,12 @@ def test_demo_runs_every_stage_and_its_artifacts_validate(tmp_path: Path) -> Non
     assert "Validation" in summary_html
     assert validate_tree(out / "results").ok
     assert validate_tree(out / "backtest").ok
-    # Running it again replaces the earlier output rather than failing on it.
-    again = CliRunner().invoke(main, ["demo", "--out", str(out), "--workers", "2", "--json"])
+    # Running it again replaces the earlier output rather than failing on it; without --json it says what
+    # it is doing, stage by stage, on stderr (with the optimizer's progress bar), and the outcome on stdout.
+    again = CliRunner().invoke(main, ["demo", "--out", str(out), "--workers", "2"])
     assert again.exit_code == 0, again.output
-    assert json.loads(again.output)["optimization"]["best"] == payload["optimization"]["best"]
+    stages = [line.split("]")[0] + "]" for line in again.stderr.splitlines() if line.startswith("[")]
+    assert stages == ["[1/4]", "[2/4]", "[3/4]", "[4/4]"]
+    assert "optimizing" in again.stderr and again.stderr.count("done in") == 4
+    best = payload["optimization"]["best"]
+    assert f"best: fast={best['fast']} slow={best['slow']}" in again.stdout

@@ -13,6 +13,7 @@ Stages (each writes verifiable artifacts under ``--out``):
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,14 +96,20 @@ def run_demo(out: Path, *, workers: int | None = None, progress: bool = False) -
     from pystocksharp.backtest import backtest
     from pystocksharp.data import load_ohlcv, sample_path
     from pystocksharp.optimization import optimize
+    from pystocksharp.optimization.progress import RichProgressBar
     from pystocksharp.reports.build import build_reports
     from pystocksharp.validation.pipeline import walk_forward
+
+    def stage(text: str) -> None:
+        if progress:
+            click.echo(text, err=True)
 
     outcome = DemoOutcome(out=out)
     _clear_previous(out)
     data = load_ohlcv(sample_path(DEMO_SAMPLE))
 
     started = time.perf_counter()
+    stage(f"[1/4] backtest: {DEMO_STRATEGY} on {DEMO_SAMPLE} ({data.bars:,} bars; the first run starts .NET) ...")
     result = backtest(DEMO_STRATEGY, data.source_path, params=DEMO_PARAMS, **DEMO_SETTINGS)
     write_backtest_result(out / "backtest", result, data=data)
     outcome.backtest_dir = out / "backtest"
@@ -113,17 +120,22 @@ def run_demo(out: Path, *, workers: int | None = None, progress: bool = False) -
     outcome.round_trips = summary.round_trips
     outcome.seconds["backtest"] = round(time.perf_counter() - started, 3)
 
+    stage(f"      done in {outcome.seconds['backtest']:.1f} s")
     started = time.perf_counter()
-    opt = optimize(
-        DEMO_STRATEGY,
-        data.source_path,
-        grid=list(DEMO_GRID),
-        constraints=list(DEMO_CONSTRAINTS),
-        rank=DEMO_RANK,
-        workers=workers,
-        out=out / "optimization-run",
-        **DEMO_SETTINGS,
-    )
+    stage(f"[2/4] optimization: {' '.join(DEMO_GRID)}, {' '.join(DEMO_CONSTRAINTS)}, ranked by {DEMO_RANK}")
+    with contextlib.ExitStack() as stack:
+        bar = stack.enter_context(RichProgressBar(description="optimizing")) if progress else None
+        opt = optimize(
+            DEMO_STRATEGY,
+            data.source_path,
+            grid=list(DEMO_GRID),
+            constraints=list(DEMO_CONSTRAINTS),
+            rank=DEMO_RANK,
+            workers=workers,
+            out=out / "optimization-run",
+            progress=bar,
+            **DEMO_SETTINGS,
+        )
     # pages are built at the end, with the validation section
     layout = opt.export(out, data=data, engine_version=result.engine_version, report=False)
     outcome.optimization_dir = layout.run_dir
@@ -133,8 +145,10 @@ def run_demo(out: Path, *, workers: int | None = None, progress: bool = False) -
         row = dict(opt.best)
         outcome.best = {k: _plain(row[k]) for k in keep if k in row}
     outcome.seconds["optimization"] = round(time.perf_counter() - started, 3)
+    stage(f"      done in {outcome.seconds['optimization']:.1f} s")
 
     started = time.perf_counter()
+    stage("[3/4] walk-forward validation: windows, a one-year holdout, Monte Carlo, PBO, deflated Sharpe ...")
     validation = walk_forward(
         DEMO_STRATEGY,
         data.source_path,
@@ -148,11 +162,14 @@ def run_demo(out: Path, *, workers: int | None = None, progress: bool = False) -
     wf_dir = validation.artifacts.get("walk-forward")
     outcome.validation_page = None if wf_dir is None else Path(wf_dir) / "summary.html"
     outcome.seconds["validation"] = round(time.perf_counter() - started, 3)
+    stage(f"      done in {outcome.seconds['validation']:.1f} s")
 
     started = time.perf_counter()
+    stage("[4/4] HTML reports ...")
     built = build_reports(layout.run_dir, validation=validation.report())
     outcome.summary_page = built.summary_page
     outcome.seconds["reports"] = round(time.perf_counter() - started, 3)
+    stage(f"      done in {outcome.seconds['reports']:.1f} s")
     return outcome
 
 
@@ -199,9 +216,10 @@ def _plain(value: Any) -> Any:
 @click.option(
     "--workers", type=int, default=None, help="Worker threads for the optimizer (default: all cores)."
 )
+@click.option("--no-progress", is_flag=True, help="No stage messages or progress bar (they go to stderr; off with --json).")
 @json_option
 @handle_errors()
-def demo_command(out: Path, workers: int | None, as_json: bool) -> None:
+def demo_command(out: Path, workers: int | None, no_progress: bool, as_json: bool) -> None:
     """Run the main job on the built-in GOOG daily sample and say where its output went.
 
     A backtest of sma_cross (fast=10, slow=20, 10 shares, 0.2 % commission), then an
@@ -210,7 +228,7 @@ def demo_command(out: Path, workers: int | None, as_json: bool) -> None:
     the deflated Sharpe ratio, ending in a pass / warn / fail verdict. Each stage writes
     artifacts and HTML reports.
     """
-    outcome = run_demo(out, workers=workers)
+    outcome = run_demo(out, workers=workers, progress=not (no_progress or as_json))
     if as_json:
         emit_json(outcome.to_json())
         return
