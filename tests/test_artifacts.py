@@ -37,7 +37,7 @@ from pystocksharp.artifacts.validate import validate_tree
 from pystocksharp.artifacts.writer import trades_file
 from pystocksharp.cli import main
 from pystocksharp.errors import InputError
-from pystocksharp.parameters import ParameterDefinition
+from pystocksharp.parameters import ParameterDefinition, parameter_hash
 
 BARS = 10
 START = pd.Timestamp("2024-01-01", tz="UTC")
@@ -421,8 +421,9 @@ def test_backtest_arguments_reproduce_config(tmp_path: Path) -> None:
     data = tmp_path / "GOOG_1d.csv"
     data.write_text("time,open,high,low,close,volume\n")
     config = base_config().model_copy(
-        update={"data": DataBinding(symbol="GOOG", timeframe="1d", path=str(data), sha256=sha256_file(data))}
-    )
+        update={"data": DataBinding(symbol="GOOG", timeframe="1d", path=str(data), sha256=sha256_file(data)),
+                "parameter_hash": parameter_hash({"fast": 1, "slow": 10})}
+    )  # fmt: skip
     args = backtest_arguments(config)
     assert args == {"strategy": "sma_cross", "data": str(data), "params": {"fast": 1, "slow": 10}, "symbol": "GOOG",
                     "timeframe": "1d", "capital": 10_000.0, "commission": 0.001, "commission_per_unit": 0.0,

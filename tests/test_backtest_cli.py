@@ -254,3 +254,58 @@ def test_python_file_strategy_and_a_date_range_replay(tmp_path: Path) -> None:
     source.write_text(source.read_text() + "\n# edited\n")
     with pytest.raises(InputError, match="strategy source changed"):
         backtest(config=tmp_path / "run" / "strategy-config.json")
+
+
+def _edited_config(out: Path, tmp_path: Path, edit: Any) -> Path:
+    config = read_json(out / "strategy-config.json")
+    edit(config)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(config))
+    return path
+
+
+def test_an_edited_parameter_is_refused_not_run(first_run: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    out, _ = first_run
+    path = _edited_config(out, tmp_path, lambda c: c["parameters"].update(fast=5))
+    res = invoke("backtest", "--config", str(path), "--json")
+    assert res.exit_code == 2, res.output
+    problem = json.loads(res.output)["problems"][0]
+    assert "do not match parameter_hash" in problem and "fast=5" in problem
+    removed = _edited_config(out, tmp_path, lambda c: c.update(parameter_hash=None))
+    res = invoke("backtest", "--config", str(removed), "--json")
+    assert res.exit_code == 2 and "parameter_hash is required" in res.output
+
+
+def test_a_strategy_file_named_without_its_sha256_is_refused(
+    first_run: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    out, _ = first_run
+    evil = tmp_path / "evil.py"
+    marker = tmp_path / "ran"
+    evil.write_text(f"open({str(marker)!r}, 'w').write('x')\nfrom pystocksharp import Strategy\nclass Evil(Strategy):\n    pass\n")
+    path = _edited_config(out, tmp_path, lambda c: c["strategy"].update(name=f"{evil}:Evil", kind="python"))
+    res = invoke("backtest", "--config", str(path), "--json")
+    assert res.exit_code == 2, res.output
+    assert "is not a built-in strategy name" in res.output
+    assert not marker.exists()  # the file was never imported
+
+
+def test_data_without_its_sha256_is_refused_and_no_content_is_echoed(
+    first_run: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    out, _ = first_run
+    other = tmp_path / "secret.csv"
+    other.write_text("TOPSECRET-LINE,1,2,3\n")
+
+    def point_elsewhere(config: dict[str, Any]) -> None:
+        config["data"].update(path=str(other), sha256=None)
+
+    res = invoke("backtest", "--config", str(_edited_config(out, tmp_path, point_elsewhere)), "--json")
+    assert res.exit_code == 2 and "data.sha256 is required" in res.output
+    assert "TOPSECRET" not in res.output
+
+    def other_file(config: dict[str, Any]) -> None:
+        config["data"]["path"] = str(other)  # the recorded sha256 kept: the file is checked before it is read
+
+    res = invoke("backtest", "--config", str(_edited_config(out, tmp_path, other_file)), "--json")
+    assert res.exit_code == 2 and "data file changed" in res.output and "TOPSECRET" not in res.output

@@ -46,34 +46,16 @@ def load_config(path: str | os.PathLike[str]) -> StrategyConfig:
 def backtest_arguments(config: StrategyConfig) -> dict[str, Any]:
     """Keyword arguments of :func:`pystocksharp.backtest` that reproduce ``config``.
 
-    ``backtest(**backtest_arguments(load_config("strategy-config.json")))``. The data path is
-    checked against its recorded sha256 when both are present.
+    ``backtest(**backtest_arguments(load_config("strategy-config.json")))``. Checked first, all problems
+    at once (:class:`InputError`, nothing run): the data file's sha256 is required and must match; a strategy
+    file is run only through ``strategy.source_file`` with a matching ``source_sha256`` (``strategy.name``
+    alone must be a built-in name, not a path); ``parameter_hash`` is required and must be the hash of
+    ``parameters`` (an edited value is refused, not silently run). No file's content is echoed.
     """
-    if config.data.path is None:
-        raise InputError("configuration has no data path", [Problem("set data.path", field="data.path")])
-    if config.data.sha256 and Path(config.data.path).is_file():
-        actual = sha256_file(config.data.path)
-        if actual != config.data.sha256:
-            raise InputError(
-                "data file changed since the configuration was written",
-                [
-                    Problem(
-                        f"sha256 is {actual}, configuration says {config.data.sha256}", file=config.data.path
-                    )
-                ],
-            )
-    if (
-        config.strategy.source_file
-        and config.strategy.source_sha256
-        and Path(config.strategy.source_file).is_file()
-    ):
-        actual = sha256_file(config.strategy.source_file)
-        if actual != config.strategy.source_sha256:
-            raise InputError(
-                "strategy source changed since the configuration was written",
-                [Problem(f"sha256 is {actual}, configuration says {config.strategy.source_sha256}",
-                         file=config.strategy.source_file)],
-            )  # fmt: skip
+    problems = [*_data_problems(config), *_strategy_problems(config), *_parameter_problems(config)]
+    if problems:  # one problem: its own headline ("data file changed since …"), else a common one
+        summary = problems[0].message.split(":")[0] if len(problems) == 1 else "the configuration cannot be replayed as written"
+        raise InputError(summary, problems)
     return {
         "strategy": config.strategy.spec,
         "data": config.data.path,
@@ -82,6 +64,57 @@ def backtest_arguments(config: StrategyConfig) -> dict[str, Any]:
         "timeframe": config.data.timeframe,
         **config.emulation.model_dump(),
     }
+
+
+#: A built-in strategy name (catalog or Python built-in): what ``strategy.name`` may hold without a source file.
+_BUILTIN_NAME = re.compile(r"[A-Za-z_][\w-]*")
+
+
+def _data_problems(config: StrategyConfig) -> list[Problem]:
+    data = config.data
+    if data.path is None:
+        return [Problem("set data.path (the data file the configuration runs on)", field="data.path")]
+    if not data.sha256:
+        return [Problem("data.sha256 is required: a replay runs only on the file the configuration was made from "
+                        "(deploy writes it)", field="data.sha256")]  # fmt: skip
+    if Path(data.path).is_file():
+        actual = sha256_file(data.path)
+        if actual != data.sha256:
+            return [Problem(f"data file changed since the configuration was written: sha256 is {actual}, "
+                            f"configuration says {data.sha256}", file=data.path, field="data.sha256")]  # fmt: skip
+    return []
+
+
+def _strategy_problems(config: StrategyConfig) -> list[Problem]:
+    strategy = config.strategy
+    if strategy.source_file:
+        if Path(strategy.source_file).is_file():
+            actual = sha256_file(strategy.source_file)
+            if actual != strategy.source_sha256:
+                return [Problem(f"strategy source changed since the configuration was written: sha256 is {actual}, "
+                                f"configuration says {strategy.source_sha256}", file=strategy.source_file,
+                                field="strategy.source_sha256")]  # fmt: skip
+        return []
+    if strategy.name is not None and not _BUILTIN_NAME.fullmatch(strategy.name):
+        return [Problem(f"strategy.name {strategy.name!r} is not a built-in strategy name: a strategy file runs only "
+                        "through strategy.source_file with its source_sha256", field="strategy.name")]  # fmt: skip
+    return []
+
+
+def _parameter_problems(config: StrategyConfig) -> list[Problem]:
+    from pystocksharp.parameters import parameter_hash  # noqa: PLC0415 (pandas: only when replaying)
+
+    if not config.parameters and config.parameter_hash is None:
+        return []
+    if config.parameter_hash is None:
+        return [Problem("parameter_hash is required: it guards the parameters against edits (deploy writes it)",
+                        field="parameter_hash")]  # fmt: skip
+    actual = parameter_hash(dict(config.parameters))
+    if actual != config.parameter_hash:
+        shown = " ".join(f"{k}={v}" for k, v in config.parameters.items())
+        return [Problem(f"the parameters ({shown}) do not match parameter_hash {config.parameter_hash}: they were "
+                        f"edited after the configuration was written (their hash is {actual})", field="parameters")]  # fmt: skip
+    return []
 
 
 def strategy_ref(spec: str, *, kind: str | None = None, version: str | None = None) -> StrategyRef:
