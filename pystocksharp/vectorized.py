@@ -63,10 +63,29 @@ class VectorStrategy:
         raise NotImplementedError
 
     def targets(self, data: pd.DataFrame) -> np.ndarray:
-        """:meth:`signals` as a float64 array checked to have one value per bar."""
-        out = np.asarray(self.signals(data), dtype=np.float64)
+        """:meth:`signals` as a float64 array checked to have one value per bar. A Series indexed by bar times
+        is aligned to the bars by label (another order is fine; missing or foreign times are an error); any
+        other Series or array is taken by position."""
+        out = np.asarray(_aligned(self.signals(data), data.index, self.strategy_name()), dtype=np.float64)
         if out.shape != (len(data),):
             raise ValueError(
                 f"{self.strategy_name()}.signals returned shape {out.shape}, expected ({len(data)},)"
             )
         return out
+
+
+def _aligned(signals: Any, bars: pd.Index, strategy: str) -> Any:
+    """``signals`` in bar order: a Series whose index is times is matched to ``bars`` by label."""
+    if not isinstance(signals, pd.Series) or not isinstance(signals.index, pd.DatetimeIndex):
+        return signals
+    if signals.index.equals(bars):
+        return signals
+    if signals.index.has_duplicates:
+        first = signals.index[signals.index.duplicated()][0]
+        raise ValueError(f"{strategy}.signals returned a Series with repeated times (first {first})")
+    missing, foreign = bars.difference(signals.index), signals.index.difference(bars)
+    if len(missing) or len(foreign):
+        parts = [f"{len(missing)} bar(s) missing (first {missing[0]})"] if len(missing) else []
+        parts += [f"{len(foreign)} time(s) not among the bars (first {foreign[0]})"] if len(foreign) else []
+        raise ValueError(f"{strategy}.signals returned a Series whose times are not the data's bars: {'; '.join(parts)}")
+    return signals.reindex(bars)
