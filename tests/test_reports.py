@@ -318,3 +318,19 @@ def test_summary_keeps_given_rank_order(tmp_path: Path) -> None:
     values = worst_first["sharpe_ratio"].tolist()
     assert [r[3] for r in ranked["ranking"]["rows"]] == values  # as given
     assert [r[3] for r in sorted_["ranking"]["rows"]] == sorted(values, reverse=True)  # best first
+
+
+def test_a_value_that_opens_an_html_comment_cannot_break_the_page(tmp_path: Path) -> None:
+    # "<!--<script>" inside the page's JSON element would keep that element open to the end of the page
+    # (the HTML parser's "script data double escaped" state): the page rendered blank
+    combos = grid_combinations(range(5, 15, 5), range(20, 30, 10))
+    combos["mode"] = ["<!--<script>", "</script><b>x</b>"]
+    summary = SummaryReport(strategy="sma_cross", combinations=combos, parameter_names=["fast", "slow", "mode"],
+                            ranking_metric="sharpe_ratio", metric_columns=["total_return"], top_n=5)  # fmt: skip
+    page = render_summary_page(summary, tmp_path / "index.html")
+    text = page.read_text(encoding="utf-8")
+    element = re.search(r'<script id="report-data" type="application/json">(.*?)</script>', text, re.S)
+    assert element is not None
+    assert "<" not in element.group(1) and ">" not in element.group(1)  # nothing the parser could act on
+    values = {str(v) for row in json.loads(element.group(1))["ranking"]["rows"] for v in row}
+    assert {"<!--<script>", "</script><b>x</b>"} <= values  # the values themselves are intact

@@ -71,9 +71,15 @@ def environment() -> jinja2.Environment:
     )
 
 
+#: ``<``, ``>`` and ``&`` as JSON escapes: inside a ``<script>`` element the HTML parser reacts to ``</script``
+#: and also to ``<!--`` (after which a ``<script`` keeps the element open to the end of the page).
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
 def page_json(payload: Any) -> str:
-    """Compact JSON safe inside ``<script type="application/json">`` (no ``</``, no NaN)."""
-    return json.dumps(payload, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    """Compact JSON safe inside ``<script type="application/json">``: no NaN, and no ``<``, ``>`` or ``&``
+    (escaped as ``\\u003c`` …, the same string to JSON.parse), so no value can end or bend the element."""
+    return json.dumps(payload, separators=(",", ":"), allow_nan=False).translate(_SCRIPT_ESCAPES)
 
 
 def _tone(name: str, value: Any) -> str:
