@@ -593,6 +593,25 @@ def _check_number_column(series: pd.Series, name: str, out: _Collector) -> np.nd
     return values
 
 
+def _within_ns_range(times: pd.DatetimeIndex, out: _Collector) -> pd.DatetimeIndex:
+    """``times`` in nanoseconds; a time outside what nanoseconds hold (1677-09-21 .. 2262-04-11, e.g. a year
+    9999 placeholder) is reported on its line and becomes NaT."""
+    lo, hi = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+    outside = (~times.isna()) & ((times < lo) | (times > hi))
+    if outside.any():
+        out.rows(
+            np.asarray(outside),
+            "timestamp",
+            lambda idx: [
+                f"timestamp {times[i].isoformat()} is outside the supported range "
+                f"{lo.date().isoformat()} .. {hi.date().isoformat()}"
+                for i in idx
+            ],
+        )
+        times = times.where(~outside)
+    return times.as_unit("ns")
+
+
 def _check_timestamps(series: pd.Series, out: _Collector) -> pd.DatetimeIndex:
     """UTC bar times (NaT where unusable); reports empty, unparsable, duplicate and decreasing times."""
     if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(series.dtype):
@@ -617,7 +636,7 @@ def _check_timestamps(series: pd.Series, out: _Collector) -> pd.DatetimeIndex:
                 for i in idx
             ],
         )
-    times = times.as_unit("ns")
+    times = _within_ns_range(times, out)
     valid = np.flatnonzero(~times.isna())
     ns = times.asi8[valid]
     if valid.size > 1 and not np.all(ns[1:] > ns[:-1]):  # the ordering checks run only when needed

@@ -137,6 +137,13 @@ def test_unparsable_timestamp(tmp_path: Path) -> None:
     assert "cannot parse timestamp 'Jan 3rd'" in problem.message
 
 
+def test_timestamp_outside_what_nanoseconds_hold(tmp_path: Path) -> None:
+    # a year-9999 placeholder (or 1500) was a raw OutOfBoundsDatetime traceback
+    problem = only_problem(write_csv(tmp_path, with_row(3, "9999-01-02,13,15,12,14,400")))
+    assert (problem.line, problem.field) == (5, "timestamp")
+    assert problem.message == "timestamp 9999-01-02T00:00:00+00:00 is outside the supported range 1677-09-21 .. 2262-04-11"
+
+
 def test_empty_timestamp(tmp_path: Path) -> None:
     problem = only_problem(write_csv(tmp_path, with_row(1, ",11,13,10,12,200")))
     assert (problem.line, problem.field) == (3, "timestamp") and "empty timestamp" in problem.message
