@@ -12,6 +12,7 @@ import contextlib
 import fnmatch
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,11 +74,17 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
     return f"sha256:{digest.hexdigest()}"
 
 
+#: Names of what atomic writes create before their final rename (``.fills.tmp-1a2b3c4d``, ``.run.json.x8k2.tmp``):
+#: never part of a manifest (``validate`` reports one that was left behind).
+TEMP_NAME = re.compile(r"\..+\.tmp(-[0-9a-f]{8})?")
+
+
 def covered_files(folder: Path, own_manifest_dirs: Iterable[Path] = ()) -> list[Path]:
     """Files a manifest of ``folder`` must list, sorted.
 
-    Skips the manifest itself and sub-folders that hold a ``manifest.json`` (or are named
-    in ``own_manifest_dirs``, for sub-folders still being written).
+    Skips the manifest itself, temporary files and folders of writes in progress (:data:`TEMP_NAME`) and
+    sub-folders that hold a ``manifest.json`` (or are named in ``own_manifest_dirs``, for sub-folders still
+    being written).
     """
     skip = {Path(p).resolve() for p in own_manifest_dirs}
     found: list[Path] = []
@@ -86,10 +93,10 @@ def covered_files(folder: Path, own_manifest_dirs: Iterable[Path] = ()) -> list[
         dirnames[:] = sorted(
             d
             for d in dirnames
-            if (here / d).resolve() not in skip and not (here / d / MANIFEST_FILE).exists()
+            if (here / d).resolve() not in skip and not (here / d / MANIFEST_FILE).exists() and not TEMP_NAME.fullmatch(d)
         )
         for name in sorted(filenames):
-            if here == folder and name == MANIFEST_FILE:
+            if (here == folder and name == MANIFEST_FILE) or TEMP_NAME.fullmatch(name):
                 continue
             found.append(here / name)
     return sorted(found)

@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from pystocksharp.artifacts.cache import METADATA_FILE, verify_month
 from pystocksharp.artifacts.layout import relative_posix
-from pystocksharp.artifacts.manifest import MANIFEST_FILE, verify_manifest
+from pystocksharp.artifacts.manifest import MANIFEST_FILE, TEMP_NAME, verify_manifest
 from pystocksharp.errors import Problem
 
 #: JSON file name -> schema name (``optimization-results.json`` is decided by content).
@@ -128,6 +128,9 @@ def check_json(path: Path, display: str) -> tuple[list[Problem], bool]:
     return problems, True
 
 
+LEFTOVER = "left by an interrupted write (the export it belongs to did not finish); the next export of this run removes it"
+
+
 def validate_tree(root: str | os.PathLike[str]) -> ValidationOutcome:
     """Check everything under ``root`` (a run folder, a results tree or a cache)."""
     root = Path(root)
@@ -141,6 +144,10 @@ def validate_tree(root: str | os.PathLike[str]) -> ValidationOutcome:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
         here = Path(dirpath)
+        for name in [d for d in dirnames if TEMP_NAME.fullmatch(d)] + [f for f in filenames if TEMP_NAME.fullmatch(f)]:
+            problems.append(Problem(LEFTOVER, file=relative_posix(here / name, root)))
+        dirnames[:] = [d for d in dirnames if not TEMP_NAME.fullmatch(d)]
+        filenames = [f for f in filenames if not TEMP_NAME.fullmatch(f)]
         if MANIFEST_FILE in filenames:
             manifest_dirs.append(here)
         if METADATA_FILE in filenames and "ohlcv.parquet" in filenames:
