@@ -111,6 +111,22 @@ def test_ctrl_c_stops_cleanly_and_prints_the_resume_command(
     assert not (out / CHECKPOINT_DIR / "manifest.json").exists()
 
 
+def test_a_second_ctrl_c_stops_at_once_with_exit_130_and_the_resume_command(tmp_path: Path) -> None:
+    # two Ctrl-C exited 1 ("Aborted!") without the resume hint the docs promise
+    out = tmp_path / "run"
+    proc = _start_and_wait_for(out, 3, strategy="sma_cross_py", grid=PY_GRID)
+    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err.decode()
+    text = err.decode()
+    assert "resume with:" in text and "--resume" in text and "Aborted" not in text
+    resumed = subprocess.run(_cmd(out, "--resume", grid=PY_GRID, strategy="sma_cross_py"), capture_output=True,
+                             timeout=600)  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    assert _lines(_results(out)) == 100
+
+
 def test_bad_input_exits_2_listing_every_problem(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "pystocksharp", "optimize", "-s", "sma_cross", "-d", GOOG, "--grid", "fast=5:10:5",
            "--rank", "net_profit:sideways", "--filter", "round_trips >> 3", "--out", str(tmp_path / "x"), "--json"]  # fmt: skip

@@ -237,11 +237,16 @@ def optimize_command(
         commission_per_unit=commission_per_unit, min_commission=min_commission, slippage=slippage,
         slippage_steps=slippage_steps, fill=fill, leverage=leverage, keep_fills=not no_fills,
     )  # fmt: skip
-    if no_progress:
-        result = optimize(strategy, data, **kwargs)
-    else:
-        with RichProgressBar(description=f"optimizing {strategy}") as bar:
-            result = optimize(strategy, data, progress=bar, **kwargs)
+    try:
+        if no_progress:
+            result = optimize(strategy, data, **kwargs)
+        else:
+            with RichProgressBar(description=f"optimizing {strategy}") as bar:
+                result = optimize(strategy, data, progress=bar, **kwargs)
+    except KeyboardInterrupt:  # a second Ctrl-C: stopped at once, the checkpoint keeps what finished
+        click.secho("interrupted at once (second Ctrl-C); resume with:", fg="yellow", err=True)
+        click.echo("  " + resume_command(sys.argv[1:]), err=True)
+        sys.exit(EXIT_INTERRUPTED)
     stopped = bool(result.interrupted or result.abort_reason)
     exported = None if stopped else _export(result, Path(out), keep=kept, report=not no_report)
     if as_json:
