@@ -309,3 +309,24 @@ def test_data_without_its_sha256_is_refused_and_no_content_is_echoed(
 
     res = invoke("backtest", "--config", str(_edited_config(out, tmp_path, other_file)), "--json")
     assert res.exit_code == 2 and "data file changed" in res.output and "TOPSECRET" not in res.output
+
+
+def test_an_unwritable_out_is_one_line_not_a_traceback(goog_copy: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    res = invoke("backtest", *SMA, "-d", str(goog_copy), "--out", str(blocker / "run"))
+    assert res.exit_code == 2
+    assert "Traceback" not in res.output
+    assert f"Not a directory: {blocker / 'run'} (a part of the path is a file, not a folder)" in res.output
+
+
+def test_a_full_disk_says_how_to_go_on() -> None:
+    import errno
+
+    from pystocksharp.cli._common import os_error_message
+
+    message = os_error_message(OSError(errno.ENOSPC, "No space left on device", "/runs/x/results.jsonl"))
+    assert message == (
+        "No space left on device: /runs/x/results.jsonl (free some space, then run the same command with "
+        "--resume where the command has it)"
+    )

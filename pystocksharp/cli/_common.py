@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 a check found problems, 2 bad input (click's usage erro
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import sys
@@ -113,10 +114,26 @@ def handle_errors(as_json_param: str = "as_json") -> Callable[[F], F]:
                 _fail(as_json, "bad_input", exc.summary, [str(p) for p in exc.problems], EXIT_BAD_INPUT)
             except EngineNotAvailableError as exc:
                 _fail(as_json, "engine_not_available", str(exc), [], EXIT_CHECK_FAILED)
+            except OSError as exc:  # a path that cannot be read or written, a full disk: one line, not a traceback
+                _fail(as_json, "os_error", os_error_message(exc), [], EXIT_BAD_INPUT)
 
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for an operating-system error: what failed, on which path, and what to do."""
+    path = f" {exc.filename}" if exc.filename else ""
+    what = exc.strerror or type(exc).__name__
+    hint = {
+        errno.ENOSPC: "free some space, then run the same command with --resume where the command has it",
+        errno.EACCES: "choose a folder you can write to",
+        errno.EROFS: "choose a folder on a writable file system",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.EISDIR: "give a file path, not a folder",
+    }.get(exc.errno or 0)
+    return f"{what}:{path}" + (f" ({hint})" if hint else "")
 
 
 def _fail(as_json: bool, kind: str, summary: str, problems: list[str], code: int) -> None:
