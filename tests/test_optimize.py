@@ -167,3 +167,30 @@ def test_a_class_worker_processes_cannot_import_runs_in_this_process_with_a_warn
         single = backtest(BreakoutLocal, GOOG, params={"lookback": int(row["lookback"])})
         assert row["net_profit"] == single.summary.net_profit and row["fill_count"] == single.summary.fills
     assert result.table["net_profit"].nunique() > 1
+
+
+def test_a_full_disk_stops_the_run_and_resume_retries_what_it_hit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # "No space left on device" used to mark combinations failed for good: --resume never ran them again
+    import errno
+
+    from pystocksharp.optimization.checkpoint import CaptureStore
+
+    clean = optimize("sma_cross", GOOG, grid=GRID, workers=1, out=tmp_path / "clean")
+    real_write = CaptureStore.write
+    calls = {"n": 0}
+
+    def full_disk(self: CaptureStore, *args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise OSError(errno.ENOSPC, "No space left on device", str(self.root))
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(CaptureStore, "write", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        optimize("sma_cross", GOOG, grid=GRID, workers=1, out=tmp_path / "run")
+    recorded = read_results(tmp_path / "run" / RESULTS_FILE).records
+    assert len(recorded) == 3 and all(r.ok for r in recorded)  # what finished before the disk filled
+    monkeypatch.setattr(CaptureStore, "write", real_write)
+    resumed = optimize("sma_cross", GOOG, grid=GRID, workers=1, out=tmp_path / "run", resume=True)
+    assert (resumed.completed, resumed.failed) == (9, 0)
+    pd.testing.assert_frame_equal(result_set(resumed.table), result_set(clean.table))

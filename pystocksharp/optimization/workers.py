@@ -120,6 +120,8 @@ def build_record(
                 metrics = metrics_for(equity, fills, capital)
             if store is not None and fills is not None and equity is not None:
                 store.write(task.parameter_hash, fills, equity)
+        except OSError:  # disk full, permissions: the run's failure, not this combination's (--resume retries it)
+            raise
         except Exception as exc:  # a metrics/capture failure is this combination's failure
             error, trace = f"{type(exc).__name__}: {exc}", traceback.format_exc()
     ok = error is None and summary is not None
