@@ -2,6 +2,10 @@
 
 A file is written to a temporary sibling, flushed and fsynced, then renamed over the
 target, so a reader (or a run killed with SIGKILL) never sees a half-written file.
+
+:func:`exclusive_folder` keeps a second writer out of a folder (an optimization run's
+``--out``) while one is writing it: an operating-system lock on ``folder/.pystocksharp.lock``
+(released by the kernel even when the holder is killed), which manifests and ``validate`` ignore.
 """
 
 from __future__ import annotations
@@ -15,6 +19,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from pydantic import BaseModel
+
+from pystocksharp.errors import InputError, Problem
+
+#: The lock file :func:`exclusive_folder` holds in a folder (never listed in a manifest).
+LOCK_FILE = ".pystocksharp.lock"
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -99,3 +108,44 @@ def user_cache_dir(kind: str) -> Path:
     base = Path.cwd() / ".pystocksharp-cache" / kind
     base.mkdir(parents=True, exist_ok=True)
     return base
+
+
+@contextlib.contextmanager
+def exclusive_folder(folder: str | os.PathLike[str], *, user: str = "optimization run") -> Iterator[Path]:
+    """Hold an exclusive lock on ``folder`` (created if missing) until the block ends, however it ends.
+
+    Never waits: when another process (or another block of this one) holds it, raise
+    :class:`InputError` at once naming the folder, before anything is written there. ``user``
+    says what holds such a lock, for that message. A folder this call created and in which
+    nothing but the lock was written (the run failed on its input) is removed again.
+    """
+    from filelock import FileLock, Timeout  # noqa: PLC0415 (only writers need it)
+
+    folder = Path(folder)
+    created = not folder.is_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder / LOCK_FILE, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise InputError(
+            f"{folder} is in use by another {user}",
+            [Problem("wait until it finishes, or choose another output folder", file=str(folder))],
+        ) from None
+    try:
+        yield folder
+    finally:
+        _release(lock, folder, remove=created)
+
+
+def _release(lock: Any, folder: Path, *, remove: bool) -> None:
+    """Release ``lock`` (held on ``folder/LOCK_FILE``); with ``remove``, first take away the lock
+    file (still held, so no other writer is in) and afterwards the folder when nothing else is in it."""
+    lock_path = folder / LOCK_FILE
+    empty = remove and [p.name for p in folder.iterdir()] == [LOCK_FILE]
+    if empty:
+        lock_path.unlink(missing_ok=True)
+    lock.release()
+    if empty:
+        with contextlib.suppress(OSError):  # someone wrote into it meanwhile: keep it
+            folder.rmdir()

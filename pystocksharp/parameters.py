@@ -38,6 +38,8 @@ from pystocksharp.timeframes import is_timeframe, parse_timeframe
 ParamType = Literal["int", "float", "decimal", "bool", "categorical", "timeframe"]
 NUMERIC_TYPES: frozenset[str] = frozenset({"int", "float", "decimal"})
 Constraint = str | Callable[[Mapping[str, Any]], bool]
+#: A rule or constraint as a ParameterSet checks it: (label, check, owning parameter or None).
+Check = tuple[str, Callable[[Mapping[str, Any]], Any], str | None]
 _MATERIALIZE_AXIS = 1_000_000
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
@@ -424,7 +426,7 @@ class ParameterSet:
             problems.append(Problem(f"parameter '{name}' is defined twice", field=name))
         self.definitions: dict[str, ParameterDefinition] = {d.name: d for d in defs}
         self.constraints: list[Constraint] = []
-        self._checks: list[tuple[str, Callable[[Mapping[str, Any]], Any], str | None]] = []
+        self._checks: list[Check] = []
         known = frozenset(self.definitions)
         for d in defs:
             for rule in d.rules:
@@ -568,7 +570,8 @@ class ParameterSet:
         own sub-grid is enumerated and filtered, and the group counts are multiplied by the
         lengths of the unconstrained axes. ``fast < slow`` on a 10 x 19 sub-grid costs 190
         evaluations however many other parameters the grid has. A Python callable constraint
-        may read any parameter, so it links them all.
+        may read any parameter, so it links them all. A check that raises on a combination
+        raises :class:`InputError` (see :func:`_holds`).
         """
         if not self._checks:
             return self.count_unconstrained()
@@ -576,19 +579,19 @@ class ParameterSet:
         total = 1
         for group, checks in self._constraint_groups():
             if not group:  # a constant expression: it holds for every combination or for none
-                if not all(_holds(check, {}) for check in checks):
+                if not all(_holds(rule, {}) for rule in checks):
                     return 0
                 continue
             group_axes = [axes[n] for n in group]
             total *= sum(
                 1
                 for values in itertools.product(*(list(a) for a in group_axes))
-                if all(_holds(check, dict(zip(group, values, strict=True))) for check in checks)
+                if all(_holds(rule, dict(zip(group, values, strict=True))) for rule in checks)
             )
         linked = {n for group, _ in self._constraint_groups() for n in group}
         return total * math.prod(len(a) for n, a in axes.items() if n not in linked)
 
-    def _constraint_groups(self) -> list[tuple[list[str], list[Callable[[Mapping[str, Any]], Any]]]]:
+    def _constraint_groups(self) -> list[tuple[list[str], list[Check]]]:
         """Parameters linked by constraints (connected components) with the checks of each group."""
         parent = {n: n for n in self.definitions}
 
@@ -598,15 +601,15 @@ class ParameterSet:
                 n = parent[n]
             return n
 
-        check_names: list[tuple[list[str], Callable[[Mapping[str, Any]], Any]]] = []
-        for _, check, _ in self._checks:
-            names = getattr(check, "names", None)
+        check_names: list[tuple[list[str], Check]] = []
+        for rule in self._checks:
+            names = getattr(rule[1], "names", None)
             used = [n for n in self.definitions if names is None or n in names]
-            check_names.append((used, check))
+            check_names.append((used, rule))
             for other in used[1:]:
                 parent[root(other)] = root(used[0])
-        groups: dict[str, tuple[list[str], list[Callable[[Mapping[str, Any]], Any]]]] = {}
-        constant: list[Callable[[Mapping[str, Any]], Any]] = []
+        groups: dict[str, tuple[list[str], list[Check]]] = {}
+        constant: list[Check] = []
         for used, check in check_names:
             if not used:
                 constant.append(check)
@@ -620,14 +623,17 @@ class ParameterSet:
 
     def admits(self, combo: Mapping[str, Any]) -> bool:
         """True when ``combo`` (grid values of every parameter) meets every rule and constraint, as
-        :meth:`generate_combinations` filters it (a check that raises counts as not met)."""
-        return all(_holds(check, combo) for _, check, _ in self._checks)
+        :meth:`generate_combinations` filters it (a check that raises is an :class:`InputError`)."""
+        return all(_holds(rule, combo) for rule in self._checks)
 
     def generate_combinations(self) -> Iterator[dict[str, Any]]:
-        """Yield each grid combination satisfying every rule and constraint, lazily (last parameter fastest)."""
+        """Yield each grid combination satisfying every rule and constraint, lazily (last parameter fastest).
+
+        A rule or constraint that raises on a combination (``fast / (slow - slow) > 1``) raises
+        :class:`InputError` naming it, the combination and the exception."""
         names = self.names
         axes = [self.definitions[n].grid() for n in names]
-        checks = [check for _, check, _ in self._checks]
+        checks = self._checks
         if any(len(a) == 0 for a in axes):
             return
         # Axes up to a million values are listed once (fast product); longer ones are indexed lazily.
@@ -644,7 +650,7 @@ class ParameterSet:
             return
         for values in tuples:
             combo = dict(zip(names, values, strict=True))
-            if all(_holds(check, combo) for check in checks):
+            if all(_holds(rule, combo) for rule in checks):
                 yield combo
 
     # -- JSON --
@@ -695,11 +701,26 @@ class ParameterSet:
         return cls(declared, constraints)
 
 
-def _holds(check: Callable[[Mapping[str, Any]], Any], combo: Mapping[str, Any]) -> bool:
+def _holds(rule: Check, combo: Mapping[str, Any]) -> bool:
+    """Whether ``combo`` meets ``rule``; a rule that raises is an :class:`InputError`, never "not met"
+    (which would silently drop every combination it raises on)."""
+    check, owner = rule[1], rule[2]
     try:
         return bool(check(combo))
-    except (ArithmeticError, TypeError, ValueError):
-        return False
+    except Exception as exc:  # a user's callable, a division by zero, comparing a number with text
+        raise InputError(
+            _raised_message(rule, combo, exc),
+            [Problem("make it true or false for every combination of the grid", field=owner or "constraint")],
+        ) from exc
+
+
+def _raised_message(rule: Check, combo: Mapping[str, Any], exc: Exception) -> str:
+    """``constraint 'fast / (slow - slow) > 1' raised ZeroDivisionError on fast=5 slow=20: division by zero``."""
+    label, check, owner = rule
+    names = getattr(check, "names", None)
+    shown = " ".join(f"{n}={_fmt(v)}" for n, v in combo.items() if names is None or n in names)
+    what = f"rule {label!r} of '{owner}'" if owner else f"constraint {label!r}"
+    return f"{what} raised {type(exc).__name__} on {shown or 'every combination'}: {exc}"
 
 
 def _fmt_plain(value: Any) -> str:

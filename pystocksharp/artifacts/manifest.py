@@ -28,7 +28,7 @@ from pystocksharp.artifacts.models import (
     StrategyMetadata,
 )
 from pystocksharp.errors import InputError, Problem
-from pystocksharp.io import atomic_write_json
+from pystocksharp.io import LOCK_FILE, atomic_write_json
 
 MANIFEST_FILE = "manifest.json"
 _CHUNK = 1 << 20
@@ -82,9 +82,9 @@ TEMP_NAME = re.compile(r"\..+\.tmp(-[0-9a-f]{8})?")
 def covered_files(folder: Path, own_manifest_dirs: Iterable[Path] = ()) -> list[Path]:
     """Files a manifest of ``folder`` must list, sorted.
 
-    Skips the manifest itself, temporary files and folders of writes in progress (:data:`TEMP_NAME`) and
-    sub-folders that hold a ``manifest.json`` (or are named in ``own_manifest_dirs``, for sub-folders still
-    being written).
+    Skips the manifest itself, temporary files and folders of writes in progress (:data:`TEMP_NAME`), lock
+    files (:data:`pystocksharp.io.LOCK_FILE`: a writer's, not data) and sub-folders that hold a
+    ``manifest.json`` (or are named in ``own_manifest_dirs``, for sub-folders still being written).
     """
     skip = {Path(p).resolve() for p in own_manifest_dirs}
     found: list[Path] = []
@@ -96,7 +96,7 @@ def covered_files(folder: Path, own_manifest_dirs: Iterable[Path] = ()) -> list[
             if (here / d).resolve() not in skip and not (here / d / MANIFEST_FILE).exists() and not TEMP_NAME.fullmatch(d)
         )
         for name in sorted(filenames):
-            if (here == folder and name == MANIFEST_FILE) or TEMP_NAME.fullmatch(name):
+            if (here == folder and name == MANIFEST_FILE) or TEMP_NAME.fullmatch(name) or name == LOCK_FILE:
                 continue
             found.append(here / name)
     return sorted(found)

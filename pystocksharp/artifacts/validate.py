@@ -6,7 +6,8 @@ Rules:
   and no unlisted files);
 - every file under DIR must be covered by a manifest (its folder's or an ancestor's below
   DIR) or be part of a shared-cache month (covered by that month's ``metadata.json``); a
-  folder without its manifest is incomplete (e.g. a run killed mid-write);
+  folder without its manifest is incomplete (e.g. a run killed mid-write); lock files
+  (``.pystocksharp.lock``, left by a run that holds or held the folder) are ignored;
 - every ``*.json`` must parse and, when its name is known, match its JSON Schema.
 
 JSON files up to 64 KB are checked with ``jsonschema`` against the generated schema. Larger
@@ -31,6 +32,7 @@ from pystocksharp.artifacts.cache import METADATA_FILE, verify_month
 from pystocksharp.artifacts.layout import relative_posix
 from pystocksharp.artifacts.manifest import MANIFEST_FILE, TEMP_NAME, verify_manifest
 from pystocksharp.errors import Problem
+from pystocksharp.io import LOCK_FILE
 
 #: JSON file name -> schema name (``optimization-results.json`` is decided by content).
 FILE_SCHEMAS = {
@@ -152,7 +154,7 @@ def validate_tree(root: str | os.PathLike[str]) -> ValidationOutcome:
             manifest_dirs.append(here)
         if METADATA_FILE in filenames and "ohlcv.parquet" in filenames:
             cache_dirs.append(here)
-        all_files.extend(here / f for f in sorted(filenames))
+        all_files.extend(here / f for f in sorted(filenames) if f != LOCK_FILE)
     for folder in manifest_dirs:
         problems += verify_manifest(folder, display_base=root)
     for folder in cache_dirs:

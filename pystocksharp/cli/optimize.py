@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,21 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.6g}"
     return str(value)
+
+
+def _holding_out(command: Callable[..., None]) -> Callable[..., None]:
+    """Run ``command`` holding its ``--out`` folder exclusively (:func:`pystocksharp.io.exclusive_folder`)
+    from before anything there is touched (unsealing a resumed run) to after its export and seal;
+    the optimization itself also locks ``DIR/checkpoint``. Another run on DIR: ``InputError``, exit 2."""
+
+    @functools.wraps(command)
+    def holding(*args: Any, **kwargs: Any) -> None:
+        from pystocksharp.io import exclusive_folder  # noqa: PLC0415
+
+        with exclusive_folder(kwargs["out"]):
+            command(*args, **kwargs)
+
+    return holding
 
 
 @click.command("optimize")
@@ -167,6 +184,7 @@ def _fmt(value: Any) -> str:
 @click.option("--no-progress", is_flag=True, help="No progress bar (it goes to stderr).")
 @json_option
 @handle_errors()
+@_holding_out
 def optimize_command(
     strategy: str,
     data: str,
@@ -211,7 +229,8 @@ def optimize_command(
     that resumes (nothing is exported then). Once every combination is done, the run is
     exported into DIR/results/by-strategy/... (ranked table, datasets, the --keep best
     combinations' folders), the HTML reports are built (unless --no-report) and the checkpoint
-    gets its manifest, so `pystocksharp validate DIR` checks all of DIR.
+    gets its manifest, so `pystocksharp validate DIR` checks all of DIR. A run holds DIR
+    exclusively: a second one on the same DIR (--resume too) exits 2 at once, writing nothing.
 
     \b
     Example:

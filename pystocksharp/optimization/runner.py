@@ -11,7 +11,9 @@ How combinations run:
   ``workers=1`` they run in this process.
 
 Every finished combination is appended (fsynced) to ``out/results.jsonl`` before the next
-is recorded; ``resume=True`` skips the parameter hashes already there. Ctrl-C stops
+is recorded; ``resume=True`` skips the parameter hashes already there. A run holds an
+exclusive lock on ``out`` (:func:`pystocksharp.io.exclusive_folder`) from its first check of
+the folder to its end: a second run on the same folder fails at once with ``InputError``. Ctrl-C stops
 submitting work, keeps what finished, and returns a result with ``interrupted=True``
 (a second Ctrl-C aborts at once). Results are identical whatever the number of workers:
 each combination is an independent, deterministic engine run.
@@ -44,7 +46,7 @@ from pydantic import ValidationError
 
 from pystocksharp.backtest import BacktestSettings, FillMode, load_data
 from pystocksharp.errors import InputError, Problem
-from pystocksharp.io import atomic_write_json
+from pystocksharp.io import atomic_write_json, exclusive_folder
 from pystocksharp.optimization.checkpoint import (
     CAPTURES_DIR,
     RESULTS_FILE,
@@ -174,41 +176,42 @@ def optimize(
         keep_fills=keep_fills,
         search=how,
     )
-    done = _prepare_out(out_dir, spec, resume)
-    searcher = build_search(how, GridSpace(pgrid.pset, pgrid.total), pgrid.combinations(), keys[0], flts)
-    run = _Run(
-        out=out_dir,
-        spec=spec,
-        settings=settings,
-        keep_fills=keep_fills,
-        with_metrics=with_metrics,
-        fsync=fsync,
-        progress=progress,
-        on_result=on_result,
-        tracker=ProgressTracker(
-            searcher.budget, skipped=len(done), failed=sum(1 for r in done.values() if not r.ok)
-        ),
-        search=searcher,
-    )
-    with ResultsLog.open(out_dir / RESULTS_FILE, fsync=fsync) as log, _StopOnCtrlC() as stop:
-        run.log = log
-        run.stop = stop
-        run.emit_progress()
-        if resolved.kind in ("csharp", "csharp-file"):
-            executor = _csharp_executor(run, resolved, ohlcv, pgrid.names, n_workers, batch_size)
-        else:
-            executor = _python_executor(run, strategy, resolved, ohlcv, n_workers, batch_size)
-        with executor as execute:
-            _drive(run, searcher, execute, done)
-    _close_search(run, searcher)
-    return OptimizationResult(
-        out_dir,
-        parameter_names=pgrid.names,
-        rank=keys,
-        filters=flts,
-        interrupted=run.stop.requested if run.stop else False,
-        abort_reason=run.abort_reason,
-    )
+    with exclusive_folder(out_dir):  # one writer at a time: a second run fails here, writing nothing
+        done = _prepare_out(out_dir, spec, resume)
+        searcher = build_search(how, GridSpace(pgrid.pset, pgrid.total), pgrid.combinations(), keys[0], flts)
+        run = _Run(
+            out=out_dir,
+            spec=spec,
+            settings=settings,
+            keep_fills=keep_fills,
+            with_metrics=with_metrics,
+            fsync=fsync,
+            progress=progress,
+            on_result=on_result,
+            tracker=ProgressTracker(
+                searcher.budget, skipped=len(done), failed=sum(1 for r in done.values() if not r.ok)
+            ),
+            search=searcher,
+        )
+        with ResultsLog.open(out_dir / RESULTS_FILE, fsync=fsync) as log, _StopOnCtrlC() as stop:
+            run.log = log
+            run.stop = stop
+            run.emit_progress()
+            if resolved.kind in ("csharp", "csharp-file"):
+                executor = _csharp_executor(run, resolved, ohlcv, pgrid.names, n_workers, batch_size)
+            else:
+                executor = _python_executor(run, strategy, resolved, ohlcv, n_workers, batch_size)
+            with executor as execute:
+                _drive(run, searcher, execute, done)
+        _close_search(run, searcher)
+        return OptimizationResult(
+            out_dir,
+            parameter_names=pgrid.names,
+            rank=keys,
+            filters=flts,
+            interrupted=run.stop.requested if run.stop else False,
+            abort_reason=run.abort_reason,
+        )
 
 
 def _drive(run: _Run, search: Search, execute: Execute, done: Mapping[str, CombinationRecord]) -> None:
