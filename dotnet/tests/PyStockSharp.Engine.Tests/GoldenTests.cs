@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace PyStockSharp.Engine.Tests;
+
+/// <summary>
+/// Bit-identical results across engine refactors: seeded random order flows under several settings, hashed over every
+/// fill, order, per-bar row, summary value and callback. The expected digests were recorded with the engine before it
+/// was split into slots (data feed, brokerage with fill/fee/slippage/buying-power models, portfolio, recorder); a
+/// change of any bit of any result changes them.
+/// </summary>
+public class GoldenTests
+{
+    private sealed class Flow : Strategy
+    {
+        private readonly Random _rnd;
+        private readonly bool _fractional;
+        public readonly StringBuilder Events = new();
+        public Flow(int seed, bool fractional) { _rnd = new Random(seed); _fractional = fractional; }
+        public override void OnBar(int index)
+        {
+            double c = Series.Close[index];
+            int k = _rnd.Next(12);
+            double vol = _fractional ? Math.Round(0.1 * (1 + _rnd.Next(30)), 1) : 1 + _rnd.Next(3);
+            double off = c * 0.01 * (0.2 + _rnd.NextDouble());
+            switch (k)
+            {
+                case 0: BuyMarket(vol); break;
+                case 1: SellMarket(vol); break;
+                case 2: BuyLimit(c - off, vol); break;
+                case 3: SellLimit(c + off, vol); break;
+                case 4: BuyStop(c + off, vol); break;
+                case 5: SellStop(c - off, vol); break;
+                case 6:
+                    foreach (var o in Orders) if (o.State == OrderStates.Active && _rnd.Next(2) == 0) CancelOrder(o);
+                    break;
+                case 7: if (_rnd.Next(4) == 0) ClosePosition(); break;
+                case 8: if (_rnd.Next(8) == 0) CancelActiveOrders(); break;
+            }
+            Events.Append(index).Append(':').Append(Position.ToString("R")).Append(',').Append(Equity.ToString("R")).Append(',')
+                .Append(UnrealizedPnL.ToString("R")).Append(';');
+        }
+        public override void OnOrderChanged(Order order) => Events.Append('o').Append(order.Id).Append(order.State).Append(';');
+        public override void OnNewMyTrade(MyTrade trade) => Events.Append('t').Append(trade.OrderId).Append(';');
+    }
+
+    private static EmulationSettings Settings(int variant) => variant switch
+    {
+        0 => new EmulationSettings(),
+        1 => new EmulationSettings
+        {
+            InitialCapital = 3000, CommissionFraction = 0.001, CommissionPerUnit = 0.02, MinCommission = 0.05,
+            SlippageFraction = 0.0002, SlippageSteps = 1,
+        },
+        2 => new EmulationSettings { InitialCapital = 5000, MarketFill = MarketFillMode.Close, SlippageSteps = 2, MinCommission = 1 },
+        3 => new EmulationSettings { InitialCapital = 20000, Leverage = 0.5, CommissionFraction = 0.0005 },
+        _ => new EmulationSettings { InitialCapital = 1000, Leverage = 3, CommissionPerUnit = 0.01, MarketFill = MarketFillMode.Close },
+    };
+
+    internal static string Digest(BacktestResult r, string events)
+    {
+        using var sha = SHA256.Create();
+        var b = new StringBuilder();
+        void D(double v) => b.Append(BitConverter.DoubleToInt64Bits(v)).Append(',');
+        D(r.FinalEquity); D(r.NetProfit); D(r.RealizedPnL); D(r.UnrealizedPnL); D(r.Commission); D(r.FinalPosition);
+        D(r.AveragePrice); D(r.MaxDrawdown);
+        b.Append(r.FillCount).Append(',').Append(r.RoundTrips).Append(',').Append(r.OrderCount).Append(',').Append(r.RejectedCount).Append('|');
+        foreach (var t in r.Trades)
+        {
+            b.Append(t.OrderId).Append(',').Append(t.BarIndex).Append(',').Append(t.Time).Append(',').Append((int)t.Side).Append(',');
+            D(t.Price); D(t.Volume); D(t.Commission); D(t.RealizedPnL);
+        }
+        b.Append('|');
+        foreach (var o in r.OrderList)
+        {
+            b.Append(o.Id).Append(',').Append((int)o.Side).Append(',').Append((int)o.Type).Append(',').Append((int)o.State).Append(',')
+                .Append(o.PlacedBar).Append(',').Append(o.DoneBar).Append(',').Append(o.RejectReason).Append(',');
+            D(o.Volume); D(o.Price); D(o.FillPrice);
+        }
+        b.Append('|');
+        var e = r.Equity;
+        for (int i = 0; i < e.Count; i++) { D(e.Position[i]); D(e.Cash[i]); D(e.Equity[i]); D(e.RealizedPnL[i]); D(e.UnrealizedPnL[i]); D(e.Commission[i]); }
+        b.Append('|').Append(events);
+        return Convert.ToHexString(sha.ComputeHash(Encoding.UTF8.GetBytes(b.ToString())))[..16];
+    }
+
+    [Theory]
+    [InlineData(1, 0, false, true, "81CF58BF0BD1ACAB")]
+    [InlineData(2, 1, false, true, "AE311349196501FC")]
+    [InlineData(3, 2, false, true, "995E6BA4096D8D06")]
+    [InlineData(4, 3, true, true, "A67B95B6B529325C")]
+    [InlineData(5, 4, true, true, "7659FFE93DB38673")]
+    [InlineData(6, 1, true, false, "9BAC78F44DA6B00B")]
+    [InlineData(7, 2, false, false, "93F3BD9BC85F7E91")]
+    public void RandomFlowIsBitIdenticalToTheRecordedEngine(int seed, int variant, bool fractional, bool capture, string expected)
+    {
+        var s = TestUtil.RandomWalk(3000, seed);
+        var strategy = new Flow(seed, fractional);
+        var r = BacktestEngine.Run(strategy, s, Settings(variant), capture);
+        Assert.True(r.FillCount > 100, $"fills {r.FillCount}");
+        Assert.Equal(expected, Digest(r, strategy.Events.ToString()));
+    }
+}
