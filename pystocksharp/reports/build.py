@@ -253,7 +253,8 @@ def summary_from_table(
     )
     if metric is None:
         raise InputError(
-            "no metric to rank by", [Problem("optimization results have no metric column", field="metric_names")]
+            "no metric to rank by",
+            [Problem("optimization results have no metric column", field="metric_names")],
         )
     pages = pages or {}
     combos = table.copy()

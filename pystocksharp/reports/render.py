@@ -248,7 +248,9 @@ def summary_page_html(summary: SummaryReport) -> str:
     return _summary_page(summary, None, assets_dir=None, inline=True)
 
 
-def _summary_page(summary: SummaryReport, out_html: Path | None, *, assets_dir: Path | None, inline: bool) -> str:
+def _summary_page(
+    summary: SummaryReport, out_html: Path | None, *, assets_dir: Path | None, inline: bool
+) -> str:
     """The summary page's HTML; ``out_html`` (None: a page without a file) anchors links and assets."""
     combos = summary.combinations
     pages = combos["page"].tolist() if "page" in combos.columns else [None] * len(combos)
