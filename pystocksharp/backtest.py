@@ -208,6 +208,36 @@ class BacktestResult:
             benchmark=benchmark,
         )
 
+    @functools.cached_property
+    def stats(self) -> pd.Series:
+        """The run's statistics as a labelled Series in the spirit of backtesting.py's (``Return [%]``,
+        ``Buy & Hold Return [%]``, ``Sharpe Ratio``, ``Max. Drawdown [%]``, ``# Trades``, ...).
+
+        Every value is one of :meth:`metrics` (periods per year inferred, risk-free rate 0, as
+        ``performance-metrics.json``) in the unit its label names; only Buy & Hold (last close over
+        first close of the data) is not a metric. ``stats.attrs["sources"]`` maps each label to its
+        metric; see :func:`pystocksharp.notebook.backtest_stats` for other annualization settings.
+        """
+        return _notebook().backtest_stats(self, metrics=self._notebook_metrics)
+
+    @functools.cached_property
+    def _notebook_metrics(self) -> Any:
+        """The metrics :attr:`stats`, the HTML summary and :meth:`plot` share (computed once)."""
+        return _notebook().default_metrics(self)
+
+    def plot(self, *, filename: str | os.PathLike[str] | None = None, show: bool = True) -> Any:
+        """The run's report page (the page ``pystocksharp report`` writes: price with fills, equity,
+        drawdown, monthly returns, trades, every metric), self-contained and offline, as a
+        :class:`pystocksharp.notebook.ReportPage`: a notebook shows it inline, under IPython it is
+        displayed (``show``), ``filename`` writes it there too (atomically)."""
+        return _notebook().backtest_page(self, metrics=self._notebook_metrics, filename=filename, show=show)
+
+    def _repr_html_(self) -> str:
+        return _notebook().backtest_html(self, self.stats)
+
+    def __repr__(self) -> str:
+        return _notebook().backtest_repr(self)
+
     def report(self) -> BacktestReport:
         times = self.equity["time"]
         return BacktestReport(
@@ -412,6 +442,14 @@ def run_backtest(
         ohlcv=ohlcv,
         messages=messages,
     )
+
+
+def _notebook() -> types.ModuleType:
+    """:mod:`pystocksharp.notebook`, imported on first display (its report templates and artifacts code
+    would only slow down every command's start)."""
+    from pystocksharp import notebook  # noqa: PLC0415
+
+    return notebook
 
 
 def _utc(value: Any) -> pd.Timestamp:

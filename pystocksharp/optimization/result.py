@@ -265,12 +265,25 @@ class OptimizationResult:
             best=best,
         )
 
+    def plot(self, *, top_n: int = 20, filename: str | os.PathLike[str] | None = None, show: bool = True) -> Any:
+        """The run's summary page (the one :meth:`export` writes, without links to combination pages):
+        counts, the ranking (``top_n`` rows), the first ranking metric over the grid, failures;
+        self-contained and offline, as a :class:`pystocksharp.notebook.ReportPage`: a notebook shows it
+        inline, under IPython it is displayed (``show``), ``filename`` writes it there too."""
+        return _notebook().optimization_page(self, top_n=top_n, filename=filename, show=show)
+
+    def _repr_html_(self) -> str:
+        return _notebook().optimization_html(self)
+
     def __repr__(self) -> str:
-        return (
-            f"OptimizationResult({self.spec.strategy}: {self.completed}/{self.total} done"
-            f"{'' if self.search == 'grid' else f' ({self.search} search)'}, "
-            f"{self.failed} failed, out={self.out})"
-        )
+        return _notebook().optimization_repr(self)
+
+
+def _notebook() -> Any:
+    """:mod:`pystocksharp.notebook`, imported on first display (keeps every command's start fast)."""
+    from pystocksharp import notebook  # noqa: PLC0415
+
+    return notebook
 
 
 def _scalar(value: Any) -> Any:

@@ -7,6 +7,14 @@ Inputs are plain data (:class:`RunReport`, :class:`SummaryReport`,
 from __future__ import annotations
 
 from pystocksharp.reports.data import RunReport, SummaryReport, ValidationReport
-from pystocksharp.reports.render import render_run_page, render_summary_page
+from pystocksharp.reports.render import render_run_page, render_summary_page, run_page_html, summary_page_html
 
-__all__ = ["RunReport", "SummaryReport", "ValidationReport", "render_run_page", "render_summary_page"]
+__all__ = [
+    "RunReport",
+    "SummaryReport",
+    "ValidationReport",
+    "render_run_page",
+    "render_summary_page",
+    "run_page_html",
+    "summary_page_html",
+]

@@ -209,13 +209,54 @@ def summary_from_run(
             for c in table.columns
             if c not in BOOKKEEPING and c not in params and pd.api.types.is_numeric_dtype(table[c])
         ]
-    metric = ranking_metric or _run_ranking_metric(run_dir, metric_names) or next(
+    manifest = _read_json(opt_dir / "manifest.json") if (opt_dir / "manifest.json").is_file() else {}
+    data = manifest.get("data") or {}
+    return summary_from_table(
+        table,
+        parameter_names=params,
+        metric_names=metric_names,
+        ranking_metric=ranking_metric or _run_ranking_metric(run_dir, metric_names),
+        ranked=ranking_metric is None,
+        pages=pages,
+        top_n=top_n,
+        strategy=str((manifest.get("strategy") or {}).get("name") or "strategy"),
+        symbol=str(data.get("symbol") or ""),
+        timeframe=str(data.get("timeframe") or ""),
+        data_range=(data["start"], data["end"]) if data.get("start") and data.get("end") else None,
+        engine_version=str(manifest.get("engine_version") or ""),
+    )
+
+
+def summary_from_table(
+    table: pd.DataFrame,
+    *,
+    parameter_names: list[str],
+    metric_names: list[str],
+    strategy: str,
+    ranking_metric: str | None = None,
+    higher_is_better: bool | None = None,
+    ranked: bool = True,
+    pages: dict[str, Path] | None = None,
+    top_n: int = 20,
+    symbol: str = "",
+    timeframe: str = "",
+    data_range: tuple[Any, Any] | None = None,
+    engine_version: str = "",
+    title: str | None = None,
+) -> SummaryReport:
+    """A :class:`SummaryReport` of an optimization table (one row per combination, best first when
+    ``ranked``): rows get ``status`` ("ok"/"failed" from ``error``), ``error`` text and ``page`` (from
+    ``pages``, parameter hash -> page). ``ranking_metric`` None: sharpe_ratio, net_profit,
+    total_return, else the first metric; ``higher_is_better`` None: from the metric's name."""
+    metric = ranking_metric or next(
         (m for m in PREFERRED_RANKING if m in metric_names), metric_names[0] if metric_names else None
     )
     if metric is None:
         raise InputError(
-            "no metric to rank by", [Problem("optimization results have no metric column", file=str(opt_dir))]
+            "no metric to rank by",
+            [Problem("optimization results have no metric column", field="metric_names")],
         )
+    pages = pages or {}
     combos = table.copy()
     errors = combos["error"] if "error" in combos.columns else pd.Series([None] * len(combos))
     failed = errors.notna() & errors.astype(str).str.len().gt(0)
@@ -227,22 +268,20 @@ def summary_from_run(
         else pd.Series([""] * len(combos))
     )
     combos["page"] = [str(pages[h]) if h in pages else "" for h in hashes]
-    manifest = _read_json(opt_dir / "manifest.json") if (opt_dir / "manifest.json").is_file() else {}
-    strategy = (manifest.get("strategy") or {}).get("name") or "strategy"
-    data = manifest.get("data") or {}
     return SummaryReport(
-        strategy=str(strategy),
+        strategy=strategy,
         combinations=combos,
-        parameter_names=params,
+        parameter_names=parameter_names,
         ranking_metric=metric,
-        higher_is_better=metric not in LOWER_IS_BETTER,
+        higher_is_better=metric not in LOWER_IS_BETTER if higher_is_better is None else higher_is_better,
         metric_columns=[m for m in SUMMARY_METRICS if m in metric_names and m != metric],
         top_n=top_n,
-        symbol=str(data.get("symbol") or ""),
-        timeframe=str(data.get("timeframe") or ""),
-        data_range=(data["start"], data["end"]) if data.get("start") and data.get("end") else None,
-        engine_version=str(manifest.get("engine_version") or ""),
-        ranked=ranking_metric is None,
+        symbol=symbol,
+        timeframe=timeframe,
+        data_range=data_range,
+        engine_version=engine_version,
+        title=title,
+        ranked=ranked,
     )
 
 

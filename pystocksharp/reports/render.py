@@ -136,6 +136,20 @@ def render_run_page(
     most ``max_points`` points; the trade list keeps every round trip.
     """
     out_html = Path(out_html)
+    html = _run_page(report, out_html, assets_dir=assets_dir, inline=inline, max_points=max_points)
+    return _write(out_html, html)
+
+
+def run_page_html(report: RunReport, *, max_points: int = DEFAULT_MAX_POINTS) -> str:
+    """The page of one backtest as one self-contained HTML text (every script and style inline, no
+    file beside it, no network): what :func:`render_run_page` writes with ``inline=True``."""
+    return _run_page(report, None, assets_dir=None, inline=True, max_points=max_points)
+
+
+def _run_page(
+    report: RunReport, out_html: Path | None, *, assets_dir: Path | None, inline: bool, max_points: int
+) -> str:
+    """The run page's HTML; ``out_html`` (None: a page without a file) anchors relative links and assets."""
     payload = run_payload(report, max_points=max_points)
     metrics = _flat_metrics(report.metrics)
     if "round_trips" not in metrics:
@@ -191,8 +205,8 @@ def render_run_page(
         "summary_href": _href(report.summary_page, out_html) if report.summary_page else None,
         "engine_version": report.engine_version,
     }
-    assets = page_assets(out_html, assets_dir, RUN_SCRIPTS, inline=inline)
-    return _write_page("run.html.j2", out_html, context, payload, assets)
+    assets = _assets(out_html, assets_dir, RUN_SCRIPTS, inline)
+    return _page_html("run.html.j2", context, payload, assets)
 
 
 def _trade_count_text(listed: int, counted: Any) -> str:
@@ -203,10 +217,13 @@ def _trade_count_text(listed: int, counted: Any) -> str:
     return text
 
 
-def _href(target: str | Path, out_html: Path) -> str:
-    """Link from the page ``out_html`` to ``target`` (absolute: made relative; relative: kept)."""
+def _href(target: str | Path, out_html: Path | None) -> str:
+    """Link from the page ``out_html`` to ``target`` (absolute: made relative; relative, or a page
+    without a file: kept)."""
     target = Path(target)
-    return relative_href(target, out_html.parent) if target.is_absolute() else target.as_posix()
+    if out_html is None or not target.is_absolute():
+        return target.as_posix()
+    return relative_href(target, out_html.parent)
 
 
 def render_summary_page(
@@ -222,6 +239,19 @@ def render_summary_page(
     paths are linked relatively to ``out_html``; relative ones are used as given.
     """
     out_html = Path(out_html)
+    return _write(out_html, _summary_page(summary, out_html, assets_dir=assets_dir, inline=inline))
+
+
+def summary_page_html(summary: SummaryReport) -> str:
+    """A run's summary page as one self-contained HTML text (every script and style inline, no
+    network): what :func:`render_summary_page` writes with ``inline=True``."""
+    return _summary_page(summary, None, assets_dir=None, inline=True)
+
+
+def _summary_page(
+    summary: SummaryReport, out_html: Path | None, *, assets_dir: Path | None, inline: bool
+) -> str:
+    """The summary page's HTML; ``out_html`` (None: a page without a file) anchors links and assets."""
     combos = summary.combinations
     pages = combos["page"].tolist() if "page" in combos.columns else [None] * len(combos)
     links = [_href(p, out_html) if isinstance(p, (str, Path)) and str(p) else None for p in pages]
@@ -294,12 +324,18 @@ def render_summary_page(
         "validation_stats": stats,
         "engine_version": summary.engine_version,
     }
-    assets = page_assets(out_html, assets_dir, SUMMARY_SCRIPTS, inline=inline)
-    return _write_page("summary.html.j2", out_html, context, payload, assets)
+    assets = _assets(out_html, assets_dir, SUMMARY_SCRIPTS, inline)
+    return _page_html("summary.html.j2", context, payload, assets)
 
 
-def _write_page(template: str, out_html: Path, context: dict[str, Any], payload: Any, assets: Any) -> Path:
-    html = (
+def _assets(out_html: Path | None, assets_dir: Path | None, scripts: tuple[str, ...], inline: bool) -> Any:
+    if out_html is None and not inline:
+        raise ValueError("a page without a file needs its assets inline")
+    return page_assets(out_html or Path("index.html"), assets_dir, scripts, inline=inline)
+
+
+def _page_html(template: str, context: dict[str, Any], payload: Any, assets: Any) -> str:
+    return (
         environment()
         .get_template(template)
         .render(
@@ -309,8 +345,18 @@ def _write_page(template: str, out_html: Path, context: dict[str, Any], payload:
             version=__version__,
         )
     )
+
+
+def _write(out_html: Path, html: str) -> Path:
     atomic_write_text(out_html, html, fsync=False)
     return out_html
 
 
-__all__ = ["metric_card", "page_json", "render_run_page", "render_summary_page"]
+__all__ = [
+    "metric_card",
+    "page_json",
+    "render_run_page",
+    "render_summary_page",
+    "run_page_html",
+    "summary_page_html",
+]

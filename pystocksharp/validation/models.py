@@ -183,3 +183,8 @@ class Verdict(BaseModel):
     status: Status
     reasons: list[str]
     checks: list[VerdictCheck]
+
+    def _repr_html_(self) -> str:
+        from pystocksharp.notebook import verdict_html  # noqa: PLC0415 (on first display only)
+
+        return verdict_html(self)

@@ -185,6 +185,18 @@ class ValidationResult(BaseModel):
             statistics=statistics,
         )
 
+    def _repr_html_(self) -> str:
+        from pystocksharp.notebook import validation_html  # noqa: PLC0415 (on first display only)
+
+        return validation_html(self)
+
+    def __repr__(self) -> str:
+        from pystocksharp.notebook import validation_repr  # noqa: PLC0415 (on first display only)
+
+        return validation_repr(self)
+
+    __str__ = __repr__  # pydantic's str() would print every simulated value and the whole selection grid
+
     def summary(self) -> ValidationSummary:
         mc = None
         if self.monte_carlo is not None:
