@@ -20,11 +20,11 @@ public static class BacktestEngine
         ArgumentNullException.ThrowIfNull(series);
         settings = (settings ?? new EmulationSettings()).Clone();
         settings.Validate();
-        if (strategy.Run != null) throw new InvalidOperationException($"strategy '{strategy.Name}' is already running");
+        if (strategy.Context != null) throw new InvalidOperationException($"strategy '{strategy.Name}' is already running");
         var run = new BacktestRun(strategy, series, settings, captureBars);
-        strategy.Run = run;
+        strategy.Context = run;
         try { return run.Execute(); }
-        finally { strategy.Run = null; }
+        finally { strategy.Context = null; }
     }
 
     /// <summary>

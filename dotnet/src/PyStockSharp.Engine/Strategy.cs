@@ -34,7 +34,8 @@ public abstract class Strategy
 {
     private readonly List<IStrategyParam> _params = new();
     private string? _name;
-    internal BacktestRun? Run;
+    /// <summary>The engine as this strategy sees it while it runs (null otherwise).</summary>
+    public IStrategyContext? Context { get; internal set; }
 
     /// <summary>Strategy name; defaults to the class name.</summary>
     public virtual string Name { get => _name ?? GetType().Name; set => _name = value; }
@@ -131,7 +132,7 @@ public abstract class Strategy
 
     // ---- actions ----------------------------------------------------------------------
 
-    private BacktestRun R => Run ?? throw new InvalidOperationException("orders can only be placed while the strategy runs in a backtest");
+    private IStrategyContext R => Context ?? throw new InvalidOperationException("orders can only be placed while the strategy runs in a backtest");
 
     public Order BuyMarket(double? volume = null) => R.Place(Sides.Buy, OrderTypes.Market, volume ?? Volume, 0);
     public Order SellMarket(double? volume = null) => R.Place(Sides.Sell, OrderTypes.Market, volume ?? Volume, 0);
@@ -156,19 +157,21 @@ public abstract class Strategy
 
     // ---- state ------------------------------------------------------------------------
 
-    public double Position => Run?.Pos ?? 0;
-    public double AveragePrice => Run?.Avg ?? 0;
-    public double Cash => Run?.Cash ?? 0;
-    public double Equity => Run?.EquityNow ?? 0;
-    public double RealizedPnL => Run?.Realized ?? 0;
-    public double UnrealizedPnL => Run?.UnrealizedNow ?? 0;
-    public double Commission => Run?.CommissionTotal ?? 0;
-    public int CurrentIndex => Run?.Cur ?? -1;
-    public DateTime CurrentTime => Run is { } r && r.Cur >= 0 ? TimeUtil.ToDateTime(r.Series.OpenTimes[r.Cur]) : DateTime.MinValue;
-    public CandleSeries Series => Run?.Series ?? throw new InvalidOperationException("the strategy is not running");
-    public EmulationSettings Settings => Run?.Settings ?? throw new InvalidOperationException("the strategy is not running");
+    public double Position => Context?.Position ?? 0;
+    public double AveragePrice => Context?.AveragePrice ?? 0;
+    public double Cash => Context?.Cash ?? 0;
+    public double Equity => Context?.Equity ?? 0;
+    public double RealizedPnL => Context?.RealizedPnL ?? 0;
+    public double UnrealizedPnL => Context?.UnrealizedPnL ?? 0;
+    public double Commission => Context?.Commission ?? 0;
+    public int CurrentIndex => Context?.CurrentIndex ?? -1;
+    public DateTime CurrentTime => Context is { CurrentIndex: >= 0 } r ? TimeUtil.ToDateTime(r.Series.OpenTimes[r.CurrentIndex]) : DateTime.MinValue;
+    public CandleSeries Series => Context?.Series ?? throw new InvalidOperationException("the strategy is not running");
+    public EmulationSettings Settings => Context?.Settings ?? throw new InvalidOperationException("the strategy is not running");
+    /// <summary>The instrument traded (the data's); null when not running.</summary>
+    public Instrument? Instrument => Context?.Instrument;
     /// <summary>Every order placed in the current run.</summary>
-    public IReadOnlyList<Order> Orders => (IReadOnlyList<Order>?)Run?.AllOrders ?? Array.Empty<Order>();
+    public IReadOnlyList<Order> Orders => Context?.Orders ?? Array.Empty<Order>();
     /// <summary>Every own trade of the current run.</summary>
-    public IReadOnlyList<MyTrade> MyTrades => (IReadOnlyList<MyTrade>?)Run?.Trades ?? Array.Empty<MyTrade>();
+    public IReadOnlyList<MyTrade> MyTrades => Context?.MyTrades ?? Array.Empty<MyTrade>();
 }

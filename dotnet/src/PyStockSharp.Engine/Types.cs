@@ -101,6 +101,16 @@ public sealed class EmulationSettings
     public MarketFillMode MarketFill { get; set; } = MarketFillMode.NextOpen;
     public double Leverage { get; set; } = 1;
 
+    // ---- brokerage models (docs/engine-api.md, "Slots"); null: built from the numbers above ----------------------
+    /// <summary>When and at what price orders fill; null: <see cref="BarFillModel"/> with <see cref="MarketFill"/>.</summary>
+    public IFillModel? FillModel { get; set; }
+    /// <summary>Commission per fill; null: <see cref="RateFeeModel"/> of CommissionFraction, CommissionPerUnit, MinCommission.</summary>
+    public IFeeModel? FeeModel { get; set; }
+    /// <summary>Price of market and stop fills; null: <see cref="FixedSlippageModel"/> of SlippageFraction and SlippageSteps × price step.</summary>
+    public ISlippageModel? SlippageModel { get; set; }
+    /// <summary>Whether a fill that grows a position fits the account; null: <see cref="LeverageBuyingPower"/> of Leverage.</summary>
+    public IBuyingPowerModel? BuyingPowerModel { get; set; }
+
     public EmulationSettings Clone() => (EmulationSettings)MemberwiseClone();
 
     /// <summary>Throws ArgumentException on an impossible setting.</summary>

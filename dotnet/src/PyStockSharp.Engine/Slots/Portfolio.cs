@@ -1,0 +1,87 @@
+namespace PyStockSharp.Engine;
+
+/// <summary>The position in one instrument: signed quantity, average entry price and realized PnL (gross of commission).</summary>
+public sealed class InstrumentPosition
+{
+    internal double Qty, Avg, Realized;
+
+    internal InstrumentPosition(Instrument instrument) { Instrument = instrument; }
+
+    public Instrument Instrument { get; }
+    /// <summary>Signed quantity: &gt; 0 long, &lt; 0 short.</summary>
+    public double Quantity => Qty;
+    /// <summary>Average entry price of the open quantity; 0 when flat.</summary>
+    public double AveragePrice => Avg;
+    /// <summary>PnL realized by closing fills (gross of commission).</summary>
+    public double RealizedPnL => Realized;
+    /// <summary>Quantity * (price - average price): the open position's PnL at <paramref name="price"/>.</summary>
+    public double UnrealizedAt(double price) => Qty != 0 ? Qty * (price - Avg) : 0;
+
+    public override string ToString() => $"{Instrument.Id}: {Qty} @ {Avg}";
+}
+
+/// <summary>
+/// Cash and positions of an account. Fills change it through <see cref="Apply"/> only: cash moves by the fill's notional
+/// and commission, the position by the fill's quantity (added in decimal: 0.1 + 0.2 - 0.3 is flat), and a fill against
+/// the position realizes (price - average) per closed unit. Equity = cash + Σ quantity × price.
+/// </summary>
+public sealed class Portfolio
+{
+    internal double CashValue, CommissionTotal, RealizedTotal;
+    private readonly List<InstrumentPosition> _positions = new();
+
+    public Portfolio(double initialCash)
+    {
+        if (!double.IsFinite(initialCash)) throw new ArgumentException($"initialCash must be finite, got {initialCash}");
+        InitialCash = initialCash; CashValue = initialCash;
+    }
+
+    public double InitialCash { get; }
+    public double Cash => CashValue;
+    /// <summary>Commission paid so far.</summary>
+    public double Commission => CommissionTotal;
+    /// <summary>Realized PnL of every position (gross of commission).</summary>
+    public double RealizedPnL => RealizedTotal;
+    public IReadOnlyList<InstrumentPosition> Positions => _positions;
+
+    /// <summary>The position in <paramref name="instrument"/> (made, flat, on first use).</summary>
+    public InstrumentPosition PositionOf(Instrument instrument)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        foreach (var p in _positions) if (ReferenceEquals(p.Instrument, instrument)) return p;
+        var made = new InstrumentPosition(instrument);
+        _positions.Add(made);
+        return made;
+    }
+
+    /// <summary>
+    /// Books a fill of <paramref name="volume"/> (&gt; 0) at <paramref name="price"/> on <paramref name="position"/>, buying when
+    /// <paramref name="buy"/>; <paramref name="newQuantity"/> is the position after it (computed by the caller, in decimal).
+    /// Returns the PnL the fill realized.
+    /// </summary>
+    internal double Apply(InstrumentPosition position, bool buy, double volume, double price, double commission, double newQuantity)
+    {
+        double q = buy ? volume : -volume;
+        double pos = position.Qty;
+        double realized = 0;
+        if (pos == 0 || (pos > 0) == (q > 0))
+        {
+            double ap = Math.Abs(pos);
+            position.Avg = (ap * position.Avg + volume * price) / (ap + volume);
+        }
+        else
+        {
+            double ap = Math.Abs(pos);
+            double closing = volume < ap ? volume : ap;
+            realized = pos > 0 ? closing * (price - position.Avg) : closing * (position.Avg - price);
+            if (newQuantity == 0) position.Avg = 0;          // flat
+            else if (volume > ap) position.Avg = price;      // flipped: the rest opens at the fill price
+        }
+        position.Qty = newQuantity;
+        position.Realized += realized;
+        CashValue -= q * price + commission;
+        RealizedTotal += realized;
+        CommissionTotal += commission;
+        return realized;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Runtime.CompilerServices;
+
+namespace PyStockSharp.Engine;
+
+/// <summary>
+/// The results recorder: one row per bar, after the bar's fills and the strategy's decision (position, cash, equity,
+/// realized and unrealized PnL, cumulative commission). Without capture it keeps only the running maximum drawdown.
+/// </summary>
+internal sealed class BarRecorder
+{
+    internal readonly double[] Position, Cash, Equity, Realized, Unrealized, Commission;
+    internal readonly bool Capture;
+    private double _peak, _mdd;
+
+    internal BarRecorder(int bars, double initialCapital, bool capture)
+    {
+        Capture = capture;
+        int m = capture ? bars : 0;
+        Position = GC.AllocateUninitializedArray<double>(m); Cash = GC.AllocateUninitializedArray<double>(m);
+        Equity = GC.AllocateUninitializedArray<double>(m); Realized = GC.AllocateUninitializedArray<double>(m);
+        Unrealized = GC.AllocateUninitializedArray<double>(m); Commission = GC.AllocateUninitializedArray<double>(m);
+        _peak = initialCapital;
+    }
+
+    /// <summary>Largest fall of equity from its running peak (a fraction &lt;= 0), when not capturing; NaN otherwise.</summary>
+    internal double MaxDrawdown => Capture ? double.NaN : _mdd;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Record(int i, double pos, double cash, double close, double avg, double realized, double commission)
+    {
+        double eq = cash + pos * close;
+        Position[i] = pos;
+        Cash[i] = cash;
+        Equity[i] = eq;
+        Realized[i] = realized;
+        Unrealized[i] = pos != 0 ? pos * (close - avg) : 0;
+        Commission[i] = commission;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Track(double equity)
+    {
+        if (equity > _peak) _peak = equity;
+        else if (_peak > 0) { double dd = equity / _peak - 1; if (dd < _mdd) _mdd = dd; }
+    }
+}
