@@ -28,6 +28,27 @@ public static class BacktestEngine
     }
 
     /// <summary>
+    /// Runs <paramref name="strategy"/> over several series on one clock (see <see cref="PortfolioRun"/>): series k is
+    /// instrument k (its symbol, price step), the first is the primary (<see cref="Strategy.OnBar"/>, Position, the equity
+    /// row's close); the others reach <see cref="Strategy.OnSeriesBar"/>. One series: the same as the single-series run.
+    /// </summary>
+    public static BacktestResult Run(Strategy strategy, IReadOnlyList<CandleSeries> series, EmulationSettings? settings, bool captureBars)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        ArgumentNullException.ThrowIfNull(series);
+        if (series.Count == 0) throw new ArgumentException("no series to run on", nameof(series));
+        if (series.Count == 1) return Run(strategy, series[0], settings, captureBars);
+        foreach (var s in series) ArgumentNullException.ThrowIfNull(s, nameof(series));
+        settings = (settings ?? new EmulationSettings()).Clone();
+        settings.Validate();
+        if (strategy.Context != null) throw new InvalidOperationException($"strategy '{strategy.Name}' is already running");
+        var run = new PortfolioRun(strategy, series, settings, captureBars);
+        strategy.Context = run;
+        try { return run.Execute(); }
+        finally { strategy.Context = null; }
+    }
+
+    /// <summary>
     /// Vectorized strategies: at each bar i (after the bar closed) a market order for
     /// <c>targetPositions[i] - Position</c> when non-zero, emulated with the same rules as <see cref="Run"/>.
     /// NaN targets mean "no change".

@@ -60,8 +60,11 @@ public sealed class BacktestResult
 {
     internal BacktestResult(CandleSeries series, EmulationSettings settings, string strategyName, Order[] orders, MyTrade[] trades,
         int rejected, double[] pos, double[] cash, double[] eq, double[] real, double[] unreal, double[] comm,
-        RunSummary sum, bool captured)
+        RunSummary sum, bool captured, long[]? times = null, double[]? closes = null, Instrument[]? instruments = null,
+        double[][]? positions = null)
     {
+        Instruments = instruments ?? new[] { Instrument.Of(series) };
+        PositionsByInstrument = positions ?? new[] { pos };
         HasBarCapture = captured;
         Series = series; Settings = settings; StrategyName = strategyName;
         OrderList = orders; Trades = trades;
@@ -76,11 +79,12 @@ public sealed class BacktestResult
         FillCount = trades.Length;
         OrderCount = orders.Length;
         RejectedCount = rejected;
-        RoundTrips = CountRoundTrips(trades);
+        RoundTrips = CountRoundTripsPerInstrument(trades);
         MaxDrawdown = captured ? ComputeMaxDrawdown(InitialCapital, eq) : sum.MaxDrawdown;
         Equity = new EquityColumns
         {
-            Time = captured ? series.OpenTimes : System.Array.Empty<long>(), Close = captured ? series.Close : System.Array.Empty<double>(), Position = pos, Cash = cash, Equity = eq,
+            Time = captured ? times ?? series.OpenTimes : System.Array.Empty<long>(),
+            Close = captured ? closes ?? series.Close : System.Array.Empty<double>(), Position = pos, Cash = cash, Equity = eq,
             RealizedPnL = real, UnrealizedPnL = unreal, Commission = comm,
         };
         int f = trades.Length;
@@ -113,7 +117,12 @@ public sealed class BacktestResult
         Orders = oc;
     }
 
+    /// <summary>The primary series (the only one of a single-series run).</summary>
     public CandleSeries Series { get; }
+    /// <summary>The run's instruments, the primary first (one for a single-series run).</summary>
+    public IReadOnlyList<Instrument> Instruments { get; }
+    /// <summary>Per instrument, its position after each recorded row (empty arrays without capture).</summary>
+    public IReadOnlyList<double[]> PositionsByInstrument { get; }
     public EmulationSettings Settings { get; }
     public string StrategyName { get; }
     /// <summary>False when the run was made without per-bar capture (optimizer without keepCaptures): Equity columns are empty.</summary>
@@ -149,14 +158,28 @@ public sealed class BacktestResult
     // ---- Arrow -------------------------------------------------------------------------------
     private static readonly TimestampType TsType = new(TimeUnit.Nanosecond, "UTC");
 
-    /// <summary>time, side, price, volume, commission, order_id, bar, realized_pnl.</summary>
+    /// <summary>time, side, price, volume, commission, order_id, bar, realized_pnl; and symbol when the run has several instruments
+    /// (bar is then the index in that symbol's series).</summary>
     public RecordBatch FillsToArrow()
     {
         var f = Fills;
-        return ArrowExport.Batch(f.Count,
+        var columns = new List<(string, IArrowArray)>
+        {
             ("time", ArrowExport.Timestamp(f.Time)), ("side", ArrowExport.Int8(f.Side)), ("price", ArrowExport.Double(f.Price)),
             ("volume", ArrowExport.Double(f.Volume)), ("commission", ArrowExport.Double(f.Commission)),
-            ("order_id", ArrowExport.Int64(f.OrderId)), ("bar", ArrowExport.Int32(f.Bar)), ("realized_pnl", ArrowExport.Double(f.RealizedPnL)));
+            ("order_id", ArrowExport.Int64(f.OrderId)), ("bar", ArrowExport.Int32(f.Bar)), ("realized_pnl", ArrowExport.Double(f.RealizedPnL)),
+        };
+        if (Instruments.Count > 1)
+            columns.Add(("symbol", ArrowExport.Utf8(Trades.Select(t => t.Instrument?.Id).ToArray())));
+        return ArrowExport.Batch(f.Count, columns.ToArray());
+    }
+
+    /// <summary>time and one column per instrument (named by its symbol): each position after each recorded row.</summary>
+    public RecordBatch PositionsToArrow()
+    {
+        var columns = new List<(string, IArrowArray)> { ("time", ArrowExport.Timestamp(Equity.Time)) };
+        for (int k = 0; k < Instruments.Count; k++) columns.Add((Instruments[k].Id, ArrowExport.Double(PositionsByInstrument[k])));
+        return ArrowExport.Batch(Equity.Count, columns.ToArray());
     }
 
     /// <summary>time, close, position, cash, equity, realized_pnl, unrealized_pnl, commission.</summary>
@@ -181,6 +204,15 @@ public sealed class BacktestResult
     }
 
     // ---- helpers -----------------------------------------------------------------------------
+
+    /// <summary><see cref="CountRoundTrips"/> per instrument, summed.</summary>
+    internal static int CountRoundTripsPerInstrument(IReadOnlyList<MyTrade> trades)
+    {
+        bool several = false;
+        for (int k = 1; k < trades.Count && !several; k++) several = !ReferenceEquals(trades[k].Instrument, trades[0].Instrument);
+        if (!several) return CountRoundTrips(trades);
+        return trades.GroupBy(t => t.Instrument).Sum(g => CountRoundTrips(g.ToList()));
+    }
 
     /// <summary>FIFO-matched (entry fill, exit fill) pairs; a flip closes one and opens another. Volumes are
     /// matched in decimal (fill volumes are quantities of 15 significant digits), so no residue opens a lot.</summary>

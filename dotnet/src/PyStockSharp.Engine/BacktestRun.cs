@@ -19,6 +19,8 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
     private readonly InstrumentPosition _position;
     private readonly SimulatedBrokerage _broker;
     private readonly BarRecorder _recorder;
+    private readonly Instrument[] _instruments;
+    private readonly CandleSeries[] _allSeries;
     internal int Cur = -1;
 
     internal BacktestRun(Strategy strategy, CandleSeries series, EmulationSettings settings, bool captureBars = true)
@@ -28,7 +30,10 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
         Instrument = Instrument.Of(series);
         _portfolio = new Portfolio(settings.InitialCapital);
         _position = _portfolio.PositionOf(Instrument);
-        _broker = SimulatedBrokerage.FromSettings(settings, Instrument, _portfolio, this, _t);
+        _broker = SimulatedBrokerage.FromSettings(settings, _portfolio, this);
+        _broker.AddInstrument(Instrument, _t);
+        _instruments = new[] { Instrument };
+        _allSeries = new[] { series };
         _recorder = new BarRecorder(series.Count, settings.InitialCapital, captureBars);
     }
 
@@ -47,7 +52,14 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
     public IReadOnlyList<Order> Orders => _broker.OrderList;
     public IReadOnlyList<MyTrade> MyTrades => _broker.TradeList;
 
+    public IReadOnlyList<Instrument> Instruments => _instruments;
+    public IReadOnlyList<CandleSeries> AllSeries => _allSeries;
+    public int LastIndexOf(int series) => series == 0 ? Cur : throw new ArgumentOutOfRangeException(nameof(series), $"series {series}: this run has one series");
+    public double PositionOf(Instrument instrument) => ReferenceEquals(instrument, Instrument) ? _position.Qty
+        : throw new ArgumentException($"instrument {instrument?.Id ?? "null"} is not traded in this run; traded: {Instrument.Id}");
+
     public Order Place(Sides side, OrderTypes type, double volume, double price) => _broker.Place(Instrument, side, type, volume, price, Cur);
+    public Order Place(Instrument instrument, Sides side, OrderTypes type, double volume, double price) => _broker.Place(instrument, side, type, volume, price, Cur);
     public bool Cancel(Order order) => _broker.Cancel(order, Cur);
     public void CancelAll() => _broker.CancelAll(Cur);
 
@@ -74,9 +86,10 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
             for (int i = 0; i < n; i++)
             {
                 Cur = i;
-                if (broker.HasActive) broker.FillOnBar(Bar(i));
+                if (broker.HasActive) broker.FillOnBar(0, Bar(i));
+                position.MarkPrice = c[i];
                 s.RunBar(i);
-                if (atClose && broker.HasActive) broker.FillAtClose(Bar(i));
+                if (atClose && broker.HasActive) broker.FillAtClose(0, Bar(i));
                 rec.Record(i, position.Qty, pf.CashValue, c[i], position.Avg, pf.RealizedTotal, pf.CommissionTotal);
                 if (post) s.RunBarRecorded(i);
             }
@@ -86,9 +99,10 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
             for (int i = 0; i < n; i++)
             {
                 Cur = i;
-                if (broker.HasActive) broker.FillOnBar(Bar(i));
+                if (broker.HasActive) broker.FillOnBar(0, Bar(i));
+                position.MarkPrice = c[i];
                 s.RunBar(i);
-                if (atClose && broker.HasActive) broker.FillAtClose(Bar(i));
+                if (atClose && broker.HasActive) broker.FillAtClose(0, Bar(i));
                 rec.Track(pf.CashValue + position.Qty * c[i]);
                 if (post) s.RunBarRecorded(i);
             }

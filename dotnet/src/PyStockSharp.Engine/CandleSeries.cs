@@ -56,6 +56,27 @@ public sealed class CandleSeries
     public double[] Volume { get; }
     public int Count => OpenTimes.Length;
 
+    private long _barNs;
+
+    /// <summary>
+    /// Length of one bar in nanoseconds: the <see cref="TimeFrame"/> ("30s", "5m", "5min", "1h", "1d", "1w"), or, when it
+    /// says nothing, the smallest gap between bar opens (one day for fewer than two bars). A bar closes at open + this.
+    /// </summary>
+    public long BarNanoseconds => _barNs != 0 ? _barNs : (_barNs = ParseBarNanoseconds(TimeFrame, OpenTimes));
+
+    internal static long ParseBarNanoseconds(string timeFrame, long[] openTimes)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(timeFrame ?? "", @"^\s*(\d+)\s*(s|m|min|h|d|w)\s*$");
+        if (m.Success && long.TryParse(m.Groups[1].Value, out long count) && count > 0)
+        {
+            long unit = m.Groups[2].Value switch { "s" => 1, "m" or "min" => 60, "h" => 3600, "d" => 86400, _ => 7 * 86400 };
+            return count * unit * 1_000_000_000L;
+        }
+        long best = long.MaxValue;
+        for (int i = 1; i < openTimes.Length; i++) { long d = openTimes[i] - openTimes[i - 1]; if (d > 0 && d < best) best = d; }
+        return best == long.MaxValue ? 86_400_000_000_000L : best;
+    }
+
     public Candle this[int index] => new(index, OpenTimes[index], Open[index], High[index], Low[index], Close[index], Volume[index]);
 
     /// <summary>A copy of bars [start, start+count).</summary>

@@ -100,6 +100,11 @@ public abstract class Strategy
     /// <summary>Bar <paramref name="index"/> closed. Default: <c>OnCandle(Series[index])</c>.</summary>
     public virtual void OnBar(int index) => OnCandle(Series[index]);
     public virtual void OnCandle(Candle candle) { }
+    /// <summary>
+    /// Bar <paramref name="index"/> of series <paramref name="series"/> (1, 2, … : not the primary) closed, in a run over several
+    /// series. At one close time the other series' bars come first, then the primary's <see cref="OnBar"/>.
+    /// </summary>
+    public virtual void OnSeriesBar(int series, int index) { }
     public virtual void OnNewMyTrade(MyTrade trade) { }
     public virtual void OnOrderChanged(Order order) { }
     public virtual void OnStopped() { }
@@ -109,6 +114,7 @@ public abstract class Strategy
 
     internal virtual void RunStarted() => OnStarted();
     internal virtual void RunBar(int index) => Bar(index);
+    internal virtual void RunSeriesBar(int series, int index) => OnSeriesBar(series, index);
 
     /// <summary>
     /// When set, called at each bar instead of <see cref="OnBar"/>. For Python strategies: pythonnet dispatches a
@@ -142,6 +148,20 @@ public abstract class Strategy
     public Order SellStop(double price, double? volume = null) => R.Place(Sides.Sell, OrderTypes.Stop, volume ?? Volume, price);
     /// <summary>Places an order of any kind (price ignored for market orders).</summary>
     public Order RegisterOrder(Sides side, OrderTypes type, double volume, double price = 0) => R.Place(side, type, volume, price);
+    /// <summary>Buys <paramref name="volume"/> of <paramref name="instrument"/> (one of <see cref="Instruments"/>) at market.</summary>
+    public Order BuyMarket(Instrument instrument, double volume) => R.Place(instrument, Sides.Buy, OrderTypes.Market, volume, 0);
+    /// <summary>Sells <paramref name="volume"/> of <paramref name="instrument"/> at market.</summary>
+    public Order SellMarket(Instrument instrument, double volume) => R.Place(instrument, Sides.Sell, OrderTypes.Market, volume, 0);
+    /// <summary>Places an order of any kind for <paramref name="instrument"/> (price ignored for market orders).</summary>
+    public Order RegisterOrder(Instrument instrument, Sides side, OrderTypes type, double volume, double price = 0) => R.Place(instrument, side, type, volume, price);
+    /// <summary>Market order for -PositionOf(instrument); null when flat.</summary>
+    public Order? ClosePosition(Instrument instrument)
+    {
+        var p = PositionOf(instrument);
+        if (p > 0) return SellMarket(instrument, p);
+        if (p < 0) return BuyMarket(instrument, -p);
+        return null;
+    }
     /// <summary>Cancels an active order; returns false if it was no longer active.</summary>
     public bool CancelOrder(Order order) => R.Cancel(order);
     /// <summary>Cancels every active order.</summary>
@@ -170,6 +190,14 @@ public abstract class Strategy
     public EmulationSettings Settings => Context?.Settings ?? throw new InvalidOperationException("the strategy is not running");
     /// <summary>The instrument traded (the data's); null when not running.</summary>
     public Instrument? Instrument => Context?.Instrument;
+    /// <summary>Every instrument of the run, the primary's first (series k trades Instruments[k]).</summary>
+    public IReadOnlyList<Instrument> Instruments => Context?.Instruments ?? Array.Empty<Instrument>();
+    /// <summary>Every series of the run, the primary first.</summary>
+    public IReadOnlyList<CandleSeries> AllSeries => Context?.AllSeries ?? Array.Empty<CandleSeries>();
+    /// <summary>Index of the last bar of series <paramref name="series"/> delivered so far (-1 before its first): its bars up to this one are all the strategy may look at.</summary>
+    public int LastIndexOf(int series) => Context?.LastIndexOf(series) ?? -1;
+    /// <summary>Signed position in <paramref name="instrument"/>.</summary>
+    public double PositionOf(Instrument instrument) => Context?.PositionOf(instrument) ?? 0;
     /// <summary>Every order placed in the current run.</summary>
     public IReadOnlyList<Order> Orders => Context?.Orders ?? Array.Empty<Order>();
     /// <summary>Every own trade of the current run.</summary>

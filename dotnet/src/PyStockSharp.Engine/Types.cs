@@ -61,6 +61,10 @@ public sealed class Order
     public string? RejectReason { get; internal set; }
     /// <summary>Bar whose handling placed the order (-1 if placed in OnStarted).</summary>
     public int PlacedBar { get; }
+    /// <summary>What the order trades (the data's instrument, or one of several in a portfolio run).</summary>
+    public Instrument? Instrument { get; internal set; }
+    /// <summary>The brokerage that took the order (cancelling checks it in O(1)).</summary>
+    internal object? Owner;
     /// <summary>Bar at which the order was filled, cancelled or rejected; -1 while active.</summary>
     public int DoneBar { get; internal set; }
     /// <summary>Fill price (slippage included); NaN unless filled.</summary>
@@ -71,12 +75,16 @@ public sealed class Order
 /// <summary>An own trade (a fill).</summary>
 public readonly struct MyTrade
 {
-    public MyTrade(long orderId, int barIndex, long time, Sides side, double price, double volume, double commission, double realizedPnL)
+    public MyTrade(long orderId, int barIndex, long time, Sides side, double price, double volume, double commission, double realizedPnL,
+        Instrument? instrument = null)
     {
         OrderId = orderId; BarIndex = barIndex; Time = time; Side = side; Price = price; Volume = volume;
-        Commission = commission; RealizedPnL = realizedPnL;
+        Commission = commission; RealizedPnL = realizedPnL; Instrument = instrument;
     }
+    /// <summary>What was traded.</summary>
+    public Instrument? Instrument { get; }
     public long OrderId { get; }
+    /// <summary>Index of the fill's bar in its instrument's series.</summary>
     public int BarIndex { get; }
     /// <summary>Open time of the bar of the fill (UTC ns).</summary>
     public long Time { get; }

@@ -72,7 +72,7 @@ public class SlotTests
         var models = numeric.Clone();
         models.FillModel = new BarFillModel(mode);
         models.FeeModel = new RateFeeModel(0.001, 0.02, 0.05);
-        models.SlippageModel = new FixedSlippageModel(0.0002, 0.01);
+        models.SlippageModel = new FixedSlippageModel(0.0002, 1);
         models.BuyingPowerModel = new LeverageBuyingPower(2);
         var a = new RandomFlowStrategy(seed);
         var b = new RandomFlowStrategy(seed);

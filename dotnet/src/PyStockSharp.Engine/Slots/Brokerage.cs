@@ -28,67 +28,86 @@ public interface IBrokerage
 }
 
 /// <summary>
-/// The backtest's brokerage: keeps the active orders and, bar by bar, lets its fill model decide which fill and at what
-/// price; each fill then gets the slippage model's price, the fee model's commission, the buying-power model's consent
-/// and is booked on the <see cref="Portfolio"/>. One instrument per brokerage for now (the data's).
+/// The backtest's brokerage: keeps the active orders per instrument and, bar by bar, lets its fill model decide which
+/// fill and at what price; each fill then gets the slippage model's price, the fee model's commission, the buying-power
+/// model's consent and is booked on the <see cref="Portfolio"/>. Order ids are unique across instruments.
 /// </summary>
 public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
 {
+    private sealed class Book
+    {
+        internal readonly Instrument Instrument;
+        internal readonly InstrumentPosition Position;
+        internal readonly long[] Times;
+        internal readonly List<Order> Active = new();
+        internal Book(Instrument instrument, InstrumentPosition position, long[] times) { Instrument = instrument; Position = position; Times = times; }
+    }
+
     private readonly IFillModel _fill;
     private readonly IFeeModel _fee;
     private readonly ISlippageModel _slippage;
     private readonly IBuyingPowerModel _buyingPower;
     private readonly Portfolio _portfolio;
-    private readonly InstrumentPosition _position;
     private readonly IBrokerageEvents _events;
-    private readonly long[] _times;
-    private readonly List<Order> _active = new();
+    private readonly List<Book> _books = new();
     private readonly List<Order> _orders = new();
     private readonly List<MyTrade> _trades = new();
     private long _nextId = 1;
+    private int _active;          // active orders over all books
+    private Book _book = null!;   // the book being filled
     private int _bar;
 
-    public SimulatedBrokerage(Instrument instrument, Portfolio portfolio, IBrokerageEvents events, long[] barTimes,
-        IFillModel fill, IFeeModel fee, ISlippageModel slippage, IBuyingPowerModel buyingPower)
+    public SimulatedBrokerage(Portfolio portfolio, IBrokerageEvents events, IFillModel fill, IFeeModel fee, ISlippageModel slippage,
+        IBuyingPowerModel buyingPower)
     {
-        ArgumentNullException.ThrowIfNull(instrument); ArgumentNullException.ThrowIfNull(portfolio);
-        ArgumentNullException.ThrowIfNull(events); ArgumentNullException.ThrowIfNull(barTimes);
+        _portfolio = portfolio ?? throw new ArgumentNullException(nameof(portfolio));
+        _events = events ?? throw new ArgumentNullException(nameof(events));
         _fill = fill ?? throw new ArgumentNullException(nameof(fill));
         _fee = fee ?? throw new ArgumentNullException(nameof(fee));
         _slippage = slippage ?? throw new ArgumentNullException(nameof(slippage));
         _buyingPower = buyingPower ?? throw new ArgumentNullException(nameof(buyingPower));
-        Instrument = instrument; _portfolio = portfolio; _position = portfolio.PositionOf(instrument);
-        _events = events; _times = barTimes;
     }
 
     /// <summary>The brokerage <paramref name="settings"/> describe: their models, or the ones built from their numbers.</summary>
-    public static SimulatedBrokerage FromSettings(EmulationSettings settings, Instrument instrument, Portfolio portfolio,
-        IBrokerageEvents events, long[] barTimes)
+    public static SimulatedBrokerage FromSettings(EmulationSettings settings, Portfolio portfolio, IBrokerageEvents events)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new SimulatedBrokerage(instrument, portfolio, events, barTimes,
+        return new SimulatedBrokerage(portfolio, events,
             settings.FillModel ?? (settings.MarketFill == MarketFillMode.Close ? BarFillModel.AtClose : BarFillModel.NextOpen),
             settings.FeeModel ?? new RateFeeModel(settings.CommissionFraction, settings.CommissionPerUnit, settings.MinCommission),
-            settings.SlippageModel ?? new FixedSlippageModel(settings.SlippageFraction, settings.SlippageSteps * instrument.PriceStep),
+            settings.SlippageModel ?? new FixedSlippageModel(settings.SlippageFraction, settings.SlippageSteps),
             settings.BuyingPowerModel ?? new LeverageBuyingPower(settings.Leverage));
     }
 
-    public Instrument Instrument { get; }
+    /// <summary>Trades <paramref name="instrument"/> too, whose bars open at <paramref name="barTimes"/>; returns its number (0, 1, …).</summary>
+    public int AddInstrument(Instrument instrument, long[] barTimes)
+    {
+        ArgumentNullException.ThrowIfNull(instrument); ArgumentNullException.ThrowIfNull(barTimes);
+        foreach (var b in _books)
+            if (ReferenceEquals(b.Instrument, instrument)) throw new ArgumentException($"instrument {instrument.Id} added twice", nameof(instrument));
+        _books.Add(new Book(instrument, _portfolio.PositionOf(instrument), barTimes));
+        if (_books.Count == 1) _book = _books[0];
+        return _books.Count - 1;
+    }
+
     public IFillModel FillModel => _fill;
     public IReadOnlyList<Order> Orders => _orders;
     public IReadOnlyList<MyTrade> Trades => _trades;
     /// <summary>Orders rejected so far (invalid, or refused by the buying-power model).</summary>
     public int RejectedCount { get; private set; }
-    internal bool HasActive => _active.Count > 0;
+    internal bool HasActive => _active > 0;
+    internal bool HasActiveOn(int instrument) => _books[instrument].Active.Count > 0;
     internal List<Order> OrderList => _orders;
     internal List<MyTrade> TradeList => _trades;
 
     public Order Place(Instrument instrument, Sides side, OrderTypes type, double volume, double price, int bar)
     {
-        if (!ReferenceEquals(instrument, Instrument))
-            throw new ArgumentException($"this brokerage trades {Instrument.Id} only, not {instrument?.Id}", nameof(instrument));
+        Book? book = null;
+        foreach (var b in _books) if (ReferenceEquals(b.Instrument, instrument)) { book = b; break; }
+        if (book == null)
+            throw new ArgumentException($"instrument {instrument?.Id ?? "null"} is not traded in this run; traded: {string.Join(", ", _books.Select(b => b.Instrument.Id))}", nameof(instrument));
         volume = BacktestRun.Quantity(volume);
-        var o = new Order(_nextId++, side, type, volume, type == OrderTypes.Market ? 0 : price, bar);
+        var o = new Order(_nextId++, side, type, volume, type == OrderTypes.Market ? 0 : price, bar) { Instrument = instrument, Owner = this };
         _orders.Add(o);
         string? why = null;
         if (!(volume > 0) || double.IsInfinity(volume)) why = $"invalid volume {volume.ToString(CultureInfo.InvariantCulture)}: must be a finite number > 0";
@@ -98,14 +117,15 @@ public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
             o.State = OrderStates.Rejected; o.RejectReason = why; o.DoneBar = bar; RejectedCount++;
             return o;
         }
-        _active.Add(o);
+        book.Active.Add(o);
+        _active++;
         return o;
     }
 
     public bool Cancel(Order order, int bar)
     {
         ArgumentNullException.ThrowIfNull(order);
-        if (order.State != OrderStates.Active || !_orders.Contains(order)) return false;
+        if (order.State != OrderStates.Active || !ReferenceEquals(order.Owner, this)) return false;
         order.State = OrderStates.Cancelled; order.DoneBar = bar;
         _events.OrderChanged(order);
         return true;
@@ -113,64 +133,72 @@ public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
 
     public void CancelAll(int bar)
     {
-        int cnt = _active.Count;
-        for (int k = 0; k < cnt; k++)
+        foreach (var b in _books)
         {
-            var o = _active[k];
-            if (o.State == OrderStates.Active) { o.State = OrderStates.Cancelled; o.DoneBar = bar; _events.OrderChanged(o); }
+            var active = b.Active;
+            int cnt = active.Count;
+            for (int k = 0; k < cnt; k++)
+            {
+                var o = active[k];
+                if (o.State == OrderStates.Active) { o.State = OrderStates.Cancelled; o.DoneBar = bar; _events.OrderChanged(o); }
+            }
         }
     }
 
-    /// <summary>Bar <paramref name="bar"/> opened: the fill model fills what executes during it.</summary>
-    internal void FillOnBar(in Candle bar)
+    /// <summary>Bar <paramref name="bar"/> of instrument <paramref name="instrument"/> opened: the fill model fills what executes during it.</summary>
+    internal void FillOnBar(int instrument, in Candle bar)
     {
+        var book = _book = _books[instrument];
         _bar = bar.Index;
-        _fill.FillOnBar(this, _active, bar);
-        Compact();
+        _fill.FillOnBar(this, book.Active, bar);
+        Compact(book);
     }
 
-    /// <summary>The strategy handled <paramref name="bar"/>: fills at its close (when the fill model does that).</summary>
-    internal void FillAtClose(in Candle bar)
+    /// <summary>The strategy handled <paramref name="bar"/> of <paramref name="instrument"/>: fills at its close (when the fill model does that).</summary>
+    internal void FillAtClose(int instrument, in Candle bar)
     {
+        var book = _book = _books[instrument];
         _bar = bar.Index;
-        _fill.FillAtClose(this, _active, bar);
-        Compact();
+        _fill.FillAtClose(this, book.Active, bar);
+        Compact(book);
     }
 
     public bool Fill(Order order, double price, bool slipped)
     {
         ArgumentNullException.ThrowIfNull(order);
-        if (order.State != OrderStates.Active) return false;
+        var book = _book;
+        if (order.State != OrderStates.Active || !ReferenceEquals(order.Instrument, book.Instrument)) return false;
         int i = _bar;
-        if (slipped) price = _slippage.Apply(order.Side, price);
+        if (slipped) price = _slippage.Apply(order, price);
         double vol = order.Volume;
         bool buy = order.Side == Sides.Buy;
         double comm = _fee.Commission(order, price, vol);
-        double newQty = BacktestRun.AddQuantities(_position.Qty, buy ? vol : -vol);
-        if (_buyingPower.Reject(_portfolio, _position, newQty, price, comm) is { } why)
+        var position = book.Position;
+        double newQty = BacktestRun.AddQuantities(position.Qty, buy ? vol : -vol);
+        if (_buyingPower.Reject(_portfolio, position, newQty, price, comm) is { } why)
         {
             order.State = OrderStates.Rejected; order.DoneBar = i; RejectedCount++;
             order.RejectReason = why;
             _events.OrderChanged(order);
             return false;
         }
-        double realized = _portfolio.Apply(_position, buy, vol, price, comm, newQty);
+        double realized = _portfolio.Apply(position, buy, vol, price, comm, newQty);
         order.State = OrderStates.Filled; order.DoneBar = i; order.FillPrice = price;
-        var trade = new MyTrade(order.Id, i, _times[i], order.Side, price, vol, comm, realized);
+        var trade = new MyTrade(order.Id, i, book.Times[i], order.Side, price, vol, comm, realized, book.Instrument);
         _trades.Add(trade);
         _events.Filled(order, trade);
         return true;
     }
 
-    private void Compact()
+    private void Compact(Book book)
     {
-        var list = _active;
+        var list = book.Active;
         int w = 0, n = list.Count;
         for (int r = 0; r < n; r++)
         {
             var o = list[r];
             if (o.State == OrderStates.Active) { if (w != r) list[w] = o; w++; }
         }
-        if (w < n) list.RemoveRange(w, n - w);
+        if (w < n) { _active -= n - w; list.RemoveRange(w, n - w); }
     }
 }

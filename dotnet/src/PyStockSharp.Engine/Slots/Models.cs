@@ -37,10 +37,10 @@ public interface IFeeModel
     double Commission(Order order, double price, double volume);
 }
 
-/// <summary>The price a market or stop fill gets instead of <paramref name="price"/> (worse for the order's side).</summary>
+/// <summary>The price a market or stop fill of <paramref name="order"/> gets instead of <paramref name="price"/> (worse for the order's side).</summary>
 public interface ISlippageModel
 {
-    double Apply(Sides side, double price);
+    double Apply(Order order, double price);
 }
 
 /// <summary>Whether the account can take a fill that grows the position; returns the reason to reject it, or null.</summary>
@@ -146,28 +146,29 @@ public sealed class RateFeeModel : IFeeModel
     }
 }
 
-/// <summary>A fill at p becomes p ± (p × fraction + absolute): + for buys, − for sells. absolute = steps × the instrument's price step.</summary>
+/// <summary>A fill at p becomes p ± (p × fraction + steps × the order's instrument's price step): + for buys, − for sells.</summary>
 public sealed class FixedSlippageModel : ISlippageModel
 {
-    public FixedSlippageModel(double fraction, double absolute)
+    public FixedSlippageModel(double fraction, double steps)
     {
-        if (!(fraction >= 0) || !(absolute >= 0)) throw new ArgumentException("slippage must be >= 0");
-        Fraction = fraction; Absolute = absolute;
+        if (!(fraction >= 0) || !(steps >= 0)) throw new ArgumentException("slippage must be >= 0");
+        Fraction = fraction; Steps = steps;
     }
 
     public double Fraction { get; }
-    public double Absolute { get; }
+    public double Steps { get; }
 
-    public double Apply(Sides side, double price)
+    public double Apply(Order order, double price)
     {
-        double slip = price * Fraction + Absolute;
-        return side == Sides.Buy ? price + slip : price - slip;
+        double slip = price * Fraction + Steps * (order.Instrument?.PriceStep ?? 0.01);
+        return order.Side == Sides.Buy ? price + slip : price - slip;
     }
 }
 
 /// <summary>
-/// A fill that grows the position must fit: |new quantity| × price ≤ leverage × (cash + quantity × price) − commission,
-/// the equity valued at the fill price. Reducing or closing a position is always allowed.
+/// A fill that grows the position must fit: |new quantity| × price ≤ leverage × equity − commission, the equity
+/// being cash + quantity × price (the fill price) + the other positions at their marks (last closes). Reducing or
+/// closing a position is always allowed.
 /// </summary>
 public sealed class LeverageBuyingPower : IBuyingPowerModel
 {
@@ -185,6 +186,7 @@ public sealed class LeverageBuyingPower : IBuyingPowerModel
         if (!(Math.Abs(newQuantity) > Math.Abs(pos))) return null;
         double need = Math.Abs(newQuantity) * price;
         double equity = portfolio.CashValue + pos * price;
+        if (portfolio.Positions.Count > 1) equity += portfolio.ValueOfOthers(position);
         double avail = Leverage * equity - commission;
         if (!(need > avail)) return null;
         return string.Create(CultureInfo.InvariantCulture,

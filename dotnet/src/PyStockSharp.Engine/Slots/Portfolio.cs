@@ -3,7 +3,7 @@ namespace PyStockSharp.Engine;
 /// <summary>The position in one instrument: signed quantity, average entry price and realized PnL (gross of commission).</summary>
 public sealed class InstrumentPosition
 {
-    internal double Qty, Avg, Realized;
+    internal double Qty, Avg, Realized, MarkPrice = double.NaN;
 
     internal InstrumentPosition(Instrument instrument) { Instrument = instrument; }
 
@@ -14,6 +14,10 @@ public sealed class InstrumentPosition
     public double AveragePrice => Avg;
     /// <summary>PnL realized by closing fills (gross of commission).</summary>
     public double RealizedPnL => Realized;
+    /// <summary>The last price the position is valued at (its series' last close; NaN before its first bar).</summary>
+    public double Mark => MarkPrice;
+    /// <summary>Quantity × mark (0 when flat).</summary>
+    public double Value => Qty != 0 ? Qty * MarkPrice : 0;
     /// <summary>Quantity * (price - average price): the open position's PnL at <paramref name="price"/>.</summary>
     public double UnrealizedAt(double price) => Qty != 0 ? Qty * (price - Avg) : 0;
 
@@ -43,6 +47,25 @@ public sealed class Portfolio
     /// <summary>Realized PnL of every position (gross of commission).</summary>
     public double RealizedPnL => RealizedTotal;
     public IReadOnlyList<InstrumentPosition> Positions => _positions;
+
+    /// <summary>Cash + Σ quantity × mark.</summary>
+    public double Equity
+    {
+        get
+        {
+            double e = CashValue;
+            foreach (var p in _positions) if (p.Qty != 0) e += p.Qty * p.MarkPrice;
+            return e;
+        }
+    }
+
+    /// <summary>Σ quantity × mark of every position but <paramref name="except"/>.</summary>
+    public double ValueOfOthers(InstrumentPosition except)
+    {
+        double v = 0;
+        foreach (var p in _positions) if (!ReferenceEquals(p, except) && p.Qty != 0) v += p.Qty * p.MarkPrice;
+        return v;
+    }
 
     /// <summary>The position in <paramref name="instrument"/> (made, flat, on first use).</summary>
     public InstrumentPosition PositionOf(Instrument instrument)
@@ -78,6 +101,7 @@ public sealed class Portfolio
             else if (volume > ap) position.Avg = price;      // flipped: the rest opens at the fill price
         }
         position.Qty = newQuantity;
+        if (double.IsNaN(position.MarkPrice)) position.MarkPrice = price;   // filled before its first close
         position.Realized += realized;
         CashValue -= q * price + commission;
         RealizedTotal += realized;
