@@ -23,7 +23,7 @@ import math
 import os
 import sys
 import types
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -175,6 +175,14 @@ class BacktestResult:
         return self.arrow["equity"].to_pandas()
 
     @functools.cached_property
+    def positions(self) -> pd.DataFrame:
+        """Position per symbol after each equity row (time and one column per symbol); for a single-series run
+        the ``position`` column of :attr:`equity` under the data's symbol."""
+        if "positions" in self.arrow:
+            return self.arrow["positions"].to_pandas()
+        return pd.DataFrame({"time": self.equity["time"], self.symbol or "position": self.equity["position"]})
+
+    @functools.cached_property
     def orders(self) -> pd.DataFrame:
         frame = self.arrow["orders"].to_pandas()
         frame["type"] = frame["type"].map(_ORDER_TYPES)
@@ -290,7 +298,12 @@ def backtest(
     config: str | os.PathLike[str] | Any = None,
 ) -> BacktestResult:
     """Backtest ``strategy`` (name, ``file.py:Class``, ``File.cs:Class``, class or instance) on ``data``
-    (CSV/Parquet path, DataFrame or loaded ``OhlcvData``).
+    (CSV/Parquet path, ``sample:NAME``, DataFrame or loaded ``OhlcvData``).
+
+    Several instruments: ``data={"SPX": "spx.csv", "NDX": "ndx.parquet"}`` (symbol -> data, the first is the
+    primary series: ``on_bar``, ``position``, the equity rows' close); the others reach ``on_series_bar`` and
+    are traded with ``buy_market(volume, symbol="NDX")``. Their bars are merged on one clock by close time;
+    fills get a ``symbol`` column and the result a ``positions`` frame (one column per symbol).
 
     Settings left as None take :class:`BacktestSettings`' defaults: capital 10,000, no
     commission or slippage, ``fill="next-open"``, leverage 1. ``config`` (a
@@ -332,8 +345,34 @@ def backtest(
             ],
         )
     resolved = resolve_strategy(strategy)
+    if isinstance(data, Mapping):
+        loaded = load_several(data, timeframe=timeframe)
+        return run_backtest(resolved, loaded[0], dict(params or {}), settings, others=loaded[1:])
     ohlcv = load_data(data, symbol=symbol, timeframe=timeframe)
     return run_backtest(resolved, ohlcv, dict(params or {}), settings)
+
+
+def load_several(data: Mapping[str, Any], *, timeframe: str | None = None) -> list[Any]:
+    """``{symbol: data}`` loaded in order (each :func:`load_data` with that symbol); all problems at once."""
+    problems: list[Problem] = []
+    if not data:
+        problems.append(Problem("give at least one symbol -> data", field="data"))
+    for name in data:
+        if not isinstance(name, str) or not name.strip():
+            problems.append(Problem(f"symbol {name!r} must be a non-empty string", field="data"))
+    if problems:
+        raise InputError("bad data", problems)
+    loaded: list[Any] = []
+    for name, source in data.items():
+        try:
+            ohlcv = load_data(source, symbol=name, timeframe=timeframe)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        loaded.append(dataclasses.replace(ohlcv, symbol=name) if ohlcv.symbol != name else ohlcv)
+    if problems:
+        raise InputError("bad data", problems)
+    return loaded
 
 
 def checked_settings(values: Mapping[str, Any]) -> BacktestSettings:
@@ -397,11 +436,22 @@ def load_data(data: Any, *, symbol: str | None = None, timeframe: str | None = N
 
 
 def run_backtest(
-    resolved: ResolvedStrategy, ohlcv: Any, params: Mapping[str, Any], settings: BacktestSettings
+    resolved: ResolvedStrategy,
+    ohlcv: Any,
+    params: Mapping[str, Any],
+    settings: BacktestSettings,
+    *,
+    others: Sequence[Any] = (),
 ) -> BacktestResult:
-    """Runs an already resolved strategy on loaded data (the engine part of :func:`backtest`)."""
+    """Runs an already resolved strategy on loaded data (the engine part of :func:`backtest`); ``others``:
+    more instruments' data, run on one clock with ``ohlcv`` as the primary series."""
     from pystocksharp import bridge
 
+    if others and resolved.runs_on_targets:
+        raise InputError(
+            "a vectorized strategy trades one instrument",
+            [Problem(f"{resolved.spec} gives target positions for one series; give one data", field="data")],
+        )
     frame: pd.DataFrame = ohlcv.frame
     times = np.ascontiguousarray(frame.index.as_unit("ns").asi8, dtype=np.int64)
     cols = [
@@ -422,7 +472,14 @@ def run_backtest(
         parameters = {p.name: p.value for p in bridge.strategy_parameters(inst)}
         if resolved.kind == "python":
             inst._psx_source = (times, *cols)  # the candle arrays the strategy sees, without a copy back
-        net_result = bridge.run(inst, series, net_settings)
+        if others:
+            extra = [
+                bridge.candle_series(o.frame, symbol=o.symbol, timeframe=o.timeframe or "", price_step=o.price_step)
+                for o in others
+            ]
+            net_result = bridge.run_series(inst, [series, *extra], net_settings)
+        else:
+            net_result = bridge.run(inst, series, net_settings)
     messages = {} if resolved.runs_on_targets else bridge.hosted_messages(inst)
     batches = bridge.result_batches(net_result)
     summary = BacktestSummary(**bridge.result_summary(net_result))

@@ -26,7 +26,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -462,13 +462,17 @@ def _columns_to_arrow(columns: Any, fields: tuple[tuple[str, str], ...]) -> pa.R
 
 
 def result_batches(net_result: Any, *, use_c_data: bool = True) -> dict[str, pa.RecordBatch]:
-    """``fills``, ``equity`` and ``orders`` of a .NET ``BacktestResult`` as pyarrow batches."""
+    """``fills``, ``equity`` and ``orders`` of a .NET ``BacktestResult`` as pyarrow batches; a run over several
+    instruments adds ``positions`` (time and one position column per symbol) and a ``symbol`` column to ``fills``."""
     if use_c_data:
-        return {
+        batches = {
             "fills": arrow_batch(net_result.FillsToArrow()),
             "equity": arrow_batch(net_result.EquityToArrow()),
             "orders": arrow_batch(net_result.OrdersToArrow()),
         }
+        if int(net_result.Instruments.Count) > 1:
+            batches["positions"] = arrow_batch(net_result.PositionsToArrow())
+        return batches
     orders = _columns_to_arrow(net_result.Orders, _ORDER_FIELDS)
     reasons = [
         None if r is None else str(r) for r in net_result.Orders.RejectReason
@@ -545,9 +549,24 @@ def run(strategy: Any, series: Any, settings: Any) -> Any:
     finer than the data) or that calls a StockSharp member the layer lacks raises :class:`InputError`.
     """
     eng = _engine()
+    return _engine_run(strategy, lambda net: eng.E.BacktestEngine.Run(net, series, settings))
+
+
+def run_series(strategy: Any, series: Sequence[Any], settings: Any) -> Any:
+    """``BacktestEngine.Run`` over several series on one clock (the first is the primary, the others reach
+    ``OnSeriesBar``); one series is :func:`run`. Errors as :func:`run`."""
+    if len(series) == 1:
+        return run(strategy, series[0], settings)
+    eng = _engine()
+    listed = eng.System.Array[eng.E.CandleSeries](list(series))
+    return _engine_run(strategy, lambda net: eng.E.BacktestEngine.Run(net, listed, settings, True))
+
+
+def _engine_run(strategy: Any, call: Callable[[Any], Any]) -> Any:
+    eng = _engine()
     net = engine_strategy(strategy)
     try:
-        return eng.E.BacktestEngine.Run(net, series, settings)
+        return call(net)
     except eng.E.StrategyInputException as exc:
         raise InputError(
             f"strategy '{strategy.Name}' cannot run on this input",

@@ -67,10 +67,13 @@ class OwnTrade(NamedTuple):
     volume: float
     commission: float
     realized_pnl: float
+    #: The instrument's symbol (several-instrument runs; the data's symbol otherwise).
+    symbol: str = ""
 
     @classmethod
     def from_net(cls, t: Any) -> OwnTrade:
         side = 1 if str(t.Side) == "Buy" else -1
+        instrument = t.Instrument
         return cls(
             int(t.OrderId),
             int(t.BarIndex),
@@ -80,6 +83,7 @@ class OwnTrade(NamedTuple):
             float(t.Volume),
             float(t.Commission),
             float(t.RealizedPnL),
+            "" if instrument is None else str(instrument.Id),
         )
 
 
@@ -207,12 +211,17 @@ class Strategy(_NetStrategy):  # type: ignore[misc,valid-type]  # a .NET type, k
         else:
             self._psx_bar = _candle_dispatch(self.arrays, self.on_candle)
         self.BarCallback = bridge.int_action(self._psx_bar)  # faster than the OnBar override (BarCallback in C#)
+        self._psx_instruments = {str(i.Id): i for i in self.Instruments}
+        self._psx_series_arrays: dict[int, OhlcvArrays] = {0: self.arrays}
         self._psx_trades = cls.on_own_trade is not Strategy.on_own_trade
         self._psx_orders = cls.on_order_changed is not Strategy.on_order_changed
         self.on_started()
 
     def OnBar(self, index: int) -> None:  # noqa: N802
         self._psx_bar(index)
+
+    def OnSeriesBar(self, series: int, index: int) -> None:  # noqa: N802
+        self.on_series_bar(series, index)
 
     def OnNewMyTrade(self, trade: Any) -> None:  # noqa: N802
         if self._psx_trades:
@@ -239,6 +248,11 @@ class Strategy(_NetStrategy):  # type: ignore[misc,valid-type]  # a .NET type, k
     def on_candle(self, candle: Candle) -> None:
         """Bar ``candle.index`` closed (no look-ahead: orders placed now fill at the next open)."""
 
+    def on_series_bar(self, series: int, index: int) -> None:
+        """Bar ``index`` of series ``series`` (1, 2, ...: not the first) closed, in a run over several series
+        (``backtest(data={"SPX": ..., "NDX": ...})``). At one close time the other series' bars come first, then
+        the first series' :meth:`on_bar` / :meth:`on_candle`, so that one sees every series up to its time."""
+
     def on_own_trade(self, trade: OwnTrade) -> None:
         """One of the strategy's orders was (partly) filled."""
 
@@ -250,23 +264,52 @@ class Strategy(_NetStrategy):  # type: ignore[misc,valid-type]  # a .NET type, k
 
     # ---- actions (volume None = the default order volume, :attr:`order_volume`) ---------------
 
-    def buy_market(self, volume: float | None = None) -> Order:
-        return Order(self.BuyMarket(_vol(volume)))
+    def buy_market(self, volume: float | None = None, symbol: str | None = None) -> Order:
+        """A market buy of ``volume`` (None: :attr:`order_volume`) of ``symbol`` (None: the first series')."""
+        if symbol is None:
+            return Order(self.BuyMarket(_vol(volume)))
+        return self._register(symbol, "Buy", "Market", volume, 0.0)
 
-    def sell_market(self, volume: float | None = None) -> Order:
-        return Order(self.SellMarket(_vol(volume)))
+    def sell_market(self, volume: float | None = None, symbol: str | None = None) -> Order:
+        if symbol is None:
+            return Order(self.SellMarket(_vol(volume)))
+        return self._register(symbol, "Sell", "Market", volume, 0.0)
 
-    def buy_limit(self, price: float, volume: float | None = None) -> Order:
-        return Order(self.BuyLimit(float(price), _vol(volume)))
+    def buy_limit(self, price: float, volume: float | None = None, symbol: str | None = None) -> Order:
+        if symbol is None:
+            return Order(self.BuyLimit(float(price), _vol(volume)))
+        return self._register(symbol, "Buy", "Limit", volume, price)
 
-    def sell_limit(self, price: float, volume: float | None = None) -> Order:
-        return Order(self.SellLimit(float(price), _vol(volume)))
+    def sell_limit(self, price: float, volume: float | None = None, symbol: str | None = None) -> Order:
+        if symbol is None:
+            return Order(self.SellLimit(float(price), _vol(volume)))
+        return self._register(symbol, "Sell", "Limit", volume, price)
 
-    def buy_stop(self, price: float, volume: float | None = None) -> Order:
-        return Order(self.BuyStop(float(price), _vol(volume)))
+    def buy_stop(self, price: float, volume: float | None = None, symbol: str | None = None) -> Order:
+        if symbol is None:
+            return Order(self.BuyStop(float(price), _vol(volume)))
+        return self._register(symbol, "Buy", "Stop", volume, price)
 
-    def sell_stop(self, price: float, volume: float | None = None) -> Order:
-        return Order(self.SellStop(float(price), _vol(volume)))
+    def sell_stop(self, price: float, volume: float | None = None, symbol: str | None = None) -> Order:
+        if symbol is None:
+            return Order(self.SellStop(float(price), _vol(volume)))
+        return self._register(symbol, "Sell", "Stop", volume, price)
+
+    def _register(self, symbol: str, side: str, kind: str, volume: float | None, price: float) -> Order:
+        net = bridge.engine_namespace()
+        vol = float(self.Volume) if volume is None else float(volume)
+        return Order(
+            self.RegisterOrder(
+                self._instrument(symbol), getattr(net.Sides, side), getattr(net.OrderTypes, kind), vol, float(price)
+            )
+        )
+
+    def _instrument(self, symbol: str) -> Any:
+        try:
+            return self._psx_instruments[symbol]
+        except KeyError:
+            known = ", ".join(self._psx_instruments)
+            raise ValueError(f"unknown symbol {symbol!r}: this run trades {known}") from None
 
     def cancel_order(self, order: Order) -> bool:
         """Cancels an active order; False if it was no longer active."""
@@ -275,10 +318,35 @@ class Strategy(_NetStrategy):  # type: ignore[misc,valid-type]  # a .NET type, k
     def cancel_active_orders(self) -> None:
         self.CancelActiveOrders()
 
-    def close_position(self) -> Order | None:
-        """A market order for -position; None when flat."""
-        net = self.ClosePosition()
+    def close_position(self, symbol: str | None = None) -> Order | None:
+        """A market order for -position (of ``symbol``; None: the first series'); None when flat."""
+        net = self.ClosePosition() if symbol is None else self.ClosePosition(self._instrument(symbol))
         return None if net is None else Order(net)
+
+    # ---- several series ------------------------------------------------------------------------
+
+    @property
+    def symbols(self) -> list[str]:
+        """The run's symbols, the first series' first (one for a single-series run)."""
+        return list(self._psx_instruments)
+
+    def series_arrays(self, series: int) -> OhlcvArrays:
+        """Series ``series``'s candles as numpy arrays (0: :attr:`arrays`). Look only at bars up to
+        :meth:`last_index` ``(series)``: later ones have not closed yet."""
+        arrays = self._psx_series_arrays.get(series)
+        if arrays is None:
+            s = self.AllSeries[series]
+            arrays = OhlcvArrays(*(bridge.to_numpy(a) for a in (s.OpenTimes, s.Open, s.High, s.Low, s.Close, s.Volume)))
+            self._psx_series_arrays[series] = arrays
+        return arrays
+
+    def last_index(self, series: int) -> int:
+        """Index of the last bar of series ``series`` delivered so far (-1 before its first)."""
+        return int(self.LastIndexOf(series))
+
+    def position_of(self, symbol: str) -> float:
+        """Signed position in ``symbol``."""
+        return float(self.PositionOf(self._instrument(symbol)))
 
     # ---- state (the engine's, read live) -------------------------------------------------------
 

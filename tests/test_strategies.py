@@ -303,7 +303,7 @@ def test_strategy_callbacks_orders_and_state(tmp_path: Path) -> None:
         {"bar": 3, "side": 1, "price": 104.0, "volume": 3.0}
     ]
     [trade] = strategy.trades
-    assert trade == (strategy.limit.id, 3, result.trades["time"].iloc[0].value, 1, 104.0, 3.0, 0.0, 0.0)
+    assert trade == (strategy.limit.id, 3, result.trades["time"].iloc[0].value, 1, 104.0, 3.0, 0.0, 0.0, "GOOG")
     assert (strategy.limit.state, strategy.limit.type, strategy.limit.price, strategy.limit.fill_price) == (
         "filled",
         "limit",

@@ -7,6 +7,7 @@ manifests) are small: parse options -> build a :class:`~pystocksharp.backtest.Ba
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -57,7 +58,7 @@ SETTING_OPTIONS: dict[str, str] = {
 #: Options that ``--config`` replaces (parameter name -> option as typed).
 CONFIG_REPLACES: dict[str, str] = {
     "strategy": "--strategy",
-    "data": "--data",
+    "data_items": "--data",
     "param_items": "--param",
     "symbol": "--symbol",
     "timeframe": "--timeframe",
@@ -83,7 +84,11 @@ def given_options(ctx: click.Context) -> list[str]:
 
 
 def build_result(
-    strategy: str | None, data: str | None, params: dict[str, Any], config: str | None = None, **settings: Any
+    strategy: str | None,
+    data: str | dict[str, str] | None,
+    params: dict[str, Any],
+    config: str | None = None,
+    **settings: Any,
 ) -> Any:
     """Runs the backtest (settings are :func:`pystocksharp.backtest.backtest`'s keywords), or
     replays ``config`` (a ``strategy-config.json``)."""
@@ -179,9 +184,11 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
 @click.option(
     "--data",
     "-d",
-    default=None,
-    metavar="FILE",
-    help="OHLCV CSV or Parquet file (timestamp, open, high, low, close, volume), or sample:NAME (e.g. sample:GOOG_1d).",
+    "data_items",
+    multiple=True,
+    metavar="[SYMBOL=]FILE",
+    help="OHLCV CSV or Parquet file (timestamp, open, high, low, close, volume), or sample:NAME (e.g. sample:GOOG_1d). "
+    "Repeat as SYMBOL=FILE for a strategy trading several instruments (the first is the primary series).",
 )
 @click.option(
     "--param",
@@ -220,7 +227,7 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
 def backtest_command(
     ctx: click.Context,
     strategy: str | None,
-    data: str | None,
+    data_items: tuple[str, ...],
     param_items: tuple[str, ...],
     config: str | None,
     out: str | None,
@@ -242,8 +249,15 @@ def backtest_command(
       pystocksharp backtest -s sma_cross -d GOOG_1d.csv -p fast=10 -p slow=20 --commission 0.002
       pystocksharp backtest -s my_strats.py:Breakout -d data.parquet --out results/breakout --json
       pystocksharp backtest --config results/breakout/strategy-config.json --out results/again
+      pystocksharp backtest -s strategies/PairsSpread.cs --data SPX=sample:SPX_1d --data NDX=sample:NASDAQ_1d
     """
+    data = data_argument(data_items)
     check_sources(ctx, config, strategy, data)
+    if isinstance(data, dict) and len(data) > 1 and out is not None:
+        raise InputError(
+            "a run folder of several instruments is not written yet",
+            [Problem("leave out --out, or give one --data (the artifacts describe one data file)", field="--out")],
+        )
     params = parse_params(param_items)
     try:
         result = build_result(strategy, data, params, config, **settings)
@@ -265,7 +279,35 @@ def backtest_command(
     emit(result, outputs, as_json, metrics)
 
 
-def check_sources(ctx: click.Context, config: str | None, strategy: str | None, data: str | None) -> None:
+_SYMBOL = re.compile(r"[A-Za-z0-9_.^$-]+")
+
+
+def data_argument(items: tuple[str, ...]) -> str | dict[str, str] | None:
+    """``--data`` values: None, one FILE, or ``{SYMBOL: FILE}`` when given as SYMBOL=FILE (required when repeated);
+    every problem at once."""
+    if not items:
+        return None
+    pairs = [item.split("=", 1) if "=" in item and _SYMBOL.fullmatch(item.split("=", 1)[0]) else [None, item] for item in items]
+    if len(items) == 1 and pairs[0][0] is None:
+        return items[0]
+    problems = [
+        Problem(f"{item!r}: give each of several data as SYMBOL=FILE (e.g. SPX=spx.csv)", field="--data")
+        for item, (symbol, _) in zip(items, pairs, strict=True)
+        if symbol is None
+    ]
+    seen: set[str] = set()
+    for symbol, _ in pairs:
+        if symbol is not None and symbol in seen:
+            problems.append(Problem(f"symbol {symbol!r} given twice", field="--data"))
+        seen.add(str(symbol))
+    if problems:
+        raise InputError("bad --data", problems)
+    return {str(symbol): str(path) for symbol, path in pairs}
+
+
+def check_sources(
+    ctx: click.Context, config: str | None, strategy: str | None, data: str | dict[str, str] | None
+) -> None:
     """Either --config alone, or --strategy and --data: every problem in one InputError."""
     if config is not None:
         conflicts = given_options(ctx)

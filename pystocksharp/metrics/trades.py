@@ -59,19 +59,22 @@ def quantity(volume: float) -> Decimal:
     return Decimal(f"{volume:.15g}")
 
 
-def match_fifo(side: np.ndarray, volume: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def match_fifo(
+    side: np.ndarray, volume: np.ndarray, symbol: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """FIFO matching of fills in recorded order: ``(entry_index, exit_index, matched_volume)`` per
     round trip, in exit order. Open lots are a queue of ``[fill index, remaining volume]``; a fill
     against the queue's direction closes lots from the front, the rest opens a lot its own way.
-    Volumes are matched as exact decimals (:func:`quantity`), as the engine counts round trips."""
-    lots: deque[list[Any]] = deque()
-    lot_sign = 0
+    Volumes are matched as exact decimals (:func:`quantity`), as the engine counts round trips.
+    With ``symbol`` (one per fill, several-instrument runs) each symbol has its own queue."""
+    queues: dict[Any, tuple[deque[list[Any]], list[int]]] = {}
     entries: list[int] = []
     exits: list[int] = []
     vols: list[float] = []
     for i in range(len(side)):
+        lots, lot_sign = queues.setdefault(None if symbol is None else symbol[i], (deque(), [0]))
         sign, remaining = int(side[i]), quantity(float(volume[i]))
-        while remaining > 0 and lots and lot_sign != sign:
+        while remaining > 0 and lots and lot_sign[0] != sign:
             lot = lots[0]
             vol = min(lot[1], remaining)
             entries.append(int(lot[0]))
@@ -83,7 +86,7 @@ def match_fifo(side: np.ndarray, volume: np.ndarray) -> tuple[np.ndarray, np.nda
                 lots.popleft()
         if remaining > 0:
             lots.append([i, remaining])
-            lot_sign = sign
+            lot_sign[0] = sign
     return (
         np.asarray(entries, dtype=np.int64),
         np.asarray(exits, dtype=np.int64),
@@ -111,7 +114,8 @@ def round_trips_frame(fills: pd.DataFrame | None) -> pd.DataFrame:
         if "order_id" in frame.columns
         else np.full(len(frame), None, dtype=object)
     )
-    ent, ext, vol = match_fifo(side, volume)
+    symbols = frame["symbol"].to_numpy(dtype=object) if "symbol" in frame.columns else None
+    ent, ext, vol = match_fifo(side, volume, symbols)
     sign = side[ent]
     gross = sign * (price[ext] - price[ent]) * vol
     commission = (cpu[ent] + cpu[ext]) * vol
