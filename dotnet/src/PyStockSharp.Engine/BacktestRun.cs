@@ -96,6 +96,7 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
         }
         else
         {
+            double peak = Settings.InitialCapital, mdd = 0;   // the running drawdown, kept in registers
             for (int i = 0; i < n; i++)
             {
                 Cur = i;
@@ -103,9 +104,12 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
                 position.MarkPrice = c[i];
                 s.RunBar(i);
                 if (atClose && broker.HasActive) broker.FillAtClose(0, Bar(i));
-                rec.Track(pf.CashValue + position.Qty * c[i]);
+                double eq = pf.CashValue + position.Qty * c[i];
+                if (eq > peak) peak = eq;
+                else if (peak > 0) { double dd = eq / peak - 1; if (dd < mdd) mdd = dd; }
                 if (post) s.RunBarRecorded(i);
             }
+            rec.SetMaxDrawdown(mdd);
         }
         s.RunStopped();
         double lastClose = n > 0 ? c[n - 1] : 0;

@@ -10,7 +10,7 @@ internal sealed class BarRecorder
 {
     internal readonly double[] Position, Cash, Equity, Realized, Unrealized, Commission;
     internal readonly bool Capture;
-    private double _peak, _mdd;
+    private double _mdd;
 
     internal BarRecorder(int bars, double initialCapital, bool capture)
     {
@@ -19,7 +19,6 @@ internal sealed class BarRecorder
         Position = GC.AllocateUninitializedArray<double>(m); Cash = GC.AllocateUninitializedArray<double>(m);
         Equity = GC.AllocateUninitializedArray<double>(m); Realized = GC.AllocateUninitializedArray<double>(m);
         Unrealized = GC.AllocateUninitializedArray<double>(m); Commission = GC.AllocateUninitializedArray<double>(m);
-        _peak = initialCapital;
     }
 
     /// <summary>Largest fall of equity from its running peak (a fraction &lt;= 0), when not capturing; NaN otherwise.</summary>
@@ -37,10 +36,6 @@ internal sealed class BarRecorder
         Commission[i] = commission;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void Track(double equity)
-    {
-        if (equity > _peak) _peak = equity;
-        else if (_peak > 0) { double dd = equity / _peak - 1; if (dd < _mdd) _mdd = dd; }
-    }
+    /// <summary>The drawdown the run loop tracked without capture.</summary>
+    internal void SetMaxDrawdown(double mdd) => _mdd = mdd;
 }
