@@ -18,6 +18,7 @@ public static class BacktestEngine
     {
         ArgumentNullException.ThrowIfNull(strategy);
         ArgumentNullException.ThrowIfNull(series);
+        if (strategy.TimeFrameSubscriptions.Count > 0) return Run(strategy, new[] { series }, settings, captureBars);
         settings = (settings ?? new EmulationSettings()).Clone();
         settings.Validate();
         if (strategy.Context != null) throw new InvalidOperationException($"strategy '{strategy.Name}' is already running");
@@ -37,8 +38,9 @@ public static class BacktestEngine
         ArgumentNullException.ThrowIfNull(strategy);
         ArgumentNullException.ThrowIfNull(series);
         if (series.Count == 0) throw new ArgumentException("no series to run on", nameof(series));
-        if (series.Count == 1) return Run(strategy, series[0], settings, captureBars);
         foreach (var s in series) ArgumentNullException.ThrowIfNull(s, nameof(series));
+        if (strategy.TimeFrameSubscriptions.Count > 0) series = WithSubscriptions(strategy, series);
+        else if (series.Count == 1) return Run(strategy, series[0], settings, captureBars);
         settings = (settings ?? new EmulationSettings()).Clone();
         settings.Validate();
         if (strategy.Context != null) throw new InvalidOperationException($"strategy '{strategy.Name}' is already running");
@@ -46,6 +48,18 @@ public static class BacktestEngine
         strategy.Context = run;
         try { return run.Execute(); }
         finally { strategy.Context = null; }
+    }
+
+    /// <summary>The data's series and, after them, the primary's candles in each time frame the strategy subscribed to.</summary>
+    private static CandleSeries[] WithSubscriptions(Strategy strategy, IReadOnlyList<CandleSeries> series)
+    {
+        var all = series.ToList();
+        foreach (var tf in strategy.TimeFrameSubscriptions)
+        {
+            try { all.Add(series[0].Resample(tf)); }
+            catch (ArgumentException e) { throw new StrategyInputException("timeframe", $"strategy '{strategy.Name}' subscribes to {e.Message}"); }
+        }
+        return all.ToArray();
     }
 
     /// <summary>

@@ -64,14 +64,55 @@ public sealed class CandleSeries
     /// </summary>
     public long BarNanoseconds => _barNs != 0 ? _barNs : (_barNs = ParseBarNanoseconds(TimeFrame, OpenTimes));
 
-    internal static long ParseBarNanoseconds(string timeFrame, long[] openTimes)
+    /// <summary>
+    /// Bars of the time frame <paramref name="timeFrame"/> ("4h", "1d", ...) built from these: each covers
+    /// [start, start + length) with starts at multiples of the length since the Unix epoch (UTC; pandas'
+    /// <c>resample(rule, label="left", closed="left", origin="epoch")</c>), open = its first open, high = max, low = min,
+    /// close = its last close, volume = sum; periods without bars make no bar. The time frame must be a whole multiple
+    /// of this series' (ArgumentException naming both otherwise, e.g. one finer than the data).
+    /// </summary>
+    public CandleSeries Resample(string timeFrame)
+    {
+        long target = ParseTimeFrame(timeFrame)
+            ?? throw new ArgumentException($"time frame '{timeFrame}': expected a count and a unit s, m, min, h, d or w (e.g. 4h, 1d)");
+        long own = BarNanoseconds;
+        string ownText = string.IsNullOrEmpty(TimeFrame) ? $"{own / 1_000_000_000L} s" : TimeFrame;
+        if (target < own)
+            throw new ArgumentException($"time frame {timeFrame} is finer than the data's {ownText}: candles can only be built up from the data");
+        if (target % own != 0)
+            throw new ArgumentException($"time frame {timeFrame} is not a whole multiple of the data's {ownText}");
+        var t = new List<long>(); var o = new List<double>(); var h = new List<double>(); var l = new List<double>();
+        var c = new List<double>(); var v = new List<double>();
+        for (int i = 0; i < Count; i++)
+        {
+            long start = OpenTimes[i] - (((OpenTimes[i] % target) + target) % target);
+            if (t.Count == 0 || t[^1] != start)
+            {
+                t.Add(start); o.Add(Open[i]); h.Add(High[i]); l.Add(Low[i]); c.Add(Close[i]); v.Add(Volume[i]);
+            }
+            else
+            {
+                int k = t.Count - 1;
+                if (High[i] > h[k]) h[k] = High[i];
+                if (Low[i] < l[k]) l[k] = Low[i];
+                c[k] = Close[i]; v[k] += Volume[i];
+            }
+        }
+        return new CandleSeries(Symbol, timeFrame.Trim(), t.ToArray(), o.ToArray(), h.ToArray(), l.ToArray(), c.ToArray(), v.ToArray(), PriceStep, VolumeStep);
+    }
+
+    /// <summary>Nanoseconds of a time frame such as "30s", "5m", "5min", "1h", "1d", "1w"; null if it is not one.</summary>
+    public static long? ParseTimeFrame(string timeFrame)
     {
         var m = System.Text.RegularExpressions.Regex.Match(timeFrame ?? "", @"^\s*(\d+)\s*(s|m|min|h|d|w)\s*$");
-        if (m.Success && long.TryParse(m.Groups[1].Value, out long count) && count > 0)
-        {
-            long unit = m.Groups[2].Value switch { "s" => 1, "m" or "min" => 60, "h" => 3600, "d" => 86400, _ => 7 * 86400 };
-            return count * unit * 1_000_000_000L;
-        }
+        if (!m.Success || !long.TryParse(m.Groups[1].Value, out long count) || count <= 0) return null;
+        long unit = m.Groups[2].Value switch { "s" => 1, "m" or "min" => 60, "h" => 3600, "d" => 86400, _ => 7 * 86400 };
+        return count * unit * 1_000_000_000L;
+    }
+
+    internal static long ParseBarNanoseconds(string timeFrame, long[] openTimes)
+    {
+        if (ParseTimeFrame(timeFrame) is { } parsed) return parsed;
         long best = long.MaxValue;
         for (int i = 1; i < openTimes.Length; i++) { long d = openTimes[i] - openTimes[i - 1]; if (d > 0 && d < best) best = d; }
         return best == long.MaxValue ? 86_400_000_000_000L : best;

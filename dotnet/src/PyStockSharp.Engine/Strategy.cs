@@ -33,6 +33,7 @@ public interface IHostedStrategy
 public abstract class Strategy
 {
     private readonly List<IStrategyParam> _params = new();
+    private readonly List<string> _timeFrames = new();
     private string? _name;
     /// <summary>The engine as this strategy sees it while it runs (null otherwise).</summary>
     public IStrategyContext? Context { get; internal set; }
@@ -93,6 +94,24 @@ public abstract class Strategy
 
     /// <summary>Converts (from int, long, double, decimal, string, ...) and validates, then sets.</summary>
     public void SetParameter(string name, object? value) => GetParam(name).SetValue(value);
+
+    // ---- candle subscriptions -------------------------------------------------------------
+
+    /// <summary>
+    /// Asks for the primary series' candles in another time frame (a whole multiple of the data's, e.g. "1d" over hourly
+    /// data), built by the engine (<see cref="CandleSeries.Resample"/>) and delivered as one more series after the data's
+    /// (<see cref="OnSeriesBar"/>, series index = number of data series + the order of the calls), each bar once it has
+    /// closed. Call it in the constructor. A finer time frame than the data is an error naming both.
+    /// </summary>
+    public void SubscribeTimeFrame(string timeFrame)
+    {
+        if (CandleSeries.ParseTimeFrame(timeFrame) is null)
+            throw new ArgumentException($"time frame '{timeFrame}': expected a count and a unit s, m, min, h, d or w (e.g. 4h, 1d)", nameof(timeFrame));
+        _timeFrames.Add(timeFrame.Trim());
+    }
+
+    /// <summary>The time frames <see cref="SubscribeTimeFrame"/> asked for, in order.</summary>
+    public IReadOnlyList<string> TimeFrameSubscriptions => _timeFrames;
 
     // ---- callbacks --------------------------------------------------------------------
 

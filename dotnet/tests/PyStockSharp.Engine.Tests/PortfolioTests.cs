@@ -161,15 +161,68 @@ public class PortfolioTests
     }
 
     [Fact]
-    public void AnUnknownInstrumentOrTwoSeriesOfOneSymbolAreErrors()
+    public void AnUnknownInstrumentIsAnError()
     {
         var a = TestUtil.RandomWalk(10, 1);
         var b = Series("B", "1m", TestUtil.Minute, 10, 2, 30, t0: a.OpenTimes[0]);
-        var ex = Assert.Throws<ArgumentException>(() => BacktestEngine.Run(new ScriptStrategy(), new[] { a, a }, null, true));
-        Assert.Contains("two series of the symbol 'RW'", ex.Message);
         var stranger = new Instrument("ZZZ");
         var s = new ScriptStrategy().At(1, x => x.BuyMarket(stranger, 1));
         var ex2 = Assert.Throws<ArgumentException>(() => BacktestEngine.Run(s, new[] { a, b }, null, true));
         Assert.Contains("instrument ZZZ is not traded in this run; traded: RW, B", ex2.Message);
+    }
+
+    /// <summary>Hourly bars with a daily subscription: records what the daily series shows at each hourly bar.</summary>
+    private sealed class DailyFilter : Strategy
+    {
+        public readonly List<(int Hour, int Day)> Seen = new();
+        public int DailyBars;
+        public DailyFilter() { SubscribeTimeFrame("1d"); }
+        public override void OnSeriesBar(int series, int index) { Assert.Equal(1, series); DailyBars++; }
+        public override void OnBar(int index)
+        {
+            Seen.Add((index, LastIndexOf(1)));
+            if (index == 30) BuyMarket(Instruments[1], 1);          // the daily series' instrument is the data's
+        }
+    }
+
+    [Fact]
+    public void ADailySubscriptionOverHourlyDataIsBuiltAndSeenOnlyOnceEachDayClosed()
+    {
+        var hourly = Series("EURUSD", "1h", Hour, 24 * 4 + 5, 12, 1.1, t0: 0);
+        hourly.Close[47] = 99;                                      // planted: day 1's last hour closes at 99
+        var s = new DailyFilter();
+        var r = BacktestEngine.Run(s, hourly, null);
+        Assert.Equal(5, s.DailyBars);                               // days 0..3 and the 5 hours of day 4
+        Assert.Equal(24 * 4 + 5, s.Seen.Count);
+        foreach (var (h, d) in s.Seen) Assert.Equal((h + 1) / 24 - 1, d);   // the hour closing at 24:00 sees its day
+        Assert.Equal(99, hourly.Resample("1d").Close[1]);           // day 1 closes at 99 ...
+        Assert.All(s.Seen.Where(x => x.Hour < 47), x => Assert.True(x.Day < 1));   // ... unseen before its last hour
+        var fill = Assert.Single(r.Trades);                         // the order on the shared instrument fills on the hourly bars
+        Assert.Equal(31, fill.BarIndex);
+        Assert.Equal(hourly.Open[31], fill.Price);
+        Assert.Single(r.Instruments);
+        Assert.Equal(1, r.FinalPosition);
+    }
+
+    [Fact]
+    public void ResamplingBuildsOHLCVFromTheEpochAndRefusesFinerOrUnevenTimeFrames()
+    {
+        var m = Series("X", "1m", TestUtil.Minute, 12, 13, 10, t0: 3 * TestUtil.Minute);   // opens 00:03 .. 00:14
+        var five = m.Resample("5m");
+        Assert.Equal(new long[] { 0, 5 * TestUtil.Minute, 10 * TestUtil.Minute }, five.OpenTimes);
+        Assert.Equal(m.Open[0], five.Open[0]);
+        Assert.Equal(m.Close[1], five.Close[0]);                    // 00:03, 00:04
+        Assert.Equal(m.High.Skip(2).Take(5).Max(), five.High[1]);
+        Assert.Equal(m.Low.Skip(7).Min(), five.Low[2]);
+        Assert.Equal(m.Volume.Skip(2).Take(5).Sum(), five.Volume[1]);
+        Assert.Equal("5m", five.TimeFrame);
+        var finer = Assert.Throws<ArgumentException>(() => Series("H", "1h", Hour, 3, 1, 1).Resample("30m"));
+        Assert.Equal("time frame 30m is finer than the data's 1h: candles can only be built up from the data", finer.Message);
+        var uneven = Assert.Throws<ArgumentException>(() => Series("H", "1h", Hour, 3, 1, 1).Resample("90m"));
+        Assert.Contains("90m is not a whole multiple of the data's 1h", uneven.Message);
+        var s = new ScriptStrategy();
+        s.SubscribeTimeFrame("30m");
+        var ex = Assert.Throws<StrategyInputException>(() => BacktestEngine.Run(s, Series("H", "1h", Hour, 3, 1, 1), null));
+        Assert.Contains("subscribes to time frame 30m is finer than the data's 1h", ex.Message);
     }
 }

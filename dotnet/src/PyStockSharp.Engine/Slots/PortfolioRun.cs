@@ -10,14 +10,18 @@ namespace PyStockSharp.Engine;
 ///    <see cref="Strategy.OnBar"/> for the first (primary) series, last, so it sees every series up to t;
 /// 4. fills at those bars' closes (when the fill model does that);
 /// 5. the recorder takes the portfolio's row (equity = cash + Σ quantity × mark).
-/// An order for instrument k placed at step t fills from k's first bar that opens at or after t.
+/// An order for instrument k placed at step t fills from k's first bar that opens at or after t. Several series of one
+/// symbol are time frames of one instrument: the first trades it (fills and marks), the others are read-only.
 /// </summary>
 internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
 {
     private readonly Strategy _strategy;
     private readonly CandleSeries[] _series;
-    private readonly Instrument[] _instruments;
-    private readonly InstrumentPosition[] _positions;
+    private readonly Instrument[] _instruments;          // per series (another time frame of an instrument repeats it)
+    private readonly Instrument[] _distinct;             // each instrument once, in order of first series
+    private readonly InstrumentPosition[] _positions;    // per series
+    private readonly int[] _book;                        // per series: the brokerage's book of its instrument
+    private readonly bool[] _trading;                    // per series: the first series of its instrument (fills, marks)
     private readonly Portfolio _portfolio;
     private readonly SimulatedBrokerage _broker;
     private readonly int[] _last;      // per series: index of its last delivered bar (-1 before)
@@ -32,18 +36,29 @@ internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
         int n = _series.Length;
         _instruments = new Instrument[n];
         _positions = new InstrumentPosition[n];
+        _book = new int[n];
+        _trading = new bool[n];
         _portfolio = new Portfolio(settings.InitialCapital);
         _broker = SimulatedBrokerage.FromSettings(settings, _portfolio, this);
-        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var bySymbol = new Dictionary<string, int>(StringComparer.Ordinal);   // symbol -> its trading series
+        var distinct = new List<Instrument>();
         for (int k = 0; k < n; k++)
         {
             var s = _series[k];
-            if (!ids.Add(s.Symbol)) throw new ArgumentException($"two series of the symbol '{s.Symbol}': give each instrument one series");
             CheckIncreasing(s);
+            if (bySymbol.TryGetValue(s.Symbol, out int first))
+            {   // another time frame of an instrument: read-only, its orders fill on the first series of the symbol
+                _instruments[k] = _instruments[first]; _positions[k] = _positions[first]; _book[k] = _book[first];
+                continue;
+            }
+            bySymbol[s.Symbol] = k;
             _instruments[k] = Instrument.Of(s);
             _positions[k] = _portfolio.PositionOf(_instruments[k]);
-            _broker.AddInstrument(_instruments[k], s.OpenTimes);
+            _book[k] = _broker.AddInstrument(_instruments[k], s.OpenTimes);
+            _trading[k] = true;
+            distinct.Add(_instruments[k]);
         }
+        _distinct = distinct.ToArray();
         _last = Enumerable.Repeat(-1, n).ToArray();
         _times = Clock(_series);
     }
@@ -88,6 +103,8 @@ internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
     public IReadOnlyList<MyTrade> MyTrades => _broker.TradeList;
     public int LastIndexOf(int series) => _last[series];
     public double PositionOf(Instrument instrument) => _positions[IndexOf(instrument)].Qty;
+    /// <summary>Each instrument once.</summary>
+    internal IReadOnlyList<Instrument> DistinctInstruments => _distinct;
 
     public Order Place(Sides side, OrderTypes type, double volume, double price) => Place(_instruments[0], side, type, volume, price);
 
@@ -102,7 +119,7 @@ internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
 
     private int IndexOf(Instrument instrument)
     {
-        for (int k = 0; k < _instruments.Length; k++) if (ReferenceEquals(_instruments[k], instrument)) return k;
+        for (int k = 0; k < _instruments.Length; k++) if (ReferenceEquals(_instruments[k], instrument) && _trading[k]) return k;
         throw new ArgumentException($"instrument {instrument?.Id ?? "null"} is not traded in this run; traded: {string.Join(", ", _instruments.Select(i => i.Id))}");
     }
 
@@ -119,7 +136,7 @@ internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
     private double Unrealized()
     {
         double u = 0;
-        foreach (var p in _positions) if (p.Qty != 0) u += p.Qty * (p.MarkPrice - p.Avg);
+        foreach (var p in _portfolio.Positions) if (p.Qty != 0) u += p.Qty * (p.MarkPrice - p.Avg);
         return u;
     }
 
@@ -137,8 +154,10 @@ internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
         int m = _capture ? steps : 0;
         var time = new long[m]; var close = new double[m]; var pos = new double[m]; var cash = new double[m];
         var eq = new double[m]; var real = new double[m]; var unreal = new double[m]; var comm = new double[m];
-        var positions = new double[n][];
-        for (int k = 0; k < n; k++) positions[k] = new double[m];
+        int d = _distinct.Length;
+        var positions = new double[d][];
+        for (int k = 0; k < d; k++) positions[k] = new double[m];
+        var held = _distinct.Select(i => _portfolio.PositionOf(i)).ToArray();
         double peak = Settings.InitialCapital, mdd = 0;
 
         s.RunStarted();
@@ -155,15 +174,15 @@ internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
             }
             _now = now;
             for (int k = 0; k < n; k++)                                   // 1. fills during the bars closing now
-                if (at[k] >= 0 && _broker.HasActiveOn(k)) _broker.FillOnBar(k, BarOf(_series[k], at[k]));
+                if (at[k] >= 0 && _trading[k] && _broker.HasActiveOn(_book[k])) _broker.FillOnBar(_book[k], BarOf(_series[k], at[k]));
             for (int k = 0; k < n; k++)                                   // 2. marks
-                if (at[k] >= 0) { _last[k] = at[k]; _positions[k].MarkPrice = _series[k].Close[at[k]]; }
+                if (at[k] >= 0) { _last[k] = at[k]; if (_trading[k]) _positions[k].MarkPrice = _series[k].Close[at[k]]; }
             for (int k = 1; k < n; k++)                                   // 3. the strategy: other series, then the primary
                 if (at[k] >= 0) s.RunSeriesBar(k, at[k]);
             if (at[0] >= 0) s.RunBar(at[0]);
             if (atClose)                                                  // 4. fills at the close
                 for (int k = 0; k < n; k++)
-                    if (at[k] >= 0 && _broker.HasActiveOn(k)) _broker.FillAtClose(k, BarOf(_series[k], at[k]));
+                    if (at[k] >= 0 && _trading[k] && _broker.HasActiveOn(_book[k])) _broker.FillAtClose(_book[k], BarOf(_series[k], at[k]));
             double equity = _portfolio.Equity;                            // 5. the row
             if (_capture)
             {
@@ -175,7 +194,7 @@ internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
                 real[step] = _portfolio.RealizedTotal;
                 unreal[step] = Unrealized();
                 comm[step] = _portfolio.CommissionTotal;
-                for (int k = 0; k < n; k++) positions[k][step] = _positions[k].Qty;
+                for (int k = 0; k < d; k++) positions[k][step] = held[k].Qty;
             }
             else if (equity > peak) peak = equity;
             else if (peak > 0) { double dd = equity / peak - 1; if (dd < mdd) mdd = dd; }
@@ -185,6 +204,6 @@ internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
         var summary = new RunSummary(_positions[0].Qty, _positions[0].Avg, _portfolio.CashValue, _portfolio.RealizedTotal,
             _portfolio.CommissionTotal, _portfolio.Equity, Unrealized(), _capture ? double.NaN : mdd);
         return new BacktestResult(_series[0], Settings, s.Name, _broker.OrderList.ToArray(), _broker.TradeList.ToArray(), _broker.RejectedCount,
-            pos, cash, eq, real, unreal, comm, summary, _capture, time, close, _instruments, positions);
+            pos, cash, eq, real, unreal, comm, summary, _capture, time, close, _distinct, positions);
     }
 }
