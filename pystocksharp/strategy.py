@@ -155,6 +155,10 @@ class Strategy(_NetStrategy):  # type: ignore[misc,valid-type]  # a .NET type, k
     __namespace__ = "PyStockSharp.Python"
 
     name: ClassVar[str | None] = None
+    #: More time frames of the data the strategy reads ("4h", "1d": whole multiples of the data's), built by the
+    #: engine and delivered as series 1, 2, ... after the data's (``on_series_bar``, ``series_arrays``), each bar
+    #: once it has closed.
+    timeframes: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self) -> None:
         super().__init__()  # runs the .NET constructor (pythonnet only does when asked)
@@ -177,6 +181,8 @@ class Strategy(_NetStrategy):  # type: ignore[misc,valid-type]  # a .NET type, k
         self.Name = type(self).name or type(self).__name__
         for p in declared_params(type(self)).values():
             _declare_net_param(self, p)
+        for timeframe in getattr(type(self), "timeframes", ()):
+            self.SubscribeTimeFrame(str(timeframe))
 
     def _param_value(self, name: str) -> Any:
         values = getattr(self, "_psx_values", None)

@@ -138,3 +138,75 @@ def test_cli_backtest_takes_several_data(tmp_path: Path) -> None:
     assert folder.exit_code == 2
     assert "a run folder of several instruments is not written yet" in folder.output
     assert not (tmp_path / "run").exists()
+
+
+# ---- several time frames of one instrument ------------------------------------------------------------------
+
+MTF = {"daily_length": 5, "hourly_length": 20, "volume": 10000.0}
+MTF_COSTS = {"capital": 100_000.0, "commission": 0.0001, "slippage_steps": 1.0}
+
+
+def test_the_daily_filter_hourly_entry_twins_give_identical_fills() -> None:
+    cs = backtest(str(ROOT / "strategies/DailyTrendHourlyEntry.cs"), "sample:EURUSD_1h", params=MTF, **MTF_COSTS)
+    py = backtest(str(ROOT / "strategies/daily_trend_hourly_entry.py") + ":DailyTrendHourlyEntry", "sample:EURUSD_1h",
+                  params=MTF, **MTF_COSTS)  # fmt: skip
+    assert len(cs.trades) > 50
+    pd.testing.assert_frame_equal(cs.trades, py.trades)
+    pd.testing.assert_frame_equal(cs.equity, py.equity)
+    assert cs.summary == py.summary
+    assert "symbol" not in cs.trades.columns  # one instrument in two time frames
+    assert len(cs.equity) == len(load_ohlcv("sample:EURUSD_1h").frame)
+
+
+@pytest.mark.parametrize("rule", ["4h", "1d"])
+def test_engine_candles_equal_pandas_resample(rule: str) -> None:
+    from pystocksharp import bridge
+
+    data = load_ohlcv("sample:EURUSD_1h")
+    built = bridge.candle_series(data.frame, symbol="EURUSD", timeframe="1h").Resample(rule)
+    expected = (
+        data.frame.tz_localize(None)
+        .resample(rule.replace("d", "D"), label="left", closed="left", origin="epoch")
+        .agg({"open": "first", "high": "max", "low": "min", "close": "last", "volume": "sum"})
+        .dropna(subset=["open"])
+    )
+    assert int(built.Count) == len(expected) > 100
+    np.testing.assert_array_equal(bridge.to_numpy(built.OpenTimes), expected.index.as_unit("ns").asi8)  # UTC, naive
+    for column, net in (("open", built.Open), ("high", built.High), ("low", built.Low), ("close", built.Close)):
+        np.testing.assert_array_equal(bridge.to_numpy(net), expected[column].to_numpy())
+    np.testing.assert_allclose(bridge.to_numpy(built.Volume), expected["volume"].to_numpy(), rtol=1e-12)
+
+
+def test_a_daily_bar_is_seen_only_after_its_day_closed() -> None:
+    class Peek(Strategy):
+        timeframes = ("1d",)
+
+        def on_started(self) -> None:
+            self.seen: list[tuple[int, int]] = []
+            self.day_open = self.series_arrays(1).time
+
+        def on_bar(self, index: int) -> None:
+            j = self.last_index(1)
+            self.seen.append((int(self.arrays.time[index]), int(self.day_open[j]) if j >= 0 else -1))
+
+    strategy = Peek()
+    backtest(strategy, "sample:EURUSD_1h")
+    hour, day = 3600 * 10**9, 86400 * 10**9
+    assert all(seen == -1 or seen + day <= t + hour for t, seen in strategy.seen)  # its close <= the hour's close
+    opens = strategy.day_open
+    latest = [int(opens[np.searchsorted(opens + day, t + hour, side="right") - 1]) for t, _ in strategy.seen]
+    assert [seen for _, seen in strategy.seen][24:] == latest[24:]  # the latest day that closed, not an earlier one
+
+
+def test_a_time_frame_finer_than_the_data_is_an_input_error(tmp_path: Path) -> None:
+    class TooFine(Strategy):
+        timeframes = ("30m",)
+
+    with pytest.raises(InputError) as err:
+        backtest(TooFine(), "sample:EURUSD_1h")
+    assert "time frame 30m is finer than the data's 1h" in " ".join(p.message for p in err.value.problems)
+    source = tmp_path / "fine.py"
+    source.write_text("from pystocksharp.strategy import Strategy\n\nclass Fine(Strategy):\n    timeframes = ('30m',)\n")
+    res = CliRunner().invoke(main, ["backtest", "-s", f"{source}:Fine", "-d", "sample:EURUSD_1h"])
+    assert res.exit_code == 2
+    assert "finer than the data's 1h" in res.output

@@ -9,7 +9,8 @@ namespace PyStockSharp.Engine;
 /// 3. the strategy handles them: <see cref="Strategy.OnSeriesBar"/> for the other series (in order), then
 ///    <see cref="Strategy.OnBar"/> for the first (primary) series, last, so it sees every series up to t;
 /// 4. fills at those bars' closes (when the fill model does that);
-/// 5. the recorder takes the portfolio's row (equity = cash + Σ quantity × mark).
+/// 5. the recorder takes the portfolio's row (equity = cash + Σ quantity × mark), when a traded series (not only
+///    another time frame of one) had a bar closing at t.
 /// An order for instrument k placed at step t fills from k's first bar that opens at or after t. Several series of one
 /// symbol are time frames of one instrument: the first trades it (fills and marks), the others are read-only.
 /// </summary>
@@ -159,6 +160,7 @@ internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
         for (int k = 0; k < d; k++) positions[k] = new double[m];
         var held = _distinct.Select(i => _portfolio.PositionOf(i)).ToArray();
         double peak = Settings.InitialCapital, mdd = 0;
+        int row = 0;
 
         s.RunStarted();
         bool post = s.WantsBarRecorded;
@@ -183,22 +185,32 @@ internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
             if (atClose)                                                  // 4. fills at the close
                 for (int k = 0; k < n; k++)
                     if (at[k] >= 0 && _trading[k] && _broker.HasActiveOn(_book[k])) _broker.FillAtClose(_book[k], BarOf(_series[k], at[k]));
-            double equity = _portfolio.Equity;                            // 5. the row
+            bool traded = false;                                          // 5. the row, when a traded series had a bar
+            for (int k = 0; k < n && !traded; k++) traded = at[k] >= 0 && _trading[k];
+            if (!traded) continue;                                        // (a coarser time frame's close alone: no row)
+            double equity = _portfolio.Equity;
             if (_capture)
             {
-                time[step] = now - primaryDuration;
-                close[step] = _positions[0].MarkPrice;
-                pos[step] = _positions[0].Qty;
-                cash[step] = _portfolio.CashValue;
-                eq[step] = equity;
-                real[step] = _portfolio.RealizedTotal;
-                unreal[step] = Unrealized();
-                comm[step] = _portfolio.CommissionTotal;
-                for (int k = 0; k < d; k++) positions[k][step] = held[k].Qty;
+                time[row] = now - primaryDuration;
+                close[row] = _positions[0].MarkPrice;
+                pos[row] = _positions[0].Qty;
+                cash[row] = _portfolio.CashValue;
+                eq[row] = equity;
+                real[row] = _portfolio.RealizedTotal;
+                unreal[row] = Unrealized();
+                comm[row] = _portfolio.CommissionTotal;
+                for (int k = 0; k < d; k++) positions[k][row] = held[k].Qty;
             }
             else if (equity > peak) peak = equity;
             else if (peak > 0) { double dd = equity / peak - 1; if (dd < mdd) mdd = dd; }
+            row++;
             if (post && at[0] >= 0) s.RunBarRecorded(at[0]);
+        }
+        if (_capture && row < m)
+        {
+            Array.Resize(ref time, row); Array.Resize(ref close, row); Array.Resize(ref pos, row); Array.Resize(ref cash, row);
+            Array.Resize(ref eq, row); Array.Resize(ref real, row); Array.Resize(ref unreal, row); Array.Resize(ref comm, row);
+            for (int k = 0; k < d; k++) Array.Resize(ref positions[k], row);
         }
         s.RunStopped();
         var summary = new RunSummary(_positions[0].Qty, _positions[0].Avg, _portfolio.CashValue, _portfolio.RealizedTotal,
