@@ -77,7 +77,6 @@ from pystocksharp.optimization.workers import (
     ComboTask,
     PythonRunner,
     WorkerConfig,
-    build_record,
     chunked,
     init_worker,
     run_chunk_in_worker,
@@ -565,34 +564,20 @@ def _csharp_executor(
     batch_size: int | None,
 ) -> Iterator[Execute]:
     """Engine set-up done once per run (candles, factory, threads); yields what runs a batch of tasks."""
-    from pystocksharp import bridge  # noqa: PLC0415
     from pystocksharp.optimization import _engine_optimizer as eo  # noqa: PLC0415
 
-    frame = ohlcv.frame
-    series = bridge.candle_series(
-        frame, symbol=ohlcv.symbol or "", timeframe=ohlcv.timeframe or "", price_step=ohlcv.price_step
-    )
-    net_settings = bridge.emulation_settings(**run.settings.model_dump())
-    factory = eo.net_factory(resolved)
     capture = run.keep_fills or run.with_metrics
+    engine_run = eo.EngineRun.build(
+        resolved, ohlcv.frame, symbol=ohlcv.symbol or "", timeframe=ohlcv.timeframe or "",
+        price_step=ohlcv.price_step, settings=run.settings.model_dump(), capture=capture,
+    )  # fmt: skip
     size = batch_size or (4 * workers if capture else 32 * workers)
-    times = frame.index.as_unit("ns").asi8
-    bars = eo.SharedBars.from_arrays(times, frame["close"].to_numpy(dtype=np.float64)) if capture else None
     store = CaptureStore(run.capture_root) if run.capture_root else None
 
     def finish(pair: tuple[ComboTask, eo.EngineOutcome]) -> CombinationRecord:
         task, outcome = pair
-        return build_record(
-            task,
-            summary=outcome.summary,
-            fills=outcome.fills,
-            equity=outcome.equity,
-            wall_ms=outcome.wall_ms,
-            error=outcome.error,
-            trace=outcome.traceback,
-            store=store,
-            capital=run.settings.capital,
-            with_metrics=run.with_metrics,
+        return eo.outcome_record(
+            task, outcome, store=store, capital=run.settings.capital, with_metrics=run.with_metrics
         )
 
     # Parquet encoding and compression release the GIL: a batch's captures are written by
@@ -604,7 +589,7 @@ def _csharp_executor(
 
         def launch(batch: list[ComboTask]) -> Future[list[eo.EngineOutcome]]:
             combos = [t.parameters for t in batch]
-            return engine.submit(eo.run_batch, factory, names, combos, series, net_settings, workers, bars)
+            return engine.submit(engine_run.run, names, combos, workers)
 
         def records(batch: list[ComboTask], outcomes: list[eo.EngineOutcome]) -> Iterable[CombinationRecord]:
             pairs = zip(batch, outcomes, strict=True)
