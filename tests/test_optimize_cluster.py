@@ -8,7 +8,6 @@ interruption is a SIGINT raised from the run's own ``on_result`` callback after 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 import socket
@@ -71,9 +70,7 @@ def interrupt_after(n: int) -> Any:
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
     """A running scheduler with 2 one-thread worker processes, reached as tcp://HOST:PORT."""
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
-    ) as cluster:
+    with distributed.LocalCluster(**C.local_cluster_options(2)) as cluster:
         yield cluster.scheduler_address
 
 

@@ -138,10 +138,7 @@ def connect(where: ClusterAddress) -> Iterator[Any]:
 
     if where.local_workers is not None:
         with (
-            distributed.LocalCluster(
-                n_workers=where.local_workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.ERROR,
-            ) as cluster,
+            distributed.LocalCluster(**local_cluster_options(where.local_workers)) as cluster,
             distributed.Client(cluster, set_as_default=False) as client,
         ):  # fmt: skip
             # Ctrl-C in a terminal reaches the whole process group: only this process handles it
@@ -165,6 +162,16 @@ def connect(where: ClusterAddress) -> Iterator[Any]:
                 [Problem(f"start one: dask worker {where.scheduler} --nthreads 1", field="cluster")],
             ) from None
         yield client
+
+
+def local_cluster_options(workers: int) -> dict[str, Any]:
+    """``distributed.LocalCluster`` options of ``local:N``: N worker processes of 1 thread, no dashboard, the
+    scheduler's HTTP endpoints on a free local port (not 8787, which another cluster may hold), only errors
+    logged (a restarted worker is expected, not news)."""
+    return dict(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}, silence_logs=logging.ERROR,
+    )  # fmt: skip
 
 
 def _ignore_ctrl_c() -> None:
