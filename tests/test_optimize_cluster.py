@@ -108,6 +108,23 @@ def test_local_threads_and_a_local_cluster_give_identical_result_sets(strategy: 
     assert len(there.equity(sorted(local)[0])) == 2148
 
 
+def test_a_cs_file_and_an_importable_class_give_the_same_result_sets_on_a_cluster(
+    tmp_path: Path, scheduler: str
+) -> None:
+    from cluster_strategies import DiesOnce  # noqa: PLC0415 (tests/ is on sys.path, also in the workers)
+
+    cases = [
+        (f"{ROOT / 'strategies' / 'SmaCrossFile.cs'}:SmaCrossFile", GRID, 30),
+        (DiesOnce, ["entry=5:30:5", "hold=15:35:10"], 18),  # not the combination it may die on
+    ]
+    for i, (strategy, grid, n) in enumerate(cases):
+        here = optimize(strategy, GOOG, grid=grid, workers=2, out=tmp_path / f"here{i}")
+        there = optimize(strategy, GOOG, grid=grid, cluster=scheduler, out=tmp_path / f"there{i}")
+        assert (here.completed, there.completed, there.failed, there.abort_reason) == (n, n, 0, None)
+        assert result_set(tmp_path / f"there{i}") == result_set(tmp_path / f"here{i}")
+        assert len({r.net_profit for r in read_results(tmp_path / f"there{i}" / RESULTS_FILE).records}) > 3
+
+
 # ---- lost workers -----------------------------------------------------------------------------------
 
 
