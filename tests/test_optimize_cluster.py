@@ -125,6 +125,23 @@ def test_a_cs_file_and_an_importable_class_give_the_same_result_sets_on_a_cluste
         assert len({r.net_profit for r in read_results(tmp_path / f"there{i}" / RESULTS_FILE).records}) > 3
 
 
+def test_a_genetic_search_and_the_progress_bar_work_on_a_cluster(tmp_path: Path, scheduler: str) -> None:
+    search = {"kind": "genetic", "population": 12, "generations": 4, "seed": 7}
+    grid = ["fast=2:40:2", "slow=10:200:10"]
+    here = optimize("sma_cross", GOOG, grid=grid, constraints=["fast < slow"], search=search, workers=2,
+                    keep_fills=False, out=tmp_path / "here")  # fmt: skip
+    updates: list[Any] = []
+    there = optimize("sma_cross", GOOG, grid=grid, constraints=["fast < slow"], search=search, cluster=scheduler,
+                     keep_fills=False, out=tmp_path / "there", progress=updates.append)  # fmt: skip
+    # generation by generation the same children of the same parents: the same evaluations
+    assert there.evaluations == here.evaluations == len(result_set(tmp_path / "here")) > 12
+    assert result_set(tmp_path / "there") == result_set(tmp_path / "here")
+    assert there.search_report.best_parameters == here.search_report.best_parameters
+    done = [u.done for u in updates]  # an update per record (and one when the search ends)
+    assert done == sorted(done) and set(done) == set(range(there.evaluations + 1))
+    assert updates[-1].total == there.evaluations and updates[-1].failed == 0
+
+
 # ---- lost workers -----------------------------------------------------------------------------------
 
 
