@@ -164,6 +164,14 @@ def _holding_out(command: Callable[..., None]) -> Callable[..., None]:
     "--workers", "-w", type=int, default=0, help="Engine threads (C#) or processes (Python); 0 = all cores."
 )
 @click.option(
+    "--cluster",
+    default=None,
+    metavar="local:N|tcp://HOST:PORT",
+    help="Run the combinations on Dask: local:N starts N worker processes here for the run, tcp://HOST:PORT "
+    "uses a running scheduler (dask scheduler / dask worker). Needs pystocksharp[cluster]. Default: engine "
+    "threads or worker processes here (--workers).",
+)
+@click.option(
     "--out",
     "-o",
     required=True,
@@ -205,6 +213,7 @@ def optimize_command(
     fitness: str | None,
     top: int,
     workers: int,
+    cluster: str | None,
     out: str,
     keep: str,
     no_report: bool,
@@ -239,11 +248,18 @@ def optimize_command(
         --rank sharpe_ratio:desc --filter "round_trips >= 30" --out runs/sma
       pystocksharp optimize -s sma_cross -d GOOG_1d.csv --grid fast=1:100 --grid slow=1:100 \\
         --search genetic --population 50 --generations 30 --seed 7 --out runs/sma-ga
+      pystocksharp optimize -s sma_cross -d GOOG_1d.csv --grid fast=5:50:5 --grid slow=20:200:10 \\
+        --cluster tcp://10.0.0.5:8786 --out runs/sma   # or --cluster local:4
     """
     from pystocksharp.optimization import RichProgressBar, optimize  # noqa: PLC0415
     from pystocksharp.optimization.checkpoint import unseal_checkpoint  # noqa: PLC0415
 
     kept = _parse_keep(keep)
+    where = None
+    if cluster is not None:  # a bad address is refused before anything in --out is touched
+        from pystocksharp.optimization.cluster import parse_cluster  # noqa: PLC0415
+
+        where = parse_cluster(cluster)
     checkpoint = Path(out) / CHECKPOINT_DIR
     if resume:
         unseal_checkpoint(checkpoint)  # complete again only once the run and its export are
@@ -254,7 +270,7 @@ def optimize_command(
         grid=list(grid), constraints=list(constraints), rank=list(rank), filters=list(filters), search=how,
         workers=workers or None, out=checkpoint, resume=resume, capital=capital, commission=commission,
         commission_per_unit=commission_per_unit, min_commission=min_commission, slippage=slippage,
-        slippage_steps=slippage_steps, fill=fill, leverage=leverage, keep_fills=not no_fills,
+        slippage_steps=slippage_steps, fill=fill, leverage=leverage, keep_fills=not no_fills, cluster=where,
     )  # fmt: skip
     try:
         if no_progress:

@@ -21,10 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from pystocksharp import bridge
 from pystocksharp.errors import InputError, Problem
+from pystocksharp.optimization.checkpoint import CaptureStore, CombinationRecord
+from pystocksharp.optimization.workers import ComboTask, build_record
 from pystocksharp.resolver import ResolvedStrategy
 
 
@@ -124,6 +127,62 @@ def run_batch(
         factory, list(names), flat, series, settings, int(workers), None, bars is not None
     )
     return [_outcome(r, bars) for r in results]
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    """What every batch of one run shares in the engine, built once per run (or once per cluster worker):
+    the candle series, the emulation settings, the strategy factory and, when per-bar columns are kept,
+    the shared bars."""
+
+    factory: Any
+    series: Any
+    settings: Any
+    bars: SharedBars | None
+
+    @classmethod
+    def build(
+        cls,
+        resolved: ResolvedStrategy,
+        frame: pd.DataFrame,
+        *,
+        symbol: str,
+        timeframe: str,
+        price_step: float,
+        settings: Mapping[str, Any],
+        capture: bool,
+    ) -> EngineRun:
+        """``capture``: keep each run's fills and per-bar columns (for captures or metrics)."""
+        series = bridge.candle_series(frame, symbol=symbol, timeframe=timeframe, price_step=price_step)
+        net_settings = bridge.emulation_settings(**settings)
+        factory = net_factory(resolved)
+        times = frame.index.as_unit("ns").asi8
+        bars = SharedBars.from_arrays(times, frame["close"].to_numpy(dtype=np.float64)) if capture else None
+        return cls(factory, series, net_settings, bars)
+
+    def run(
+        self, names: Sequence[str], combos: Sequence[Mapping[str, Any]], threads: int
+    ) -> list[EngineOutcome]:
+        """:func:`run_batch` on this run's candles, settings and strategy."""
+        return run_batch(self.factory, names, combos, self.series, self.settings, threads, self.bars)
+
+
+def outcome_record(
+    task: ComboTask, outcome: EngineOutcome, *, store: CaptureStore | None, capital: float, with_metrics: bool
+) -> CombinationRecord:
+    """The record of one engine outcome: metrics, captures (into ``store``) and the record itself."""
+    return build_record(
+        task,
+        summary=outcome.summary,
+        fills=outcome.fills,
+        equity=outcome.equity,
+        wall_ms=outcome.wall_ms,
+        error=outcome.error,
+        trace=outcome.traceback,
+        store=store,
+        capital=capital,
+        with_metrics=with_metrics,
+    )
 
 
 def _equity_table(result: Any, bars: SharedBars) -> pa.Table:

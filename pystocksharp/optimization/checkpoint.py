@@ -249,8 +249,20 @@ class CaptureStore:
 
     def _write(self, table: pa.Table, target: Path) -> None:
         with atomic_path(target, fsync=self.fsync) as tmp:
-            # float columns hardly repeat: plain encoding is smaller and faster than dictionaries
-            pq.write_table(table, tmp, compression=PARQUET_COMPRESSION, use_dictionary=False)
+            _write_parquet(table, tmp)
+
+    def write_files(self, files: Mapping[str, bytes]) -> None:
+        """Store captures encoded elsewhere (:meth:`CaptureBuffer.drain`: path relative to the root ->
+        Parquet bytes), each atomically; ``bars.parquet`` only when the store has none yet."""
+        for name, payload in files.items():
+            relative = Path(name)
+            if relative.is_absolute() or ".." in relative.parts:
+                raise ValueError(f"a capture file must lie inside the store, got {name!r}")
+            target = self.root / relative
+            if relative == Path(BARS_FILE) and target.exists():
+                continue
+            with atomic_path(target, fsync=self.fsync) as tmp:
+                tmp.write_bytes(payload)
 
     def has(self, parameter_hash: str) -> bool:
         return self._path(parameter_hash, "fills").exists() and self._path(parameter_hash, "equity").exists()
@@ -294,6 +306,43 @@ class CaptureStore:
         """File keys of the stored combinations (the hex part of their parameter hashes)."""
         for path in sorted(self.root.glob("*/*.fills.parquet")):
             yield path.name.split(".", 1)[0]
+
+
+class CaptureBuffer(CaptureStore):
+    """A :class:`CaptureStore` that keeps the files it would write in memory, as Parquet bytes by path
+    relative to the store's root, for a process that cannot reach the run folder (a worker of a remote
+    cluster): the run's own store writes them with :meth:`CaptureStore.write_files`. The shared
+    ``bars.parquet`` is handed on with every drained batch that holds a combination (it is small), so
+    whichever batch arrives first provides it."""
+
+    def __init__(self) -> None:
+        super().__init__(Path())
+        self._files: dict[str, bytes] = {}
+        self._bars: bytes | None = None
+
+    def write_bars(self, equity: pa.RecordBatch | pa.Table) -> None:
+        if self._bars is None:
+            self._bars = _parquet_bytes(_as_table(equity).select(list(SHARED_BAR_COLUMNS)))
+        self._files[BARS_FILE] = self._bars
+
+    def _write(self, table: pa.Table, target: Path) -> None:
+        self._files[target.as_posix()] = _parquet_bytes(table)
+
+    def drain(self) -> dict[str, bytes]:
+        """The files written since the last drain (bars first), and forget them."""
+        files, self._files = self._files, {}
+        return files
+
+
+def _write_parquet(table: pa.Table, where: Any) -> None:
+    # float columns hardly repeat: plain encoding is smaller and faster than dictionaries
+    pq.write_table(table, where, compression=PARQUET_COMPRESSION, use_dictionary=False)
+
+
+def _parquet_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    _write_parquet(table, sink)
+    return sink.getvalue().to_pybytes()
 
 
 class CaptureReader:

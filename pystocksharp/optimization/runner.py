@@ -9,6 +9,8 @@ How combinations run:
 * Python strategies (per-bar and vectorized) run in ``workers`` spawned processes, each
   hosting its own .NET runtime and reading the candles once (see :mod:`.workers`); with
   ``workers=1`` they run in this process.
+* With ``cluster`` (``local:N``, ``tcp://HOST:PORT``), either kind runs in chunks on the workers of a
+  Dask cluster through the same code (see :mod:`.cluster`); this process records.
 
 Every finished combination is appended (fsynced) to ``out/results.jsonl`` before the next
 is recorded; ``resume=True`` skips the parameter hashes already there. A run holds an
@@ -37,7 +39,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -77,12 +79,14 @@ from pystocksharp.optimization.workers import (
     ComboTask,
     PythonRunner,
     WorkerConfig,
-    build_record,
     chunked,
     init_worker,
     run_chunk_in_worker,
 )
 from pystocksharp.resolver import ResolvedStrategy, resolve_strategy
+
+if TYPE_CHECKING:
+    from pystocksharp.optimization.cluster import ClusterAddress
 
 OnResult = Callable[[CombinationRecord], None]
 AnySearchSettings = GridSettings | RandomSettings | GeneticSettings
@@ -129,6 +133,7 @@ def optimize(
     symbol: str | None = None,
     timeframe: str | None = None,
     batch_size: int | None = None,
+    cluster: str | ClusterAddress | None = None,
 ) -> OptimizationResult:
     """Run the combinations of ``grid`` a ``search`` picks for ``strategy`` on ``data``; return the ranked results.
 
@@ -147,6 +152,9 @@ def optimize(
     :func:`pystocksharp.metrics.compute_metrics` per combination (None: when that module is
     installed; True: required). ``progress`` is called with
     a :class:`ProgressUpdate` after each combination, ``on_result`` with its record.
+    ``cluster``: run the combinations on Dask (:mod:`.cluster`), ``"local:N"`` (N worker processes
+    started for the run) or ``"tcp://HOST:PORT"`` (a running scheduler); ``workers`` is then unused and
+    ``batch_size`` is the combinations per task. None: engine threads or worker processes here.
     """
     settings = BacktestSettings.checked(
         capital=capital, commission=commission, commission_per_unit=commission_per_unit,
@@ -156,7 +164,10 @@ def optimize(
     how = search_settings(search)
     n_workers = _workers(workers)
     with_metrics = _metrics_wanted(metrics)
+    where = _cluster_address(cluster)
     resolved = resolve_strategy(strategy)
+    if where is not None:
+        _check_cluster_strategy(strategy, resolved)
     declared = declared_parameters(resolved)
     pgrid = _grid(grid, constraints, resolved, declared)
     check_before_running(
@@ -176,7 +187,8 @@ def optimize(
         keep_fills=keep_fills,
         search=how,
     )
-    with exclusive_folder(out_dir):  # one writer at a time: a second run fails here, writing nothing
+    # one writer at a time: a second run fails here, writing nothing; so does a cluster that cannot be reached
+    with exclusive_folder(out_dir), _connected(where) as client:
         done = _prepare_out(out_dir, spec, resume)
         searcher = build_search(how, GridSpace(pgrid.pset, pgrid.total), pgrid.combinations(), keys[0], flts)
         run = _Run(
@@ -197,7 +209,9 @@ def optimize(
             run.log = log
             run.stop = stop
             run.emit_progress()
-            if resolved.kind in ("csharp", "csharp-file"):
+            if client is not None:
+                executor = _cluster_executor(run, client, strategy, resolved, ohlcv, pgrid.names, batch_size)
+            elif resolved.kind in ("csharp", "csharp-file"):
                 executor = _csharp_executor(run, resolved, ohlcv, pgrid.names, n_workers, batch_size)
             else:
                 executor = _python_executor(run, strategy, resolved, ohlcv, n_workers, batch_size)
@@ -280,6 +294,38 @@ def _workers(workers: int | None) -> int:
             "bad worker count", [Problem(f"workers must be >= 1, got {workers}", field="workers")]
         )
     return int(workers)
+
+
+def _cluster_address(cluster: str | ClusterAddress | None) -> ClusterAddress | None:
+    """The parsed ``cluster`` (:func:`.cluster.parse_cluster`), None without one; checked before anything runs."""
+    if cluster is None:
+        return None
+    from pystocksharp.optimization.cluster import parse_cluster  # noqa: PLC0415 (Dask only for cluster runs)
+
+    return parse_cluster(cluster)
+
+
+def _check_cluster_strategy(strategy: Any, resolved: ResolvedStrategy) -> None:
+    """Cluster workers get a strategy by name, file or import: not a class from a notebook or a function,
+    nor an instance."""
+    if not workers_can_import(strategy):
+        raise InputError(
+            f"strategy {resolved.spec} cannot run on a cluster",
+            [Problem("cluster workers cannot import it (a class defined in a notebook or a function, or an "
+                     "instance): give a built-in name, 'file.py:Class', or a class defined in a module", field="strategy")],
+        )  # fmt: skip
+
+
+@contextlib.contextmanager
+def _connected(where: ClusterAddress | None) -> Iterator[Any]:
+    """A Dask client for the run (:func:`.cluster.connect`), None without a cluster."""
+    if where is None:
+        yield None
+        return
+    from pystocksharp.optimization.cluster import connect  # noqa: PLC0415
+
+    with connect(where) as client:
+        yield client
 
 
 def _grid(grid: Any, constraints: Sequence[str], resolved: ResolvedStrategy, declared: Sequence[Any] | None) -> _Grid:
@@ -565,34 +611,20 @@ def _csharp_executor(
     batch_size: int | None,
 ) -> Iterator[Execute]:
     """Engine set-up done once per run (candles, factory, threads); yields what runs a batch of tasks."""
-    from pystocksharp import bridge  # noqa: PLC0415
     from pystocksharp.optimization import _engine_optimizer as eo  # noqa: PLC0415
 
-    frame = ohlcv.frame
-    series = bridge.candle_series(
-        frame, symbol=ohlcv.symbol or "", timeframe=ohlcv.timeframe or "", price_step=ohlcv.price_step
-    )
-    net_settings = bridge.emulation_settings(**run.settings.model_dump())
-    factory = eo.net_factory(resolved)
     capture = run.keep_fills or run.with_metrics
+    engine_run = eo.EngineRun.build(
+        resolved, ohlcv.frame, symbol=ohlcv.symbol or "", timeframe=ohlcv.timeframe or "",
+        price_step=ohlcv.price_step, settings=run.settings.model_dump(), capture=capture,
+    )  # fmt: skip
     size = batch_size or (4 * workers if capture else 32 * workers)
-    times = frame.index.as_unit("ns").asi8
-    bars = eo.SharedBars.from_arrays(times, frame["close"].to_numpy(dtype=np.float64)) if capture else None
     store = CaptureStore(run.capture_root) if run.capture_root else None
 
     def finish(pair: tuple[ComboTask, eo.EngineOutcome]) -> CombinationRecord:
         task, outcome = pair
-        return build_record(
-            task,
-            summary=outcome.summary,
-            fills=outcome.fills,
-            equity=outcome.equity,
-            wall_ms=outcome.wall_ms,
-            error=outcome.error,
-            trace=outcome.traceback,
-            store=store,
-            capital=run.settings.capital,
-            with_metrics=run.with_metrics,
+        return eo.outcome_record(
+            task, outcome, store=store, capital=run.settings.capital, with_metrics=run.with_metrics
         )
 
     # Parquet encoding and compression release the GIL: a batch's captures are written by
@@ -604,7 +636,7 @@ def _csharp_executor(
 
         def launch(batch: list[ComboTask]) -> Future[list[eo.EngineOutcome]]:
             combos = [t.parameters for t in batch]
-            return engine.submit(eo.run_batch, factory, names, combos, series, net_settings, workers, bars)
+            return engine.submit(engine_run.run, names, combos, workers)
 
         def records(batch: list[ComboTask], outcomes: list[eo.EngineOutcome]) -> Iterable[CombinationRecord]:
             pairs = zip(batch, outcomes, strict=True)
@@ -639,6 +671,30 @@ def _result_interruptibly(future: Future[Any]) -> Any:
     while True:
         with contextlib.suppress(TimeoutError):
             return future.result(timeout=0.2)
+
+
+# ---- a Dask cluster ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _cluster_executor(
+    run: _Run,
+    client: Any,
+    strategy: Any,
+    resolved: ResolvedStrategy,
+    ohlcv: Any,
+    names: list[str],
+    batch_size: int | None,
+) -> Iterator[Execute]:
+    """Chunks of combinations on the cluster's workers (see :mod:`.cluster`)."""
+    from pystocksharp.optimization import cluster  # noqa: PLC0415
+
+    job = cluster.cluster_job(
+        strategy, resolved, ohlcv, names, fingerprint=run.spec.data_fingerprint, settings=run.settings,
+        keep_fills=run.keep_fills, with_metrics=run.with_metrics,
+    )  # fmt: skip
+    with cluster.cluster_executor(run, client, job, batch_size) as execute:
+        yield execute
 
 
 # ---- Python: worker processes ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ exits cleanly.
 from __future__ import annotations
 
 import atexit
+import copy
 import os
 import signal
 import time
@@ -193,6 +194,13 @@ class PythonRunner:
 
     def run_chunk(self, tasks: Sequence[ComboTask]) -> list[CombinationRecord]:
         return [self.run(task) for task in tasks]
+
+    def with_store(self, store: CaptureStore | None) -> PythonRunner:
+        """This runner (same strategy and candles) writing its captures into ``store`` (a cluster worker
+        gives each chunk its own :class:`~pystocksharp.optimization.checkpoint.CaptureBuffer`)."""
+        other = copy.copy(self)
+        other.store = store
+        return other
 
 
 _RUNNER: PythonRunner | None = None
