@@ -19,6 +19,8 @@ public partial class Strategy : E.IHostedStrategy
 {
     private readonly StrategyHost _host;
     private ISubscriptionFeed[] _subscriptions = Array.Empty<ISubscriptionFeed>();
+    private ISubscriptionFeed[][] _otherSubscriptions = Array.Empty<ISubscriptionFeed[]>();   // per other series (1, 2, …)
+    private Security[] _runSecurities = Array.Empty<Security>();                             // per series: its security
     private long[] _openNs = Array.Empty<long>();   // the series' open times (UTC ns), read every bar
     private readonly List<Order> _orders = new();
     private readonly List<Fill> _fills = new();
@@ -299,9 +301,7 @@ public partial class Strategy : E.IHostedStrategy
     public ISubscriptionHandler<ICandleMessage> SubscribeCandles(DataType dt, bool isFinishedOnly = true, Security security = null)
     {
         ArgumentNullException.ThrowIfNull(dt);
-        if (security != null && !ReferenceEquals(security, _security) && security.Id != Security.Id)
-            throw Unsupported($"SubscribeCandles for a second security ({security.Id}); the engine backtests one series");
-        var h = new SubscriptionHandler<ICandleMessage>(this, new Subscription(dt, Security));
+        var h = new SubscriptionHandler<ICandleMessage>(this, new Subscription(dt, Check(security)));
         return h;
     }
 
@@ -324,14 +324,17 @@ public partial class Strategy : E.IHostedStrategy
     {
         if (!_host.IsRunning) throw new InvalidOperationException("subscriptions start while the strategy runs (call SubscribeCandles in OnStarted2)");
         var dt = handler.Subscription.DataType;
-        handler.Builder = dt == DataType.Level1 ? new CandleBuilder(_host.Series, _dataTimeFrame, _dataTimeFrame, new SecurityId(Security.Code ?? Security.Id)) : MakeBuilder(dt);
-        _subscriptions = [.. _subscriptions, handler];
+        int k = SeriesOf(handler.Subscription.Security);
+        var series = _host.AllSeries[k];
+        var data = k == 0 ? _dataTimeFrame : DataTimeFrame(series);
+        var id = new SecurityId(_runSecurities[k].Code ?? _runSecurities[k].Id);
+        handler.Builder = dt == DataType.Level1 ? new CandleBuilder(series, data, data, id) : MakeBuilder(dt, series, data, id);
+        if (k == 0) _subscriptions = [.. _subscriptions, handler];
+        else _otherSubscriptions[k - 1] = [.. _otherSubscriptions[k - 1], handler];
     }
 
-    private CandleBuilder MakeBuilder(DataType dt)
+    private CandleBuilder MakeBuilder(DataType dt, E.CandleSeries series, TimeSpan data, SecurityId id)
     {
-        var series = _host.Series;
-        var data = _dataTimeFrame;
         if (!dt.IsTFCandles)
             throw Unsupported($"SubscribeCandles({dt}): only time-frame candles are supported");
         var tf = dt.GetTimeFrame();
@@ -353,7 +356,7 @@ public partial class Strategy : E.IHostedStrategy
                     $"candles of {dt} cannot be built from {DataType.FormatTimeFrame(data)} data: {dt} is not a whole multiple of {DataType.FormatTimeFrame(data)}");
             Notice($"building {dt} candles from the {DataType.FormatTimeFrame(data)} data");
         }
-        return new CandleBuilder(series, tf, data, new SecurityId(Security.Code ?? Security.Id));
+        return new CandleBuilder(series, tf, data, id);
     }
 
     // ---- orders ---------------------------------------------------------------------------------
@@ -371,9 +374,14 @@ public partial class Strategy : E.IHostedStrategy
     /// <summary>A sell stop order of <paramref name="volume"/> triggered at <paramref name="price"/> (filled as a market order).</summary>
     public Order SellStop(decimal volume, decimal price, Security security = null) => Send(Sides.Sell, OrderTypes.Conditional, price, volume, security);
 
-    /// <summary>The position in <paramref name="security"/> (the strategy's own one; null for another).</summary>
+    /// <summary>The position in <paramref name="security"/> (the strategy's own one, or another of the run's data; null
+    /// for a security the run does not have).</summary>
     public decimal? GetPositionValue(Security security, Portfolio portfolio = null)
-        => security is null || ReferenceEquals(security, _security) || security.Id == Security.Id ? Position : null;
+    {
+        if (security is null || ReferenceEquals(security, _security) || security.Id == Security.Id) return Position;
+        int k = FindSeries(security);
+        return k < 0 ? null : Dec(_host.PositionOf(_host.Instruments[k]));
+    }
 
     /// <summary>Rounds a price to the security's price step.</summary>
     public decimal NormalizePrice(decimal price)
@@ -389,12 +397,31 @@ public partial class Strategy : E.IHostedStrategy
         return step > 0 ? Math.Floor(volume / step) * step : volume;
     }
 
+    /// <summary>The run's security <paramref name="security"/> stands for (null: the strategy's own); another security
+    /// must be one of the run's data (matched by Id or Code: the data's symbol).</summary>
     private Security Check(Security security)
     {
         var own = Sec;
         if (security is null || ReferenceEquals(security, own) || security.Id == own.Id) return own;
-        throw Unsupported($"orders for a second security ({security.Id}); the engine backtests one series");
+        int k = FindSeries(security);
+        if (k >= 0) return _runSecurities[k];
+        var known = _runSecurities.Length == 0 ? own.Id : string.Join(", ", _runSecurities.Select(x => x.Id));
+        throw new E.StrategyInputException("security",
+            $"security {security.Id} is not in the run's data (it has {known}): give its candles too, e.g. --data {security.Id}=FILE");
     }
+
+    /// <summary>Index of the run's series of <paramref name="security"/> (by reference, Id or Code), -1 if none.</summary>
+    private int FindSeries(Security security)
+    {
+        for (int k = 0; k < _runSecurities.Length; k++)
+        {
+            var s = _runSecurities[k];
+            if (ReferenceEquals(s, security) || s.Id == security.Id || (!string.IsNullOrEmpty(security.Code) && s.Code == security.Code)) return k;
+        }
+        return -1;
+    }
+
+    private int SeriesOf(Security security) => security is null ? 0 : Math.Max(0, FindSeries(security));
 
     private Order Send(Sides side, OrderTypes type, decimal price, decimal? volume, Security security)
     {
@@ -449,7 +476,10 @@ public partial class Strategy : E.IHostedStrategy
         order.Balance = order.Volume;
         order.State = OrderStates.Pending;
         _orders.Add(order);
-        var eo = _host.RegisterOrder(order.Side == Sides.Buy ? E.Sides.Buy : E.Sides.Sell, et, (double)order.Volume, price);
+        var side = order.Side == Sides.Buy ? E.Sides.Buy : E.Sides.Sell;
+        int k = ReferenceEquals(order.Security, Sec) ? 0 : SeriesOf(Check(order.Security));
+        var eo = k == 0 ? _host.RegisterOrder(side, et, (double)order.Volume, price)
+            : _host.RegisterOrder(_host.Instruments[k], side, et, (double)order.Volume, price);
         order.Engine = eo;
         order.Id = eo.Id;
         _byEngineId[eo.Id] = order;
@@ -490,10 +520,10 @@ public partial class Strategy : E.IHostedStrategy
     /// <summary>A market order that flattens the position (none when flat).</summary>
     public Order ClosePosition(Security security = null, Portfolio portfolio = null)
     {
-        Check(security);
-        var p = Position;
-        if (p > 0) return SellMarket(p);
-        if (p < 0) return BuyMarket(-p);
+        var sec = Check(security);
+        var p = ReferenceEquals(sec, Sec) ? Position : GetPositionValue(sec) ?? 0m;
+        if (p > 0) return SellMarket(p, sec);
+        if (p < 0) return BuyMarket(-p, sec);
         return null;
     }
 
@@ -580,6 +610,21 @@ public partial class Strategy : E.IHostedStrategy
         sec.VolumeStep ??= Dec(series.VolumeStep);
         sec.MinVolume ??= sec.VolumeStep;
         sec.Decimals ??= Decimals(sec.PriceStep ?? 0.01m);
+        var all = _host.AllSeries;
+        _runSecurities = new Security[all.Count];
+        _runSecurities[0] = sec;
+        for (int k = 1; k < all.Count; k++)
+        {
+            var other = all[k];
+            var given = SecurityParameterFor(other.Symbol);
+            _runSecurities[k] = given ?? new Security { Id = other.Symbol, Code = other.Symbol };
+            _runSecurities[k].PriceStep ??= Dec(other.PriceStep);
+            _runSecurities[k].VolumeStep ??= Dec(other.VolumeStep);
+            _runSecurities[k].MinVolume ??= _runSecurities[k].VolumeStep;
+            _runSecurities[k].Decimals ??= Decimals(_runSecurities[k].PriceStep ?? 0.01m);
+        }
+        _otherSubscriptions = new ISubscriptionFeed[Math.Max(0, all.Count - 1)][];
+        for (int k = 0; k < _otherSubscriptions.Length; k++) _otherSubscriptions[k] = Array.Empty<ISubscriptionFeed>();
         var pf = _portfolio ??= new Portfolio();
         pf.BeginValue = Dec(_host.Settings.InitialCapital);
         pf.CurrentValue = pf.BeginValue;
@@ -608,6 +653,30 @@ public partial class Strategy : E.IHostedStrategy
             if (n > 0) h.Process(first);
             if (n > 1) h.Process(second);
         }
+    }
+
+    /// <summary>Bar <paramref name="index"/> of the run's other series <paramref name="series"/> closed: its subscriptions.</summary>
+    internal void EngineSeriesBar(int series, int index)
+    {
+        var s = _host.AllSeries[series];
+        long closeNs = s.OpenTimes[index] + s.BarNanoseconds;
+        CurrentTime = new DateTime(DateTime.UnixEpoch.Ticks + closeNs / 100, DateTimeKind.Utc);
+        var subs = _otherSubscriptions[series - 1];
+        for (int k = 0; k < subs.Length; k++)
+        {
+            var h = subs[k];
+            int n = h.Builder.OnBar(index, out var first, out var second);
+            if (n > 0) h.Process(first);
+            if (n > 1) h.Process(second);
+        }
+    }
+
+    /// <summary>A Security parameter whose value names <paramref name="symbol"/> (so the strategy's own object is used).</summary>
+    private Security SecurityParameterFor(string symbol)
+    {
+        foreach (var p in _host.Parameters)
+            if (p is StrategyParam<Security> { Value: { } s } && (s.Id == symbol || s.Code == symbol)) return s;
+        return null;
     }
 
     internal void EngineStopped()
@@ -798,6 +867,7 @@ internal sealed class StrategyHost : E.EnhancedStrategy
 
     public override void OnStarted() { IsRunning = true; _owner.EngineStarted(); }
     public override void OnBar(int index) => _owner.EngineBar(index);
+    public override void OnSeriesBar(int series, int index) => _owner.EngineSeriesBar(series, index);
     public override void OnOrderChanged(E.Order order) { if (order.State != E.OrderStates.Filled) _owner.EngineOrderChanged(order); }
     public override void OnStopped() { _owner.EngineStopped(); IsRunning = false; }
 

@@ -184,6 +184,11 @@ public class StrategyParam<T> : IStrategyParam
             }
             throw new ArgumentException($"parameter '{Name}': expected a number or a percent such as 2%, got '{text}'", Name);
         }
+        if (target == typeof(StockSharp.BusinessEntities.Security))
+        {
+            if (!string.IsNullOrWhiteSpace(text)) return (T)(object)new StockSharp.BusinessEntities.Security { Id = text.Trim(), Code = text.Trim() };
+            throw new ArgumentException($"parameter '{Name}': expected the symbol of one of the run's data (e.g. NDX for --data NDX=FILE), got '{text}'", Name);
+        }
         return (T)ParamConvert.To(Name, target, value);
     }
 
