@@ -82,15 +82,25 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
         bool atClose = broker.FillModel.FillsAtClose;
         if (rec.Capture)
         {
-            if (rec.Position.Length < n || c.Length < n) throw new InvalidOperationException("column length mismatch");
+            var posCol = rec.Position; var cashCol = rec.Cash; var eqCol = rec.Equity; var realCol = rec.Realized;
+            var unrealCol = rec.Unrealized; var commCol = rec.Commission;
+            if (posCol.Length < n || cashCol.Length < n || eqCol.Length < n || realCol.Length < n || unrealCol.Length < n || commCol.Length < n || c.Length < n)
+                throw new InvalidOperationException("column length mismatch");
             for (int i = 0; i < n; i++)
             {
                 Cur = i;
                 if (broker.HasActive) broker.FillOnBar(0, Bar(i));
-                position.MarkPrice = c[i];
+                double close = c[i];
+                position.MarkPrice = close;
                 s.RunBar(i);
                 if (atClose && broker.HasActive) broker.FillAtClose(0, Bar(i));
-                rec.Record(i, position.Qty, pf.CashValue, c[i], position.Avg, pf.RealizedTotal, pf.CommissionTotal);
+                double q = position.Qty, money = pf.CashValue;
+                posCol[i] = q;
+                cashCol[i] = money;
+                eqCol[i] = money + q * close;
+                realCol[i] = pf.RealizedTotal;
+                unrealCol[i] = q != 0 ? q * (close - position.Avg) : 0;
+                commCol[i] = pf.CommissionTotal;
                 if (post) s.RunBarRecorded(i);
             }
         }

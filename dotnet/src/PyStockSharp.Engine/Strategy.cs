@@ -36,7 +36,11 @@ public abstract class Strategy
     private readonly List<string> _timeFrames = new();
     private string? _name;
     /// <summary>The engine as this strategy sees it while it runs (null otherwise).</summary>
-    public IStrategyContext? Context { get; internal set; }
+    public IStrategyContext? Context { get => _context; internal set { _context = value; _single = value as BacktestRun; } }
+    private IStrategyContext? _context;
+    /// <summary>The context when it is the single-series run (a sealed class): the members read every bar call it directly,
+    /// without an interface dispatch.</summary>
+    private BacktestRun? _single;
 
     /// <summary>Strategy name; defaults to the class name.</summary>
     public virtual string Name { get => _name ?? GetType().Name; set => _name = value; }
@@ -157,7 +161,7 @@ public abstract class Strategy
 
     // ---- actions ----------------------------------------------------------------------
 
-    private IStrategyContext R => Context ?? throw new InvalidOperationException("orders can only be placed while the strategy runs in a backtest");
+    private IStrategyContext R => _context ?? throw new InvalidOperationException("orders can only be placed while the strategy runs in a backtest");
 
     public Order BuyMarket(double? volume = null) => R.Place(Sides.Buy, OrderTypes.Market, volume ?? Volume, 0);
     public Order SellMarket(double? volume = null) => R.Place(Sides.Sell, OrderTypes.Market, volume ?? Volume, 0);
@@ -196,16 +200,16 @@ public abstract class Strategy
 
     // ---- state ------------------------------------------------------------------------
 
-    public double Position => Context?.Position ?? 0;
-    public double AveragePrice => Context?.AveragePrice ?? 0;
-    public double Cash => Context?.Cash ?? 0;
-    public double Equity => Context?.Equity ?? 0;
+    public double Position => _single is { } r ? r.Position : _context?.Position ?? 0;
+    public double AveragePrice => _single is { } r ? r.AveragePrice : _context?.AveragePrice ?? 0;
+    public double Cash => _single is { } r ? r.Cash : _context?.Cash ?? 0;
+    public double Equity => _single is { } r ? r.Equity : _context?.Equity ?? 0;
     public double RealizedPnL => Context?.RealizedPnL ?? 0;
     public double UnrealizedPnL => Context?.UnrealizedPnL ?? 0;
     public double Commission => Context?.Commission ?? 0;
-    public int CurrentIndex => Context?.CurrentIndex ?? -1;
+    public int CurrentIndex => _single is { } r ? r.Cur : _context?.CurrentIndex ?? -1;
     public DateTime CurrentTime => Context is { CurrentIndex: >= 0 } r ? TimeUtil.ToDateTime(r.Series.OpenTimes[r.CurrentIndex]) : DateTime.MinValue;
-    public CandleSeries Series => Context?.Series ?? throw new InvalidOperationException("the strategy is not running");
+    public CandleSeries Series => _single?.Series ?? _context?.Series ?? throw new InvalidOperationException("the strategy is not running");
     public EmulationSettings Settings => Context?.Settings ?? throw new InvalidOperationException("the strategy is not running");
     /// <summary>The instrument traded (the data's); null when not running.</summary>
     public Instrument? Instrument => Context?.Instrument;

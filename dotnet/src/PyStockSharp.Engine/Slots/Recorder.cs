@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace PyStockSharp.Engine;
 
 /// <summary>
-/// The results recorder: one row per bar, after the bar's fills and the strategy's decision (position, cash, equity,
+/// The results recorder's columns (the run loop writes them in place): one row per bar, after the bar's fills and the strategy's decision (position, cash, equity,
 /// realized and unrealized PnL, cumulative commission). Without capture it keeps only the running maximum drawdown.
 /// </summary>
 internal sealed class BarRecorder
@@ -23,18 +23,6 @@ internal sealed class BarRecorder
 
     /// <summary>Largest fall of equity from its running peak (a fraction &lt;= 0), when not capturing; NaN otherwise.</summary>
     internal double MaxDrawdown => Capture ? double.NaN : _mdd;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void Record(int i, double pos, double cash, double close, double avg, double realized, double commission)
-    {
-        double eq = cash + pos * close;
-        Position[i] = pos;
-        Cash[i] = cash;
-        Equity[i] = eq;
-        Realized[i] = realized;
-        Unrealized[i] = pos != 0 ? pos * (close - avg) : 0;
-        Commission[i] = commission;
-    }
 
     /// <summary>The drawdown the run loop tracked without capture.</summary>
     internal void SetMaxDrawdown(double mdd) => _mdd = mdd;
