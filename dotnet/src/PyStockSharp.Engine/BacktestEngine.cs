@@ -19,13 +19,7 @@ public static class BacktestEngine
         ArgumentNullException.ThrowIfNull(strategy);
         ArgumentNullException.ThrowIfNull(series);
         if (strategy.TimeFrameSubscriptions.Count > 0) return Run(strategy, new[] { series }, settings, captureBars);
-        settings = (settings ?? new EmulationSettings()).Clone();
-        settings.Validate();
-        if (strategy.Context != null) throw new InvalidOperationException($"strategy '{strategy.Name}' is already running");
-        var run = new BacktestRun(strategy, series, settings, captureBars);
-        strategy.Context = run;
-        try { return run.Execute(); }
-        finally { strategy.Context = null; }
+        return Execute(strategy, settings, s => new BacktestRun(strategy, series, s, captureBars), run => run.Execute());
     }
 
     /// <summary>
@@ -41,12 +35,20 @@ public static class BacktestEngine
         foreach (var s in series) ArgumentNullException.ThrowIfNull(s, nameof(series));
         if (strategy.TimeFrameSubscriptions.Count > 0) series = WithSubscriptions(strategy, series);
         else if (series.Count == 1) return Run(strategy, series[0], settings, captureBars);
+        return Execute(strategy, settings, s => new PortfolioRun(strategy, series, s, captureBars), run => run.Execute());
+    }
+
+    /// <summary>Validates a copy of the settings, makes the run (the strategy's context) and executes it; the strategy
+    /// is released from it however the run ends.</summary>
+    private static BacktestResult Execute<TRun>(Strategy strategy, EmulationSettings? settings, Func<EmulationSettings, TRun> make,
+        Func<TRun, BacktestResult> execute) where TRun : IStrategyContext
+    {
         settings = (settings ?? new EmulationSettings()).Clone();
         settings.Validate();
         if (strategy.Context != null) throw new InvalidOperationException($"strategy '{strategy.Name}' is already running");
-        var run = new PortfolioRun(strategy, series, settings, captureBars);
+        var run = make(settings);
         strategy.Context = run;
-        try { return run.Execute(); }
+        try { return execute(run); }
         finally { strategy.Context = null; }
     }
 

@@ -11,39 +11,6 @@ namespace PyStockSharp.Engine.Tests;
 /// </summary>
 public class GoldenTests
 {
-    private sealed class Flow : Strategy
-    {
-        private readonly Random _rnd;
-        private readonly bool _fractional;
-        public readonly StringBuilder Events = new();
-        public Flow(int seed, bool fractional) { _rnd = new Random(seed); _fractional = fractional; }
-        public override void OnBar(int index)
-        {
-            double c = Series.Close[index];
-            int k = _rnd.Next(12);
-            double vol = _fractional ? Math.Round(0.1 * (1 + _rnd.Next(30)), 1) : 1 + _rnd.Next(3);
-            double off = c * 0.01 * (0.2 + _rnd.NextDouble());
-            switch (k)
-            {
-                case 0: BuyMarket(vol); break;
-                case 1: SellMarket(vol); break;
-                case 2: BuyLimit(c - off, vol); break;
-                case 3: SellLimit(c + off, vol); break;
-                case 4: BuyStop(c + off, vol); break;
-                case 5: SellStop(c - off, vol); break;
-                case 6:
-                    foreach (var o in Orders) if (o.State == OrderStates.Active && _rnd.Next(2) == 0) CancelOrder(o);
-                    break;
-                case 7: if (_rnd.Next(4) == 0) ClosePosition(); break;
-                case 8: if (_rnd.Next(8) == 0) CancelActiveOrders(); break;
-            }
-            Events.Append(index).Append(':').Append(Position.ToString("R")).Append(',').Append(Equity.ToString("R")).Append(',')
-                .Append(UnrealizedPnL.ToString("R")).Append(';');
-        }
-        public override void OnOrderChanged(Order order) => Events.Append('o').Append(order.Id).Append(order.State).Append(';');
-        public override void OnNewMyTrade(MyTrade trade) => Events.Append('t').Append(trade.OrderId).Append(';');
-    }
-
     private static EmulationSettings Settings(int variant) => variant switch
     {
         0 => new EmulationSettings(),
@@ -95,7 +62,7 @@ public class GoldenTests
     public void RandomFlowIsBitIdenticalToTheRecordedEngine(int seed, int variant, bool fractional, bool capture, string expected)
     {
         var s = TestUtil.RandomWalk(3000, seed);
-        var strategy = new Flow(seed, fractional);
+        var strategy = new RandomOrderFlow(seed, fractional);
         var r = BacktestEngine.Run(strategy, s, Settings(variant), capture);
         Assert.True(r.FillCount > 100, $"fills {r.FillCount}");
         Assert.Equal(expected, Digest(r, strategy.Events.ToString()));

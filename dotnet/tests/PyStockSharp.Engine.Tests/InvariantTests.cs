@@ -3,31 +3,6 @@ namespace PyStockSharp.Engine.Tests;
 /// <summary>Random order flow (seeded): the emulator's accounting and fill rules hold for every order and bar.</summary>
 public class InvariantTests
 {
-    private sealed class RandomFlow : Strategy
-    {
-        private readonly Random _rnd;
-        public RandomFlow(int seed) { _rnd = new Random(seed); }
-        public override void OnBar(int index)
-        {
-            double c = Series.Close[index];
-            int k = _rnd.Next(10);
-            double vol = 1 + _rnd.Next(3);
-            double off = c * 0.01 * (0.2 + _rnd.NextDouble());
-            switch (k)
-            {
-                case 0: BuyMarket(vol); break;
-                case 1: SellMarket(vol); break;
-                case 2: BuyLimit(c - off, vol); break;
-                case 3: SellLimit(c + off, vol); break;
-                case 4: BuyStop(c + off, vol); break;
-                case 5: SellStop(c - off, vol); break;
-                case 6:
-                    foreach (var o in Orders) if (o.State == OrderStates.Active && _rnd.Next(2) == 0) CancelOrder(o);
-                    break;
-            }
-        }
-    }
-
     [Theory]
     [InlineData(1, MarketFillMode.NextOpen)]
     [InlineData(2, MarketFillMode.NextOpen)]
@@ -41,7 +16,7 @@ public class InvariantTests
             InitialCapital = 3000, CommissionFraction = 0.001, CommissionPerUnit = 0.02, MinCommission = 0.05,
             SlippageFraction = 0.0002, SlippageSteps = 1, MarketFill = mode,
         };
-        var r = BacktestEngine.Run(new RandomFlow(seed), s, set);
+        var r = BacktestEngine.Run(new RandomOrderFlow(seed), s, set);
         Assert.True(r.FillCount > 300, $"fills {r.FillCount}");
         Assert.True(r.RejectedCount > 0, "capital 3000 on ~100 price should reject some orders");
         var byId = r.OrderList.ToDictionary(o => o.Id);

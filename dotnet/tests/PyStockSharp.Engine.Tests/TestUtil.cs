@@ -35,6 +35,44 @@ internal static class TestUtil
     }
 }
 
+/// <summary>
+/// Seeded random orders of every kind (market, limit, stop, cancels, closes), integer or fractional volumes; records
+/// the position, equity and unrealized PnL it sees at each bar and every callback in <see cref="Events"/>. The golden
+/// digests depend on its exact sequence of random draws: do not change it.
+/// </summary>
+internal sealed class RandomOrderFlow : Strategy
+{
+    private readonly Random _rnd;
+    private readonly bool _fractional;
+    public readonly System.Text.StringBuilder Events = new();
+    public RandomOrderFlow(int seed, bool fractional = false) { _rnd = new Random(seed); _fractional = fractional; }
+    public override void OnBar(int index)
+    {
+        double c = Series.Close[index];
+        int k = _rnd.Next(12);
+        double vol = _fractional ? Math.Round(0.1 * (1 + _rnd.Next(30)), 1) : 1 + _rnd.Next(3);
+        double off = c * 0.01 * (0.2 + _rnd.NextDouble());
+        switch (k)
+        {
+            case 0: BuyMarket(vol); break;
+            case 1: SellMarket(vol); break;
+            case 2: BuyLimit(c - off, vol); break;
+            case 3: SellLimit(c + off, vol); break;
+            case 4: BuyStop(c + off, vol); break;
+            case 5: SellStop(c - off, vol); break;
+            case 6:
+                foreach (var o in Orders) if (o.State == OrderStates.Active && _rnd.Next(2) == 0) CancelOrder(o);
+                break;
+            case 7: if (_rnd.Next(4) == 0) ClosePosition(); break;
+            case 8: if (_rnd.Next(8) == 0) CancelActiveOrders(); break;
+        }
+        Events.Append(index).Append(':').Append(Position.ToString("R")).Append(',').Append(Equity.ToString("R")).Append(',')
+            .Append(UnrealizedPnL.ToString("R")).Append(';');
+    }
+    public override void OnOrderChanged(Order order) => Events.Append('o').Append(order.Id).Append(order.State).Append(';');
+    public override void OnNewMyTrade(MyTrade trade) => Events.Append('t').Append(trade.OrderId).Append(';');
+}
+
 /// <summary>A strategy driven by a script of actions per bar; records callbacks.</summary>
 internal sealed class ScriptStrategy : Strategy
 {
