@@ -427,9 +427,16 @@ def bounded(ohlcv: Any, start: Any, end: Any) -> Any:
 
 
 def load_data(data: Any, *, symbol: str | None = None, timeframe: str | None = None) -> Any:
-    """``data`` as validated ``OhlcvData`` (``pystocksharp.data.load_ohlcv``); OhlcvData passes through."""
+    """``data`` as validated ``OhlcvData`` (``pystocksharp.data.load_ohlcv``); OhlcvData passes through. A mapping
+    of several instruments is for :func:`backtest` only (an :class:`InputError` here)."""
     if hasattr(data, "frame") and hasattr(data, "symbol") and hasattr(data, "timeframe"):
         return data
+    if isinstance(data, Mapping):
+        raise InputError(
+            "several instruments are not supported here yet",
+            [Problem(f"give one data, not {{{', '.join(map(repr, data))}}}: only backtest() and "
+                     "`pystocksharp backtest` run several instruments for now", field="data")],
+        )  # fmt: skip
     from pystocksharp.data import load_ohlcv
 
     return load_ohlcv(data, symbol=symbol, timeframe=timeframe)

@@ -210,3 +210,13 @@ def test_a_time_frame_finer_than_the_data_is_an_input_error(tmp_path: Path) -> N
     res = CliRunner().invoke(main, ["backtest", "-s", f"{source}:Fine", "-d", "sample:EURUSD_1h"])
     assert res.exit_code == 2
     assert "finer than the data's 1h" in res.output
+
+
+def test_the_optimizer_refuses_several_instruments_clearly(tmp_path: Path) -> None:
+    from pystocksharp import optimize
+
+    with pytest.raises(InputError) as err:
+        optimize("sma_cross", DATA, grid=["fast=5:10:5"], out=tmp_path / "opt", workers=1)
+    assert "several instruments are not supported here yet" in str(err.value)
+    assert "only backtest() and `pystocksharp backtest` run several instruments" in err.value.problems[0].message
+    assert not (tmp_path / "opt").exists()
