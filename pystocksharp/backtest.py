@@ -165,6 +165,8 @@ class BacktestResult:
     #: A StockSharp-style strategy's run messages: "log" (its LogInfo/LogWarning lines), "notices"
     #: (what the API layer adapted, e.g. candle types) and "annotations" (chart calls); empty otherwise.
     messages: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    #: The other instruments' data of a run over several (``OhlcvData``, in the order given).
+    other_data: tuple[Any, ...] = field(default=(), repr=False)
 
     @functools.cached_property
     def trades(self) -> pd.DataFrame:
@@ -173,6 +175,22 @@ class BacktestResult:
     @functools.cached_property
     def equity(self) -> pd.DataFrame:
         return self.arrow["equity"].to_pandas()
+
+    @functools.cached_property
+    def tca(self) -> pd.DataFrame:
+        """Transaction cost analysis, one row per fill (:func:`pystocksharp.metrics.tca.tca_frame`): commission and
+        slippage (money), cost in bps of the notional, implementation shortfall against the decision price (the
+        close of the bar that placed the order) and the arrival price (the open of the fill's bar)."""
+        from pystocksharp.metrics.tca import tca_frame
+
+        bars = {str(d.symbol or ""): d.frame for d in (self.ohlcv, *self.other_data) if d is not None}
+        return tca_frame(self.trades, self.arrow["costs"].to_pandas(), bars)
+
+    def tca_summary(self) -> dict[str, float]:
+        """Totals of :attr:`tca` (:func:`pystocksharp.metrics.tca.tca_summary`)."""
+        from pystocksharp.metrics.tca import tca_summary
+
+        return tca_summary(self.tca)
 
     @functools.cached_property
     def positions(self) -> pd.DataFrame:
@@ -505,6 +523,7 @@ def run_backtest(
         strategy_spec=resolved.spec,
         ohlcv=ohlcv,
         messages=messages,
+        other_data=tuple(others),
     )
 
 

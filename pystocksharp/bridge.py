@@ -462,8 +462,9 @@ def _columns_to_arrow(columns: Any, fields: tuple[tuple[str, str], ...]) -> pa.R
 
 
 def result_batches(net_result: Any, *, use_c_data: bool = True) -> dict[str, pa.RecordBatch]:
-    """``fills``, ``equity`` and ``orders`` of a .NET ``BacktestResult`` as pyarrow batches; a run over several
-    instruments adds ``positions`` (time and one position column per symbol) and a ``symbol`` column to ``fills``."""
+    """``fills``, ``equity`` and ``orders`` of a .NET ``BacktestResult`` as pyarrow batches, and ``costs`` (per fill:
+    order_id, placed_bar, reference_price, slippage, commission); a run over several instruments adds ``positions``
+    (time and one position column per symbol) and a ``symbol`` column to ``fills``."""
     if use_c_data:
         batches = {
             "fills": arrow_batch(net_result.FillsToArrow()),
@@ -472,6 +473,7 @@ def result_batches(net_result: Any, *, use_c_data: bool = True) -> dict[str, pa.
         }
         if int(net_result.Instruments.Count) > 1:
             batches["positions"] = arrow_batch(net_result.PositionsToArrow())
+        batches["costs"] = arrow_batch(net_result.CostsToArrow())
         return batches
     orders = _columns_to_arrow(net_result.Orders, _ORDER_FIELDS)
     reasons = [

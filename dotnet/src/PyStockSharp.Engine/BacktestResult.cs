@@ -192,6 +192,27 @@ public sealed class BacktestResult
             ("unrealized_pnl", ArrowExport.Double(e.UnrealizedPnL)), ("commission", ArrowExport.Double(e.Commission)));
     }
 
+    /// <summary>
+    /// Per fill, what its costs were made of (transaction cost analysis): order_id, placed_bar (the bar whose handling
+    /// placed the order, -1 in OnStarted), reference_price (the fill model's price before slippage), slippage (money the
+    /// slippage model cost: |price − reference| × volume) and commission; fills' order.
+    /// </summary>
+    public RecordBatch CostsToArrow()
+    {
+        int f = Trades.Count;
+        var id = new long[f]; var placed = new int[f]; var reference = new double[f]; var slip = new double[f]; var comm = new double[f];
+        var byId = new Dictionary<long, Order>(OrderList.Count);
+        foreach (var o in OrderList) byId[o.Id] = o;
+        for (int k = 0; k < f; k++)
+        {
+            var t = Trades[k];
+            id[k] = t.OrderId; placed[k] = byId[t.OrderId].PlacedBar; reference[k] = t.ReferencePrice;
+            slip[k] = Math.Abs(t.Price - t.ReferencePrice) * t.Volume; comm[k] = t.Commission;
+        }
+        return ArrowExport.Batch(f, ("order_id", ArrowExport.Int64(id)), ("placed_bar", ArrowExport.Int32(placed)),
+            ("reference_price", ArrowExport.Double(reference)), ("slippage", ArrowExport.Double(slip)), ("commission", ArrowExport.Double(comm)));
+    }
+
     /// <summary>id, side, type, volume, price, state, placed_bar, done_bar, fill_price, reject_reason.</summary>
     public RecordBatch OrdersToArrow()
     {

@@ -76,11 +76,14 @@ public sealed class Order
 public readonly struct MyTrade
 {
     public MyTrade(long orderId, int barIndex, long time, Sides side, double price, double volume, double commission, double realizedPnL,
-        Instrument? instrument = null)
+        Instrument? instrument = null, double referencePrice = double.NaN)
     {
         OrderId = orderId; BarIndex = barIndex; Time = time; Side = side; Price = price; Volume = volume;
         Commission = commission; RealizedPnL = realizedPnL; Instrument = instrument;
+        ReferencePrice = double.IsNaN(referencePrice) ? price : referencePrice;
     }
+    /// <summary>The price the fill model chose, before slippage (== <see cref="Price"/> for limit fills and without slippage).</summary>
+    public double ReferencePrice { get; }
     /// <summary>What was traded.</summary>
     public Instrument? Instrument { get; }
     public long OrderId { get; }

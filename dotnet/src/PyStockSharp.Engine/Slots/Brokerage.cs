@@ -169,6 +169,7 @@ public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
         var book = _book;
         if (order.State != OrderStates.Active || !ReferenceEquals(order.Instrument, book.Instrument)) return false;
         int i = _bar;
+        double reference = price;
         if (slipped) price = _slippage.Apply(order, price);
         double vol = order.Volume;
         bool buy = order.Side == Sides.Buy;
@@ -184,7 +185,7 @@ public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
         }
         double realized = _portfolio.Apply(position, buy, vol, price, comm, newQty);
         order.State = OrderStates.Filled; order.DoneBar = i; order.FillPrice = price;
-        var trade = new MyTrade(order.Id, i, book.Times[i], order.Side, price, vol, comm, realized, book.Instrument);
+        var trade = new MyTrade(order.Id, i, book.Times[i], order.Side, price, vol, comm, realized, book.Instrument, reference);
         _trades.Add(trade);
         _events.Filled(order, trade);
         return true;
