@@ -80,3 +80,22 @@ def test_several_instruments_use_each_symbols_bars() -> None:
     fills = result.trades[result.trades["symbol"] == "NDX"]
     assert ndx["arrival_price"].tolist() == opens[fills["bar"].to_numpy()].tolist()
     assert abs(reconcile(tca, result.summary.net_profit, 0.0)) < 0.01  # the pair ends flat
+
+
+def test_cli_backtest_reports_the_trading_costs() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from pystocksharp.cli import main
+
+    args = ["backtest", "-s", "sma_cross", "-d", "sample:GOOG_1d", "--commission", "0.001", "--slippage-steps", "1"]
+    out = CliRunner().invoke(main, [*args, "--json"])
+    assert out.exit_code == 0, out.output
+    payload = json.loads(out.output)
+    api = backtest("sma_cross", "sample:GOOG_1d", commission=0.001, slippage_steps=1).tca_summary()
+    assert payload["tca"] == pytest.approx(api)
+    assert payload["tca"]["commission"] == pytest.approx(payload["commission"])
+    assert payload["tca"]["slippage"] == pytest.approx(0.01 * sum(1 if i == 0 else 2 for i in range(payload["fills"])))
+    table = CliRunner().invoke(main, args)
+    assert "trading costs" in table.output and "bps" in table.output

@@ -132,9 +132,11 @@ def _fmt_number(value: float | None) -> str:
 def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = None) -> None:
     report = result.report()
     messages = getattr(result, "messages", None) or {}
+    costs = result.tca_summary() if "costs" in getattr(result, "arrow", {}) else None
     if as_json:
         payload = report.model_dump(mode="json")
         payload["metrics"] = None if metrics is None else metrics.model_dump(mode="json", by_alias=True)
+        payload["tca"] = costs
         payload["outputs"] = {k: str(v) for k, v in outputs.items()}
         if messages:
             payload["messages"] = messages
@@ -158,6 +160,11 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
         ("final equity", f"{report.final_equity:,.2f}"),
         ("net profit", f"{report.net_profit:,.2f}"),
         ("commission", f"{report.commission:,.2f}"),
+        *(
+            [("trading costs", f"{costs['cost']:,.2f} ({costs['slippage']:,.2f} slippage), {costs['cost_bps']:.1f} bps")]
+            if costs and costs["fills"]
+            else []
+        ),
         ("fills", str(report.fills)),
         ("round trips", str(report.round_trips)),
         ("max drawdown", f"{report.max_drawdown:.2%}"),
