@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pystocksharp import bridge
 from pystocksharp.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -386,3 +387,14 @@ def test_subclass_init_without_super_still_runs_the_engine_constructor() -> None
         {"bar": 6, "price": 108.1, "volume": 1.0}
     ]
     assert result.parameters == {"at": 5}
+
+
+def test_a_damaged_compile_cache_entry_is_compiled_again(tmp_path: Path) -> None:
+    """A cached strategy dll that cannot be loaded (here: garbage bytes) is not an error: the source is compiled again."""
+    cache = tmp_path / "cache"
+    source = ROOT / "strategies" / "SmaCrossFile.cs"
+    bridge.compile_csharp_strategy(source, "SmaCrossFile", cache)
+    [dll] = list(cache.glob("strategy_*.dll"))
+    dll.write_bytes(b"not an assembly" * 100)
+    factory = bridge.compile_csharp_strategy(source, "SmaCrossFile", cache)
+    assert str(factory().Name) == "sma_cross_file"

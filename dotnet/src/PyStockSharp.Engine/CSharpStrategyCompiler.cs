@@ -30,6 +30,23 @@ public static class CSharpStrategyCompiler
         "global using System;\nglobal using System.Collections.Generic;\nglobal using System.Linq;\n" +
         "global using PyStockSharp.Engine;\nglobal using PyStockSharp.Engine.Indicators;\n";
     private static List<MetadataReference>? _refs;
+    private static int _recompiled;
+
+    /// <summary>The assembly at <paramref name="path"/>, or null when it is not a loadable image (a damaged cache entry).</summary>
+    private static Assembly? TryLoadFrom(string path)
+    {
+        try { return Assembly.LoadFrom(path); }
+        catch (BadImageFormatException) { return null; }
+    }
+
+    /// <summary>Whether every type of <paramref name="assembly"/> loads.</summary>
+    private static bool TypesLoad(Assembly assembly)
+    {
+        try { assembly.GetTypes(); return true; }
+        catch (ReflectionTypeLoadException) { return false; }
+        catch (TypeLoadException) { return false; }
+        catch (BadImageFormatException) { return false; }
+    }
 
     /// <summary>
     /// Compiles (or loads from <paramref name="cacheDir"/>) the file at <paramref name="path"/> and returns the
@@ -103,7 +120,14 @@ public static class CSharpStrategyCompiler
         var dll = System.IO.Path.Combine(System.IO.Path.GetFullPath(cacheDir), $"strategy_{key}.dll");
         lock (Gate)
         {
-            if (File.Exists(dll)) return Assembly.LoadFrom(dll);
+            if (File.Exists(dll))
+            {
+                var cached = TryLoadFrom(dll);
+                if (cached != null && TypesLoad(cached)) return cached;
+                // a cache entry this process cannot load (damaged, or once in CI: a type "format is invalid"): compile again,
+                // in memory and under another name, so nothing of the unusable entry is reused
+                return Assembly.Load(Compile(fullPath, source, $"UserStrategy_{key[..16]}_{Environment.ProcessId}_{++_recompiled}"));
+            }
             var bytes = Compile(fullPath, source, $"UserStrategy_{key[..16]}");
             var tmp = dll + "." + Environment.ProcessId + ".tmp";
             File.WriteAllBytes(tmp, bytes);
