@@ -200,10 +200,7 @@ class Strategy(_NetStrategy):  # type: ignore[misc,valid-type]  # a .NET type, k
     def _psx_fetch_arrays(self) -> OhlcvArrays:
         if self._psx_source is not None:
             return OhlcvArrays(*self._psx_source)
-        s = self.Series
-        return OhlcvArrays(
-            *(bridge.to_numpy(a) for a in (s.OpenTimes, s.Open, s.High, s.Low, s.Close, s.Volume))
-        )
+        return _arrays_of(self.Series)
 
     # ---- .NET overrides (the only crossings) ---------------------------------------------------
 
@@ -341,9 +338,7 @@ class Strategy(_NetStrategy):  # type: ignore[misc,valid-type]  # a .NET type, k
         :meth:`last_index` ``(series)``: later ones have not closed yet."""
         arrays = self._psx_series_arrays.get(series)
         if arrays is None:
-            s = self.AllSeries[series]
-            arrays = OhlcvArrays(*(bridge.to_numpy(a) for a in (s.OpenTimes, s.Open, s.High, s.Low, s.Close, s.Volume)))
-            self._psx_series_arrays[series] = arrays
+            arrays = self._psx_series_arrays[series] = _arrays_of(self.AllSeries[series])
         return arrays
 
     def last_index(self, series: int) -> int:
@@ -392,6 +387,11 @@ class Strategy(_NetStrategy):  # type: ignore[misc,valid-type]  # a .NET type, k
     @property
     def own_trades(self) -> list[OwnTrade]:
         return [OwnTrade.from_net(t) for t in self.MyTrades]
+
+
+def _arrays_of(series: Any) -> OhlcvArrays:
+    """A .NET ``CandleSeries``' columns as numpy arrays."""
+    return OhlcvArrays(*(bridge.to_numpy(a) for a in (series.OpenTimes, series.Open, series.High, series.Low, series.Close, series.Volume)))
 
 
 def _candle_dispatch(arrays: OhlcvArrays, on_candle: Any) -> Any:

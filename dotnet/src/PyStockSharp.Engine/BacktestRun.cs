@@ -34,7 +34,7 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
         _broker.AddInstrument(Instrument, _t);
         _instruments = new[] { Instrument };
         _allSeries = new[] { series };
-        _recorder = new BarRecorder(series.Count, settings.InitialCapital, captureBars);
+        _recorder = new BarRecorder(series.Count, captureBars);
     }
 
     public CandleSeries Series { get; }

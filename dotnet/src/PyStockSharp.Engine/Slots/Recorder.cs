@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace PyStockSharp.Engine;
 
 /// <summary>
@@ -12,7 +10,7 @@ internal sealed class BarRecorder
     internal readonly bool Capture;
     private double _mdd;
 
-    internal BarRecorder(int bars, double initialCapital, bool capture)
+    internal BarRecorder(int bars, bool capture)
     {
         Capture = capture;
         int m = capture ? bars : 0;

@@ -521,7 +521,7 @@ public partial class Strategy : E.IHostedStrategy
     public Order ClosePosition(Security security = null, Portfolio portfolio = null)
     {
         var sec = Check(security);
-        var p = ReferenceEquals(sec, Sec) ? Position : GetPositionValue(sec) ?? 0m;
+        var p = GetPositionValue(sec) ?? 0m;
         if (p > 0) return SellMarket(p, sec);
         if (p < 0) return BuyMarket(-p, sec);
         return null;
@@ -606,22 +606,15 @@ public partial class Strategy : E.IHostedStrategy
         _dataTimeFrame = DataTimeFrame(series);
         var sec = Security;
         if (string.IsNullOrEmpty(sec.Id) || sec.Id == "SECURITY") { sec.Id = string.IsNullOrEmpty(series.Symbol) ? "SECURITY" : series.Symbol; sec.Code = sec.Id; }
-        sec.PriceStep ??= Dec(series.PriceStep);
-        sec.VolumeStep ??= Dec(series.VolumeStep);
-        sec.MinVolume ??= sec.VolumeStep;
-        sec.Decimals ??= Decimals(sec.PriceStep ?? 0.01m);
+        FillSpecs(sec, series);
         var all = _host.AllSeries;
         _runSecurities = new Security[all.Count];
         _runSecurities[0] = sec;
         for (int k = 1; k < all.Count; k++)
         {
             var other = all[k];
-            var given = SecurityParameterFor(other.Symbol);
-            _runSecurities[k] = given ?? new Security { Id = other.Symbol, Code = other.Symbol };
-            _runSecurities[k].PriceStep ??= Dec(other.PriceStep);
-            _runSecurities[k].VolumeStep ??= Dec(other.VolumeStep);
-            _runSecurities[k].MinVolume ??= _runSecurities[k].VolumeStep;
-            _runSecurities[k].Decimals ??= Decimals(_runSecurities[k].PriceStep ?? 0.01m);
+            _runSecurities[k] = SecurityParameterFor(other.Symbol) ?? new Security { Id = other.Symbol, Code = other.Symbol };
+            FillSpecs(_runSecurities[k], other);
         }
         _otherSubscriptions = new ISubscriptionFeed[Math.Max(0, all.Count - 1)][];
         for (int k = 0; k < _otherSubscriptions.Length; k++) _otherSubscriptions[k] = Array.Empty<ISubscriptionFeed>();
@@ -645,7 +638,12 @@ public partial class Strategy : E.IHostedStrategy
     internal void EngineBar(int index)
     {
         CurrentTime = new DateTime(DateTime.UnixEpoch.Ticks + _openNs[index] / 100 + _dataTimeFrame.Ticks, DateTimeKind.Utc);
-        var subs = _subscriptions;
+        Feed(_subscriptions, index);
+    }
+
+    /// <summary>Bar <paramref name="index"/> of the subscriptions' series closed: each builds its candles and handles them.</summary>
+    private static void Feed(ISubscriptionFeed[] subs, int index)
+    {
         for (int s = 0; s < subs.Length; s++)
         {
             var h = subs[s];
@@ -655,20 +653,22 @@ public partial class Strategy : E.IHostedStrategy
         }
     }
 
+    /// <summary>The security's steps and decimals from its series, where the strategy did not set them.</summary>
+    private static void FillSpecs(Security sec, E.CandleSeries series)
+    {
+        sec.PriceStep ??= Dec(series.PriceStep);
+        sec.VolumeStep ??= Dec(series.VolumeStep);
+        sec.MinVolume ??= sec.VolumeStep;
+        sec.Decimals ??= Decimals(sec.PriceStep ?? 0.01m);
+    }
+
     /// <summary>Bar <paramref name="index"/> of the run's other series <paramref name="series"/> closed: its subscriptions.</summary>
     internal void EngineSeriesBar(int series, int index)
     {
         var s = _host.AllSeries[series];
         long closeNs = s.OpenTimes[index] + s.BarNanoseconds;
         CurrentTime = new DateTime(DateTime.UnixEpoch.Ticks + closeNs / 100, DateTimeKind.Utc);
-        var subs = _otherSubscriptions[series - 1];
-        for (int k = 0; k < subs.Length; k++)
-        {
-            var h = subs[k];
-            int n = h.Builder.OnBar(index, out var first, out var second);
-            if (n > 0) h.Process(first);
-            if (n > 1) h.Process(second);
-        }
+        Feed(_otherSubscriptions[series - 1], index);
     }
 
     /// <summary>A Security parameter whose value names <paramref name="symbol"/> (so the strategy's own object is used).</summary>
