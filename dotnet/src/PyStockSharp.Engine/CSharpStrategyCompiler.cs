@@ -124,8 +124,8 @@ public static class CSharpStrategyCompiler
             {
                 var cached = TryLoadFrom(dll);
                 if (cached != null && TypesLoad(cached)) return cached;
-                // a cache entry this process cannot load (damaged, or once in CI: a type "format is invalid"): compile again,
-                // in memory and under another name, so nothing of the unusable entry is reused
+                // a cache entry this process cannot load (e.g. a damaged file): compile again, in memory and under
+                // another name, so nothing of the unusable entry is reused
                 return Assembly.Load(Compile(fullPath, source, $"UserStrategy_{key[..16]}_{Environment.ProcessId}_{++_recompiled}"));
             }
             var bytes = Compile(fullPath, source, $"UserStrategy_{key[..16]}");
