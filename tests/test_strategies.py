@@ -389,12 +389,20 @@ def test_subclass_init_without_super_still_runs_the_engine_constructor() -> None
     assert result.parameters == {"at": 5}
 
 
-def test_a_damaged_compile_cache_entry_is_compiled_again(tmp_path: Path) -> None:
-    """A cached strategy dll that cannot be loaded (here: garbage bytes) is not an error: the source is compiled again."""
+def test_a_damaged_compile_cache_entry_is_compiled_again_and_replaced(tmp_path: Path) -> None:
+    """A cached strategy dll that cannot be loaded (here: garbage bytes left by another process) is not an error: the
+    source is compiled again, and the entry is replaced by a new file for the next runs.
+
+    The damaged entry is made before this process loads anything from it: writing into the file of an assembly a
+    process has loaded changes the loaded image itself (it is mapped), which once made later tests of the same worker
+    fail with a type load error."""
     cache = tmp_path / "cache"
+    cache.mkdir()
     source = ROOT / "strategies" / "SmaCrossFile.cs"
-    bridge.compile_csharp_strategy(source, "SmaCrossFile", cache)
-    [dll] = list(cache.glob("strategy_*.dll"))
-    dll.write_bytes(b"not an assembly" * 100)
+    key = str(bridge.engine_namespace().CSharpStrategyCompiler.CacheKey(source.read_text(encoding="utf-8")))
+    entry = cache / f"strategy_{key}.dll"
+    entry.write_bytes(b"not an assembly" * 100)
     factory = bridge.compile_csharp_strategy(source, "SmaCrossFile", cache)
     assert str(factory().Name) == "sma_cross_file"
+    assert entry.read_bytes()[:2] == b"MZ"  # a PE image again
+    assert [p.name for p in cache.iterdir()] == [entry.name]  # no temp file left

@@ -124,16 +124,25 @@ public static class CSharpStrategyCompiler
             {
                 var cached = TryLoadFrom(dll);
                 if (cached != null && TypesLoad(cached)) return cached;
-                // a cache entry this process cannot load (e.g. a damaged file): compile again, in memory and under
-                // another name, so nothing of the unusable entry is reused
+                // a cache entry that cannot be loaded (a damaged file): replace it for the next runs, and load a fresh
+                // compile in memory under another name, so that nothing of the unusable entry is reused here
+                WriteAtomically(dll, Compile(fullPath, source, $"UserStrategy_{key[..16]}"));
                 return Assembly.Load(Compile(fullPath, source, $"UserStrategy_{key[..16]}_{Environment.ProcessId}_{++_recompiled}"));
             }
-            var bytes = Compile(fullPath, source, $"UserStrategy_{key[..16]}");
-            var tmp = dll + "." + Environment.ProcessId + ".tmp";
-            File.WriteAllBytes(tmp, bytes);
-            File.Move(tmp, dll, overwrite: true);
+            WriteAtomically(dll, Compile(fullPath, source, $"UserStrategy_{key[..16]}"));
             return Assembly.LoadFrom(dll);
         }
+    }
+
+    /// <summary>
+    /// Writes a cache entry as a new file renamed over the old one: an assembly this or another process loaded from the
+    /// old file is mapped from it, and writing into it would change a loaded image under the runtime's feet.
+    /// </summary>
+    private static void WriteAtomically(string path, byte[] bytes)
+    {
+        var tmp = path + "." + Environment.ProcessId + ".tmp";
+        File.WriteAllBytes(tmp, bytes);
+        File.Move(tmp, path, overwrite: true);
     }
 
     /// <summary>
@@ -163,9 +172,7 @@ public static class CSharpStrategyCompiler
                 var emit = comp.Emit(ms);
                 if (!emit.Success)
                     throw new StrategyCompilationException(name, emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList());
-                var tmp = dll + "." + Environment.ProcessId + ".tmp";
-                File.WriteAllBytes(tmp, ms.ToArray());
-                File.Move(tmp, dll, overwrite: true);
+                WriteAtomically(dll, ms.ToArray());
             }
             return Assembly.LoadFrom(dll);
         }
