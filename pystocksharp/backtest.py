@@ -35,6 +35,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict
 
 from pystocksharp.errors import InputError, Problem
+from pystocksharp.instruments import specs_by_symbol
 from pystocksharp.io import atomic_path
 from pystocksharp.resolver import ResolvedStrategy, resolve_strategy
 
@@ -313,6 +314,7 @@ def backtest(
     leverage: float | None = None,
     symbol: str | None = None,
     timeframe: str | None = None,
+    instrument: Any = None,
     config: str | os.PathLike[str] | Any = None,
 ) -> BacktestResult:
     """Backtest ``strategy`` (name, ``file.py:Class``, ``File.cs:Class``, class or instance) on ``data``
@@ -322,6 +324,10 @@ def backtest(
     primary series: ``on_bar``, ``position``, the equity rows' close); the others reach ``on_series_bar`` and
     are traded with ``buy_market(volume, symbol="NDX")``. Their bars are merged on one clock by close time;
     fills get a ``symbol`` column and the result a ``positions`` frame (one column per symbol).
+
+    ``instrument``: the instrument's specs (:class:`pystocksharp.instruments.InstrumentSpec` or a mapping of
+    price_step, volume_step, multiplier, commission, commission_per_unit; several data: symbol -> specs), over
+    those of the data (docs/engine-api.md, "Instrument specs").
 
     Settings left as None take :class:`BacktestSettings`' defaults: capital 10,000, no
     commission or slippage, ``fill="next-open"``, leverage 1. ``config`` (a
@@ -336,7 +342,7 @@ def backtest(
         "strategy": strategy, "data": data, "params": params, "capital": capital, "commission": commission,
         "commission_per_unit": commission_per_unit, "min_commission": min_commission, "slippage": slippage,
         "slippage_steps": slippage_steps, "fill": fill, "leverage": leverage, "symbol": symbol,
-        "timeframe": timeframe,
+        "timeframe": timeframe, "instrument": instrument,
     }  # fmt: skip
     if config is not None:
         conflicts = [name for name, value in given.items() if value is not None]
@@ -364,10 +370,19 @@ def backtest(
         )
     resolved = resolve_strategy(strategy)
     if isinstance(data, Mapping):
-        loaded = load_several(data, timeframe=timeframe)
+        loaded = with_specs(load_several(data, timeframe=timeframe), instrument)
         return run_backtest(resolved, loaded[0], dict(params or {}), settings, others=loaded[1:])
-    ohlcv = load_data(data, symbol=symbol, timeframe=timeframe)
+    [ohlcv] = with_specs([load_data(data, symbol=symbol, timeframe=timeframe)], instrument)
     return run_backtest(resolved, ohlcv, dict(params or {}), settings)
+
+
+def with_specs(loaded: list[Any], instrument: Any) -> list[Any]:
+    """``loaded`` data with the instrument specs ``instrument`` (one spec, or symbol -> spec) over their own."""
+    specs = specs_by_symbol(instrument, [str(o.symbol or "") for o in loaded])
+    return [
+        dataclasses.replace(o, instrument=specs[o.symbol].over(o.instrument)) if o.symbol in specs else o
+        for o in loaded
+    ]
 
 
 def load_several(data: Mapping[str, Any], *, timeframe: str | None = None) -> list[Any]:
@@ -418,7 +433,7 @@ def backtest_from_config(config: str | os.PathLike[str] | Any) -> BacktestResult
         loaded = config
     args = backtest_arguments(loaded)
     ohlcv = load_data(args.pop("data"), symbol=args.pop("symbol"), timeframe=args.pop("timeframe"))
-    ohlcv = bounded(ohlcv, loaded.data.start, loaded.data.end)
+    [ohlcv] = with_specs([bounded(ohlcv, loaded.data.start, loaded.data.end)], args.pop("instrument"))
     resolved = resolve_strategy(args.pop("strategy"))
     params = args.pop("params")
     return run_backtest(resolved, ohlcv, params, checked_settings(args))
@@ -483,8 +498,11 @@ def run_backtest(
         np.ascontiguousarray(frame[c].to_numpy(dtype=np.float64))
         for c in ("open", "high", "low", "close", "volume")
     ]
-    series = bridge.candle_series_from_arrays(
-        times, *cols, symbol=ohlcv.symbol or "", timeframe=ohlcv.timeframe or "", price_step=ohlcv.price_step
+    series = bridge.with_instrument_specs(
+        bridge.candle_series_from_arrays(
+            times, *cols, symbol=ohlcv.symbol or "", timeframe=ohlcv.timeframe or "", price_step=ohlcv.price_step
+        ),
+        ohlcv.instrument,
     )
     net_settings = bridge.emulation_settings(**settings.model_dump())
     inst = resolved.new()
@@ -499,14 +517,17 @@ def run_backtest(
             inst._psx_source = (times, *cols)  # the candle arrays the strategy sees, without a copy back
         if others:
             extra = [
-                bridge.candle_series(o.frame, symbol=o.symbol, timeframe=o.timeframe or "", price_step=o.price_step)
+                bridge.with_instrument_specs(
+                    bridge.candle_series(o.frame, symbol=o.symbol, timeframe=o.timeframe or "", price_step=o.price_step),
+                    o.instrument,
+                )
                 for o in others
             ]
             net_result = bridge.run_series(inst, [series, *extra], net_settings)
         else:
             net_result = bridge.run(inst, series, net_settings)
     messages = {} if resolved.runs_on_targets else bridge.hosted_messages(inst)
-    batches = bridge.result_batches(net_result)
+    batches = with_multiplier_column(bridge.result_batches(net_result), [ohlcv, *(others or ())])
     summary = BacktestSummary(**bridge.result_summary(net_result))
     return BacktestResult(
         strategy=resolved.name,
@@ -525,6 +546,22 @@ def run_backtest(
         messages=messages,
         other_data=tuple(others),
     )
+
+
+def with_multiplier_column(batches: dict[str, pa.RecordBatch], data: Sequence[Any]) -> dict[str, pa.RecordBatch]:
+    """``batches`` whose "fills" get a ``multiplier`` column (the fill's instrument's contract multiplier) when an
+    instrument of ``data`` has one other than 1, so that what reads fills (round trips, TCA) values them in money."""
+    multipliers = {str(d.symbol or ""): d.instrument.multiplier for d in data
+                   if d.instrument is not None and d.instrument.multiplier not in (None, 1.0)}  # fmt: skip
+    fills = batches.get("fills")
+    if not multipliers or fills is None:
+        return batches
+    if "symbol" in fills.schema.names:
+        symbols = fills.column("symbol").to_pylist()
+    else:
+        symbols = [str(data[0].symbol or "")] * fills.num_rows
+    column = pa.array([multipliers.get(str(sym), 1.0) for sym in symbols], type=pa.float64())
+    return {**batches, "fills": fills.append_column("multiplier", column)}
 
 
 def _notebook() -> types.ModuleType:

@@ -298,6 +298,23 @@ def candle_series_from_arrays(
     )
 
 
+def with_instrument_specs(series: Any, spec: Any) -> Any:
+    """``series`` (a .NET ``CandleSeries``) carrying the instrument specs ``spec`` (an
+    :class:`pystocksharp.instruments.InstrumentSpec`; its price step replaces the series' own when given, a given
+    volume step is enforced, fields not given keep the run's behaviour). The candle arrays are shared."""
+    if spec is None or not spec.given():
+        return series
+    nan = float("nan")
+    return series.WithSpecs(
+        float(spec.price_step if spec.price_step is not None else series.PriceStep),
+        float(spec.volume_step if spec.volume_step is not None else series.VolumeStep),
+        spec.volume_step is not None,
+        float(spec.multiplier if spec.multiplier is not None else 1.0),
+        float(spec.commission if spec.commission is not None else nan),
+        float(spec.commission_per_unit if spec.commission_per_unit is not None else nan),
+    )
+
+
 def to_net_doubles(values: Any) -> Any:
     """A .NET ``double[]`` copied from a numpy-convertible sequence with one ``Marshal.Copy``."""
     eng = _engine()

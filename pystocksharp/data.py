@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from pystocksharp.errors import InputError, Problem
+from pystocksharp.instruments import InstrumentSpec, instrument_spec, read_sidecar
 from pystocksharp.timeframes import is_timeframe, parse_timeframe, timeframe_from_seconds
 
 EXPECTED_COLUMNS: tuple[str, ...] = ("timestamp", "open", "high", "low", "close", "volume")
@@ -61,6 +62,9 @@ class OhlcvData:
     timeframe: str | None = None
     source_path: Path | None = None
     sha256: str | None = None
+    #: Instrument specs from the data (a Parquet file's metadata, a ``NAME.instrument.json`` beside the file) or
+    #: given with it (:mod:`pystocksharp.instruments`); None: nothing but the inferred price step.
+    instrument: InstrumentSpec | None = None
 
     @property
     def bars(self) -> int:
@@ -72,6 +76,8 @@ class OhlcvData:
         """The instrument's price step (minimum price increment) as the prices of the loaded data are written
         (:func:`infer_price_step`: 0.00001 for EURUSD_1h, 0.01 for GOOG_1d), kept by windows and slices of the
         frame. Slippage in steps and StockSharp strategies' ``Security.PriceStep`` use it."""
+        if self.instrument is not None and self.instrument.price_step is not None:
+            return self.instrument.price_step
         step = self.frame.attrs.get(PRICE_STEP_ATTR)
         return step if _valid_step(step) else infer_price_step(self.frame)
 
@@ -222,9 +228,12 @@ def load_ohlcv(
     stored = _stored_identity(path)
     tf = given_tf or stored.get("timeframe") or _default_timeframe(path, frame)
     sym = symbol or stored.get("symbol") or _default_symbol(path)
+    specs = _stored_specs(path)
     given_step = source.attrs.get(PRICE_STEP_ATTR) if isinstance(source, pd.DataFrame) else None
+    if specs is not None and specs.price_step is not None:
+        given_step = specs.price_step
     frame.attrs[PRICE_STEP_ATTR] = given_step if _valid_step(given_step) else infer_price_step(frame)
-    return OhlcvData(frame=frame, symbol=sym, timeframe=tf, source_path=path, sha256=digest)
+    return OhlcvData(frame=frame, symbol=sym, timeframe=tf, source_path=path, sha256=digest, instrument=specs)
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
@@ -282,6 +291,19 @@ def _stored_identity(path: Path | None) -> dict[str, str]:
         return {}
     value = json.loads(raw)
     return {k: str(v) for k, v in value.items() if k in ("symbol", "timeframe") and v}
+
+
+def _stored_specs(path: Path | None) -> InstrumentSpec | None:
+    """Instrument specs of a data file: a Parquet file's stored ones, overridden by its ``.instrument.json``."""
+    stored = None
+    if path is not None and path.suffix.lower() in PARQUET_SUFFIXES:
+        import pyarrow.parquet as pq
+
+        raw = (pq.read_schema(path).metadata or {}).get(_PARQUET_META_KEY)
+        value = json.loads(raw).get("instrument") if raw else None
+        stored = instrument_spec(value, file=str(path)) if value else None
+    sidecar = read_sidecar(path)
+    return sidecar.over(stored) if sidecar is not None else stored
 
 
 def _default_timeframe(path: Path | None, frame: pd.DataFrame) -> str | None:
@@ -749,7 +771,10 @@ def write_parquet(data: OhlcvData | pd.DataFrame, target: str | os.PathLike[str]
     frame = data.frame if isinstance(data, OhlcvData) else data
     table = pa.Table.from_pandas(frame, preserve_index=True)
     if isinstance(data, OhlcvData):
-        identity = json.dumps({"symbol": data.symbol, "timeframe": data.timeframe}, sort_keys=True)
+        meta: dict[str, Any] = {"symbol": data.symbol, "timeframe": data.timeframe}
+        if data.instrument is not None and data.instrument.given():
+            meta["instrument"] = data.instrument.given()
+        identity = json.dumps(meta, sort_keys=True)
         table = table.replace_schema_metadata(
             {**(table.schema.metadata or {}), _PARQUET_META_KEY: identity.encode()}
         )

@@ -426,7 +426,7 @@ def test_backtest_arguments_reproduce_config(tmp_path: Path) -> None:
     )  # fmt: skip
     args = backtest_arguments(config)
     assert args == {"strategy": "sma_cross", "data": str(data), "params": {"fast": 1, "slow": 10}, "symbol": "GOOG",
-                    "timeframe": "1d", "capital": 10_000.0, "commission": 0.001, "commission_per_unit": 0.0,
+                    "timeframe": "1d", "instrument": None, "capital": 10_000.0, "commission": 0.001, "commission_per_unit": 0.0,
                     "min_commission": 0.0, "slippage": 0.0, "slippage_steps": 0.0, "fill": "next-open", "leverage": 1.0}  # fmt: skip
     data.write_text("changed\n")
     with pytest.raises(InputError, match="data file changed"):

@@ -62,6 +62,7 @@ def backtest_arguments(config: StrategyConfig) -> dict[str, Any]:
         "params": dict(config.parameters),
         "symbol": config.data.symbol,
         "timeframe": config.data.timeframe,
+        "instrument": config.data.instrument,
         **config.emulation.model_dump(),
     }
 
@@ -210,9 +211,16 @@ def config_from_result(
             sha256=data_sha256 or (sha256_file(path) if path and Path(path).is_file() else None),
             start=start,
             end=end,
+            instrument=given_specs(getattr(result, "ohlcv", None)),
         ),
         emulation=EmulationConfig(**settings),
     )
+
+
+def given_specs(ohlcv: Any) -> dict[str, float] | None:
+    """The instrument specs the data of a run carried (None when only the inferred price step)."""
+    spec = getattr(ohlcv, "instrument", None)
+    return spec.given() or None if spec is not None else None
 
 
 # ---- deploy --------------------------------------------------------------------------------

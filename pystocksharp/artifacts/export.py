@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from pystocksharp.artifacts.config import strategy_ref
+from pystocksharp.artifacts.config import given_specs, strategy_ref
 from pystocksharp.artifacts.layout import RunLayout
 from pystocksharp.artifacts.models import (
     DataBinding,
@@ -145,6 +145,7 @@ def export_optimization(
             sha256=sha,
             start=market_data.first_timestamp,
             end=market_data.last_timestamp,
+            instrument=given_specs(ohlcv),
         ),
         emulation=EmulationConfig(**spec.settings),
     )

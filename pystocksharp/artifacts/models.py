@@ -146,6 +146,11 @@ class DataBinding(ArtifactModel):
     sha256: str | None = Field(default=None, pattern=SHA256_PATTERN, description="hash of the data file")
     start: datetime | None = None
     end: datetime | None = None
+    instrument: dict[str, float] | None = Field(
+        default=None,
+        description="instrument specs the run used beyond the data's inferred price step (price_step, volume_step, "
+        "multiplier, commission, commission_per_unit; docs/engine-api.md, 'Instrument specs')",
+    )
 
 
 class EmulationConfig(ArtifactModel):

@@ -62,6 +62,7 @@ CONFIG_REPLACES: dict[str, str] = {
     "param_items": "--param",
     "symbol": "--symbol",
     "timeframe": "--timeframe",
+    "instrument_items": "--instrument",
     **SETTING_OPTIONS,
 }
 
@@ -209,6 +210,16 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
 @click.option("--symbol", default=None, help="Symbol name (default: from the data file).")
 @click.option("--timeframe", default=None, help="Bar timeframe such as 1d, 1h (default: inferred).")
 @click.option(
+    "--instrument",
+    "instrument_items",
+    multiple=True,
+    metavar="[SYMBOL:]FIELD=VALUE,...",
+    help="Instrument specs over the data's: price_step, volume_step (enforced: orders rounded down to whole "
+    "steps), multiplier (money = quantity x price x multiplier), commission (fraction of notional) and "
+    "commission_per_unit for this instrument; e.g. --instrument ES:multiplier=50,price_step=0.25. "
+    "Repeat per symbol with several --data. A NAME.instrument.json beside a data file is read too.",
+)
+@click.option(
     "--config",
     "config",
     type=click.Path(dir_okay=False),
@@ -236,6 +247,7 @@ def backtest_command(
     strategy: str | None,
     data_items: tuple[str, ...],
     param_items: tuple[str, ...],
+    instrument_items: tuple[str, ...],
     config: str | None,
     out: str | None,
     no_report: bool,
@@ -266,6 +278,9 @@ def backtest_command(
             [Problem("leave out --out, or give one --data (the artifacts describe one data file)", field="--out")],
         )
     params = parse_params(param_items)
+    instrument = instrument_argument(instrument_items, data)
+    if instrument is not None:
+        settings["instrument"] = instrument
     try:
         result = build_result(strategy, data, params, config, **settings)
     except PyStockSharpError:
@@ -310,6 +325,37 @@ def data_argument(items: tuple[str, ...]) -> str | dict[str, str] | None:
     if problems:
         raise InputError("bad --data", problems)
     return {str(symbol): str(path) for symbol, path in pairs}
+
+
+def instrument_argument(items: tuple[str, ...], data: str | dict[str, str] | None) -> Any:
+    """``--instrument`` values as :func:`pystocksharp.backtest.backtest`'s ``instrument``: one spec for one data
+    (a symbol, if given, must be the data's), ``{symbol: spec}`` for several (a symbol is then required)."""
+    from pystocksharp.instruments import parse_instrument_option
+
+    if not items:
+        return None
+    problems: list[Problem] = []
+    parsed: list[tuple[str | None, Any]] = []
+    for item in items:
+        try:
+            parsed.append(parse_instrument_option(item))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    several = isinstance(data, dict) and len(data) > 1
+    by_symbol: dict[str, Any] = {}
+    for (symbol, spec), item in zip(parsed, items, strict=False):
+        if symbol is None and several:
+            problems.append(Problem(f"'{item}': name the symbol (SYMBOL:FIELD=VALUE) with several --data", field="--instrument"))
+        key = symbol or ""
+        if key in by_symbol:
+            problems.append(Problem(f"'{item}': specs for {symbol or 'the data'} given twice", field="--instrument"))
+        by_symbol[key] = spec
+    if problems:
+        raise InputError("bad --instrument", problems)
+    if "" in by_symbol and len(by_symbol) > 1:
+        raise InputError("bad --instrument", [Problem("give either one unnamed spec or one per SYMBOL:",
+                                                      field="--instrument")])  # fmt: skip
+    return by_symbol.get("", by_symbol)  # a named symbol is checked against the data's when they are loaded
 
 
 def check_sources(

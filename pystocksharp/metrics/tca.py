@@ -3,15 +3,16 @@ shortfall against the decision price and the arrival price.
 
 Works on what the engine recorded (plain frames, no .NET): the fills, their ``costs`` (``reference_price``: the fill
 model's price before slippage; ``slippage``: money the slippage model cost, ``|price - reference| * volume``;
-``placed_bar``: the bar whose handling placed the order) and the bars of the fills' series.
+``placed_bar``: the bar whose handling placed the order) and the bars of the fills' series. A fills frame with a
+``multiplier`` column (contracts) values quantities × multiplier; ``notional = price * volume * multiplier``.
 
 Per fill (money in account currency, positive = a cost to the trader, ``side`` +1 buy / -1 sell):
 
 * ``decision_price``: the close of the bar that placed the order (the signal bar; NaN for orders placed before
   the first bar); ``arrival_price``: the open of the fill's bar;
-* ``shortfall_decision = side * (price - decision_price) * volume + commission`` (Perold's implementation
+* ``shortfall_decision = side * (price - decision_price) * volume * multiplier + commission`` (Perold's implementation
   shortfall of the fill); ``shortfall_arrival`` the same against the arrival price;
-* ``cost = commission + slippage``; ``cost_bps = cost / (price * volume) * 1e4``.
+* ``cost = commission + slippage``; ``cost_bps = cost / notional * 1e4``.
 
 The costs reconcile: ``sum(cost)`` equals the PnL the same fills would have made at their reference prices
 without commission minus the run's net PnL (``reconcile``).
@@ -25,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 TCA_COLUMNS = (
-    "time", "symbol", "side", "volume", "price", "reference_price", "decision_price", "arrival_price", "commission",
-    "slippage", "cost", "cost_bps", "shortfall_decision", "shortfall_arrival",
+    "time", "symbol", "side", "volume", "multiplier", "price", "notional", "reference_price", "decision_price",
+    "arrival_price", "commission", "slippage", "cost", "cost_bps", "shortfall_decision", "shortfall_arrival",
 )  # fmt: skip
 
 
@@ -47,17 +48,20 @@ def tca_frame(fills: pd.DataFrame, costs: pd.DataFrame, bars: Mapping[str, pd.Da
     side = fills["side"].to_numpy(dtype=float)
     volume = fills["volume"].to_numpy(dtype=float)
     price = fills["price"].to_numpy(dtype=float)
+    mult = fills["multiplier"].to_numpy(dtype=float) if "multiplier" in fills.columns else np.ones(len(fills))
+    units = volume * mult
     commission = costs["commission"].to_numpy(dtype=float)
     slippage = costs["slippage"].to_numpy(dtype=float)
     cost = commission + slippage
     return pd.DataFrame(
         {
             "time": fills["time"].to_numpy(), "symbol": symbols.to_numpy(), "side": side.astype(int), "volume": volume,
-            "price": price, "reference_price": costs["reference_price"].to_numpy(dtype=float),
+            "multiplier": mult, "price": price, "notional": price * units,
+            "reference_price": costs["reference_price"].to_numpy(dtype=float),
             "decision_price": decision, "arrival_price": arrival, "commission": commission, "slippage": slippage,
-            "cost": cost, "cost_bps": cost / (price * volume) * 1e4,
-            "shortfall_decision": side * (price - decision) * volume + commission,
-            "shortfall_arrival": side * (price - arrival) * volume + commission,
+            "cost": cost, "cost_bps": cost / (price * units) * 1e4,
+            "shortfall_decision": side * (price - decision) * units + commission,
+            "shortfall_arrival": side * (price - arrival) * units + commission,
         }
     )  # fmt: skip
 
@@ -65,7 +69,7 @@ def tca_frame(fills: pd.DataFrame, costs: pd.DataFrame, bars: Mapping[str, pd.Da
 def tca_summary(frame: pd.DataFrame) -> dict[str, float]:
     """Totals of a :func:`tca_frame`: commission, slippage, cost (money), notional, cost_bps (of the notional),
     shortfall_decision and shortfall_arrival (money; fills without a decision price left out of the former)."""
-    notional = float((frame["price"] * frame["volume"]).sum())
+    notional = float(frame["notional"].sum())
     cost = float(frame["cost"].sum())
     return {
         "fills": len(frame),
@@ -81,7 +85,7 @@ def tca_summary(frame: pd.DataFrame) -> dict[str, float]:
 
 def reconcile(frame: pd.DataFrame, net_profit: float, final_value: float) -> float:
     """``gross - net - sum(cost)``, which is 0 up to rounding: ``gross`` is the PnL of the same fills at their reference
-    prices without commission (``-sum(side * reference * volume) + final_value``, ``final_value`` = Σ final position
-    × last close), ``net_profit`` the run's."""
-    gross = float(-(frame["side"] * frame["reference_price"] * frame["volume"]).sum()) + final_value
+    prices without commission (``-sum(side * reference * volume * multiplier) + final_value``, ``final_value`` = Σ final
+    position × last close × multiplier), ``net_profit`` the run's."""
+    gross = float(-(frame["side"] * frame["reference_price"] * frame["volume"] * frame["multiplier"]).sum()) + final_value
     return gross - net_profit - float(frame["cost"].sum())

@@ -115,12 +115,15 @@ def round_trips_frame(fills: pd.DataFrame | None) -> pd.DataFrame:
         else np.full(len(frame), None, dtype=object)
     )
     symbols = frame["symbol"].to_numpy(dtype=object) if "symbol" in frame.columns else None
+    mult = frame["multiplier"].to_numpy(dtype=float) if "multiplier" in frame.columns else None
     ent, ext, vol = match_fifo(side, volume, symbols)
     sign = side[ent]
     gross = sign * (price[ext] - price[ent]) * vol
+    notional = price[ent] * vol
+    if mult is not None:  # contracts: money is quantity x price x multiplier
+        gross, notional = gross * mult[ent], notional * mult[ent]
     commission = (cpu[ent] + cpu[ext]) * vol
     pnl = gross - commission
-    notional = price[ent] * vol
     with np.errstate(divide="ignore", invalid="ignore"):
         ret = np.where(notional != 0, pnl / notional, np.nan)
     entry_time, exit_time = times[ent], times[ext]

@@ -174,6 +174,7 @@ def optimize(
         resolved, pgrid.names, keys, flts, declared=declared, with_metrics=with_metrics, search=how
     )
     ohlcv = load_data(data, symbol=symbol, timeframe=timeframe)
+    refuse_contract_specs(ohlcv)
     out_dir = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="pystocksharp-optimize-"))
     spec = RunSpec(
         strategy=resolved.spec,
@@ -447,6 +448,22 @@ def _fitness_problems(search: GeneticSettings, keys: Sequence[SortKey], columns:
         Problem(f"--fitness '{search.fitness}': unknown metric '{name}'{_did_you_mean(name, columns)}", field="fitness")
         for name in sorted(fitness_names(search)) if name not in columns
     ]  # fmt: skip
+
+
+def refuse_contract_specs(ohlcv: Any) -> None:
+    """The optimizer takes the data's price step only: specs beyond it (volume step, multiplier, an instrument's
+    commission; :mod:`pystocksharp.instruments`) are an InputError rather than a run that differs from backtest()."""
+    spec = getattr(ohlcv, "instrument", None)
+    beyond = sorted(set(spec.given()) - {"price_step"}) if spec is not None else []
+    if beyond:
+        from pystocksharp.instruments import sidecar_path  # noqa: PLC0415
+
+        where = f" (from {sidecar_path(ohlcv.source_path)} or the file's metadata)" if ohlcv.source_path else ""
+        raise InputError(
+            "the optimizer does not run instrument specs beyond the price step yet",
+            [Problem(f"{', '.join(beyond)} given for {ohlcv.symbol or 'the data'}{where}: backtest it with "
+                     "`pystocksharp backtest`, or optimize without them", field="data")],
+        )  # fmt: skip
 
 
 def _did_you_mean(name: str, known: Any) -> str:

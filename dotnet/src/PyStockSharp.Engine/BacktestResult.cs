@@ -195,7 +195,7 @@ public sealed class BacktestResult
     /// <summary>
     /// Per fill, what its costs were made of (transaction cost analysis): order_id, placed_bar (the bar whose handling
     /// placed the order, -1 in OnStarted), reference_price (the fill model's price before slippage), slippage (money the
-    /// slippage model cost: |price − reference| × volume) and commission; fills' order.
+    /// slippage model cost: |price − reference| × volume × the instrument's multiplier) and commission; fills' order.
     /// </summary>
     public RecordBatch CostsToArrow()
     {
@@ -208,6 +208,7 @@ public sealed class BacktestResult
             var t = Trades[k];
             id[k] = t.OrderId; placed[k] = byId[t.OrderId].PlacedBar; reference[k] = t.ReferencePrice;
             slip[k] = Math.Abs(t.Price - t.ReferencePrice) * t.Volume; comm[k] = t.Commission;
+            if (t.Instrument is { Multiplier: not 1 } inst) slip[k] *= inst.Multiplier;
         }
         return ArrowExport.Batch(f, ("order_id", ArrowExport.Int64(id)), ("placed_bar", ArrowExport.Int32(placed)),
             ("reference_price", ArrowExport.Double(reference)), ("slippage", ArrowExport.Double(slip)), ("commission", ArrowExport.Double(comm)));

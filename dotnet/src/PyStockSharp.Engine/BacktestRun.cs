@@ -45,9 +45,9 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
     public double Position => _position.Qty;
     public double AveragePrice => _position.Avg;
     public double Cash => _portfolio.CashValue;
-    public double Equity => Cur >= 0 ? _portfolio.CashValue + _position.Qty * _c[Cur] : _portfolio.CashValue;
+    public double Equity => Cur >= 0 ? _portfolio.CashValue + _position.Qty * _c[Cur] * _position.Mult : _portfolio.CashValue;
     public double RealizedPnL => _portfolio.RealizedTotal;
-    public double UnrealizedPnL => Cur >= 0 && _position.Qty != 0 ? _position.Qty * (_c[Cur] - _position.Avg) : 0;
+    public double UnrealizedPnL => Cur >= 0 && _position.Qty != 0 ? _position.Qty * (_c[Cur] - _position.Avg) * _position.Mult : 0;
     public double Commission => _portfolio.CommissionTotal;
     public IReadOnlyList<Order> Orders => _broker.OrderList;
     public IReadOnlyList<MyTrade> MyTrades => _broker.TradeList;
@@ -78,6 +78,7 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
         var broker = _broker;
         var pf = _portfolio;
         var position = _position;
+        double mult = position.Mult;
         var rec = _recorder;
         bool atClose = broker.FillModel.FillsAtClose;
         if (rec.Capture)
@@ -97,9 +98,9 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
                 double q = position.Qty, money = pf.CashValue;
                 posCol[i] = q;
                 cashCol[i] = money;
-                eqCol[i] = money + q * close;
+                eqCol[i] = money + q * close * mult;
                 realCol[i] = pf.RealizedTotal;
-                unrealCol[i] = q != 0 ? q * (close - position.Avg) : 0;
+                unrealCol[i] = q != 0 ? q * (close - position.Avg) * mult : 0;
                 commCol[i] = pf.CommissionTotal;
                 if (post) s.RunBarRecorded(i);
             }
@@ -114,7 +115,7 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
                 position.MarkPrice = c[i];
                 s.RunBar(i);
                 if (atClose && broker.HasActive) broker.FillAtClose(0, Bar(i));
-                double eq = pf.CashValue + position.Qty * c[i];
+                double eq = pf.CashValue + position.Qty * c[i] * mult;
                 if (eq > peak) peak = eq;
                 else if (peak > 0) { double dd = eq / peak - 1; if (dd < mdd) mdd = dd; }
                 if (post) s.RunBarRecorded(i);
@@ -125,7 +126,7 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
         double lastClose = n > 0 ? c[n - 1] : 0;
         double pos = position.Qty, cash = pf.CashValue;
         var summary = new RunSummary(pos, position.Avg, cash, pf.RealizedTotal, pf.CommissionTotal,
-            n > 0 ? cash + pos * lastClose : cash, n > 0 && pos != 0 ? pos * (lastClose - position.Avg) : 0, rec.MaxDrawdown);
+            n > 0 ? cash + pos * lastClose * mult : cash, n > 0 && pos != 0 ? pos * (lastClose - position.Avg) * mult : 0, rec.MaxDrawdown);
         return new BacktestResult(Series, Settings, s.Name, broker.OrderList.ToArray(), broker.TradeList.ToArray(), broker.RejectedCount,
             rec.Position, rec.Cash, rec.Equity, rec.Realized, rec.Unrealized, rec.Commission, summary, rec.Capture);
     }

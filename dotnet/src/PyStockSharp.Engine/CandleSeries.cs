@@ -46,8 +46,38 @@ public sealed class CandleSeries
 
     public string Symbol { get; }
     public string TimeFrame { get; }
-    public double PriceStep { get; }
-    public double VolumeStep { get; }
+    public double PriceStep { get; private set; }
+    public double VolumeStep { get; private set; }
+    /// <summary>Contract multiplier of the instrument (<see cref="Instrument.Multiplier"/>; 1 unless given).</summary>
+    public double Multiplier { get; private set; } = 1;
+    /// <summary>Whether the volume step is enforced on orders (<see cref="Instrument.VolumeStepEnforced"/>).</summary>
+    public bool VolumeStepEnforced { get; private set; }
+    /// <summary>The instrument's own commission (<see cref="Instrument.FeeModel"/>); null: the run's.</summary>
+    public IFeeModel? FeeModel { get; private set; }
+
+    /// <summary>This series with the instrument specs of <paramref name="from"/> (multiplier, volume-step rule, fees).</summary>
+    private CandleSeries SpecsOf(CandleSeries from)
+    {
+        Multiplier = from.Multiplier; VolumeStepEnforced = from.VolumeStepEnforced; FeeModel = from.FeeModel;
+        return this;
+    }
+
+    /// <summary>
+    /// The same candles (arrays shared) with the instrument specs given: price step, volume step (enforced when
+    /// <paramref name="enforceVolumeStep"/>), contract multiplier and the instrument's commission (NaN: the run's).
+    /// </summary>
+    public CandleSeries WithSpecs(double priceStep, double volumeStep, bool enforceVolumeStep, double multiplier,
+        double commissionFraction = double.NaN, double commissionPerUnit = double.NaN)
+    {
+        if (!(priceStep > 0) || double.IsInfinity(priceStep)) throw new ArgumentException($"priceStep must be a finite number > 0, got {priceStep}");
+        if (!(volumeStep > 0) || double.IsInfinity(volumeStep)) throw new ArgumentException($"volumeStep must be a finite number > 0, got {volumeStep}");
+        if (!(multiplier > 0) || double.IsInfinity(multiplier)) throw new ArgumentException($"multiplier must be a finite number > 0, got {multiplier}");
+        var copy = (CandleSeries)MemberwiseClone();
+        copy.PriceStep = priceStep; copy.VolumeStep = volumeStep; copy.VolumeStepEnforced = enforceVolumeStep; copy.Multiplier = multiplier;
+        if (!double.IsNaN(commissionFraction) || !double.IsNaN(commissionPerUnit))
+            copy.FeeModel = new RateFeeModel(double.IsNaN(commissionFraction) ? 0 : commissionFraction, double.IsNaN(commissionPerUnit) ? 0 : commissionPerUnit);
+        return copy;
+    }
     public long[] OpenTimes { get; }
     public double[] Open { get; }
     public double[] High { get; }
@@ -98,7 +128,7 @@ public sealed class CandleSeries
                 c[k] = Close[i]; v[k] += Volume[i];
             }
         }
-        return new CandleSeries(Symbol, timeFrame.Trim(), t.ToArray(), o.ToArray(), h.ToArray(), l.ToArray(), c.ToArray(), v.ToArray(), PriceStep, VolumeStep);
+        return new CandleSeries(Symbol, timeFrame.Trim(), t.ToArray(), o.ToArray(), h.ToArray(), l.ToArray(), c.ToArray(), v.ToArray(), PriceStep, VolumeStep).SpecsOf(this);
     }
 
     /// <summary>Nanoseconds of a time frame such as "30s", "5m", "5min", "1h", "1d", "1w"; null if it is not one.</summary>
@@ -127,7 +157,7 @@ public sealed class CandleSeries
             throw new ArgumentOutOfRangeException(nameof(start), $"slice [{start}, {start}+{count}) outside [0, {Count})");
         return new CandleSeries(Symbol, TimeFrame, OpenTimes.AsSpan(start, count).ToArray(), Open.AsSpan(start, count).ToArray(),
             High.AsSpan(start, count).ToArray(), Low.AsSpan(start, count).ToArray(), Close.AsSpan(start, count).ToArray(),
-            Volume.AsSpan(start, count).ToArray(), PriceStep, VolumeStep);
+            Volume.AsSpan(start, count).ToArray(), PriceStep, VolumeStep).SpecsOf(this);
     }
 
     public override string ToString() => $"CandleSeries({Symbol}, {TimeFrame}, {Count} bars)";

@@ -106,11 +106,13 @@ public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
         foreach (var b in _books) if (ReferenceEquals(b.Instrument, instrument)) { book = b; break; }
         if (book == null)
             throw new ArgumentException($"instrument {instrument?.Id ?? "null"} is not traded in this run; traded: {string.Join(", ", _books.Select(b => b.Instrument.Id))}", nameof(instrument));
-        volume = BacktestRun.Quantity(volume);
+        double asked = volume = BacktestRun.Quantity(volume);
+        volume = instrument.RoundVolume(volume);
         var o = new Order(_nextId++, side, type, volume, type == OrderTypes.Market ? 0 : price, bar) { Instrument = instrument, Owner = this };
         _orders.Add(o);
         string? why = null;
-        if (!(volume > 0) || double.IsInfinity(volume)) why = $"invalid volume {volume.ToString(CultureInfo.InvariantCulture)}: must be a finite number > 0";
+        if (!(asked > 0) || double.IsInfinity(asked)) why = $"invalid volume {asked.ToString(CultureInfo.InvariantCulture)}: must be a finite number > 0";
+        else if (!(volume > 0)) why = string.Create(CultureInfo.InvariantCulture, $"volume {asked} is below the volume step {instrument.VolumeStep} of {instrument.Id}");
         else if (type != OrderTypes.Market && (!(price > 0) || double.IsInfinity(price))) why = $"invalid {type.ToString().ToLowerInvariant()} price {price.ToString(CultureInfo.InvariantCulture)}: must be a finite number > 0";
         if (why != null)
         {
@@ -173,7 +175,7 @@ public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
         if (slipped) price = _slippage.Apply(order, price);
         double vol = order.Volume;
         bool buy = order.Side == Sides.Buy;
-        double comm = _fee.Commission(order, price, vol);
+        double comm = (book.Instrument.FeeModel ?? _fee).Commission(order, price, vol);
         var position = book.Position;
         double newQty = BacktestRun.AddQuantities(position.Qty, buy ? vol : -vol);
         if (_buyingPower.Reject(_portfolio, position, newQty, price, comm) is { } why)

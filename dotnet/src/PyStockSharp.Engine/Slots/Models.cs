@@ -125,7 +125,10 @@ public sealed class BarFillModel : IFillModel
     }
 }
 
-/// <summary>commission = max(fraction × price × volume + perUnit × volume, minimum); no commission at all when both rates are 0.</summary>
+/// <summary>
+/// commission = max(fraction × price × volume × multiplier + perUnit × volume, minimum) (the fraction is of the fill's notional,
+/// the multiplier the order's instrument's); no commission at all when both rates are 0.
+/// </summary>
 public sealed class RateFeeModel : IFeeModel
 {
     public RateFeeModel(double fraction, double perUnit = 0, double minimum = 0)
@@ -141,7 +144,9 @@ public sealed class RateFeeModel : IFeeModel
     public double Commission(Order order, double price, double volume)
     {
         if (Fraction == 0 && PerUnit == 0) return 0;
-        double comm = Fraction * price * volume + PerUnit * volume;
+        double comm = Fraction * price * volume;
+        if (order.Instrument is { Multiplier: not 1 } inst) comm *= inst.Multiplier;
+        comm += PerUnit * volume;
         return comm < Minimum ? Minimum : comm;
     }
 }
@@ -184,8 +189,9 @@ public sealed class LeverageBuyingPower : IBuyingPowerModel
     {
         double pos = position.Qty;
         if (!(Math.Abs(newQuantity) > Math.Abs(pos))) return null;
-        double need = Math.Abs(newQuantity) * price;
-        double equity = portfolio.CashValue + pos * price;
+        double mult = position.Mult;
+        double need = Math.Abs(newQuantity) * price * mult;
+        double equity = portfolio.CashValue + pos * price * mult;
         if (portfolio.Positions.Count > 1) equity += portfolio.ValueOfOthers(position);
         double avail = Leverage * equity - commission;
         if (!(need > avail)) return null;

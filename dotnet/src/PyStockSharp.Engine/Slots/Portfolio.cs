@@ -5,7 +5,9 @@ public sealed class InstrumentPosition
 {
     internal double Qty, Avg, Realized, MarkPrice = double.NaN;
 
-    internal InstrumentPosition(Instrument instrument) { Instrument = instrument; }
+    internal readonly double Mult;
+
+    internal InstrumentPosition(Instrument instrument) { Instrument = instrument; Mult = instrument.Multiplier; }
 
     public Instrument Instrument { get; }
     /// <summary>Signed quantity: &gt; 0 long, &lt; 0 short.</summary>
@@ -16,18 +18,19 @@ public sealed class InstrumentPosition
     public double RealizedPnL => Realized;
     /// <summary>The last price the position is valued at (its series' last close; NaN before its first bar).</summary>
     public double Mark => MarkPrice;
-    /// <summary>Quantity × mark (0 when flat).</summary>
-    public double Value => Qty != 0 ? Qty * MarkPrice : 0;
-    /// <summary>Quantity * (price - average price): the open position's PnL at <paramref name="price"/>.</summary>
-    public double UnrealizedAt(double price) => Qty != 0 ? Qty * (price - Avg) : 0;
+    /// <summary>Quantity × mark × multiplier (0 when flat).</summary>
+    public double Value => Qty != 0 ? Qty * MarkPrice * Mult : 0;
+    /// <summary>Quantity × (price - average price) × multiplier: the open position's PnL at <paramref name="price"/>.</summary>
+    public double UnrealizedAt(double price) => Qty != 0 ? Qty * (price - Avg) * Mult : 0;
 
     public override string ToString() => $"{Instrument.Id}: {Qty} @ {Avg}";
 }
 
 /// <summary>
 /// Cash and positions of an account. Fills change it through <see cref="Apply"/> only: cash moves by the fill's notional
-/// and commission, the position by the fill's quantity (added in decimal: 0.1 + 0.2 - 0.3 is flat), and a fill against
-/// the position realizes (price - average) per closed unit. Equity = cash + Σ quantity × price.
+/// (quantity × price × the instrument's multiplier) and commission, the position by the fill's quantity (added in
+/// decimal: 0.1 + 0.2 - 0.3 is flat), and a fill against the position realizes (price - average) × multiplier per closed
+/// unit. Equity = cash + Σ quantity × price × multiplier.
 /// </summary>
 public sealed class Portfolio
 {
@@ -48,22 +51,22 @@ public sealed class Portfolio
     public double RealizedPnL => RealizedTotal;
     public IReadOnlyList<InstrumentPosition> Positions => _positions;
 
-    /// <summary>Cash + Σ quantity × mark.</summary>
+    /// <summary>Cash + Σ quantity × mark × multiplier.</summary>
     public double Equity
     {
         get
         {
             double e = CashValue;
-            foreach (var p in _positions) if (p.Qty != 0) e += p.Qty * p.MarkPrice;
+            foreach (var p in _positions) if (p.Qty != 0) e += p.Qty * p.MarkPrice * p.Mult;
             return e;
         }
     }
 
-    /// <summary>Σ quantity × mark of every position but <paramref name="except"/>.</summary>
+    /// <summary>Σ quantity × mark × multiplier of every position but <paramref name="except"/>.</summary>
     public double ValueOfOthers(InstrumentPosition except)
     {
         double v = 0;
-        foreach (var p in _positions) if (!ReferenceEquals(p, except) && p.Qty != 0) v += p.Qty * p.MarkPrice;
+        foreach (var p in _positions) if (!ReferenceEquals(p, except) && p.Qty != 0) v += p.Qty * p.MarkPrice * p.Mult;
         return v;
     }
 
@@ -96,14 +99,14 @@ public sealed class Portfolio
         {
             double ap = Math.Abs(pos);
             double closing = volume < ap ? volume : ap;
-            realized = pos > 0 ? closing * (price - position.Avg) : closing * (position.Avg - price);
+            realized = (pos > 0 ? closing * (price - position.Avg) : closing * (position.Avg - price)) * position.Mult;
             if (newQuantity == 0) position.Avg = 0;          // flat
             else if (volume > ap) position.Avg = price;      // flipped: the rest opens at the fill price
         }
         position.Qty = newQuantity;
         if (double.IsNaN(position.MarkPrice)) position.MarkPrice = price;   // filled before its first close
         position.Realized += realized;
-        CashValue -= q * price + commission;
+        CashValue -= q * price * position.Mult + commission;
         RealizedTotal += realized;
         CommissionTotal += commission;
         return realized;

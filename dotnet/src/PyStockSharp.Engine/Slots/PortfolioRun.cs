@@ -137,7 +137,7 @@ internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
     private double Unrealized()
     {
         double u = 0;
-        foreach (var p in _portfolio.Positions) if (p.Qty != 0) u += p.Qty * (p.MarkPrice - p.Avg);
+        foreach (var p in _portfolio.Positions) if (p.Qty != 0) u += p.Qty * (p.MarkPrice - p.Avg) * p.Mult;
         return u;
     }
 

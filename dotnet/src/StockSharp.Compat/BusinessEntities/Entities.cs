@@ -3,8 +3,9 @@ using StockSharp.Messages;
 namespace StockSharp.BusinessEntities;
 
 /// <summary>
-/// An instrument (StockSharp's <c>Security</c>). In a backtest it describes the data series: <see cref="PriceStep"/>
-/// and <see cref="VolumeStep"/> come from the run (0.01 and 1 unless given).
+/// An instrument (StockSharp's <c>Security</c>). In a backtest it describes the data series: <see cref="PriceStep"/>,
+/// <see cref="VolumeStep"/> and <see cref="Multiplier"/> come from the run's instrument specs (the price step inferred
+/// from the data, volume step 1 and multiplier 1 unless given).
 /// </summary>
 public class Security
 {

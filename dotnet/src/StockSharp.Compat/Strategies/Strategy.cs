@@ -653,12 +653,13 @@ public partial class Strategy : E.IHostedStrategy
         }
     }
 
-    /// <summary>The security's steps and decimals from its series, where the strategy did not set them.</summary>
+    /// <summary>The security's steps, multiplier and decimals from its series, where the strategy did not set them.</summary>
     private static void FillSpecs(Security sec, E.CandleSeries series)
     {
         sec.PriceStep ??= Dec(series.PriceStep);
         sec.VolumeStep ??= Dec(series.VolumeStep);
         sec.MinVolume ??= sec.VolumeStep;
+        sec.Multiplier ??= Dec(series.Multiplier);
         sec.Decimals ??= Decimals(sec.PriceStep ?? 0.01m);
     }
 
