@@ -137,6 +137,7 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
         payload = report.model_dump(mode="json")
         payload["metrics"] = None if metrics is None else metrics.model_dump(mode="json", by_alias=True)
         payload["tca"] = costs
+        payload["attribution"] = result.attribution_report().model_dump(mode="json")
         payload["outputs"] = {k: str(v) for k, v in outputs.items()}
         if messages:
             payload["messages"] = messages
