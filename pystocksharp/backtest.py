@@ -194,6 +194,32 @@ class BacktestResult:
         return tca_summary(self.tca)
 
     @functools.cached_property
+    def attribution(self) -> pd.DataFrame:
+        """Per-symbol attribution, one row per symbol (:func:`pystocksharp.metrics.attribution.attribution_frame`):
+        net profit (realized + unrealized - commission; the rows add up to the run's), commission, slippage,
+        exposure, turnover, the long/short split of PnL and round trips."""
+        return self._attribution[0]
+
+    @functools.cached_property
+    def correlation(self) -> pd.DataFrame:
+        """Correlation of the symbols' per-bar PnL (:func:`pystocksharp.metrics.attribution.correlation`)."""
+        return self._attribution[1]
+
+    @functools.cached_property
+    def _attribution(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        from pystocksharp.metrics.attribution import attribution_of_backtest
+
+        return attribution_of_backtest(self)
+
+    def attribution_report(self) -> Any:
+        """:attr:`attribution` and :attr:`correlation` as the JSON model
+        (:class:`pystocksharp.metrics.attribution.Attribution`, ``backtest --json`` key ``attribution``)."""
+        from pystocksharp.metrics.attribution import attribution_model
+
+        return attribution_model(self.attribution, self.correlation, initial_capital=self.summary.initial_capital,
+                                 net_profit=self.summary.net_profit, bars=len(self.equity))  # fmt: skip
+
+    @functools.cached_property
     def positions(self) -> pd.DataFrame:
         """Position per symbol after each equity row (time and one column per symbol); for a single-series run
         the ``position`` column of :attr:`equity` under the data's symbol."""

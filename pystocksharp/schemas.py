@@ -44,6 +44,7 @@ _OTHERS: dict[str, tuple[str, str]] = {
     "validation-monte-carlo": ("pystocksharp.validation.models", "MonteCarloReport"),
     "validation-walk-forward": ("pystocksharp.validation.models", "WalkForwardResult"),
     "validation-overfitting": ("pystocksharp.validation.models", "OverfittingResult"),
+    "run-analytics": ("pystocksharp.reports.analytics", "RunAnalytics"),
 }
 #: Default folder of the committed schemas (the repository's ``schemas/``).
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "schemas"

@@ -187,6 +187,42 @@
     pageSize: 0, pager: false, emptyText: "No drawdown in this run.",
   });
 
+  /* ------------------------------------------------------------ portfolio analytics */
+  if (D.attribution) {
+    new PS.Table(document.getElementById("attribution-table"), D.attribution, {
+      pageSize: 0, pager: false,
+      cellClass: function (i, col, raw) {
+        if (col.unit === "money" && col.key !== "commission" && col.key !== "slippage" && raw !== null) {
+          return raw > 0 ? "pos" : raw < 0 ? "neg" : "";
+        }
+        return "";
+      },
+    });
+  }
+  const C = D.correlation;
+  if (C) {
+    PS.plot("correlation-chart", [{
+      z: C.z, x: C.symbols, y: C.symbols, text: C.text, type: "heatmap", texttemplate: "%{text}",
+      colorscale: [[0, "#2166ac"], [0.5, "#f7f7f7"], [1, "#b2182b"]], zmin: -1, zmax: 1, xgap: 2, ygap: 2,
+      hovertemplate: "%{y} / %{x}: %{z:.2f}<extra></extra>", colorbar: { thickness: 10 },
+    }], { yaxis: { type: "category", autorange: "reversed" }, xaxis: { type: "category", side: "top" },
+          margin: { l: 70, r: 10, t: 30, b: 10 } });
+  }
+  const K = D.capacity;
+  if (K) {
+    PS.plot("capacity-chart", [
+      { x: K.multiplier, y: K.sharpe_ratio, type: "scatter", mode: "lines+markers", name: "Sharpe ratio",
+        line: { color: c.accent, width: 2 }, hovertemplate: "costs ×%{x}<br>Sharpe %{y:.2f}<extra></extra>" },
+      { x: K.multiplier, y: K.net_profit, type: "scatter", mode: "lines+markers", name: "Net profit", yaxis: "y2",
+        line: { color: c.pos, width: 1.5, dash: "dot" }, marker: { symbol: "square", size: 8 }, hovertemplate: "costs ×%{x}<br>Net profit %{y:,.2f}<extra></extra>" },
+    ], {
+      xaxis: { title: { text: "Costs × (commission and slippage)" } },
+      yaxis: { title: { text: "Sharpe ratio" }, tickformat: ".2f" },
+      yaxis2: { title: { text: "Net profit" }, overlaying: "y", side: "right", tickformat: ",.0f", showgrid: false },
+    });
+    new PS.Table(document.getElementById("capacity-table"), K.table, { pageSize: 0, pager: false });
+  }
+
   /* ------------------------------------------------------------ theme */
   PS.onTheme(function () {
     chart.applyOptions(chartTheme());

@@ -27,6 +27,7 @@ RUN_FILES = {
     "performance-metrics.json",
     "equity.parquet",
     "trades.parquet",
+    "analytics.json",
     "manifest.json",
 }
 SMA = ["-s", "sma_cross", "-p", "fast=10", "-p", "slow=40"]
@@ -83,6 +84,7 @@ def test_out_writes_a_complete_run_folder_that_validates(first_run: tuple[Path, 
         "equity": str(out / "equity.parquet"),
         "trades": str(out / "trades.parquet"),
         "manifest": str(out / "manifest.json"),
+        "analytics": str(out / "analytics.json"),
         "report": str(out / "index.html"),
     }
     res = invoke("validate", str(out), "--json")

@@ -47,6 +47,7 @@ FILE_SCHEMAS = {
     "risk-analysis.json": "risk-analysis",
     "strategy-definition.json": "strategy-definition",
     "parameter-schemas.json": "parameter-schemas",
+    "analytics.json": "run-analytics",
 }
 _PAGE = re.compile(r"^optimization-results-\d{4,}\.json$")
 

@@ -100,11 +100,14 @@ def build_result(
     return backtest(strategy, data, params=params, **settings)
 
 
-def write_outputs(result: Any, out: str | None, metrics: Any, *, report: bool = True) -> dict[str, Path]:
+def write_outputs(
+    result: Any, out: str | None, metrics: Any, *, report: bool = True, capacity: Any = None
+) -> dict[str, Path]:
     """Writes the run folder ``out`` (nothing if None): the artifacts through
     :func:`pystocksharp.artifacts.export.write_backtest_result` (manifest last), then the HTML run
     page (``index.html`` + ``assets/``) through :func:`pystocksharp.reports.build.build_reports`,
-    which lists the pages in the manifest again. Returns name -> path of what was written."""
+    which lists the pages in the manifest again. ``analytics.json`` (trading costs, attribution, the
+    ``capacity`` points if given) is written before the page. Returns name -> path of what was written."""
     if out is None:
         return {}
     from pystocksharp.artifacts.export import write_backtest_result
@@ -113,6 +116,9 @@ def write_outputs(result: Any, out: str | None, metrics: Any, *, report: bool = 
     folder = manifest.parent
     outputs = {name: folder / file for name, file in RUN_FILES.items()}
     outputs["manifest"] = manifest
+    from pystocksharp.reports.analytics import analytics_of_backtest, write_analytics
+
+    outputs["analytics"] = write_analytics(folder, analytics_of_backtest(result, capacity))
     if report:
         from pystocksharp.reports.build import build_reports
 
@@ -130,7 +136,7 @@ def _fmt_number(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.2f}"
 
 
-def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = None) -> None:
+def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = None, capacity: Any = None) -> None:
     report = result.report()
     messages = getattr(result, "messages", None) or {}
     costs = result.tca_summary() if "costs" in getattr(result, "arrow", {}) else None
@@ -138,6 +144,9 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
         payload = report.model_dump(mode="json")
         payload["metrics"] = None if metrics is None else metrics.model_dump(mode="json", by_alias=True)
         payload["tca"] = costs
+        payload["attribution"] = result.attribution_report().model_dump(mode="json")
+        if capacity is not None:
+            payload["capacity"] = [p.model_dump(mode="json") for p in capacity]
         payload["outputs"] = {k: str(v) for k, v in outputs.items()}
         if messages:
             payload["messages"] = messages
@@ -183,6 +192,13 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
         table.add_row(*row)
     console = Console()
     console.print(table)
+    if capacity is not None:
+        curve = Table(title="capacity: costs scaled (each point a run)")
+        for name in ("costs ×", "net profit", "sharpe ratio", "cost (bps)"):
+            curve.add_column(name, justify="right")
+        for p in capacity:
+            curve.add_row(f"{p.multiplier:g}", f"{p.net_profit:,.2f}", _fmt_number(p.sharpe_ratio), f"{p.cost_bps:.1f}")
+        console.print(curve)
     for name, path in outputs.items():
         console.print(f"wrote {name}: {path}")
 
@@ -239,6 +255,12 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
     "run page index.html (check it with `pystocksharp validate DIR`).",
 )
 @click.option("--no-report", is_flag=True, help="With --out: do not write the HTML run page.")
+@click.option(
+    "--capacity",
+    is_flag=True,
+    help="Also run the capacity curve: the backtest again with commission and slippage x0, 0.5, 1, 2, 4 "
+    "(net profit, Sharpe ratio, costs per point; in --json under capacity and on the run page).",
+)
 @json_option
 @handle_errors()
 @click.pass_context
@@ -251,6 +273,7 @@ def backtest_command(
     config: str | None,
     out: str | None,
     no_report: bool,
+    capacity: bool,
     as_json: bool,
     **settings: Any,
 ) -> None:
@@ -297,8 +320,13 @@ def backtest_command(
         )
         sys.exit(EXIT_CHECK_FAILED)
     metrics = result.metrics()
-    outputs = write_outputs(result, out, metrics, report=not no_report)
-    emit(result, outputs, as_json, metrics)
+    points = None
+    if capacity:
+        from pystocksharp.capacity import capacity_of_backtest
+
+        points = capacity_of_backtest(result)
+    outputs = write_outputs(result, out, metrics, report=not no_report, capacity=points)
+    emit(result, outputs, as_json, metrics, capacity=points)
 
 
 _SYMBOL = re.compile(r"[A-Za-z0-9_.^$-]+")

@@ -59,12 +59,15 @@ def run_report_from_backtest(
     metrics: Mapping[str, Any] | None = None,
     indicators: Mapping[str, pd.Series] | None = None,
     title: str | None = None,
+    capacity: Any = None,
 ) -> RunReport:
     """A :class:`RunReport` of a :class:`pystocksharp.backtest.BacktestResult` on ``data``.
 
     ``round_trips`` defaults to ``result.round_trips`` when the result has such a table,
     else none. ``metrics`` default to the engine summary's own numbers (net profit, max
-    drawdown as a fraction <= 0, round trips, commissions, initial and final equity).
+    drawdown as a fraction <= 0, round trips, commissions, initial and final equity). The trading costs,
+    per-symbol attribution and correlation come from the result (:mod:`pystocksharp.reports.analytics`);
+    ``capacity`` (points of :func:`pystocksharp.capacity.capacity_of_backtest`) adds the capacity curve.
     """
     if round_trips is None:
         carried = getattr(result, "round_trips", None)
@@ -78,7 +81,7 @@ def run_report_from_backtest(
         }
     equity = result.equity
     keep = [c for c in ("time", "equity", "position", "close") if c in equity.columns]
-    return RunReport(
+    report = RunReport(
         strategy=str(result.strategy),
         candles=candles_frame(data),
         equity=equity[keep].reset_index(drop=True),
@@ -92,6 +95,11 @@ def run_report_from_backtest(
         fills=_fills(result),
         title=title,
     )
+    if not hasattr(result, "attribution_report"):
+        return report
+    from pystocksharp.reports.analytics import analytics_of_backtest, with_analytics
+
+    return with_analytics(report, analytics_of_backtest(result, capacity))
 
 
 def _as_dict(obj: Any) -> dict[str, Any] | None:

@@ -150,7 +150,9 @@ def run_report_from_folder(folder: Path, *, summary_page: Path | None = None) ->
     strategy = config.get("strategy", {}) if isinstance(config, dict) else {}
     name = strategy.get("name") or Path(str(strategy.get("source_file") or "strategy")).stem
     binding = config.get("data", {}) if isinstance(config.get("data"), dict) else {}
-    return RunReport(
+    from pystocksharp.reports.analytics import read_analytics, with_analytics
+
+    report = RunReport(
         strategy=str(name),
         candles=candles,
         equity=equity,
@@ -165,6 +167,7 @@ def run_report_from_folder(folder: Path, *, summary_page: Path | None = None) ->
         combination_id=config.get("parameter_hash"),
         summary_page=str(summary_page) if summary_page else None,
     )
+    return with_analytics(report, read_analytics(folder))
 
 
 def _combination_folders(opt_dir: Path) -> list[Path]:

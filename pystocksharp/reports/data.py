@@ -32,6 +32,8 @@ ROUND_TRIP_COLUMNS = (
     "return",
 )
 FILL_COLUMNS = ("time", "side", "price", "volume")
+COST_KEYS = ("fills", "commission", "slippage", "cost", "notional", "cost_bps")
+CAPACITY_REQUIRED = ("multiplier", "net_profit", "sharpe_ratio")
 DRAWDOWN_PERIOD_COLUMNS = ("peak", "trough", "recovery", "depth")
 WALK_FORWARD_COLUMNS = (
     "window",
@@ -119,6 +121,16 @@ class RunReport:
     combination_id: str | None = None
     summary_page: str | None = None
     """Path of the run's summary page, linked from this page when given."""
+    costs: Mapping[str, float] | None = None
+    """Trading costs (:func:`pystocksharp.metrics.tca.tca_summary`: fills, commission, slippage, cost, notional,
+    cost_bps, ...): the "Trading costs" panel."""
+    attribution: pd.DataFrame | None = None
+    """One row per symbol (:data:`pystocksharp.metrics.attribution.ATTRIBUTION_COLUMNS`): the attribution table,
+    shown with two symbols or more."""
+    correlation: pd.DataFrame | None = None
+    """Correlation of the symbols' per-bar PnL (symbols as index and columns): the heatmap, two symbols or more."""
+    capacity: pd.DataFrame | None = None
+    """The capacity curve (:data:`pystocksharp.capacity.CAPACITY_COLUMNS`, one row per cost multiplier)."""
 
     def __post_init__(self) -> None:
         problems = [
@@ -136,6 +148,14 @@ class RunReport:
             problems += _missing_columns(self.drawdown_periods, DRAWDOWN_PERIOD_COLUMNS, "drawdown_periods")
         if self.fills is not None:
             problems += _missing_columns(self.fills, FILL_COLUMNS, "fills")
+        if self.costs is not None:
+            missing = [k for k in COST_KEYS if k not in self.costs]
+            if missing:
+                problems.append(Problem(f"missing keys {missing}", field="costs"))
+        if self.attribution is not None:
+            problems += _missing_columns(self.attribution, ("symbol", "net_profit"), "attribution")
+        if self.capacity is not None:
+            problems += _missing_columns(self.capacity, CAPACITY_REQUIRED, "capacity")
         for name, series in self.indicators.items():
             if not isinstance(series, pd.Series):
                 problems.append(

@@ -23,7 +23,15 @@ from pystocksharp.reports.downsample import (
     minmax_indices,
     snap_to_buckets,
 )
-from pystocksharp.reports.formatting import MISSING, Unit, format_many, label_of, price_decimals, unit_of
+from pystocksharp.reports.formatting import (
+    MISSING,
+    Unit,
+    format_many,
+    format_value,
+    label_of,
+    price_decimals,
+    unit_of,
+)
 
 NS_PER_S = 1_000_000_000
 NS_PER_MS = 1_000_000
@@ -154,6 +162,10 @@ def run_payload(report: RunReport, *, max_points: int = DEFAULT_MAX_POINTS) -> d
         "trade_returns": clean(report.round_trips["return"], 6),
         "monthly": _monthly(report),
         "drawdowns": _drawdowns(report, intraday),
+        "costs": _costs(report),
+        "attribution": _attribution(report),
+        "correlation": _correlation(report),
+        "capacity": _capacity(report),
     }
 
 
@@ -279,6 +291,82 @@ def _drawdowns(report: RunReport, intraday: bool) -> dict[str, Any]:
         for r in spec["text"]
     ]
     return spec
+
+
+ATTRIBUTION_TABLE = (
+    Column("symbol", "Symbol", Unit.TEXT),
+    Column("net_profit", "Net profit", Unit.MONEY),
+    Column("realized_pnl", "Realized", Unit.MONEY),
+    Column("unrealized_pnl", "Unrealized", Unit.MONEY),
+    Column("commission", "Commission", Unit.MONEY),
+    Column("slippage", "Slippage", Unit.MONEY),
+    Column("long_net_profit", "Long PnL", Unit.MONEY),
+    Column("short_net_profit", "Short PnL", Unit.MONEY),
+    Column("long_round_trips", "Long trips", Unit.COUNT),
+    Column("short_round_trips", "Short trips", Unit.COUNT),
+    Column("exposure", "Exposure time", Unit.PERCENT),
+    Column("gross_exposure", "Gross exposure", Unit.PERCENT),
+    Column("turnover", "Turnover ×", Unit.NUMBER),
+)
+"""Columns of the per-symbol attribution table (units of ``docs/metrics.md``: turnover a multiple of the
+average equity, exposures fractions shown as percent; ``exposure`` is ``exposure_time``, renamed because a key
+ending in ``time`` makes a time column)."""
+
+CAPACITY_TABLE = (
+    Column("multiplier", "Costs ×", Unit.NUMBER),
+    Column("net_profit", "Net profit", Unit.MONEY),
+    Column("sharpe_ratio", "Sharpe ratio", Unit.RATIO),
+    Column("total_return", "Total return", Unit.PERCENT),
+    Column("max_drawdown", "Max drawdown", Unit.PERCENT),
+    Column("commission", "Commission", Unit.MONEY),
+    Column("slippage", "Slippage", Unit.MONEY),
+    Column("cost_bps", "Cost (bps)", Unit.NUMBER, 1),
+)
+
+
+def _costs(report: RunReport) -> dict[str, Any] | None:
+    """The trading-costs totals (money, bps of the notional) and the commission share of the cost (fraction)."""
+    if report.costs is None:
+        return None
+    values = {k: report.costs[k] for k in ("fills", "commission", "slippage", "cost", "notional", "cost_bps")}
+    out = {k: clean([v])[0] for k, v in values.items()}
+    cost = float(values["cost"])
+    out["commission_share"] = float(values["commission"]) / cost if cost > 0 else None
+    return out
+
+
+def _attribution(report: RunReport) -> dict[str, Any] | None:
+    """The per-symbol table, with two symbols or more."""
+    frame = report.attribution
+    if frame is None or len(frame) < 2:
+        return None
+    return table(frame.reset_index(drop=True).rename(columns={"exposure_time": "exposure"}), ATTRIBUTION_TABLE)
+
+
+def _correlation(report: RunReport) -> dict[str, Any] | None:
+    """The correlation heatmap (rows and columns in symbol order), with two symbols or more."""
+    corr = report.correlation
+    if corr is None or len(corr) < 2:
+        return None
+    z = corr.to_numpy(dtype=float)
+    return {
+        "symbols": [str(s) for s in corr.columns],
+        "z": [clean(row, 4) for row in z],
+        "text": [[format_value(v, Unit.RATIO) for v in row] for row in z.tolist()],
+    }
+
+
+def _capacity(report: RunReport) -> dict[str, Any] | None:
+    frame = report.capacity
+    if frame is None or frame.empty:
+        return None
+    frame = frame.sort_values("multiplier", kind="stable").reset_index(drop=True)
+    return {
+        "multiplier": clean(frame["multiplier"]),
+        "net_profit": clean(frame["net_profit"], 2),
+        "sharpe_ratio": clean(frame["sharpe_ratio"], 4),
+        "table": table(frame, [c for c in CAPACITY_TABLE if c.key in frame.columns]),
+    }
 
 
 # ---------------------------------------------------------------- summary

@@ -191,6 +191,7 @@ def _run_page(
         else f"{eq['points']:,} points"
     )
     n_trips = len(report.round_trips)
+    costs = payload["costs"]
     context = {
         "title": report.title or f"{report.strategy} {symbol_tf}".strip(),
         "heading": report.title or report.strategy,
@@ -204,9 +205,47 @@ def _run_page(
         "trade_count_text": _trade_count_text(n_trips, metrics.get("round_trips")),
         "summary_href": _href(report.summary_page, out_html) if report.summary_page else None,
         "engine_version": report.engine_version,
+        "costs": _cost_panel(costs) if costs is not None else None,
+        "attribution_note": _attribution_note(report) if payload["attribution"] is not None else None,
+        "capacity": payload["capacity"] is not None,
     }
     assets = _assets(out_html, assets_dir, RUN_SCRIPTS, inline)
     return _page_html("run.html.j2", context, payload, assets)
+
+
+def _cost_panel(costs: Mapping[str, Any]) -> dict[str, Any]:
+    """Cards of the trading-costs panel and the commission / slippage split (percent of the cost)."""
+    cards = [
+        {"key": "cost", "label": "Trading costs", "text": format_value(costs["cost"], "money"),
+         "title": "commission + slippage (account currency)"},
+        {"key": "commission", "label": "Commission", "text": format_value(costs["commission"], "money"),
+         "title": "the fee model's commission"},
+        {"key": "slippage", "label": "Slippage", "text": format_value(costs["slippage"], "money"),
+         "title": "|fill price - price before slippage| x volume"},
+        {"key": "cost_bps", "label": "Cost of notional", "text": f"{format_value(costs['cost_bps'], 'number', decimals=1)} bps",
+         "title": "cost / traded notional x 10,000"},
+        {"key": "notional", "label": "Traded notional", "text": format_value(costs["notional"], "money", decimals=0),
+         "title": "sum of price x volume of the fills"},
+        {"key": "fills", "label": "Fills", "text": format_value(costs["fills"], "count"), "title": "fills"},
+    ]  # fmt: skip
+    share = costs["commission_share"]
+    split = None
+    if share is not None:
+        split = {
+            "commission": round(share * 100, 1),
+            "slippage": round(100 - share * 100, 1),
+            "commission_text": format_value(share, "percent", decimals=1),
+            "slippage_text": format_value(1 - share, "percent", decimals=1),
+        }
+    return {"cards": cards, "split": split}
+
+
+def _attribution_note(report: RunReport) -> str:
+    frame = report.attribution
+    assert frame is not None
+    total = float(frame["net_profit"].sum())
+    return (f"{len(frame)} symbols; their net profits add up to {format_value(total, 'money')} "
+            "(realized + unrealized − commission, marked at each symbol's close)")  # fmt: skip
 
 
 def _trade_count_text(listed: int, counted: Any) -> str:

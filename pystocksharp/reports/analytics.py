@@ -1,0 +1,106 @@
+"""Portfolio analytics of one run for its page: trading costs (TCA totals), per-symbol attribution with the
+correlation of the symbols' per-bar PnL, and the capacity curve when one was computed.
+
+``analytics.json`` in a backtest run folder (:class:`RunAnalytics`, written by ``backtest --out``) keeps them beside
+the artifacts, so ``pystocksharp report`` rebuilds the same page. Plain data: nothing here runs the engine (the
+capacity points come computed, see :mod:`pystocksharp.capacity`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, Field, ValidationError
+
+from pystocksharp.capacity import CapacityPoint, capacity_frame
+from pystocksharp.errors import InputError, Problem
+from pystocksharp.metrics.attribution import Attribution
+from pystocksharp.reports.data import RunReport
+
+ANALYTICS_FILE = "analytics.json"
+DESCRIPTION = (
+    "trading costs, per-symbol attribution and correlation, capacity curve (money in account currency)"
+)
+
+
+class TcaSummary(BaseModel):
+    """Totals of the run's transaction cost analysis (:func:`pystocksharp.metrics.tca.tca_summary`)."""
+
+    fills: int
+    commission: float
+    slippage: float
+    cost: float = Field(description="commission + slippage")
+    notional: float = Field(description="sum of price * volume of the fills")
+    cost_bps: float = Field(description="cost / notional * 1e4")
+    shortfall_decision: float
+    shortfall_arrival: float
+
+
+class RunAnalytics(BaseModel):
+    """``analytics.json``: what the run page's trading-costs, attribution and capacity sections show."""
+
+    schema_version: Literal[1] = 1
+    tca: TcaSummary | None = None
+    attribution: Attribution | None = None
+    capacity: list[CapacityPoint] | None = Field(
+        default=None, description="ascending multipliers; null: not computed"
+    )
+
+
+def analytics_of_backtest(result: Any, capacity: Sequence[CapacityPoint] | None = None) -> RunAnalytics:
+    """The analytics of a :class:`pystocksharp.BacktestResult` (TCA only when the engine recorded costs)."""
+    tca = TcaSummary(**result.tca_summary()) if "costs" in getattr(result, "arrow", {}) else None
+    return RunAnalytics(
+        tca=tca,
+        attribution=result.attribution_report(),
+        capacity=None if capacity is None else list(capacity),
+    )
+
+
+def write_analytics(folder: str | Path, analytics: RunAnalytics) -> Path:
+    """Write ``analytics.json`` into a run folder and re-list the folder in its ``manifest.json`` (if it has one)."""
+    from pystocksharp.artifacts import manifest
+    from pystocksharp.io import atomic_write_json
+
+    folder = Path(folder)
+    path = atomic_write_json(folder / ANALYTICS_FILE, analytics)
+    if (folder / manifest.MANIFEST_FILE).is_file():
+        manifest.refresh_manifest(folder, descriptions={ANALYTICS_FILE: DESCRIPTION})
+    return path
+
+
+def read_analytics(folder: str | Path) -> RunAnalytics | None:
+    """``analytics.json`` of a run folder, or None when the folder has none."""
+    path = Path(folder) / ANALYTICS_FILE
+    if not path.is_file():
+        return None
+    try:
+        return RunAnalytics.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError, ValidationError) as exc:
+        raise InputError(
+            f"cannot read {ANALYTICS_FILE}", [Problem(str(exc).splitlines()[0], file=str(path))]
+        ) from exc
+
+
+def with_analytics(report: RunReport, analytics: RunAnalytics | None) -> RunReport:
+    """``report`` with the analytics' sections filled in (None: unchanged)."""
+    if analytics is None:
+        return report
+    changes: dict[str, Any] = {}
+    if analytics.tca is not None:
+        changes["costs"] = analytics.tca.model_dump()
+    if analytics.attribution is not None:
+        rows = [s.model_dump() for s in analytics.attribution.symbols]
+        changes["attribution"] = pd.DataFrame(rows)
+        corr = analytics.attribution.correlation
+        changes["correlation"] = pd.DataFrame(
+            corr.values, index=corr.symbols, columns=corr.symbols, dtype=float
+        )
+    if analytics.capacity is not None:
+        changes["capacity"] = capacity_frame(analytics.capacity)
+    return dataclasses.replace(report, **changes)
