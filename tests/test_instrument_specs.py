@@ -245,3 +245,12 @@ def test_cli_instrument_option_config_replay_and_the_optimizer_refusal(tmp_path:
                                "slow=5:6:1", "--out", str(opt_out)])  # fmt: skip
     assert opt.exit_code == 2 and "the optimizer does not run instrument specs beyond the price step yet" in opt.output
     assert not opt_out.exists()
+
+
+def test_attribution_values_a_multiplier_like_the_engine() -> None:
+    ten = backtest("sma_cross", "sample:GOOG_1d", params=SMA, capital=1e6, commission=0.001,
+                   instrument={"multiplier": 10})  # fmt: skip
+    [row] = ten.attribution.to_dict("records")
+    assert row["net_profit"] == pytest.approx(ten.summary.net_profit, abs=0.005)
+    assert row["long_net_profit"] + row["short_net_profit"] == pytest.approx(row["net_profit"], abs=1e-6)
+    assert row["notional"] == pytest.approx(float((ten.trades["price"] * ten.trades["volume"]).sum()) * 10)

@@ -14,7 +14,9 @@ So ``long_net_profit + short_net_profit = net_profit``, and for a symbol flat at
 long (short) round trips' ``pnl``.
 
 Units: money in account currency; ``exposure_time``, ``gross_exposure`` fractions; ``turnover`` a multiple of the
-average equity; correlations in [-1, 1] (null where a symbol's per-bar PnL never varies). See ``docs/metrics.md``.
+average equity; correlations in [-1, 1] (null where a symbol's per-bar PnL never varies). A contract multiplier (the
+fills' ``multiplier`` column, :mod:`pystocksharp.instruments`) scales every price × quantity above. See
+``docs/metrics.md``.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ class SymbolAttribution(BaseModel):
     slippage: float | None = Field(
         description="money the slippage model cost (null when the run has no cost record)"
     )
-    notional: float = Field(description="sum of |price| * volume of the symbol's fills")
+    notional: float = Field(description="sum of |price| * volume * multiplier of the symbol's fills")
     fills: int
     round_trips: int
     long_round_trips: int
@@ -105,6 +107,13 @@ def _fills_of(fills: pd.DataFrame, symbol: str, only: bool) -> pd.DataFrame:
     return fills[fills["symbol"].astype(str) == symbol]
 
 
+def multiplier_of(fills: pd.DataFrame) -> float:
+    """The contract multiplier of one symbol's fills (their ``multiplier`` column; 1 without one)."""
+    if "multiplier" not in fills.columns or not len(fills):
+        return 1.0
+    return float(fills["multiplier"].iloc[0])
+
+
 class _SymbolPnl:
     """One symbol's per-bar PnL on the equity clock, split into long and short parts."""
 
@@ -114,6 +123,7 @@ class _SymbolPnl:
         volume = fills["volume"].to_numpy(dtype=float)
         price = fills["price"].to_numpy(dtype=float)
         commission = fills["commission"].to_numpy(dtype=float)
+        self.multiplier = multiplier_of(fills)
         rows = np.searchsorted(times.asi8, pd.DatetimeIndex(pd.to_datetime(fills["time"], utc=True)).as_unit("ns").asi8,
                                side="right") - 1  # fmt: skip
         if len(rows) and rows.min() < 0:
@@ -131,8 +141,8 @@ class _SymbolPnl:
         self.position = position
         prev_pos = np.concatenate([[0.0], position[:-1]])
         prev_mark = np.concatenate([[np.nan], marks[:-1]])
-        hold = np.where(prev_pos != 0, prev_pos * (marks - prev_mark), 0.0)
-        fill_pnl = signed * (marks[rows] - price) - commission
+        hold = np.where(prev_pos != 0, prev_pos * (marks - prev_mark) * self.multiplier, 0.0)
+        fill_pnl = signed * (marks[rows] - price) * self.multiplier - commission
         closing = np.where(np.sign(before) == -side, np.minimum(volume, np.abs(before)), 0.0)
         closing_share = closing / volume
         closing_long = np.sign(before) > 0  # the closed part belongs to the side that was open
@@ -201,9 +211,9 @@ def attribution_frame(
         commission = float(own["commission"].sum())
         realized = float(own["realized_pnl"].sum()) if "realized_pnl" in own.columns else math.nan
         net = float(part.pnl.sum())
-        notional = float((own["price"].abs() * own["volume"]).sum())
+        notional = float((own["price"].abs() * own["volume"]).sum()) * part.multiplier
         trips = round_trips_frame(own.drop(columns=["symbol"], errors="ignore").reset_index(drop=True))
-        gross = np.where(held != 0, np.abs(held) * np.nan_to_num(part.marks), 0.0)
+        gross = np.where(held != 0, np.abs(held) * np.nan_to_num(part.marks) * part.multiplier, 0.0)
         slippage = math.nan
         if costs is not None:
             mine = (
