@@ -528,7 +528,7 @@ def run_backtest(
         bridge.candle_series_from_arrays(
             times, *cols, symbol=ohlcv.symbol or "", timeframe=ohlcv.timeframe or "", price_step=ohlcv.price_step
         ),
-        ohlcv.instrument,
+        getattr(ohlcv, "instrument", None),
     )
     net_settings = bridge.emulation_settings(**settings.model_dump())
     inst = resolved.new()
@@ -545,7 +545,7 @@ def run_backtest(
             extra = [
                 bridge.with_instrument_specs(
                     bridge.candle_series(o.frame, symbol=o.symbol, timeframe=o.timeframe or "", price_step=o.price_step),
-                    o.instrument,
+                    getattr(o, "instrument", None),
                 )
                 for o in others
             ]
@@ -577,8 +577,9 @@ def run_backtest(
 def with_multiplier_column(batches: dict[str, pa.RecordBatch], data: Sequence[Any]) -> dict[str, pa.RecordBatch]:
     """``batches`` whose "fills" get a ``multiplier`` column (the fill's instrument's contract multiplier) when an
     instrument of ``data`` has one other than 1, so that what reads fills (round trips, TCA) values them in money."""
-    multipliers = {str(d.symbol or ""): d.instrument.multiplier for d in data
-                   if d.instrument is not None and d.instrument.multiplier not in (None, 1.0)}  # fmt: skip
+    specs = {str(d.symbol or ""): getattr(d, "instrument", None) for d in data}  # optimizer workers' data: none
+    multipliers = {sym: spec.multiplier for sym, spec in specs.items()
+                   if spec is not None and spec.multiplier not in (None, 1.0)}  # fmt: skip
     fills = batches.get("fills")
     if not multipliers or fills is None:
         return batches
