@@ -139,6 +139,11 @@ class BacktestReport(BacktestSummary):
     engine_version: str
 
 
+class CalendarWarning(UserWarning):
+    """Several data whose bars do not line up (missing or extra bars): the run follows the documented rules
+    (docs/engine-api.md, "Several series"), and ``result.calendar`` says where."""
+
+
 @dataclass
 class BacktestResult:
     """What one backtest produced.
@@ -218,6 +223,16 @@ class BacktestResult:
 
         return attribution_model(self.attribution, self.correlation, initial_capital=self.summary.initial_capital,
                                  net_profit=self.summary.net_profit, bars=len(self.equity))  # fmt: skip
+
+    @functools.cached_property
+    def calendar(self) -> Any:
+        """How the other instruments' bars line up with the primary's (:func:`pystocksharp.alignment.calendar_report`);
+        None for a run on one series."""
+        if not self.other_data or self.ohlcv is None:
+            return None
+        from pystocksharp.alignment import calendar_report
+
+        return calendar_report([self.ohlcv, *self.other_data])
 
     @functools.cached_property
     def positions(self) -> pd.DataFrame:
@@ -397,7 +412,12 @@ def backtest(
     resolved = resolve_strategy(strategy)
     if isinstance(data, Mapping):
         loaded = with_specs(load_several(data, timeframe=timeframe), instrument)
-        return run_backtest(resolved, loaded[0], dict(params or {}), settings, others=loaded[1:])
+        result = run_backtest(resolved, loaded[0], dict(params or {}), settings, others=loaded[1:])
+        if result.calendar is not None and not result.calendar.aligned:
+            import warnings  # noqa: PLC0415
+
+            warnings.warn(CalendarWarning("; ".join(result.calendar.lines()) + " (see result.calendar)"), stacklevel=2)
+        return result
     [ohlcv] = with_specs([load_data(data, symbol=symbol, timeframe=timeframe)], instrument)
     return run_backtest(resolved, ohlcv, dict(params or {}), settings)
 

@@ -97,7 +97,13 @@ def build_result(
 
     if config is not None:
         return backtest(config=config)
-    return backtest(strategy, data, params=params, **settings)
+    import warnings
+
+    from pystocksharp.backtest import CalendarWarning
+
+    with warnings.catch_warnings():  # emit() reports the calendars itself
+        warnings.simplefilter("ignore", CalendarWarning)
+        return backtest(strategy, data, params=params, **settings)
 
 
 def write_outputs(
@@ -144,6 +150,8 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
         payload = report.model_dump(mode="json")
         payload["metrics"] = None if metrics is None else metrics.model_dump(mode="json", by_alias=True)
         payload["tca"] = costs
+        calendar = getattr(result, "calendar", None)
+        payload["calendar"] = None if calendar is None else calendar.model_dump(mode="json")
         payload["attribution"] = result.attribution_report().model_dump(mode="json")
         if capacity is not None:
             payload["capacity"] = [p.model_dump(mode="json") for p in capacity]
@@ -154,6 +162,9 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
         return
     for notice in messages.get("notices", []):
         click.echo(f"note: {notice}", err=True)
+    calendar = getattr(result, "calendar", None)
+    for line in calendar.lines() if calendar is not None else []:
+        click.echo(f"warning: calendars differ: {line} (docs/engine-api.md, 'Several series')", err=True)
     from rich.console import Console
     from rich.table import Table
 
