@@ -143,12 +143,18 @@
   /* ------------------------------------------------------------ plotly analytics */
   const E = D.equity;
   const c = PS.colors();
-  PS.plot("equity-chart", [
+  const equityTraces = [
     { x: E.time_ms, y: E.equity, type: "scatter", mode: "lines", name: "Equity", line: { color: c.accent, width: 1.6 },
       hovertemplate: "%{x|%Y-%m-%d}<br>Equity %{y:,.2f}<extra></extra>" },
     { x: E.time_ms, y: E.drawdown, type: "scatter", mode: "lines", name: "Drawdown", yaxis: "y2", fill: "tozeroy",
       line: { color: c.neg, width: 1 }, hovertemplate: "%{x|%Y-%m-%d}<br>Drawdown %{y:.2%}<extra></extra>" },
-  ], {
+  ];
+  if (E.benchmark) {
+    equityTraces.push({ x: E.time_ms, y: E.benchmark, type: "scatter", mode: "lines", name: E.benchmark_label,
+      line: { color: c.muted, width: 1.2, dash: "dot" },
+      hovertemplate: "%{x|%Y-%m-%d}<br>%{fullData.name} %{y:,.2f}<extra></extra>" });
+  }
+  PS.plot("equity-chart", equityTraces, {
     xaxis: { type: "date", anchor: "y2" },
     yaxis: { domain: [0.34, 1], title: { text: "Equity" }, tickformat: ",.0f" },
     yaxis2: { domain: [0, 0.27], title: { text: "Drawdown" }, tickformat: ".0%", rangemode: "tozero" },

@@ -66,6 +66,13 @@ def test_engine_run_page(engine_run: Any, driver: Any, tmp_path: Path) -> None:
     expected = 2 * len(report.round_trips) if len(report.round_trips) else len(engine_run.trades)
     assert markers == expected
     assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    # the buy-and-hold line beside the equity: the whole capital in GOOG at the first close, held
+    close = engine_run.equity["close"]
+    bench = driver.execute_script(
+        "const t = document.getElementById('equity-chart').data.find(d => d.name === 'Buy &amp; hold GOOG');"
+        "return t ? [t.y[0], t.y[t.y.length - 1]] : null"
+    )
+    assert bench == [10_000.0, round(10_000 * close.iloc[-1] / close.iloc[0], 2)]
     full_page_screenshot(driver, SHOTS / "engine-run.png")
     SHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SHOTS / "report.png"))  # the README's picture (docs/images/report.png)

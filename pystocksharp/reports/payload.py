@@ -7,6 +7,8 @@ the text shown (formatted once, here, by :mod:`pystocksharp.reports.formatting`)
 
 from __future__ import annotations
 
+import html
+
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -242,12 +244,30 @@ def _equity(report: RunReport, max_points: int) -> dict[str, Any]:
     values = eq["equity"].to_numpy(dtype=float)
     dd = eq["drawdown"].to_numpy(dtype=float) if "drawdown" in eq.columns else drawdown_series(values)
     keep = np.union1d(minmax_indices(values, max_points // 2), minmax_indices(dd, max_points // 2))
+    bench = buy_and_hold(report)
     return {
         "time_ms": (ns[keep] // NS_PER_MS).tolist(),
         "equity": clean(values[keep], 2),
         "drawdown": clean(dd[keep], 6),
+        "benchmark": None if bench is None else clean(bench[keep], 2),
+        "benchmark_label": html.escape(f"Buy & hold {report.symbol}".strip()),  # plotly draws trace names as HTML
         "points": len(values),
     }
+
+
+def buy_and_hold(report: RunReport) -> np.ndarray | None:
+    """The account value of buying the traded instrument with the whole initial capital at the first row's close and
+    holding it (no costs, fractional units): ``capital * close / close[0]`` per equity row, the same rule as the
+    stats' "Buy & Hold Return" (:func:`pystocksharp.notebook.buy_and_hold_return`). None without closes."""
+    eq = report.equity
+    if "close" not in eq.columns or not len(eq):
+        return None
+    close = eq["close"].to_numpy(dtype=float)
+    capital = report.metrics.get("initial_capital")
+    capital = float(capital) if isinstance(capital, int | float) and capital > 0 else float(eq["equity"].iloc[0])
+    if not (np.isfinite(close[0]) and close[0] > 0):
+        return None
+    return capital * close / close[0]
 
 
 def _monthly(report: RunReport) -> dict[str, Any]:
