@@ -185,6 +185,40 @@ public abstract class Strategy
         if (p < 0) return BuyMarket(instrument, -p);
         return null;
     }
+    /// <summary>
+    /// Units of <paramref name="instrument"/> (null: the primary) worth <paramref name="fraction"/> of the current
+    /// <see cref="Equity"/> at its last close: fraction × equity / (close × multiplier), rounded toward zero (in decimal)
+    /// to a whole number of the instrument's volume steps (1 unless given), so it never exceeds the fraction at that
+    /// close. Negative for a negative fraction (a short). 0 before the instrument's first close or when equity ≤ 0.
+    /// A market order of it fills at the next open, where buying power is checked (docs/strategies.md, "Sizing").
+    /// </summary>
+    public double VolumeForPercent(double fraction, Instrument? instrument = null)
+    {
+        var ctx = R;
+        var inst = instrument ?? ctx.Instrument;
+        double mark = ctx.Portfolio.PositionOf(inst).Mark, equity = Equity;
+        if (!double.IsFinite(fraction)) throw new ArgumentException($"fraction must be a finite number, got {fraction}");
+        if (!(mark > 0) || !(equity > 0) || fraction == 0) return 0;
+        double units = Math.Abs(fraction) * equity / (mark * inst.Multiplier);
+        if (!(units < 7.9e27)) return 0;
+        decimal step = (decimal)inst.VolumeStep;
+        double whole = (double)(decimal.Floor((decimal)units / step) * step);
+        return fraction < 0 ? -whole : whole;
+    }
+
+    /// <summary>
+    /// A market order that brings the position in <paramref name="instrument"/> (null: the primary) to
+    /// <see cref="VolumeForPercent"/>(<paramref name="fraction"/>) units; null when it is there already.
+    /// </summary>
+    public Order? OrderTargetPercent(double fraction, Instrument? instrument = null)
+    {
+        var inst = instrument ?? R.Instrument;
+        double delta = BacktestRun.AddQuantities(VolumeForPercent(fraction, inst), -PositionOf(inst));
+        if (delta > 0) return BuyMarket(inst, delta);
+        if (delta < 0) return SellMarket(inst, -delta);
+        return null;
+    }
+
     /// <summary>Cancels an active order; returns false if it was no longer active.</summary>
     public bool CancelOrder(Order order) => R.Cancel(order);
     /// <summary>Cancels every active order.</summary>
