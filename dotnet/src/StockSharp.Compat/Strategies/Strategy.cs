@@ -734,9 +734,10 @@ public partial class Strategy : E.IHostedStrategy
             _orders.Add(o);
             _byEngineId[eo.Id] = o;
         }
-        o.State = OrderStates.Done;
-        o.Balance = 0;
-        o.AveragePrice = Dec(t.Price);
+        bool done = eo.State != E.OrderStates.Active;   // filled in parts: active until its balance is 0
+        o.State = done ? OrderStates.Done : OrderStates.Active;
+        o.Balance = done ? 0 : Dec(eo.Balance);
+        o.AveragePrice = eo.FilledVolume == t.Volume ? Dec(t.Price) : Dec(eo.FillPrice);   // one fill: its price
         o.Commission = Dec(t.Commission);
         var fill = new Fill(o, t, Position);
         // the MyTrade and Position objects are made only for someone who looks at them (MyTrades makes the rest
