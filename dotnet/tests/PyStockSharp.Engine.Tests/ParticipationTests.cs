@@ -186,6 +186,23 @@ public class ParticipationTests
     }
 
     [Fact]
+    public void TargetsKeepAWorkingOrderAndReplaceItWhenTheTargetMoves()
+    {
+        // targets 250, 250, 0, 0, 0, 0 at 10 % of 1,000: #1 buy 250 fills 100 (bar 1), keeps working (balance 150 = what
+        // the target needs), 100 (bar 2); at bar 2 the target is 0 with 200 held: #1 (balance 50) is cancelled and #2
+        // sells 200: 100 at bar 3, kept, 100 at bar 4
+        var rows = Enumerable.Range(0, 6).Select(i => (10.0 + i, 10.5 + i, 9.5 + i, 10.0 + i, 1000.0)).ToArray();
+        var r = BacktestEngine.RunTargets(Bars(1, rows), new double[] { 250, 250, 0, 0, 0, 0 }, new EmulationSettings { Participation = 0.1 });
+        Assert.Equal(new long[] { 1, 1, 2, 2 }, r.Fills.OrderId);
+        Assert.Equal(new[] { 100.0, 100, 100, 100 }, r.Fills.Volume);
+        Assert.Equal(new sbyte[] { 1, 1, -1, -1 }, r.Fills.Side);
+        Assert.Equal(2, r.OrderCount);
+        Assert.Equal((OrderStates.Cancelled, 50.0, 2), (r.OrderList[0].State, r.OrderList[0].Balance, r.OrderList[0].DoneBar));
+        Assert.Equal((OrderStates.Filled, 200.0), (r.OrderList[1].State, r.OrderList[1].Volume));
+        Assert.Equal(new[] { 0.0, 100, 200, 100, 0, 0 }, r.Equity.Position);
+    }
+
+    [Fact]
     public void SquareRootImpactByHand()
     {
         // bar 1: open 10, high 10.4, low 9.6, close 10, volume 400: sigma = 0.8 / 10 = 0.08; a fill of 100: sqrt(100/400) = 0.5;
