@@ -210,3 +210,14 @@ def test_cli_bad_values_exit_2_before_any_work(tmp_path: Path, option: str, valu
     assert not out.exists()
     remainder = CliRunner().invoke(main, ["backtest", "-s", "sma_cross", "-d", "sample:GOOG_1d", "--participation-remainder", "later"])
     assert remainder.exit_code == 2 and "--participation-remainder" in remainder.output
+
+
+def test_stocksharp_layer_strategy_with_partial_fills_reconciles() -> None:
+    # StockSharp's API on the layer: orders filled in parts reach it as fills of an order still active
+    strategy = str(Path(__file__).resolve().parents[1] / "strategies/stocksharp/EmaCrossStrategy.cs")
+    plain = backtest(strategy, "sample:GOOG_1d", capital=100_000, commission=0.001)
+    split = backtest(strategy, "sample:GOOG_1d", capital=100_000, commission=0.001, participation=2e-7, impact=0.5)
+    assert split.summary.fills > plain.summary.fills
+    assert (split.trades.groupby("order_id").size() > 1).any()
+    last_close = float(split.ohlcv.frame["close"].iloc[-1])
+    assert abs(reconcile(split.tca, split.summary.net_profit, split.summary.final_position * last_close)) < 0.01

@@ -189,6 +189,9 @@ public sealed class FixedSlippageModel : ISlippageModel
         double slip = price * Fraction + Steps * (order.Instrument?.PriceStep ?? 0.01);
         return order.Side == Sides.Buy ? price + slip : price - slip;
     }
+
+    /// <summary>The same as <see cref="Apply(Order, double)"/>: the fill's size and bar do not matter.</summary>
+    public double Apply(Order order, double price, double volume, in Candle bar) => Apply(order, price);
 }
 
 /// <summary>
