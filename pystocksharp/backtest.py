@@ -7,7 +7,10 @@
 Conventions: money in the data's currency; ``commission`` and ``slippage`` are fractions of the
 fill's notional / price (0.002 = 0.2 %), ``commission_per_unit`` money per unit, ``slippage_steps``
 price steps; market orders fill at the next bar's open (``fill="next-open"``) or at the close of
-the bar that placed them (``fill="close"``). Fills, positions and PnL are the engine's.
+the bar that placed them (``fill="close"``). ``participation`` (0 < p <= 1) caps each bar's fills at that fraction
+of the bar's volume (the rest is carried to the next bars or cancelled: ``participation_remainder``), ``impact`` is
+the square-root market impact coefficient k (docs/engine-api.md, "Volume participation and market impact").
+Fills, positions and PnL are the engine's.
 
 A saved run is replayed from its ``strategy-config.json`` (written by
 :func:`pystocksharp.artifacts.export.write_backtest_result`, ``backtest --out`` or ``deploy``):
@@ -41,6 +44,8 @@ from pystocksharp.resolver import ResolvedStrategy, resolve_strategy
 
 FillMode = Literal["next-open", "close"]
 FILL_MODES: tuple[str, ...] = ("next-open", "close")
+Remainder = Literal["carry", "cancel"]
+REMAINDERS: tuple[str, ...] = ("carry", "cancel")
 
 _ORDER_TYPES = {0: "market", 1: "limit", 2: "stop"}
 _ORDER_STATES = {0: "active", 1: "filled", 2: "cancelled", 3: "rejected"}
@@ -59,6 +64,13 @@ class BacktestSettings(BaseModel):
     slippage_steps: float = 0.0
     fill: FillMode = "next-open"
     leverage: float = 1.0
+    #: fraction of each bar's volume the orders may fill (0 < p <= 1); None: off (orders fill whole)
+    participation: float | None = None
+    #: the part of an order a bar could not fill: kept active for the next bars ("carry") or cancelled
+    participation_remainder: Remainder = "carry"
+    #: square-root market impact coefficient k (>= 0, dimensionless): market and stop fills move against the order by
+    #: price * k * (high - low) / close * sqrt(fill volume / bar volume); 0: off
+    impact: float = 0.0
 
     @classmethod
     def checked(cls, **values: Any) -> BacktestSettings:
@@ -73,8 +85,12 @@ class BacktestSettings(BaseModel):
             "slippage",
             "slippage_steps",
             "leverage",
+            "participation",
+            "impact",
         ):
-            value = values[name]
+            value = values.get(name, BacktestSettings.model_fields[name].default)
+            if name == "participation" and value is None:
+                continue
             if (
                 isinstance(value, bool)
                 or not isinstance(value, int | float | np.number)
@@ -91,6 +107,8 @@ class BacktestSettings(BaseModel):
             "slippage": (lambda v: 0 <= v < 1, "must be a fraction of price in [0, 1)"),
             "slippage_steps": (lambda v: v >= 0, "must be >= 0"),
             "leverage": (lambda v: v > 0, "must be > 0"),
+            "participation": (lambda v: 0 < v <= 1, "must be a fraction of bar volume in (0, 1] (0.1 = 10 %)"),
+            "impact": (lambda v: v >= 0, "must be >= 0"),
         }
         for name, v in numbers.items():
             ok, why = rules[name]
@@ -100,9 +118,17 @@ class BacktestSettings(BaseModel):
             problems.append(
                 Problem(f"must be one of {', '.join(FILL_MODES)}, got {values['fill']!r}", field="fill")
             )
+        remainder = values.get("participation_remainder", "carry")
+        if remainder not in REMAINDERS:
+            problems.append(
+                Problem(f"must be one of {', '.join(REMAINDERS)}, got {remainder!r}", field="participation_remainder")
+            )
+        elif remainder == "cancel" and values.get("participation") is None:
+            problems.append(Problem("cancels what participation leaves unfilled: give participation too",
+                                    field="participation_remainder"))  # fmt: skip
         if problems:
             raise InputError("bad backtest settings", problems)
-        return cls(**numbers, fill=values["fill"])
+        return cls(**numbers, fill=values["fill"], participation_remainder=remainder)
 
 
 class BacktestSummary(BaseModel):
@@ -338,6 +364,8 @@ class BacktestResult:
 
 
 SETTING_NAMES: tuple[str, ...] = tuple(BacktestSettings.model_fields)
+#: Settings of ``backtest`` only (volume participation and market impact): not in optimizations' run specs yet.
+BACKTEST_ONLY_SETTINGS: frozenset[str] = frozenset({"participation", "participation_remainder", "impact"})
 
 
 def backtest(
@@ -357,6 +385,9 @@ def backtest(
     timeframe: str | None = None,
     instrument: Any = None,
     config: str | os.PathLike[str] | Any = None,
+    participation: float | None = None,
+    participation_remainder: Remainder | None = None,
+    impact: float | None = None,
 ) -> BacktestResult:
     """Backtest ``strategy`` (name, ``file.py:Class``, ``File.cs:Class``, class or instance) on ``data``
     (CSV/Parquet path, ``sample:NAME``, DataFrame or loaded ``OhlcvData``).
@@ -371,7 +402,9 @@ def backtest(
     those of the data (docs/engine-api.md, "Instrument specs").
 
     Settings left as None take :class:`BacktestSettings`' defaults: capital 10,000, no
-    commission or slippage, ``fill="next-open"``, leverage 1. ``config`` (a
+    commission or slippage, ``fill="next-open"``, leverage 1, no participation cap (``participation=0.1``: at most 10 %
+    of each bar's volume, the rest ``participation_remainder="carry"`` to the next bars or ``"cancel"``led), no market
+    impact (``impact=k``). ``config`` (a
     ``strategy-config.json`` path or a loaded ``StrategyConfig``) replays a saved run instead
     (see :func:`backtest_from_config`); it excludes every other argument.
 
@@ -383,7 +416,8 @@ def backtest(
         "strategy": strategy, "data": data, "params": params, "capital": capital, "commission": commission,
         "commission_per_unit": commission_per_unit, "min_commission": min_commission, "slippage": slippage,
         "slippage_steps": slippage_steps, "fill": fill, "leverage": leverage, "symbol": symbol,
-        "timeframe": timeframe, "instrument": instrument,
+        "timeframe": timeframe, "instrument": instrument, "participation": participation,
+        "participation_remainder": participation_remainder, "impact": impact,
     }  # fmt: skip
     if config is not None:
         conflicts = [name for name, value in given.items() if value is not None]

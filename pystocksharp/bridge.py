@@ -536,8 +536,13 @@ def emulation_settings(
     slippage_steps: float,
     fill: str,
     leverage: float,
+    participation: float | None = None,
+    participation_remainder: str = "carry",
+    impact: float = 0.0,
 ) -> Any:
-    """A .NET ``EmulationSettings`` (fractions, not percent; ``fill`` is "next-open" or "close")."""
+    """A .NET ``EmulationSettings`` (fractions, not percent; ``fill`` is "next-open" or "close"; ``participation``
+    a fraction of bar volume or None for off, ``participation_remainder`` "carry" or "cancel", ``impact`` the
+    square-root impact coefficient k)."""
     E = _engine().E
     s = E.EmulationSettings()
     s.InitialCapital = float(capital)
@@ -548,6 +553,12 @@ def emulation_settings(
     s.SlippageSteps = float(slippage_steps)
     s.MarketFill = E.MarketFillMode.Close if fill == "close" else E.MarketFillMode.NextOpen
     s.Leverage = float(leverage)
+    if participation is not None:
+        s.Participation = float(participation)
+        s.ParticipationRemainder = (
+            E.ParticipationRemainder.Cancel if participation_remainder == "cancel" else E.ParticipationRemainder.Carry
+        )
+    s.Impact = float(impact)
     return s
 
 

@@ -63,8 +63,18 @@ def backtest_arguments(config: StrategyConfig) -> dict[str, Any]:
         "symbol": config.data.symbol,
         "timeframe": config.data.timeframe,
         "instrument": config.data.instrument,
-        **config.emulation.model_dump(),
+        **emulation_arguments(config.emulation),
     }
+
+
+#: Emulation settings that are passed on only when set (their defaults mean "off").
+_OPTIONAL_EMULATION = {"participation": None, "participation_remainder": "carry", "impact": 0.0}
+
+
+def emulation_arguments(emulation: EmulationConfig) -> dict[str, Any]:
+    """The settings of ``emulation`` as :func:`pystocksharp.backtest` keywords; volume participation and market
+    impact only when set."""
+    return {k: v for k, v in emulation.model_dump().items() if k not in _OPTIONAL_EMULATION or v != _OPTIONAL_EMULATION[k]}
 
 
 #: A built-in strategy name (catalog or Python built-in): what ``strategy.name`` may hold without a source file.

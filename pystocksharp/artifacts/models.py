@@ -159,7 +159,9 @@ class EmulationConfig(ArtifactModel):
     ``commission`` and ``slippage`` are fractions (0.002 = 0.2 % of notional / price);
     ``commission_per_unit`` and ``min_commission`` are money; ``slippage_steps`` is a count
     of price steps; ``fill`` is where market orders fill: 'next-open' or 'close';
-    ``leverage`` is buying power as a multiple of equity.
+    ``leverage`` is buying power as a multiple of equity; ``participation`` caps each bar's fills at that fraction
+    of its volume (None: off), the rest ``participation_remainder`` 'carry' (to the next bars) or 'cancel';
+    ``impact`` is the square-root market impact coefficient k (0: off).
     """
 
     capital: float = Field(default=10_000.0, gt=0, description="initial capital (account currency)")
@@ -170,6 +172,9 @@ class EmulationConfig(ArtifactModel):
     slippage_steps: float = Field(default=0.0, ge=0)
     fill: Literal["next-open", "close"] = "next-open"
     leverage: float = Field(default=1.0, gt=0)
+    participation: float | None = Field(default=None, gt=0, le=1, description="fraction of each bar's volume orders may fill")
+    participation_remainder: Literal["carry", "cancel"] = "carry"
+    impact: float = Field(default=0.0, ge=0, description="square-root market impact coefficient k")
 
 
 class StrategyConfig(ArtifactModel):

@@ -54,6 +54,9 @@ SETTING_OPTIONS: dict[str, str] = {
     "slippage_steps": "--slippage-steps",
     "fill": "--fill",
     "leverage": "--leverage",
+    "participation": "--participation",
+    "participation_remainder": "--participation-remainder",
+    "impact": "--impact",
 }
 #: Options that ``--config`` replaces (parameter name -> option as typed).
 CONFIG_REPLACES: dict[str, str] = {
@@ -76,6 +79,39 @@ RUN_FILES: dict[str, str] = {
     "equity": "equity.parquet",
     "trades": "trades.parquet",
 }
+
+
+def participation_options(fn: Any) -> Any:
+    """Volume participation and square-root market impact (docs/engine-api.md, "Volume participation and market impact")."""
+    options = [
+        click.option(
+            "--participation",
+            type=float,
+            default=None,
+            metavar="FRACTION",
+            help="Fill at most this fraction of each bar's volume per bar, over all orders (0.1 = 10 %, rounded down "
+            "to the volume step); in (0, 1]. Off by default (orders fill whole).",
+        ),
+        click.option(
+            "--participation-remainder",
+            type=click.Choice(["carry", "cancel"]),
+            default="carry",
+            show_default=True,
+            help="With --participation: what a bar could not fill stays active for the next bars, or is cancelled.",
+        ),
+        click.option(
+            "--impact",
+            type=float,
+            default=0.0,
+            show_default=True,
+            metavar="K",
+            help="Square-root market impact: market and stop fills move against the order by "
+            "price x K x (high - low) / close x sqrt(fill volume / bar volume), on top of --slippage. 0: off.",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
 
 
 def given_options(ctx: click.Context) -> list[str]:
@@ -234,6 +270,7 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
     help="Strategy parameter; repeat for several.",
 )
 @emulation_options
+@participation_options
 @click.option("--symbol", default=None, help="Symbol name (default: from the data file).")
 @click.option("--timeframe", default=None, help="Bar timeframe such as 1d, 1h (default: inferred).")
 @click.option(

@@ -46,7 +46,7 @@ import pandas as pd
 import pyarrow as pa
 from pydantic import ValidationError
 
-from pystocksharp.backtest import BacktestSettings, FillMode, load_data
+from pystocksharp.backtest import BACKTEST_ONLY_SETTINGS, BacktestSettings, FillMode, load_data
 from pystocksharp.errors import InputError, Problem
 from pystocksharp.io import atomic_write_json, exclusive_folder
 from pystocksharp.optimization.checkpoint import (
@@ -183,7 +183,7 @@ def optimize(
         data_fingerprint=_fingerprint(ohlcv.frame),
         grid=pgrid.specs,
         constraints=pgrid.constraints,
-        settings=settings.model_dump(),
+        settings=settings.model_dump(exclude=set(BACKTEST_ONLY_SETTINGS)),
         total=pgrid.total,
         keep_fills=keep_fills,
         search=how,

@@ -79,10 +79,15 @@ public static class BacktestEngine
     }
 }
 
-/// <summary>Trades toward a precomputed target position per bar (used by <see cref="BacktestEngine.RunTargets"/>).</summary>
+/// <summary>
+/// Trades toward a precomputed target position per bar (used by <see cref="BacktestEngine.RunTargets"/>). An order still
+/// working from an earlier bar (filled in parts under volume participation) is kept while its balance is what the target
+/// still needs, else cancelled and replaced by one for target − position.
+/// </summary>
 public sealed class TargetPositionStrategy : Strategy
 {
     private readonly double[] _targets;
+    private Order? _working;
     public TargetPositionStrategy(double[] targets) { _targets = targets ?? throw new ArgumentNullException(nameof(targets)); Name = "targets"; }
 
     public override void OnBar(int index)
@@ -90,7 +95,17 @@ public sealed class TargetPositionStrategy : Strategy
         double t = _targets[index];
         if (double.IsNaN(t)) return;
         double d = t - Position;
-        if (d > 0) BuyMarket(d);
-        else if (d < 0) SellMarket(-d);
+        var w = _working;
+        if (w != null)
+        {
+            _working = null;
+            if (w.State == OrderStates.Active)
+            {
+                if ((w.Side == Sides.Buy ? w.Balance : -w.Balance) == d) { _working = w; return; }
+                CancelOrder(w);
+            }
+        }
+        if (d > 0) _working = BuyMarket(d);
+        else if (d < 0) _working = SellMarket(-d);
     }
 }

@@ -19,6 +19,12 @@ public enum OrderStates { Active, Filled, Cancelled, Rejected }
 /// <summary>Where market orders fill.</summary>
 public enum MarketFillMode { NextOpen, Close }
 
+/// <summary>
+/// What happens to the part of an order a <see cref="VolumeParticipationFillModel"/> could not fill on the bar it executed:
+/// <see cref="Carry"/> keeps it active to fill on the following bars, <see cref="Cancel"/> cancels it.
+/// </summary>
+public enum ParticipationRemainder { Carry, Cancel }
+
 /// <summary>One bar of a <see cref="CandleSeries"/>.</summary>
 public readonly struct Candle
 {
@@ -48,13 +54,20 @@ public sealed class Order
 {
     internal Order(long id, Sides side, OrderTypes type, double volume, double price, int placedBar)
     {
-        Id = id; Side = side; Type = type; Volume = volume; Price = price; PlacedBar = placedBar;
+        Id = id; Side = side; Type = type; Volume = volume; Price = price; PlacedBar = placedBar; Balance = volume;
         State = OrderStates.Active; DoneBar = -1; FillPrice = double.NaN;
     }
     public long Id { get; }
     public Sides Side { get; }
     public OrderTypes Type { get; }
     public double Volume { get; }
+    /// <summary>
+    /// Volume not filled yet: <see cref="Volume"/> until the first fill, 0 once filled. Between the two when a fill model
+    /// fills the order in parts (<see cref="VolumeParticipationFillModel"/>); a cancelled or rejected order keeps what it had left.
+    /// </summary>
+    public double Balance { get; internal set; }
+    /// <summary>Volume filled so far: <see cref="Volume"/> − <see cref="Balance"/>, computed in decimal (exact).</summary>
+    public double FilledVolume => Balance == Volume ? 0 : BacktestRun.AddQuantities(Volume, -Balance);
     /// <summary>Limit or stop price; 0 for market orders.</summary>
     public double Price { get; }
     public OrderStates State { get; internal set; }
@@ -67,9 +80,12 @@ public sealed class Order
     internal object? Owner;
     /// <summary>Bar at which the order was filled, cancelled or rejected; -1 while active.</summary>
     public int DoneBar { get; internal set; }
-    /// <summary>Fill price (slippage included); NaN unless filled.</summary>
+    /// <summary>
+    /// Fill price (slippage included): the volume-weighted average price of the order's fills (the price of its only fill
+    /// unless filled in parts); NaN before the first fill.
+    /// </summary>
     public double FillPrice { get; internal set; }
-    public override string ToString() => $"Order#{Id} {Side} {Type} {Volume}@{Price} {State}{(RejectReason is null ? "" : " (" + RejectReason + ")")}";
+    public override string ToString() => $"Order#{Id} {Side} {Type} {Volume}@{Price} {State}{(Balance != 0 && Balance != Volume ? $" balance {Balance}" : "")}{(RejectReason is null ? "" : " (" + RejectReason + ")")}";
 }
 
 /// <summary>An own trade (a fill).</summary>
@@ -111,13 +127,33 @@ public sealed class EmulationSettings
     public double SlippageSteps { get; set; }
     public MarketFillMode MarketFill { get; set; } = MarketFillMode.NextOpen;
     public double Leverage { get; set; } = 1;
+    /// <summary>
+    /// Volume participation: an order fills at most this fraction of each bar's volume (0 &lt; p ≤ 1, e.g. 0.1 = 10 %),
+    /// rounded down to the instrument's volume step, through <see cref="VolumeParticipationFillModel"/>; 0 (default): off,
+    /// orders fill whole. See docs/engine-api.md, "Volume participation and market impact".
+    /// </summary>
+    public double Participation { get; set; }
+    /// <summary>With <see cref="Participation"/>: the unfilled rest of an order stays active (Carry, default) or is cancelled.</summary>
+    public ParticipationRemainder ParticipationRemainder { get; set; } = ParticipationRemainder.Carry;
+    /// <summary>
+    /// Square-root market impact coefficient k (≥ 0, dimensionless): market and stop fills move against the order by
+    /// price × k × σ × sqrt(fill volume / bar volume), σ = (high − low) / close of the fill's bar, on top of the fixed
+    /// slippage (<see cref="SquareRootImpactSlippageModel"/>); 0 (default): off.
+    /// </summary>
+    public double Impact { get; set; }
 
     // ---- brokerage models (docs/engine-api.md, "Slots"); null: built from the numbers above ----------------------
-    /// <summary>When and at what price orders fill; null: <see cref="BarFillModel"/> with <see cref="MarketFill"/>.</summary>
+    /// <summary>
+    /// When and at what price orders fill; null: <see cref="BarFillModel"/> with <see cref="MarketFill"/>, or
+    /// <see cref="VolumeParticipationFillModel"/> when <see cref="Participation"/> &gt; 0.
+    /// </summary>
     public IFillModel? FillModel { get; set; }
     /// <summary>Commission per fill; null: <see cref="RateFeeModel"/> of CommissionFraction, CommissionPerUnit, MinCommission.</summary>
     public IFeeModel? FeeModel { get; set; }
-    /// <summary>Price of market and stop fills; null: <see cref="FixedSlippageModel"/> of SlippageFraction and SlippageSteps × price step.</summary>
+    /// <summary>
+    /// Price of market and stop fills; null: <see cref="FixedSlippageModel"/> of SlippageFraction and SlippageSteps × price step,
+    /// or <see cref="SquareRootImpactSlippageModel"/> (the same fixed part plus the impact) when <see cref="Impact"/> &gt; 0.
+    /// </summary>
     public ISlippageModel? SlippageModel { get; set; }
     /// <summary>Whether a fill that grows a position fits the account; null: <see cref="LeverageBuyingPower"/> of Leverage.</summary>
     public IBuyingPowerModel? BuyingPowerModel { get; set; }
@@ -134,5 +170,8 @@ public sealed class EmulationSettings
         if (!(SlippageFraction >= 0)) throw new ArgumentException($"SlippageFraction must be >= 0, got {SlippageFraction}");
         if (!(SlippageSteps >= 0)) throw new ArgumentException($"SlippageSteps must be >= 0, got {SlippageSteps}");
         if (!(Leverage > 0)) throw new ArgumentException($"Leverage must be > 0, got {Leverage}");
+        if (!(Participation >= 0 && Participation <= 1)) throw new ArgumentException($"Participation must be in (0, 1] (0 = off), got {Participation}");
+        if (!Enum.IsDefined(ParticipationRemainder)) throw new ArgumentException($"ParticipationRemainder must be Carry or Cancel, got {ParticipationRemainder}");
+        if (!(Impact >= 0) || double.IsInfinity(Impact)) throw new ArgumentException($"Impact must be a finite number >= 0, got {Impact}");
     }
 }

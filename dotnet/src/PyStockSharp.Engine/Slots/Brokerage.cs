@@ -40,6 +40,8 @@ public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
         internal readonly InstrumentPosition Position;
         internal readonly long[] Times;
         internal readonly List<Order> Active = new();
+        internal int FillBar = -1;        // the bar FilledOnBar is of
+        internal double FilledOnBar;      // volume filled on that bar (every order), exact in decimal
         internal Book(Instrument instrument, InstrumentPosition position, long[] times) { Instrument = instrument; Position = position; Times = times; }
     }
 
@@ -56,6 +58,7 @@ public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
     private int _active;          // active orders over all books
     private Book _book = null!;   // the book being filled
     private int _bar;
+    private Candle _candle;       // the bar being filled (for the slippage model)
 
     public SimulatedBrokerage(Portfolio portfolio, IBrokerageEvents events, IFillModel fill, IFeeModel fee, ISlippageModel slippage,
         IBuyingPowerModel buyingPower)
@@ -73,9 +76,13 @@ public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
     {
         ArgumentNullException.ThrowIfNull(settings);
         return new SimulatedBrokerage(portfolio, events,
-            settings.FillModel ?? (settings.MarketFill == MarketFillMode.Close ? BarFillModel.AtClose : BarFillModel.NextOpen),
+            settings.FillModel ?? (settings.Participation > 0
+                ? new VolumeParticipationFillModel(settings.Participation, settings.ParticipationRemainder, settings.MarketFill)
+                : settings.MarketFill == MarketFillMode.Close ? BarFillModel.AtClose : BarFillModel.NextOpen),
             settings.FeeModel ?? new RateFeeModel(settings.CommissionFraction, settings.CommissionPerUnit, settings.MinCommission),
-            settings.SlippageModel ?? new FixedSlippageModel(settings.SlippageFraction, settings.SlippageSteps),
+            settings.SlippageModel ?? (settings.Impact > 0
+                ? new SquareRootImpactSlippageModel(settings.Impact, settings.SlippageFraction, settings.SlippageSteps)
+                : new FixedSlippageModel(settings.SlippageFraction, settings.SlippageSteps)),
             settings.BuyingPowerModel ?? new LeverageBuyingPower(settings.Leverage));
     }
 
@@ -151,7 +158,7 @@ public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
     internal void FillOnBar(int instrument, in Candle bar)
     {
         var book = _book = _books[instrument];
-        _bar = bar.Index;
+        _bar = bar.Index; _candle = bar;
         _fill.FillOnBar(this, book.Active, bar);
         Compact(book);
     }
@@ -160,7 +167,7 @@ public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
     internal void FillAtClose(int instrument, in Candle bar)
     {
         var book = _book = _books[instrument];
-        _bar = bar.Index;
+        _bar = bar.Index; _candle = bar;
         _fill.FillAtClose(this, book.Active, bar);
         Compact(book);
     }
@@ -168,12 +175,21 @@ public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
     public bool Fill(Order order, double price, bool slipped)
     {
         ArgumentNullException.ThrowIfNull(order);
+        return Fill(order, price, slipped, order.Balance);
+    }
+
+    public bool Fill(Order order, double price, bool slipped, double volume)
+    {
+        ArgumentNullException.ThrowIfNull(order);
         var book = _book;
         if (order.State != OrderStates.Active || !ReferenceEquals(order.Instrument, book.Instrument)) return false;
+        double balance = order.Balance;
+        double vol = volume == balance ? balance : BacktestRun.Quantity(volume);
+        if (!(vol > 0) || vol > balance)
+            throw new ArgumentOutOfRangeException(nameof(volume), volume, $"a fill must be > 0 and at most the order's balance {balance}");
         int i = _bar;
         double reference = price;
-        if (slipped) price = _slippage.Apply(order, price);
-        double vol = order.Volume;
+        if (slipped) price = _slippage.Apply(order, price, vol, _candle);
         bool buy = order.Side == Sides.Buy;
         double comm = (book.Instrument.FeeModel ?? _fee).Commission(order, price, vol);
         var position = book.Position;
@@ -186,12 +202,35 @@ public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
             return false;
         }
         double realized = _portfolio.Apply(position, buy, vol, price, comm, newQty);
-        order.State = OrderStates.Filled; order.DoneBar = i; order.FillPrice = price;
+        if (vol == balance)
+        {
+            order.FillPrice = balance == order.Volume ? price : Vwap(order, price, vol);
+            order.Balance = 0; order.State = OrderStates.Filled; order.DoneBar = i;
+        }
+        else
+        {
+            order.FillPrice = balance == order.Volume ? price : Vwap(order, price, vol);
+            order.Balance = BacktestRun.AddQuantities(balance, -vol);
+        }
+        if (book.FillBar == i) book.FilledOnBar = BacktestRun.AddQuantities(book.FilledOnBar, vol);
+        else { book.FillBar = i; book.FilledOnBar = vol; }
         var trade = new MyTrade(order.Id, i, book.Times[i], order.Side, price, vol, comm, realized, book.Instrument, reference);
         _trades.Add(trade);
         _events.Filled(order, trade);
         return true;
     }
+
+    /// <summary>The order's average fill price after one more fill of <paramref name="vol"/> at <paramref name="price"/>.</summary>
+    private static double Vwap(Order order, double price, double vol)
+    {
+        double done = order.FilledVolume;
+        return (order.FillPrice * done + price * vol) / (done + vol);
+    }
+
+    /// <summary>Volume filled so far on the bar being filled, of the instrument being filled.</summary>
+    public double FilledOnBar => _book.FillBar == _bar ? _book.FilledOnBar : 0;
+
+    public bool CancelRemainder(Order order) => Cancel(order, _bar);
 
     private void Compact(Book book)
     {

@@ -734,10 +734,11 @@ public partial class Strategy : E.IHostedStrategy
             _orders.Add(o);
             _byEngineId[eo.Id] = o;
         }
-        o.State = OrderStates.Done;
-        o.Balance = 0;
-        o.AveragePrice = Dec(t.Price);
-        o.Commission = Dec(t.Commission);
+        bool done = eo.State != E.OrderStates.Active;   // filled in parts: active until its balance is 0
+        o.State = done ? OrderStates.Done : OrderStates.Active;
+        o.Balance = done ? 0 : Dec(eo.Balance);
+        o.AveragePrice = t.Volume == eo.Volume ? Dec(t.Price) : Dec(eo.FillPrice);   // filled in one fill: its price
+        o.Commission = t.Volume == eo.Volume ? Dec(t.Commission) : (o.Commission ?? 0) + Dec(t.Commission);   // parts: their sum
         var fill = new Fill(o, t, Position);
         // the MyTrade and Position objects are made only for someone who looks at them (MyTrades makes the rest
         // when asked): a run with tens of thousands of fills keeps no objects but the orders
