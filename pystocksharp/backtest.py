@@ -460,7 +460,7 @@ def with_specs(loaded: list[Any], instrument: Any) -> list[Any]:
     """``loaded`` data with the instrument specs ``instrument`` (one spec, or symbol -> spec) over their own."""
     specs = specs_by_symbol(instrument, [str(o.symbol or "") for o in loaded])
     return [
-        dataclasses.replace(o, instrument=specs[o.symbol].over(o.instrument)) if o.symbol in specs else o
+        dataclasses.replace(o, instrument=specs[key].over(o.instrument)) if (key := str(o.symbol or "")) in specs else o
         for o in loaded
     ]
 
@@ -589,7 +589,7 @@ def run_backtest(
     if resolved.runs_on_targets:
         inst.set_params(params)
         parameters = inst.param_values
-        net_result = bridge.run_targets(series, inst.targets(frame), net_settings)
+        net_result = bridge.run_targets(series, inst.targets(frame), net_settings, weights=inst.sizing == "weights")
     else:
         bridge.set_parameters(inst, params)
         parameters = {p.name: p.value for p in bridge.strategy_parameters(inst)}

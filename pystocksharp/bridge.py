@@ -609,9 +609,10 @@ def _engine_run(strategy: Any, call: Callable[[Any], Any]) -> Any:
         raise InputError(f"strategy '{strategy.Name}' uses the StockSharp API beyond this layer", [Problem(message)]) from None
 
 
-def run_targets(series: Any, targets: np.ndarray, settings: Any) -> Any:
-    """``BacktestEngine.RunTargets``: one call, the target position per bar copied in bulk (NaN = no change)."""
-    return _engine().E.BacktestEngine.RunTargets(series, to_net_doubles(targets), settings)
+def run_targets(series: Any, targets: np.ndarray, settings: Any, *, weights: bool = False) -> Any:
+    """``BacktestEngine.RunTargets``: one call, the target position per bar copied in bulk (NaN = no change);
+    ``weights``: targets are fractions of the equity, not units."""
+    return _engine().E.BacktestEngine.RunTargets(series, to_net_doubles(targets), settings, bool(weights))
 
 
 # ---- strategies ------------------------------------------------------------------------------

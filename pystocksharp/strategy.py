@@ -314,6 +314,18 @@ class Strategy(_NetStrategy):  # type: ignore[misc,valid-type]  # a .NET type, k
             known = ", ".join(self._psx_instruments)
             raise ValueError(f"unknown symbol {symbol!r}: this run trades {known}") from None
 
+    def volume_for_percent(self, fraction: float, symbol: str | None = None) -> float:
+        """Units of ``symbol`` (None: the first series') worth ``fraction`` of the current equity at its last close:
+        ``fraction * equity / (close * multiplier)`` rounded toward zero to whole volume steps (1 unless the
+        instrument gives one); negative for a short, 0 before the first close (docs/strategies.md, "Sizing")."""
+        return float(self.VolumeForPercent(float(fraction), None if symbol is None else self._instrument(symbol)))
+
+    def order_target_percent(self, fraction: float, symbol: str | None = None) -> Order | None:
+        """A market order bringing the position in ``symbol`` to :meth:`volume_for_percent` ``(fraction)`` units;
+        None when it is there already."""
+        net = self.OrderTargetPercent(float(fraction), None if symbol is None else self._instrument(symbol))
+        return None if net is None else Order(net)
+
     def cancel_order(self, order: Order) -> bool:
         """Cancels an active order; False if it was no longer active."""
         return bool(self.CancelOrder(order.net))

@@ -8,6 +8,10 @@
             up = data["close"].pct_change(self.lookback) > 0
             return np.where(up, 1.0, -1.0)     # target position (units) after each bar
 
+With ``sizing = "weights"`` the targets are fractions of the equity instead of units (1.0 = all of it long,
+-0.5 = half of it short, 0 = flat), turned into whole volume steps at each bar's close
+(``Strategy.VolumeForPercent``; docs/strategies.md, "Sizing").
+
 The target of bar i is traded by a market order placed after bar i closed (so it fills at the
 next open, or at close[i] with ``fill="close"``); NaN means "no change". Fills, positions and
 PnL are the engine's (``BacktestEngine.RunTargets``). No .NET is needed to define one.
@@ -16,7 +20,7 @@ PnL are the engine's (``BacktestEngine.RunTargets``). No .NET is needed to defin
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -30,6 +34,8 @@ class VectorStrategy:
     """Base class: declare :class:`Param` attributes and implement :meth:`signals`."""
 
     name: ClassVar[str | None] = None
+    #: What :meth:`signals` returns: "units" (signed position) or "weights" (signed fraction of the equity).
+    sizing: ClassVar[Literal["units", "weights"]] = "units"
 
     def __init__(self, **params: Any) -> None:
         self._values = convert_params(type(self), params, self.strategy_name())
@@ -59,13 +65,16 @@ class VectorStrategy:
         return dict(self._values)
 
     def signals(self, data: pd.DataFrame) -> np.ndarray | pd.Series:
-        """Target position (units, signed) after each bar of ``data``; NaN = keep the position."""
+        """Target position after each bar of ``data`` (units, signed; with ``sizing = "weights"`` a signed fraction
+        of the equity); NaN = keep the position."""
         raise NotImplementedError
 
     def targets(self, data: pd.DataFrame) -> np.ndarray:
         """:meth:`signals` as a float64 array checked to have one value per bar. A Series indexed by bar times
         is aligned to the bars by label (another order is fine; missing or foreign times are an error); any
         other Series or array is taken by position."""
+        if self.sizing not in ("units", "weights"):
+            raise ValueError(f"{self.strategy_name()}.sizing must be 'units' or 'weights', got {self.sizing!r}")
         out = np.asarray(_aligned(self.signals(data), data.index, self.strategy_name()), dtype=np.float64)
         if out.shape != (len(data),):
             raise ValueError(

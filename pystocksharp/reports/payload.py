@@ -8,7 +8,6 @@ the text shown (formatted once, here, by :mod:`pystocksharp.reports.formatting`)
 from __future__ import annotations
 
 import html
-
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass

@@ -70,30 +70,44 @@ public static class BacktestEngine
     /// NaN targets mean "no change".
     /// </summary>
     public static BacktestResult RunTargets(CandleSeries series, double[] targetPositions, EmulationSettings? settings = null)
+        => RunTargets(series, targetPositions, settings, weights: false);
+
+    /// <summary>
+    /// Like <see cref="RunTargets(CandleSeries, double[], EmulationSettings?)"/>; with <paramref name="weights"/> each target is a
+    /// fraction of the equity (1 = all of it long, -0.5 = half of it short), turned into units at that bar by
+    /// <see cref="Strategy.VolumeForPercent"/>.
+    /// </summary>
+    public static BacktestResult RunTargets(CandleSeries series, double[] targetPositions, EmulationSettings? settings, bool weights)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(targetPositions);
         if (targetPositions.Length != series.Count)
             throw new ArgumentException($"targetPositions has {targetPositions.Length} values, the series {series.Count} bars");
-        return Run(new TargetPositionStrategy(targetPositions), series, settings);
+        return Run(new TargetPositionStrategy(targetPositions, weights), series, settings);
     }
 }
 
 /// <summary>
-/// Trades toward a precomputed target position per bar (used by <see cref="BacktestEngine.RunTargets"/>). An order still
+/// Trades toward a precomputed target position per bar, in units or as a fraction of the equity (used by
+/// <see cref="BacktestEngine.RunTargets(CandleSeries, double[], EmulationSettings?, bool)"/>). An order still
 /// working from an earlier bar (filled in parts under volume participation) is kept while its balance is what the target
 /// still needs, else cancelled and replaced by one for target − position.
 /// </summary>
 public sealed class TargetPositionStrategy : Strategy
 {
     private readonly double[] _targets;
+    private readonly bool _weights;
     private Order? _working;
-    public TargetPositionStrategy(double[] targets) { _targets = targets ?? throw new ArgumentNullException(nameof(targets)); Name = "targets"; }
+    public TargetPositionStrategy(double[] targets, bool weights = false)
+    {
+        _targets = targets ?? throw new ArgumentNullException(nameof(targets)); _weights = weights; Name = "targets";
+    }
 
     public override void OnBar(int index)
     {
         double t = _targets[index];
         if (double.IsNaN(t)) return;
+        if (_weights) t = VolumeForPercent(t);
         double d = t - Position;
         var w = _working;
         if (w != null)
