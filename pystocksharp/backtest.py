@@ -512,11 +512,17 @@ def backtest_from_config(config: str | os.PathLike[str] | Any) -> BacktestResult
     else:
         loaded = config
     args = backtest_arguments(loaded)
-    ohlcv = load_data(args.pop("data"), symbol=args.pop("symbol"), timeframe=args.pop("timeframe"))
-    [ohlcv] = with_specs([bounded(ohlcv, loaded.data.start, loaded.data.end)], args.pop("instrument"))
+    data, symbol, timeframe = args.pop("data"), args.pop("symbol"), args.pop("timeframe")
+    bindings = [loaded.data, *loaded.other_data]
+    if isinstance(data, Mapping):  # several instruments, each on the bars its binding bounds
+        sources = [load_data(path, symbol=sym, timeframe=b.timeframe) for (sym, path), b in zip(data.items(), bindings, strict=True)]
+    else:
+        sources = [load_data(data, symbol=symbol, timeframe=timeframe)]
+    bound = [bounded(o, b.start, b.end) for o, b in zip(sources, bindings, strict=True)]
+    loaded_data = with_specs(bound, args.pop("instrument"))
     resolved = resolve_strategy(args.pop("strategy"))
     params = args.pop("params")
-    return run_backtest(resolved, ohlcv, params, checked_settings(args))
+    return run_backtest(resolved, loaded_data[0], params, checked_settings(args), others=loaded_data[1:])
 
 
 def bounded(ohlcv: Any, start: Any, end: Any) -> Any:

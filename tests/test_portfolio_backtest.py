@@ -134,10 +134,20 @@ def test_cli_backtest_takes_several_data(tmp_path: Path) -> None:
     assert bad.exit_code == 2
     assert "give each of several data as SYMBOL=FILE" in bad.output
     assert "symbol 'NDX' given twice" in bad.output
-    folder = runner.invoke(main, [*args[:-1], "--out", str(tmp_path / "run")])
-    assert folder.exit_code == 2
-    assert "a run folder of several instruments is not written yet" in folder.output
-    assert not (tmp_path / "run").exists()
+    # a run folder of several instruments: written, valid, and replayed exactly from its strategy-config.json
+    folder = runner.invoke(main, [*args[:-1], "--out", str(tmp_path / "run"), "--no-report"])
+    assert folder.exit_code == 0, folder.output
+    [config] = (tmp_path / "run").rglob("strategy-config.json")
+    saved = json.loads(config.read_text())
+    assert [saved["data"]["symbol"], *(o["symbol"] for o in saved["other_data"])] == ["SPX", "NDX"]
+    assert saved["other_data"][0]["sha256"].startswith("sha256:") and saved["other_data"][0]["path"].endswith("NASDAQ_1d.csv")
+    assert runner.invoke(main, ["validate", str(tmp_path / "run")]).exit_code == 0
+    replay = runner.invoke(main, ["backtest", "--config", str(config), "--json"])
+    assert replay.exit_code == 0, replay.output
+    again = json.loads(replay.output)
+    assert (again["net_profit"], again["fills"], again["round_trips"]) == (out["net_profit"], out["fills"], out["round_trips"])
+    fills = pd.read_parquet(config.parent / "trades.parquet")
+    assert sorted(fills["symbol"].unique()) == ["NDX", "SPX"] and len(fills) == out["fills"]
 
 
 # ---- several time frames of one instrument ------------------------------------------------------------------

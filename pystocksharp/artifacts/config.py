@@ -56,7 +56,7 @@ def backtest_arguments(config: StrategyConfig) -> dict[str, Any]:
     if problems:  # one problem: its own headline ("data file changed since …"), else a common one
         summary = problems[0].message.split(":")[0] if len(problems) == 1 else "the configuration cannot be replayed as written"
         raise InputError(summary, problems)
-    return {
+    args = {
         "strategy": config.strategy.spec,
         "data": config.data.path,
         "params": dict(config.parameters),
@@ -65,6 +65,12 @@ def backtest_arguments(config: StrategyConfig) -> dict[str, Any]:
         "instrument": config.data.instrument,
         **emulation_arguments(config.emulation),
     }
+    if config.other_data:  # several instruments: symbol -> file, the primary first, and their specs
+        bindings = [config.data, *config.other_data]
+        args["data"] = {b.symbol: b.path for b in bindings}
+        args["symbol"] = None
+        args["instrument"] = {b.symbol: b.instrument for b in bindings if b.instrument} or None
+    return args
 
 
 #: Emulation settings that are passed on only when set (their defaults mean "off").
@@ -82,17 +88,23 @@ _BUILTIN_NAME = re.compile(r"[A-Za-z_][\w-]*")
 
 
 def _data_problems(config: StrategyConfig) -> list[Problem]:
-    data = config.data
+    problems = _binding_problems(config.data, "data")
+    for k, other in enumerate(config.other_data):
+        problems += _binding_problems(other, f"other_data[{k}]")
+    return problems
+
+
+def _binding_problems(data: DataBinding, field: str) -> list[Problem]:
     if data.path is None:
-        return [Problem("set data.path (the data file the configuration runs on)", field="data.path")]
+        return [Problem("set data.path (the data file the configuration runs on)", field=f"{field}.path")]
     if not data.sha256:
         return [Problem("data.sha256 is required: a replay runs only on the file the configuration was made from "
-                        "(deploy writes it)", field="data.sha256")]  # fmt: skip
+                        "(deploy writes it)", field=f"{field}.sha256")]  # fmt: skip
     if Path(data.path).is_file():
         actual = sha256_file(data.path)
         if actual != data.sha256:
             return [Problem(f"data file changed since the configuration was written: sha256 is {actual}, "
-                            f"configuration says {data.sha256}", file=data.path, field="data.sha256")]  # fmt: skip
+                            f"configuration says {data.sha256}", file=data.path, field=f"{field}.sha256")]  # fmt: skip
     return []
 
 
@@ -155,11 +167,13 @@ def locate_paths(config: StrategyConfig, *, base: str | os.PathLike[str]) -> Str
         return str(candidate.resolve()) if candidate.exists() else path
 
     data_path, source = locate(config.data.path), locate(config.strategy.source_file)
-    if data_path == config.data.path and source == config.strategy.source_file:
+    others = [o.model_copy(update={"path": locate(o.path)}) for o in config.other_data]
+    if data_path == config.data.path and source == config.strategy.source_file and others == config.other_data:
         return config
     return config.model_copy(
         update={
             "data": config.data.model_copy(update={"path": data_path}),
+            "other_data": others,
             "strategy": config.strategy.model_copy(update={"source_file": source}),
         }
     )
@@ -223,8 +237,20 @@ def config_from_result(
             end=end,
             instrument=given_specs(getattr(result, "ohlcv", None)),
         ),
+        other_data=[binding_of(d) for d in getattr(result, "other_data", ())],
         emulation=EmulationConfig(**settings),
     )
+
+
+def binding_of(ohlcv: Any) -> DataBinding:
+    """The :class:`DataBinding` of loaded data (its file made absolute, its sha256, bar range and specs)."""
+    path = str(Path(ohlcv.source_path).resolve()) if ohlcv.source_path is not None else None
+    return DataBinding(
+        symbol=str(ohlcv.symbol or ""), timeframe=str(ohlcv.timeframe or ""), path=path,
+        sha256=f"sha256:{ohlcv.sha256}" if ohlcv.sha256 else None,
+        start=ohlcv.start if ohlcv.bars else None, end=ohlcv.end if ohlcv.bars else None,
+        instrument=given_specs(ohlcv),
+    )  # fmt: skip
 
 
 def given_specs(ohlcv: Any) -> dict[str, float] | None:

@@ -188,6 +188,10 @@ class StrategyConfig(ArtifactModel):
     parameters: dict[str, ParamValue] = Field(default_factory=dict)
     parameter_hash: str | None = None
     data: DataBinding
+    other_data: list[DataBinding] = Field(
+        default_factory=list,
+        description="the other instruments of a run over several (in run order after data, the primary)",
+    )
     emulation: EmulationConfig = Field(default_factory=EmulationConfig)
     risk: dict[str, Any] | None = Field(default=None, description="risk settings (e.g. stop levels)")
     source: str | None = Field(default=None, description="where the configuration came from (rank, run dir)")

@@ -343,11 +343,6 @@ def backtest_command(
     """
     data = data_argument(data_items)
     check_sources(ctx, config, strategy, data)
-    if isinstance(data, dict) and len(data) > 1 and out is not None:
-        raise InputError(
-            "a run folder of several instruments is not written yet",
-            [Problem("leave out --out, or give one --data (the artifacts describe one data file)", field="--out")],
-        )
     params = parse_params(param_items)
     instrument = instrument_argument(instrument_items, data)
     if instrument is not None:
