@@ -122,6 +122,13 @@ def _finish(result: Any, as_json: bool) -> None:
     metavar="METRIC[:desc|asc]",
     help="Selection metric (sharpe_ratio, total_return, annualized_return, max_drawdown or an engine column).",
 )
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="EXPR",
+    help='Keep only combinations passing it in every selection, e.g. "round_trips >= 10"; repeat for several.',
+)
 @click.option("--train", required=True, metavar="LEN", help="Training length: 2y, 6m, 30d or a bar count.")
 @click.option("--test", required=True, metavar="LEN", help="Test (out-of-sample) length.")
 @click.option("--step", default=None, metavar="LEN", help="Window step (default: --test).")
@@ -139,6 +146,14 @@ def _finish(result: Any, as_json: bool) -> None:
     "--commission", type=float, default=0.0, show_default=True, help="Fraction of notional per fill."
 )
 @click.option("--slippage", type=float, default=0.0, show_default=True, help="Fraction of price.")
+@click.option(
+    "--fill",
+    type=click.Choice(["next-open", "close"]),
+    default="next-open",
+    show_default=True,
+    help="Where market orders fill: the next bar's open, or this bar's close.",
+)
+@click.option("--leverage", type=float, default=1.0, show_default=True, help="Buying power as a multiple of equity.")
 @click.option("--out", "-o", required=True, metavar="DIR", help="Artifacts root (run layout).")
 @click.option("--no-progress", is_flag=True, help="No progress display (it goes to stderr).")
 @json_option
@@ -149,6 +164,7 @@ def walk_forward_command(
     grid: tuple[str, ...],
     constraints: tuple[str, ...],
     rank: str,
+    filters: tuple[str, ...],
     train: str,
     test: str,
     step: str | None,
@@ -161,6 +177,8 @@ def walk_forward_command(
     capital: float,
     commission: float,
     slippage: float,
+    fill: str,
+    leverage: float,
     out: str,
     no_progress: bool,
     as_json: bool,
@@ -186,6 +204,7 @@ def walk_forward_command(
             grid=list(grid),
             constraints=list(constraints),
             rank=rank,
+            filters=list(filters),
             train=train,
             test=test,
             step=step,
@@ -198,6 +217,8 @@ def walk_forward_command(
             capital=capital,
             commission=commission,
             slippage=slippage,
+            fill=fill,
+            leverage=leverage,
             out=out,
             progress=progress,
         )

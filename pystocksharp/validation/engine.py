@@ -39,9 +39,9 @@ import numpy as np
 import pandas as pd
 
 from pystocksharp.backtest import backtest as _run_backtest
-from pystocksharp.errors import PyStockSharpError
+from pystocksharp.errors import InputError, Problem, PyStockSharpError
 from pystocksharp.optimization import optimize as engine_optimize
-from pystocksharp.optimization.ranking import SortKey, parse_sort_keys, rank_table
+from pystocksharp.optimization.ranking import SortKey, parse_filters, parse_sort_keys, rank_table
 from pystocksharp.validation.overfitting import returns_matrix
 from pystocksharp.validation.walkforward import OptimizationOutcome, RunOutcome, equity_metrics
 
@@ -116,7 +116,7 @@ class EngineAdapter:
     """Runs one strategy's grid and single backtests in the engine with fixed costs.
 
     ``rank``: ranking criteria (``"sharpe_ratio:desc"``, tie-breakers after it) applied to the
-    grid table; ``search``: which combinations run (as in :func:`pystocksharp.optimization.optimize`,
+    grid table, after ``filters`` (``"round_trips >= 10"``: combinations that fail one are never selected); ``search``: which combinations run (as in :func:`pystocksharp.optimization.optimize`,
     default the whole grid); ``backtest_kwargs``: capital, commission, ... as in :func:`pystocksharp.backtest`.
     ``work_dir``: where optimization run folders go (a temporary folder when None).
     ``warmup``/``history``: bars before each run's window given to the strategy first (see the
@@ -128,6 +128,8 @@ class EngineAdapter:
     grid: Any
     constraints: Sequence[str] = ()
     rank: str | Sequence[str] = "sharpe_ratio:desc"
+    #: Filters every selection keeps to (``"round_trips >= 10"``), as ``optimize --filter``.
+    filters: Sequence[str] = ()
     workers: int | None = None
     capital: float = 10_000.0
     backtest_kwargs: Mapping[str, Any] = field(default_factory=dict)
@@ -141,6 +143,23 @@ class EngineAdapter:
     @property
     def sort_keys(self) -> list[SortKey]:
         return parse_sort_keys(self.rank)
+
+    def check_names(self) -> None:
+        """Every metric the ranking and the filters name is a column the grid table will have (InputError listing
+        them all, with "did you mean", before anything runs); filter syntax is checked too."""
+        from pystocksharp.metrics.models import PerformanceMetrics  # noqa: PLC0415
+        from pystocksharp.optimization.result import RESERVED_COLUMNS  # noqa: PLC0415
+        from pystocksharp.optimization.runner import _did_you_mean  # noqa: PLC0415
+
+        flts = parse_filters(list(self.filters))
+        params = {spec.split("=", 1)[0].strip() for spec in _specs(self.grid)}
+        columns = set(RESERVED_COLUMNS) | set(PerformanceMetrics.model_fields) | set(EQUITY_METRICS) | params
+        problems = [Problem(f"unknown metric '{k.column}'{_did_you_mean(k.column, columns)}", field="rank")
+                    for k in self.sort_keys if k.column not in columns]  # fmt: skip
+        problems += [Problem(f"unknown metric '{c}' in '{f.text}'{_did_you_mean(c, columns)}", field="filter")
+                     for f in flts for c in f.columns() if c not in columns]  # fmt: skip
+        if problems:
+            raise InputError("unknown metric names in ranking or filters", problems)
 
     def _out(self, label: str) -> Path:
         root = Path(self.work_dir) if self.work_dir is not None else Path(tempfile.mkdtemp(prefix="psx-wf-"))
@@ -186,9 +205,10 @@ class EngineAdapter:
 
     def best_row(self, run: GridRun) -> pd.Series:
         """The top-ranked row of a grid run (ValueError when none succeeded)."""
-        ranked = rank_table(run.table, self.sort_keys, [])
+        ranked = rank_table(run.table, self.sort_keys, parse_filters(list(self.filters)))
         if ranked.empty:
-            raise ValueError("no combination of the grid succeeded")
+            why = f" and passed the filters ({'; '.join(self.filters)})" if self.filters else ""
+            raise ValueError(f"no combination of the grid succeeded{why}")
         return ranked.iloc[0]
 
     def outcome(self, run: GridRun) -> OptimizationOutcome:
@@ -241,3 +261,12 @@ class EngineAdapter:
 
 def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _specs(grid: Any) -> list[str]:
+    """The ``NAME=...`` specs of a grid given as a string, a list of them or a mapping name -> values."""
+    if isinstance(grid, str):
+        return [grid]
+    if isinstance(grid, Mapping):
+        return [f"{k}=" for k in grid]
+    return [str(g) for g in grid]

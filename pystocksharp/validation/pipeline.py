@@ -313,6 +313,7 @@ def walk_forward(
     grid: Any,
     constraints: Sequence[str] = (),
     rank: str = "sharpe_ratio:desc",
+    filters: Sequence[str] = (),
     search: Any = "grid",
     train: str | int = "2y",
     test: str | int = "6m",
@@ -333,6 +334,7 @@ def walk_forward(
     commission: float = 0.0,
     slippage: float = 0.0,
     fill: str = "next-open",
+    leverage: float = 1.0,
     progress: Progress | None = None,
     adapter: EngineAdapter | None = None,
 ) -> ValidationResult:
@@ -343,26 +345,30 @@ def walk_forward(
     ranking may name ``sharpe_ratio`` (annualized, from per-bar equity), ``total_return``,
     ``annualized_return`` or ``max_drawdown`` besides the engine's summary columns.
     ``train``/``test``/``step``/``holdout``: durations (``"6m"``, ``"2y"``, ``"30d"``) or bar
-    counts. ``monte_carlo``: simulations (0 = skip). Costs are fractions (0.001 = 0.1 %).
+    counts. ``monte_carlo``: simulations (0 = skip). Costs are fractions (0.001 = 0.1 %); ``fill`` and
+    ``leverage`` as in :func:`pystocksharp.backtest`. ``filters`` (``"round_trips >= 10"``): every selection
+    (each training window's and the final one) picks only among the combinations that pass them.
     ``out``: when given, artifacts are written under the run layout there
     (:mod:`pystocksharp.validation.artifacts`). ``adapter``: a prepared
     :class:`EngineAdapter` (tests use it to inspect engine calls).
     """
     search = search_settings(search)  # a bad search is refused before any data is read
-    ohlcv = load_data(data)
-    frame: pd.DataFrame = ohlcv.frame
-    parts = Partitions.build(frame, train=train, test=test, step=step, anchored=anchored, holdout=holdout)
     engine = adapter or EngineAdapter(
         strategy,
         grid,
         constraints=list(constraints),
         rank=rank,
+        filters=list(filters),
         workers=workers,
         capital=capital,
-        backtest_kwargs={"commission": commission, "slippage": slippage, "fill": fill},
+        backtest_kwargs={"commission": commission, "slippage": slippage, "fill": fill, "leverage": leverage},
         warmup=warmup,
         search=search,
     )
+    engine.check_names()  # a typo'd rank or filter metric is refused before any data is read
+    ohlcv = load_data(data)
+    frame: pd.DataFrame = ohlcv.frame
+    parts = Partitions.build(frame, train=train, test=test, step=step, anchored=anchored, holdout=holdout)
     options = _Options(
         strategy, data, grid, list(constraints), rank, train, test, step, anchored, holdout,
         monte_carlo, seed, ruin_loss, pbo_blocks, overfitting, thresholds, holdout_thresholds,

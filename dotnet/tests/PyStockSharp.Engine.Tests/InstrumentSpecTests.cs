@@ -59,7 +59,7 @@ public class InstrumentSpecTests
         var a = Bars().WithSpecs(0.01, 1, false, 1, commissionFraction: double.NaN, commissionPerUnit: 2.5);
         var b = TestUtil.Bars((100, 103, 99, 102), (104, 107, 103, 106), (110, 111, 108, 109), (108, 109, 107, 108));
         b = new CandleSeries("OTHER", "1d", b.OpenTimes, b.Open, b.High, b.Low, b.Close, b.Volume);
-        var s = new ScriptStrategy().At(0, x => { x.BuyMarket(1); x.BuyMarket(x.Context.Instruments[1], 1); });
+        var s = new ScriptStrategy().At(0, x => { x.BuyMarket(1); x.BuyMarket(x.Context!.Instruments[1], 1); });
         var r = BacktestEngine.Run(s, new[] { a, b }, new EmulationSettings { InitialCapital = 100_000, CommissionFraction = 0.001 }, captureBars: false);
         // TEST: 2.5 per unit (its own fee model); OTHER: the run's 0.001 * 104 * 1
         Assert.Equal(new[] { 2.5, 0.104 }, r.Trades.Select(t => Math.Round(t.Commission, 12)).ToArray());
