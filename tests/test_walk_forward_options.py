@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pystocksharp.cli import main
 from pystocksharp.backtest import backtest
+from pystocksharp.cli import main
 from pystocksharp.data import load_sample, sample_path
 from pystocksharp.validation.pipeline import walk_forward
 
