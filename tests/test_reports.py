@@ -156,6 +156,27 @@ def test_run_report_lists_every_problem() -> None:
     assert fields == ["candles", "equity", "round_trips"]
 
 
+def test_indicator_kind_rule_and_explicit_panes() -> None:
+    from pystocksharp.reports.data import indicator_kind
+    from pystocksharp.reports.payload import run_payload
+
+    report = sample_run_report()
+    close = report.candles.set_index("time")["close"]
+    assert indicator_kind(close.rolling(20).mean(), report.candles) == "price"
+    assert indicator_kind(close * 1.25, report.candles) == "price"  # 25 % away: still tracks the price
+    assert indicator_kind(close * 1.26, report.candles) == "pane"
+    assert indicator_kind(close.pct_change() * 100, report.candles) == "pane"  # around 0
+    assert indicator_kind(pd.Series(dtype=float), report.candles) == "pane"
+    osc = pd.Series(50.0, index=close.index)
+    kinds = run_payload(sample_run_report(indicators={"SMA 20": close, "Osc": osc}))["indicators"]
+    assert [(i["name"], i["kind"]) for i in kinds] == [("SMA 20", "price"), ("Osc", "pane")]
+    forced = sample_run_report(indicators={"SMA 20": close, "Osc": osc}, indicator_panes={"SMA 20": "pane"})
+    assert [i["kind"] for i in run_payload(forced)["indicators"]] == ["pane", "pane"]
+    with pytest.raises(InputError) as err:
+        sample_run_report(indicator_panes={"SMA 20": "below", "RSI": "pane"})
+    assert [p.field for p in err.value.problems] == ["indicator_panes.SMA 20", "indicator_panes.RSI"]
+
+
 def test_summary_report_lists_missing_columns() -> None:
     with pytest.raises(InputError) as err:
         SummaryReport(

@@ -138,3 +138,46 @@ def test_optimization_run_summary_links_to_engine_pages(driver: Any, tmp_path: P
     rows = driver.execute_script("return document.getElementById('trade-table').dataset.totalRows")
     assert rows == str(len(trades["round_trips"]))
     assert console_errors(driver) == []
+
+
+def test_oscillator_in_its_own_pane_below_the_price(engine_run: Any, driver: Any, tmp_path: Path) -> None:
+    from pystocksharp.data import load_ohlcv
+    from pystocksharp.indicators import bollinger, rsi, sma
+
+    close = load_ohlcv(sample_path("GOOG_1d")).frame["close"]
+    rsi14, sma20, upper = rsi(close, 14), sma(close, 20), bollinger(close, 20)["upper"]
+    indicators = {"RSI 14": rsi14, "SMA 20": sma20, "BB upper": upper, "Price copy": close}
+    report = run_report_from_backtest(
+        engine_run, sample_path("GOOG_1d"), indicators=indicators, indicator_panes={"Price copy": "pane"}
+    )
+    page = render_run_page(report, tmp_path / "index.html")
+    kinds = {ind["name"]: ind["kind"] for ind in page_data(page)["indicators"]}
+    # the rule: RSI (0..100 beside a GOOG price of 100..800) does not track the close; SMA and band do;
+    # an explicit kind wins over the rule (the close itself, asked to a pane)
+    assert kinds == {"RSI 14": "pane", "SMA 20": "price", "BB upper": "price", "Price copy": "pane"}
+    assert "RSI 14, Price copy each in a pane of its own below the volume" in page.read_text(encoding="utf-8")
+
+    driver.get_log("browser")
+    driver.get(page_url(page))
+    wait_ready(driver)
+    assert console_errors(driver) == []
+    placed = driver.execute_script(
+        "return PSReport.indicatorSeries.map(s => [s.name, s.series.getPane().paneIndex(),"
+        " s.series.data().filter(p => p.value !== undefined).map(p => [p.time, p.value])])"
+    )
+    panes = {name: pane for name, pane, _ in placed}
+    # candles in pane 0, volume in pane 1, each oscillator below them in a pane of its own
+    assert panes == {"RSI 14": 2, "SMA 20": 0, "BB upper": 0, "Price copy": 3}
+    assert driver.execute_script("return PSReport.priceChart.panes().length") == 4
+    assert driver.execute_script("return PSReport.priceChart.panes()[2].getSeries().length") == 1
+    drawn = {name: points for name, _, points in placed}
+    expected = rsi14.dropna()
+    rsi_points = drawn["RSI 14"]
+    assert len(rsi_points) == len(expected)
+    assert [v for _, v in rsi_points] == pytest.approx(expected.round(6).tolist())
+    assert rsi_points[0][0] == int(expected.index[0].timestamp())
+    assert 0 <= min(v for _, v in rsi_points) and max(v for _, v in rsi_points) <= 100
+    # the RSI pane is drawn with its own height, below the candles
+    heights = driver.execute_script("return PSReport.priceChart.panes().map(p => p.getHeight())")
+    assert all(abs(h - 120) <= 8 for h in heights[2:]) and heights[0] > 250, heights
+    full_page_screenshot(driver, SHOTS / "engine-run-rsi-pane.png")

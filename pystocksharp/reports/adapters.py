@@ -58,6 +58,7 @@ def run_report_from_backtest(
     round_trips: pd.DataFrame | None = None,
     metrics: Mapping[str, Any] | None = None,
     indicators: Mapping[str, pd.Series] | None = None,
+    indicator_panes: Mapping[str, str] | None = None,
     title: str | None = None,
     capacity: Any = None,
 ) -> RunReport:
@@ -68,6 +69,9 @@ def run_report_from_backtest(
     drawdown as a fraction <= 0, round trips, commissions, initial and final equity). The trading costs,
     per-symbol attribution and correlation come from the result (:mod:`pystocksharp.reports.analytics`);
     ``capacity`` (points of :func:`pystocksharp.capacity.capacity_of_backtest`) adds the capacity curve.
+    ``indicators`` (name -> Series by time) are drawn over the price or in a pane of their own below it:
+    ``indicator_panes`` (name -> ``"price"`` or ``"pane"``) says which, else
+    :func:`pystocksharp.reports.data.indicator_kind` decides.
     """
     if round_trips is None:
         carried = getattr(result, "round_trips", None)
@@ -92,6 +96,7 @@ def run_report_from_backtest(
         timeframe=str(result.timeframe or ""),
         engine_version=str(result.engine_version or ""),
         indicators=dict(indicators or {}),
+        indicator_panes=dict(indicator_panes or {}),
         fills=_fills(result),
         title=title,
     )

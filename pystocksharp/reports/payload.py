@@ -16,7 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pystocksharp.reports.data import RunReport, SummaryReport, ValidationReport, to_utc_ns
+from pystocksharp.reports.data import (
+    RunReport,
+    SummaryReport,
+    ValidationReport,
+    indicator_kind,
+    to_utc_ns,
+)
 from pystocksharp.reports.derive import drawdown_periods, drawdown_series, monthly_returns
 from pystocksharp.reports.downsample import (
     DEFAULT_MAX_POINTS,
@@ -171,8 +177,10 @@ def run_payload(report: RunReport, *, max_points: int = DEFAULT_MAX_POINTS) -> d
 
 
 def _indicators(report: RunReport, bucket_ns: np.ndarray) -> list[dict[str, Any]]:
+    """Each indicator at the displayed candles' times, with ``kind``: ``"price"`` (overlay) or ``"pane"``."""
     out = []
     for name, series in report.indicators.items():
+        kind = report.indicator_panes.get(name) or indicator_kind(series, report.candles)
         s = series.dropna()
         ns = to_utc_ns(pd.Series(s.index))
         order = np.argsort(ns, kind="stable")
@@ -183,6 +191,7 @@ def _indicators(report: RunReport, bucket_ns: np.ndarray) -> list[dict[str, Any]
         out.append(
             {
                 "name": str(name),
+                "kind": kind,
                 "time_s": (bucket_ns[keep] // NS_PER_S).tolist(),
                 "value": clean(values[pos[keep]], 6),
             }

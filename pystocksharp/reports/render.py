@@ -184,6 +184,10 @@ def _run_page(
         if price["bucket"] > 1
         else f"{bars:,} bars"
     )
+    in_panes = [ind["name"] for ind in payload["indicators"] if ind["kind"] == "pane"]
+    if in_panes:
+        own = "in a pane of its own" if len(in_panes) == 1 else "each in a pane of its own"
+        price_note += f"; {', '.join(in_panes)} {own} below the volume"
     eq = payload["equity"]
     equity_note = (
         f"{len(eq['time_ms']):,} of {eq['points']:,} points shown (extremes kept)"
