@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from browser.chromium import close, console_errors, full_page_screenshot, make_driver, page_url, wait_ready
 
@@ -181,3 +182,51 @@ def test_oscillator_in_its_own_pane_below_the_price(engine_run: Any, driver: Any
     heights = driver.execute_script("return PSReport.priceChart.panes().map(p => p.getHeight())")
     assert all(abs(h - 120) <= 8 for h in heights[2:]) and heights[0] > 250, heights
     full_page_screenshot(driver, SHOTS / "engine-run-rsi-pane.png")
+
+
+@pytest.fixture(scope="module")
+def validation_run() -> Any:
+    from pystocksharp.validation.pipeline import walk_forward
+
+    return walk_forward(
+        "sma_cross", sample_path("GOOG_1d"), grid=["fast=5,10", "slow=20,40"], train="2y", test="1y",
+        monte_carlo=200, overfitting=False, workers=1,
+    )  # fmt: skip
+
+
+def test_stitched_oos_equity_per_window_with_its_parameters(validation_run: Any, driver: Any, tmp_path: Path) -> None:
+    from pystocksharp.validation.artifacts import summary_page
+
+    windows = validation_run.walk_forward.windows
+    stitched = validation_run.oos_equity
+    assert len(windows) >= 4
+    page = summary_page(validation_run, tmp_path / "summary.html")
+    curve = page_data(page)["validation"]["oos_curve"]
+    assert curve["points"] == len(stitched)
+    # a segment per window, starting at the window's first test bar, ending on the stitched value there
+    segs = curve["segments"]
+    assert [s["window"] for s in segs] == [str(w.window) for w in windows]
+    for seg, w in zip(segs, windows, strict=True):
+        assert seg["start_ms"] == int(pd.Timestamp(w.test_start).timestamp() * 1000)
+        last = stitched[stitched.index <= pd.Timestamp(w.test_end)].iloc[-1]
+        assert seg["equity"][-1] == round(float(last), 2)
+        assert seg["parameters"] == ", ".join(f"{k}={v}" for k, v in w.parameters.items())
+    table = page_data(page)["validation"]["walk_forward"]["table"]
+    labels = [c["label"] for c in table["columns"]]
+    assert labels[5] == "Parameters" and labels[-1] == "OOS trades"
+    assert [r[5] for r in table["text"]] == [s["parameters"] for s in segs]
+    assert [r[-1] for r in table["rows"]] == [w.oos_metrics["closed_trades"] for w in windows]
+
+    driver.get_log("browser")
+    driver.get(page_url(page))
+    wait_ready(driver)
+    assert console_errors(driver) == []
+    drawn = driver.execute_script(
+        "const el = document.getElementById('wf-oos');"
+        "return el.data.filter(t => t.meta === 'oos-segment').map(t => [t.text, t.y.length]);"
+    )
+    assert len(drawn) == len(windows)
+    assert [t for t, _ in drawn] == [f"Window {w.window}: {s['parameters']}" for w, s in zip(windows, segs, strict=True)]
+    boundaries = driver.execute_script("return document.getElementById('wf-oos').layout.shapes.length")
+    assert boundaries == len(windows) - 1
+    full_page_screenshot(driver, SHOTS / "engine-validation.png")

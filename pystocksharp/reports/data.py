@@ -214,7 +214,12 @@ class ValidationReport:
     """Validation results shown on the summary page; every part is optional.
 
     - ``walk_forward``: window, train_start, train_end, test_start, test_end, is_value,
-      oos_value (the ``walk_forward_metric`` in sample and out of sample).
+      oos_value (the ``walk_forward_metric`` in sample and out of sample); optional
+      ``parameters`` (the window's chosen parameters as text) and ``oos_trades`` (trades in
+      its test bars).
+    - ``oos_equity``: time, equity (account currency): the stitched out-of-sample curve, each
+      window's test segment rebased on the previous one's end; drawn split at the windows.
+    - ``monte_carlo_trades``: how many trades the Monte Carlo resampled (small-sample warning).
     - ``monte_carlo_fan``: step, p05, p25, p50, p75, p95 (equity as a multiple of the
       start, 1.0 = unchanged) per trade step; ``monte_carlo_final_returns`` and
       ``monte_carlo_max_drawdowns`` are fractions, one per simulation.
@@ -225,6 +230,8 @@ class ValidationReport:
 
     walk_forward: pd.DataFrame | None = None
     walk_forward_metric: str = "sharpe_ratio"
+    oos_equity: pd.DataFrame | None = None
+    monte_carlo_trades: int | None = None
     monte_carlo_fan: pd.DataFrame | None = None
     monte_carlo_final_returns: Sequence[float] | np.ndarray | None = None
     monte_carlo_max_drawdowns: Sequence[float] | np.ndarray | None = None
@@ -237,6 +244,10 @@ class ValidationReport:
         problems: list[Problem] = []
         if self.walk_forward is not None:
             problems += _missing_columns(self.walk_forward, WALK_FORWARD_COLUMNS, "walk_forward")
+        if self.oos_equity is not None:
+            problems += _missing_columns(self.oos_equity, EQUITY_COLUMNS, "oos_equity")
+            if isinstance(self.oos_equity, pd.DataFrame):
+                problems += _time_problems(self.oos_equity, "time", "oos_equity")
         if self.monte_carlo_fan is not None:
             problems += _missing_columns(self.monte_carlo_fan, FAN_COLUMNS, "monte_carlo_fan")
         if self.verdicts is not None:
@@ -248,6 +259,7 @@ class ValidationReport:
     def is_empty(self) -> bool:
         parts = (
             self.walk_forward,
+            self.oos_equity,
             self.monte_carlo_fan,
             self.monte_carlo_final_returns,
             self.pbo_logits,
