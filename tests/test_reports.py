@@ -324,6 +324,38 @@ def test_validation_section_from_validation_results(tmp_path: Path) -> None:
     assert validation_report_from_results() is None
 
 
+def test_small_sample_warnings_on_the_validation_section(tmp_path: Path) -> None:
+    from pystocksharp.reports.adapters import validation_report_from_results
+    from pystocksharp.reports.render import summary_page_html
+    from pystocksharp.validation.montecarlo import equity_fan, monte_carlo
+
+    def page(n_trips: int, window_trades: list[float]) -> str:
+        returns = handmade_round_trips()["return"].to_numpy()[:n_trips]
+        wf = pd.DataFrame(
+            {"window": [0, 1], "train_start": ["2005-01-03", "2005-07-01"], "train_end": ["2006-12-29", "2007-06-29"],
+             "test_start": ["2007-01-03", "2007-07-02"], "test_end": ["2007-06-29", "2007-12-31"],
+             "is_value": [1.0, 1.1], "oos_value": [0.5, 0.2], "parameters": ["fast=10", "fast=5"],
+             "oos_trades": window_trades}
+        )  # fmt: skip
+        validation = validation_report_from_results(
+            monte_carlo=monte_carlo(returns, n_simulations=50, seed=1),
+            monte_carlo_fan=equity_fan(returns, n_simulations=50, seed=1),
+        )
+        assert validation is not None
+        validation.walk_forward = wf
+        summary = SummaryReport(
+            strategy="s", combinations=grid_combinations(range(5, 15, 5), range(20, 40, 10)),
+            parameter_names=["fast", "slow"], ranking_metric="sharpe_ratio", validation=validation,
+        )  # fmt: skip
+        return summary_page_html(summary)
+
+    few = page(5, [3.0, 12.0])
+    assert '<p class="sample-warning" id="mc-warning">Monte Carlo based on 5 trades: not reliable (fewer than 30 trades).</p>' in few
+    assert "Few trades: the walk-forward test windows hold 15 trades in all; window 0 has fewer than 5" in few
+    enough = page(30, [15.0, 15.0])
+    assert "not reliable" not in enough and "Few trades" not in enough
+
+
 def test_summary_keeps_given_rank_order(tmp_path: Path) -> None:
     combos = grid_combinations(range(5, 15, 5), range(20, 40, 10))  # 4 rows
     worst_first = combos.sort_values("sharpe_ratio", kind="stable").reset_index(drop=True)

@@ -211,6 +211,10 @@ def test_stitched_oos_equity_per_window_with_its_parameters(validation_run: Any,
         last = stitched[stitched.index <= pd.Timestamp(w.test_end)].iloc[-1]
         assert seg["equity"][-1] == round(float(last), 2)
         assert seg["parameters"] == ", ".join(f"{k}={v}" for k, v in w.parameters.items())
+    html = page.read_text(encoding="utf-8")
+    # 6 to 13 trades per window, 57 in all, the Monte Carlo over them: no small-sample warning
+    assert min(w.oos_metrics["closed_trades"] for w in windows) >= 5 and validation_run.oos_trade_returns.size >= 30
+    assert "not reliable" not in html
     table = page_data(page)["validation"]["walk_forward"]["table"]
     labels = [c["label"] for c in table["columns"]]
     assert labels[5] == "Parameters" and labels[-1] == "OOS trades"
@@ -230,3 +234,25 @@ def test_stitched_oos_equity_per_window_with_its_parameters(validation_run: Any,
     boundaries = driver.execute_script("return document.getElementById('wf-oos').layout.shapes.length")
     assert boundaries == len(windows) - 1
     full_page_screenshot(driver, SHOTS / "engine-validation.png")
+
+
+@pytest.mark.parametrize(("params", "trips", "warned"), [({"fast": 100, "slow": 300}, 5, True), ({"fast": 10, "slow": 20}, 93, False)])
+def test_small_sample_warning_on_the_trade_histogram(
+    params: dict, trips: int, warned: bool, driver: Any, tmp_path: Path
+) -> None:
+    run = pystocksharp.backtest("sma_cross", sample_path("GOOG_1d"), params=params)
+    assert len(run.round_trips) == trips
+    page = render_run_page(run_report_from_backtest(run, sample_path("GOOG_1d")), tmp_path / "index.html")
+    driver.get_log("browser")
+    driver.get(page_url(page))
+    wait_ready(driver)
+    assert console_errors(driver) == []
+    shown = driver.execute_script(
+        "const el = document.getElementById('returns-warning');"
+        "return el && el.offsetHeight > 0 ? el.textContent : null"
+    )
+    if warned:
+        assert shown == "Histogram based on 5 trades: not reliable (fewer than 30 trades)."
+    else:
+        assert shown is None and "not reliable" not in page.read_text(encoding="utf-8")
+    assert driver.execute_script("return document.getElementById('returns-chart').data[0].x.length") == trips

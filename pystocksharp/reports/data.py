@@ -54,6 +54,8 @@ its bars is at most this (it tracks the price: SMA, EMA, Bollinger bands, VWAP);
 SMALL_SAMPLE_TRADES = 30
 """Fewer trades than this: the trade-return histogram, the Monte Carlo charts and the walk-forward verdict carry a
 warning that the figures rest on too few trades to be reliable."""
+SMALL_WINDOW_TRADES = 5
+"""A walk-forward test window with fewer trades than this makes the verdict carry the small-sample warning."""
 FAN_COLUMNS = ("step", "p05", "p25", "p50", "p75", "p95")
 VERDICT_COLUMNS = ("check", "value", "threshold", "status")
 
