@@ -314,13 +314,17 @@ def test_validation_section_from_validation_results(tmp_path: Path) -> None:
     assert v["mc_final_returns"] == [round(x, 6) for x in mc.bootstrap.final_return.values]
     assert len(v["mc_max_drawdowns"]) == 200 and len(v["fan"]["p50"]) == len(trip_returns) + 1
     assert len(v["pbo_logits"]) == pbo.n_splits  # C(8, 4) = 70 splits
-    assert v["verdicts"]["text"][0][:2] == ["pbo", f"{pbo.pbo * 100:.2f}%"]
+    assert v["verdicts"]["text"][0][:3] == ["pbo", f"{pbo.pbo * 100:.2f}%", "< 50%"]  # threshold in the value's unit
     html = page.read_text(encoding="utf-8")
     assert 'id="mc-fan"' in html and 'id="pbo-chart"' in html and 'id="wf-chart"' in html
     wf = v["walk_forward"]
     assert wf["is_value"] == [1.5] and wf["oos_value"] == [-0.25] and wf["metric"] == "Sharpe ratio"
     assert wf["table"]["text"][0][1:5] == ["2005-01-03", "2006-12-29", "2007-01-03", "2007-06-29"]
     assert "-0.29" in html  # walk-forward efficiency card (a ratio)
+    # short card labels, the full name in the tooltip; the grid chart titled after the chart drawn
+    assert '<div class="card" title="Walk forward efficiency: -0.29"><div class="label">WF efficiency</div>' in html
+    assert '<div class="label">PBO</div>' in html and html.count("Walk forward efficiency") == 1  # the tooltip
+    assert "<h2>Sharpe ratio over fast × slow (heatmap)</h2>" in html and "Parallel coordinates" not in html
     assert validation_report_from_results() is None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -506,6 +507,7 @@ def _grid(summary: SummaryReport, ok: pd.DataFrame) -> dict[str, Any]:
             )
     return {
         "kind": "parcoords",
+        "shown": len(ok),
         "dimensions": dims,
         "metric": clean(values, 6),
         "metric_label": label_of(metric),
@@ -606,7 +608,15 @@ def _oos_curve(equity: pd.DataFrame, wf: pd.DataFrame) -> dict[str, Any]:
     return {"segments": segments, "points": len(values)}
 
 
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e-?\d+)?(?![\w.%])")
+
+
 def _format_check_value(check: str, value: Any) -> str:
+    """A verdict value or threshold in the check's unit: a fraction check (``pbo``, ``probability_of_ruin``)
+    shows its value and the numbers of its threshold text as percent (``warn > 0.01`` -> ``warn > 1%``)."""
     if isinstance(value, str) or value is None:
-        return value or ""
+        text = value or ""
+        if unit_of(check) is Unit.PERCENT:
+            text = _NUMBER.sub(lambda m: f"{float(m.group()) * 100:g}%", text)
+        return text
     return format_many([value], unit_of(check))[0]

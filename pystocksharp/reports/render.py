@@ -224,6 +224,38 @@ def _run_page(
     return _page_html("run.html.j2", context, payload, assets)
 
 
+VALIDATION_CARD_LABELS = {
+    "walk_forward_efficiency": "WF efficiency",
+    "deflated_sharpe_ratio": "Deflated Sharpe",
+    "pbo": "PBO",
+    "oos_sharpe_ratio": "OOS Sharpe",
+    "oos_total_return": "OOS return",
+    "probability_of_ruin": "Ruin probability",
+    "holdout_passed": "Holdout passed",
+    "holdout_total_return": "Holdout return",
+    "selected": "Selected",
+    "verdict": "Verdict",
+}
+"""Short labels of the validation cards (a card is ~150 px wide); the full name is in the card's tooltip."""
+
+
+def validation_card(name: str, value: Any) -> dict[str, str]:
+    """A validation statistic's card: short label, value in its unit, tooltip with the full name and value."""
+    card = metric_card(name, value)
+    label = VALIDATION_CARD_LABELS.get(name, label_of(name))
+    return {**card, "label": label, "title": f"{label_of(name)}: {card['text']}"}
+
+
+def grid_chart_title(grid: Mapping[str, Any], metric_label: str) -> str:
+    """Title of the parameter-grid chart, after the chart actually drawn (its ``kind``)."""
+    kind = grid.get("kind")
+    if kind == "heatmap":
+        return f"{metric_label} over {grid['x_name']} × {grid['y_name']} (heatmap)"
+    if kind == "line":
+        return f"{metric_label} by {grid['x_name']}"
+    return f"{metric_label} over the parameters (parallel coordinates)"
+
+
 def small_sample_warning(trades: int | None, what: str) -> str | None:
     """The warning under a chart built from fewer than :data:`SMALL_SAMPLE_TRADES` trades (None: enough, or
     no trades at all, which the chart says itself)."""
@@ -355,12 +387,7 @@ def _summary_page(
         },
         {**metric_card(metric, best_value), "label": f"Best {label_of(metric).lower()}"},
     ]
-    n_params = len(summary.parameter_names)
-    grid_title = {
-        0: "Parameters",
-        1: f"{label_of(metric)} by parameter",
-        2: f"{label_of(metric)} over the grid",
-    }.get(n_params, "Parallel coordinates")
+    grid_title = grid_chart_title(payload["grid"], label_of(metric))
     shown = payload["grid"].get("shown")
     if shown is not None and shown < counts["ok"]:
         grid_title += f" (best {shown:,} of {counts['ok']:,})"
@@ -381,11 +408,7 @@ def _summary_page(
         stat_values = dict(summary.validation.statistics)
         if summary.validation.pbo is not None:
             stat_values.setdefault("pbo", summary.validation.pbo)
-        stats = [
-            {**metric_card(k, v), "label": "PBO" if k == "pbo" else label_of(k)}
-            for k, v in stat_values.items()
-            if v is None or isinstance(v, (int, float, str))
-        ]
+        stats = [validation_card(k, v) for k, v in stat_values.items() if v is None or isinstance(v, (int, float, str))]
     mc_warning = wf_warning = None
     if validation:
         mc_trades = summary.validation.monte_carlo_trades if summary.validation is not None else None
