@@ -23,6 +23,12 @@
     };
   }
 
+  /* indicators: overlays ("price") on the candles' scale, the others ("pane") each in a pane of its own below the
+     volume pane, on its own scale; the page grows by PANE_HEIGHT per such pane */
+  const PANE_HEIGHT = 120;
+  const ownPanes = D.indicators.filter(function (ind) { return ind.kind === "pane"; }).length;
+  if (ownPanes) priceEl.style.height = (priceEl.clientHeight + ownPanes * PANE_HEIGHT) + "px";
+
   const chart = LW.createChart(priceEl, Object.assign({ autoSize: true, crosshair: { mode: 0 } }, chartTheme()));
   PS.priceChart = chart;
   const c0 = PS.colors();
@@ -47,13 +53,27 @@
   }
   volume.setData(volumeData());
 
+  PS.indicatorSeries = [];
+  let nextPane = 2;
   D.indicators.forEach(function (ind, k) {
+    const own = ind.kind === "pane";
+    const pane = own ? nextPane++ : 0;
     const s = chart.addSeries(LW.LineSeries, {
-      color: INDICATOR_COLORS[k % INDICATOR_COLORS.length], lineWidth: 2, title: ind.name,
-      priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false,
-    });
+      color: INDICATOR_COLORS[k % INDICATOR_COLORS.length], lineWidth: own ? 1.5 : 2, title: ind.name,
+      priceLineVisible: false, lastValueVisible: own, crosshairMarkerVisible: false,
+    }, pane);
     s.setData(ind.time_s.map(function (t, i) { return ind.value[i] === null ? { time: t } : { time: t, value: ind.value[i] }; }));
+    PS.indicatorSeries.push({ name: ind.name, kind: ind.kind, pane: pane, series: s });
   });
+  /* pane heights as stretch factors (kept through resizes): the candles take what the volume and
+     oscillator panes leave of the chart's height */
+  if (ownPanes) {
+    const panes = chart.panes();
+    const total = priceEl.clientHeight;
+    panes[0].setStretchFactor(total - 90 - ownPanes * PANE_HEIGHT);
+    panes[1].setStretchFactor(90);
+    for (let k = 2; k < panes.length; k++) panes[k].setStretchFactor(PANE_HEIGHT);
+  }
 
   const nTrades = T.rows.length;
   const withText = nTrades <= 150;

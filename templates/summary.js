@@ -85,6 +85,27 @@
       PS.plot("wf-timeline", timeline, { showlegend: true, xaxis: { type: "date" }, yaxis: { type: "category", autorange: "reversed" } });
       new PS.Table(document.getElementById("wf-table"), W.table, { pageSize: 0, pager: false });
     }
+    if (V.oos_curve) {
+      /* one trace per window (meta "oos-segment"), alternating colours, a dashed line where each window starts */
+      const S = V.oos_curve.segments, shapes = [], notes = [];
+      const traces = S.map(function (seg, i) {
+        if (i > 0) {
+          shapes.push({ type: "line", x0: seg.start_ms, x1: seg.start_ms, yref: "paper", y0: 0, y1: 1,
+            line: { color: c.muted, width: 1, dash: "dot" } });
+        }
+        notes.push({ x: seg.start_ms, xanchor: "left", yref: "paper", y: 1, yanchor: "bottom", showarrow: false,
+          text: "W" + seg.window, font: { size: 10, color: c.muted } });
+        return {
+          type: "scatter", mode: "lines", x: seg.time_ms, y: seg.equity, meta: "oos-segment",
+          name: "Window " + seg.window, line: { color: i % 2 ? c.warn : c.accent, width: 1.6 },
+          /* the label as hover text, not in the template: a value holding "%{" stays text */
+          text: "Window " + seg.window + (seg.parameters ? ": " + seg.parameters : ""),
+          hovertemplate: "%{x|%Y-%m-%d}<br>Equity %{y:,.2f}<br>%{text}<extra></extra>",
+        };
+      });
+      PS.plot("wf-oos", traces, { shapes: shapes, annotations: notes, margin: { l: 56, r: 16, t: 24, b: 40 },
+        xaxis: { type: "date" }, yaxis: { title: { text: "OOS equity" }, tickformat: ",.0f" } });
+    }
     if (V.fan) {
       const F = V.fan;
       PS.plot("mc-fan", [

@@ -156,6 +156,27 @@ def test_run_report_lists_every_problem() -> None:
     assert fields == ["candles", "equity", "round_trips"]
 
 
+def test_indicator_kind_rule_and_explicit_panes() -> None:
+    from pystocksharp.reports.data import indicator_kind
+    from pystocksharp.reports.payload import run_payload
+
+    report = sample_run_report()
+    close = report.candles.set_index("time")["close"]
+    assert indicator_kind(close.rolling(20).mean(), report.candles) == "price"
+    assert indicator_kind(close * 1.25, report.candles) == "price"  # 25 % away: still tracks the price
+    assert indicator_kind(close * 1.26, report.candles) == "pane"
+    assert indicator_kind(close.pct_change() * 100, report.candles) == "pane"  # around 0
+    assert indicator_kind(pd.Series(dtype=float), report.candles) == "pane"
+    osc = pd.Series(50.0, index=close.index)
+    kinds = run_payload(sample_run_report(indicators={"SMA 20": close, "Osc": osc}))["indicators"]
+    assert [(i["name"], i["kind"]) for i in kinds] == [("SMA 20", "price"), ("Osc", "pane")]
+    forced = sample_run_report(indicators={"SMA 20": close, "Osc": osc}, indicator_panes={"SMA 20": "pane"})
+    assert [i["kind"] for i in run_payload(forced)["indicators"]] == ["pane", "pane"]
+    with pytest.raises(InputError) as err:
+        sample_run_report(indicator_panes={"SMA 20": "below", "RSI": "pane"})
+    assert [p.field for p in err.value.problems] == ["indicator_panes.SMA 20", "indicator_panes.RSI"]
+
+
 def test_summary_report_lists_missing_columns() -> None:
     with pytest.raises(InputError) as err:
         SummaryReport(
@@ -293,14 +314,50 @@ def test_validation_section_from_validation_results(tmp_path: Path) -> None:
     assert v["mc_final_returns"] == [round(x, 6) for x in mc.bootstrap.final_return.values]
     assert len(v["mc_max_drawdowns"]) == 200 and len(v["fan"]["p50"]) == len(trip_returns) + 1
     assert len(v["pbo_logits"]) == pbo.n_splits  # C(8, 4) = 70 splits
-    assert v["verdicts"]["text"][0][:2] == ["pbo", f"{pbo.pbo * 100:.2f}%"]
+    assert v["verdicts"]["text"][0][:3] == ["pbo", f"{pbo.pbo * 100:.2f}%", "< 50%"]  # threshold in the value's unit
     html = page.read_text(encoding="utf-8")
     assert 'id="mc-fan"' in html and 'id="pbo-chart"' in html and 'id="wf-chart"' in html
     wf = v["walk_forward"]
     assert wf["is_value"] == [1.5] and wf["oos_value"] == [-0.25] and wf["metric"] == "Sharpe ratio"
     assert wf["table"]["text"][0][1:5] == ["2005-01-03", "2006-12-29", "2007-01-03", "2007-06-29"]
     assert "-0.29" in html  # walk-forward efficiency card (a ratio)
+    # short card labels, the full name in the tooltip; the grid chart titled after the chart drawn
+    assert '<div class="card" title="Walk forward efficiency: -0.29"><div class="label">WF efficiency</div>' in html
+    assert '<div class="label">PBO</div>' in html and html.count("Walk forward efficiency") == 1  # the tooltip
+    assert "<h2>Sharpe ratio over fast × slow (heatmap)</h2>" in html and "Parallel coordinates" not in html
     assert validation_report_from_results() is None
+
+
+def test_small_sample_warnings_on_the_validation_section(tmp_path: Path) -> None:
+    from pystocksharp.reports.adapters import validation_report_from_results
+    from pystocksharp.reports.render import summary_page_html
+    from pystocksharp.validation.montecarlo import equity_fan, monte_carlo
+
+    def page(n_trips: int, window_trades: list[float]) -> str:
+        returns = handmade_round_trips()["return"].to_numpy()[:n_trips]
+        wf = pd.DataFrame(
+            {"window": [0, 1], "train_start": ["2005-01-03", "2005-07-01"], "train_end": ["2006-12-29", "2007-06-29"],
+             "test_start": ["2007-01-03", "2007-07-02"], "test_end": ["2007-06-29", "2007-12-31"],
+             "is_value": [1.0, 1.1], "oos_value": [0.5, 0.2], "parameters": ["fast=10", "fast=5"],
+             "oos_trades": window_trades}
+        )  # fmt: skip
+        validation = validation_report_from_results(
+            monte_carlo=monte_carlo(returns, n_simulations=50, seed=1),
+            monte_carlo_fan=equity_fan(returns, n_simulations=50, seed=1),
+        )
+        assert validation is not None
+        validation.walk_forward = wf
+        summary = SummaryReport(
+            strategy="s", combinations=grid_combinations(range(5, 15, 5), range(20, 40, 10)),
+            parameter_names=["fast", "slow"], ranking_metric="sharpe_ratio", validation=validation,
+        )  # fmt: skip
+        return summary_page_html(summary)
+
+    few = page(5, [3.0, 12.0])
+    assert '<p class="sample-warning" id="mc-warning">Monte Carlo based on 5 trades: not reliable (fewer than 30 trades).</p>' in few
+    assert "Few trades: the walk-forward test windows hold 15 trades in all; window 0 has fewer than 5" in few
+    enough = page(30, [15.0, 15.0])
+    assert "not reliable" not in enough and "Few trades" not in enough
 
 
 def test_summary_keeps_given_rank_order(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from browser.chromium import close, console_errors, full_page_screenshot, make_driver, page_url, wait_ready
 
@@ -138,3 +139,120 @@ def test_optimization_run_summary_links_to_engine_pages(driver: Any, tmp_path: P
     rows = driver.execute_script("return document.getElementById('trade-table').dataset.totalRows")
     assert rows == str(len(trades["round_trips"]))
     assert console_errors(driver) == []
+
+
+def test_oscillator_in_its_own_pane_below_the_price(engine_run: Any, driver: Any, tmp_path: Path) -> None:
+    from pystocksharp.data import load_ohlcv
+    from pystocksharp.indicators import bollinger, rsi, sma
+
+    close = load_ohlcv(sample_path("GOOG_1d")).frame["close"]
+    rsi14, sma20, upper = rsi(close, 14), sma(close, 20), bollinger(close, 20)["upper"]
+    indicators = {"RSI 14": rsi14, "SMA 20": sma20, "BB upper": upper, "Price copy": close}
+    report = run_report_from_backtest(
+        engine_run, sample_path("GOOG_1d"), indicators=indicators, indicator_panes={"Price copy": "pane"}
+    )
+    page = render_run_page(report, tmp_path / "index.html")
+    kinds = {ind["name"]: ind["kind"] for ind in page_data(page)["indicators"]}
+    # the rule: RSI (0..100 beside a GOOG price of 100..800) does not track the close; SMA and band do;
+    # an explicit kind wins over the rule (the close itself, asked to a pane)
+    assert kinds == {"RSI 14": "pane", "SMA 20": "price", "BB upper": "price", "Price copy": "pane"}
+    assert "RSI 14, Price copy each in a pane of its own below the volume" in page.read_text(encoding="utf-8")
+
+    driver.get_log("browser")
+    driver.get(page_url(page))
+    wait_ready(driver)
+    assert console_errors(driver) == []
+    placed = driver.execute_script(
+        "return PSReport.indicatorSeries.map(s => [s.name, s.series.getPane().paneIndex(),"
+        " s.series.data().filter(p => p.value !== undefined).map(p => [p.time, p.value])])"
+    )
+    panes = {name: pane for name, pane, _ in placed}
+    # candles in pane 0, volume in pane 1, each oscillator below them in a pane of its own
+    assert panes == {"RSI 14": 2, "SMA 20": 0, "BB upper": 0, "Price copy": 3}
+    assert driver.execute_script("return PSReport.priceChart.panes().length") == 4
+    assert driver.execute_script("return PSReport.priceChart.panes()[2].getSeries().length") == 1
+    drawn = {name: points for name, _, points in placed}
+    expected = rsi14.dropna()
+    rsi_points = drawn["RSI 14"]
+    assert len(rsi_points) == len(expected)
+    assert [v for _, v in rsi_points] == pytest.approx(expected.round(6).tolist())
+    assert rsi_points[0][0] == int(expected.index[0].timestamp())
+    assert 0 <= min(v for _, v in rsi_points) and max(v for _, v in rsi_points) <= 100
+    # the RSI pane is drawn with its own height, below the candles
+    heights = driver.execute_script("return PSReport.priceChart.panes().map(p => p.getHeight())")
+    assert all(abs(h - 120) <= 8 for h in heights[2:]) and heights[0] > 250, heights
+    full_page_screenshot(driver, SHOTS / "engine-run-rsi-pane.png")
+
+
+@pytest.fixture(scope="module")
+def validation_run() -> Any:
+    from pystocksharp.validation.pipeline import walk_forward
+
+    return walk_forward(
+        "sma_cross", sample_path("GOOG_1d"), grid=["fast=5,10", "slow=20,40"], train="2y", test="1y",
+        monte_carlo=200, overfitting=False, workers=1,
+    )  # fmt: skip
+
+
+def test_stitched_oos_equity_per_window_with_its_parameters(validation_run: Any, driver: Any, tmp_path: Path) -> None:
+    from pystocksharp.validation.artifacts import summary_page
+
+    windows = validation_run.walk_forward.windows
+    stitched = validation_run.oos_equity
+    assert len(windows) >= 4
+    page = summary_page(validation_run, tmp_path / "summary.html")
+    curve = page_data(page)["validation"]["oos_curve"]
+    assert curve["points"] == len(stitched)
+    # a segment per window, starting at the window's first test bar, ending on the stitched value there
+    segs = curve["segments"]
+    assert [s["window"] for s in segs] == [str(w.window) for w in windows]
+    for seg, w in zip(segs, windows, strict=True):
+        assert seg["start_ms"] == int(pd.Timestamp(w.test_start).timestamp() * 1000)
+        last = stitched[stitched.index <= pd.Timestamp(w.test_end)].iloc[-1]
+        assert seg["equity"][-1] == round(float(last), 2)
+        assert seg["parameters"] == ", ".join(f"{k}={v}" for k, v in w.parameters.items())
+    html = page.read_text(encoding="utf-8")
+    # 6 to 13 trades per window, 57 in all, the Monte Carlo over them: no small-sample warning
+    assert min(w.oos_metrics["closed_trades"] for w in windows) >= 5 and validation_run.oos_trade_returns.size >= 30
+    assert "not reliable" not in html
+    table = page_data(page)["validation"]["walk_forward"]["table"]
+    labels = [c["label"] for c in table["columns"]]
+    assert labels[5] == "Parameters" and labels[-1] == "OOS trades"
+    assert [r[5] for r in table["text"]] == [s["parameters"] for s in segs]
+    assert [r[-1] for r in table["rows"]] == [w.oos_metrics["closed_trades"] for w in windows]
+
+    driver.get_log("browser")
+    driver.get(page_url(page))
+    wait_ready(driver)
+    assert console_errors(driver) == []
+    drawn = driver.execute_script(
+        "const el = document.getElementById('wf-oos');"
+        "return el.data.filter(t => t.meta === 'oos-segment').map(t => [t.text, t.y.length]);"
+    )
+    assert len(drawn) == len(windows)
+    assert [t for t, _ in drawn] == [f"Window {w.window}: {s['parameters']}" for w, s in zip(windows, segs, strict=True)]
+    boundaries = driver.execute_script("return document.getElementById('wf-oos').layout.shapes.length")
+    assert boundaries == len(windows) - 1
+    full_page_screenshot(driver, SHOTS / "engine-validation.png")
+
+
+@pytest.mark.parametrize(("params", "trips", "warned"), [({"fast": 100, "slow": 300}, 5, True), ({"fast": 10, "slow": 20}, 93, False)])
+def test_small_sample_warning_on_the_trade_histogram(
+    params: dict, trips: int, warned: bool, driver: Any, tmp_path: Path
+) -> None:
+    run = pystocksharp.backtest("sma_cross", sample_path("GOOG_1d"), params=params)
+    assert len(run.round_trips) == trips
+    page = render_run_page(run_report_from_backtest(run, sample_path("GOOG_1d")), tmp_path / "index.html")
+    driver.get_log("browser")
+    driver.get(page_url(page))
+    wait_ready(driver)
+    assert console_errors(driver) == []
+    shown = driver.execute_script(
+        "const el = document.getElementById('returns-warning');"
+        "return el && el.offsetHeight > 0 ? el.textContent : null"
+    )
+    if warned:
+        assert shown == "Histogram based on 5 trades: not reliable (fewer than 30 trades)."
+    else:
+        assert shown is None and "not reliable" not in page.read_text(encoding="utf-8")
+    assert driver.execute_script("return document.getElementById('returns-chart').data[0].x.length") == trips

@@ -58,6 +58,7 @@ def run_report_from_backtest(
     round_trips: pd.DataFrame | None = None,
     metrics: Mapping[str, Any] | None = None,
     indicators: Mapping[str, pd.Series] | None = None,
+    indicator_panes: Mapping[str, str] | None = None,
     title: str | None = None,
     capacity: Any = None,
 ) -> RunReport:
@@ -68,6 +69,9 @@ def run_report_from_backtest(
     drawdown as a fraction <= 0, round trips, commissions, initial and final equity). The trading costs,
     per-symbol attribution and correlation come from the result (:mod:`pystocksharp.reports.analytics`);
     ``capacity`` (points of :func:`pystocksharp.capacity.capacity_of_backtest`) adds the capacity curve.
+    ``indicators`` (name -> Series by time) are drawn over the price or in a pane of their own below it:
+    ``indicator_panes`` (name -> ``"price"`` or ``"pane"``) says which, else
+    :func:`pystocksharp.reports.data.indicator_kind` decides.
     """
     if round_trips is None:
         carried = getattr(result, "round_trips", None)
@@ -92,6 +96,7 @@ def run_report_from_backtest(
         timeframe=str(result.timeframe or ""),
         engine_version=str(result.engine_version or ""),
         indicators=dict(indicators or {}),
+        indicator_panes=dict(indicator_panes or {}),
         fills=_fills(result),
         title=title,
     )
@@ -111,10 +116,11 @@ def _as_dict(obj: Any) -> dict[str, Any] | None:
     return dict(obj)
 
 
-def _walk_forward_frame(walk_forward: Any) -> tuple[pd.DataFrame, str]:
-    """Windows table (``pystocksharp.validation.walkforward.window_table``) and the metric it shows."""
+def _walk_forward_frame(walk_forward: Any) -> tuple[pd.DataFrame, str, pd.DataFrame | None]:
+    """Windows table (``pystocksharp.validation.walkforward.window_table``), the metric it shows and the
+    stitched OOS equity (None when the result does not carry it: the JSON form)."""
     from pystocksharp.validation.models import WalkForwardResult
-    from pystocksharp.validation.walkforward import window_table
+    from pystocksharp.validation.walkforward import oos_equity_frame, window_table
 
     model = (
         walk_forward
@@ -122,7 +128,8 @@ def _walk_forward_frame(walk_forward: Any) -> tuple[pd.DataFrame, str]:
         else WalkForwardResult.model_validate(walk_forward)
     )
     metric = str(model.rank or "sharpe_ratio").split(":")[0]
-    return window_table(model, metric), metric
+    equity = oos_equity_frame(model) if len(model.oos_equity) else None
+    return window_table(model, metric), metric, equity
 
 
 def _checks_frame(verdict: Any) -> pd.DataFrame:
@@ -144,27 +151,39 @@ def validation_report_from_results(
     overfitting: Any = None,
     deflated_sharpe: Any = None,
     verdict: Any = None,
+    oos_equity: Any = None,
 ) -> ValidationReport | None:
     """A :class:`ValidationReport` from ``pystocksharp.validation`` results (models or their JSON).
 
     ``monte_carlo`` is a MonteCarloReport (its shuffle's max drawdowns, bootstrap's final
     returns) or one MonteCarloResult; ``walk_forward`` a WalkForwardResult; ``monte_carlo_fan`` the frame of
     ``pystocksharp.validation.montecarlo.equity_fan``; ``verdict`` a Verdict or a list
-    of them (their checks become the table).
+    of them (their checks become the table); ``oos_equity`` the stitched OOS curve (a Series by time or a
+    time/equity frame such as ``oos-equity.parquet``) when ``walk_forward`` is JSON, which does not carry it.
     Returns None when every part is None.
     """
     mc, of, ds = _as_dict(monte_carlo), _as_dict(overfitting), _as_dict(deflated_sharpe)
-    if all(x is None for x in (walk_forward, mc, of, ds, verdict, monte_carlo_fan)):
+    if all(x is None for x in (walk_forward, mc, of, ds, verdict, monte_carlo_fan, oos_equity)):
         return None
     stats: dict[str, Any] = {}
     kwargs: dict[str, Any] = {}
     if walk_forward is not None:
-        kwargs["walk_forward"], kwargs["walk_forward_metric"] = _walk_forward_frame(walk_forward)
+        kwargs["walk_forward"], kwargs["walk_forward_metric"], kwargs["oos_equity"] = _walk_forward_frame(
+            walk_forward
+        )
+    if oos_equity is not None:
+        kwargs["oos_equity"] = (
+            pd.DataFrame({"time": oos_equity.index, "equity": oos_equity.to_numpy(dtype=float)})
+            if isinstance(oos_equity, pd.Series)
+            else oos_equity
+        )
+    if walk_forward is not None:
         stats["walk_forward_efficiency"] = _as_dict(walk_forward).get("walk_forward_efficiency")  # type: ignore[union-attr]
     if mc is not None:
         shuffle, bootstrap = mc.get("shuffle", mc), mc.get("bootstrap", mc)
         kwargs["monte_carlo_final_returns"] = bootstrap["final_return"]["values"]
         kwargs["monte_carlo_max_drawdowns"] = shuffle["max_drawdown"]["values"]
+        kwargs["monte_carlo_trades"] = bootstrap.get("n_trades")
         stats["probability_of_ruin"] = mc.get("probability_of_ruin")
     if monte_carlo_fan is not None:
         kwargs["monte_carlo_fan"] = monte_carlo_fan

@@ -44,6 +44,18 @@ WALK_FORWARD_COLUMNS = (
     "is_value",
     "oos_value",
 )
+INDICATOR_KINDS = ("price", "pane")
+"""Where an indicator is drawn: ``"price"`` over the candles (on the price scale), ``"pane"`` in its own pane
+below the price (its own scale)."""
+OVERLAY_MAX_DISTANCE = 0.25
+"""An indicator without an explicit kind is drawn over the price when the median of ``|value / close - 1|`` over
+its bars is at most this (it tracks the price: SMA, EMA, Bollinger bands, VWAP); otherwise in its own pane
+(RSI 0..100 beside a 500 price, MACD around 0)."""
+SMALL_SAMPLE_TRADES = 30
+"""Fewer trades than this: the trade-return histogram, the Monte Carlo charts and the walk-forward verdict carry a
+warning that the figures rest on too few trades to be reliable."""
+SMALL_WINDOW_TRADES = 5
+"""A walk-forward test window with fewer trades than this makes the verdict carry the small-sample warning."""
 FAN_COLUMNS = ("step", "p05", "p25", "p50", "p75", "p95")
 VERDICT_COLUMNS = ("check", "value", "threshold", "status")
 
@@ -96,7 +108,9 @@ class RunReport:
       extra columns (e.g. commission) are shown too.
     - ``metrics``: name -> value (fractions for returns/rates/drawdowns, currency for
       money, seconds for durations); ``metric_notes`` give reasons for null values.
-    - ``indicators``: name -> Series indexed by time (drawn over the price).
+    - ``indicators``: name -> Series indexed by time; ``indicator_panes`` (optional) name -> ``"price"`` (drawn
+      over the candles) or ``"pane"`` (its own pane below the price). Without a kind the rule of
+      :func:`indicator_kind` decides (an indicator that tracks the close is an overlay).
     - ``drawdown_periods``: peak, trough, recovery (NaT if not recovered), depth
       (fraction <= 0), optional length (bars); derived from equity when omitted.
     - ``monthly_returns``: index year, columns 1..12, fractions; derived when omitted.
@@ -112,6 +126,9 @@ class RunReport:
     timeframe: str = ""
     engine_version: str = ""
     indicators: Mapping[str, pd.Series] = field(default_factory=dict)
+    indicator_panes: Mapping[str, str] = field(default_factory=dict)
+    """Indicator name -> ``"price"`` (over the candles) or ``"pane"`` (own pane below the price); names left out
+    are placed by :func:`indicator_kind`."""
     drawdown_periods: pd.DataFrame | None = None
     monthly_returns: pd.DataFrame | None = None
     metric_notes: Mapping[str, str] = field(default_factory=dict)
@@ -163,8 +180,35 @@ class RunReport:
                         f"must be a pandas Series, got {type(series).__name__}", field=f"indicators.{name}"
                     )
                 )
+        for name, kind in self.indicator_panes.items():
+            if name not in self.indicators:
+                problems.append(Problem(f"names no indicator (has {list(self.indicators)})", field=f"indicator_panes.{name}"))
+            elif kind not in INDICATOR_KINDS:
+                problems.append(Problem(f"must be one of {list(INDICATOR_KINDS)}, got {kind!r}", field=f"indicator_panes.{name}"))
         if problems:
             raise InputError(f"invalid report input for strategy '{self.strategy}'", problems)
+
+
+def indicator_kind(series: pd.Series, candles: pd.DataFrame) -> str:
+    """``"price"`` when ``series`` tracks the close (median of ``|value / close - 1|`` at the bars both have is at
+    most :data:`OVERLAY_MAX_DISTANCE`), else ``"pane"``. An indicator with no value at any bar goes to a pane."""
+    s = series.dropna()
+    if s.empty:
+        return "pane"
+    ind_ns = to_utc_ns(pd.Series(s.index))
+    order = np.argsort(ind_ns, kind="stable")
+    ind_ns, values = ind_ns[order], s.to_numpy(dtype=float)[order]
+    bar_ns = to_utc_ns(candles["time"])
+    close = candles["close"].to_numpy(dtype=float)
+    pos = np.searchsorted(bar_ns, ind_ns)
+    hit = pos < len(bar_ns)
+    hit[hit] = bar_ns[pos[hit]] == ind_ns[hit]
+    ref = close[pos[hit]]
+    ok = np.isfinite(ref) & (ref != 0) & np.isfinite(values[hit])
+    if not ok.any():
+        return "pane"
+    distance = np.abs(values[hit][ok] / ref[ok] - 1.0)
+    return "price" if float(np.median(distance)) <= OVERLAY_MAX_DISTANCE else "pane"
 
 
 @dataclass
@@ -172,7 +216,12 @@ class ValidationReport:
     """Validation results shown on the summary page; every part is optional.
 
     - ``walk_forward``: window, train_start, train_end, test_start, test_end, is_value,
-      oos_value (the ``walk_forward_metric`` in sample and out of sample).
+      oos_value (the ``walk_forward_metric`` in sample and out of sample); optional
+      ``parameters`` (the window's chosen parameters as text) and ``oos_trades`` (trades in
+      its test bars).
+    - ``oos_equity``: time, equity (account currency): the stitched out-of-sample curve, each
+      window's test segment rebased on the previous one's end; drawn split at the windows.
+    - ``monte_carlo_trades``: how many trades the Monte Carlo resampled (small-sample warning).
     - ``monte_carlo_fan``: step, p05, p25, p50, p75, p95 (equity as a multiple of the
       start, 1.0 = unchanged) per trade step; ``monte_carlo_final_returns`` and
       ``monte_carlo_max_drawdowns`` are fractions, one per simulation.
@@ -183,6 +232,8 @@ class ValidationReport:
 
     walk_forward: pd.DataFrame | None = None
     walk_forward_metric: str = "sharpe_ratio"
+    oos_equity: pd.DataFrame | None = None
+    monte_carlo_trades: int | None = None
     monte_carlo_fan: pd.DataFrame | None = None
     monte_carlo_final_returns: Sequence[float] | np.ndarray | None = None
     monte_carlo_max_drawdowns: Sequence[float] | np.ndarray | None = None
@@ -195,6 +246,10 @@ class ValidationReport:
         problems: list[Problem] = []
         if self.walk_forward is not None:
             problems += _missing_columns(self.walk_forward, WALK_FORWARD_COLUMNS, "walk_forward")
+        if self.oos_equity is not None:
+            problems += _missing_columns(self.oos_equity, EQUITY_COLUMNS, "oos_equity")
+            if isinstance(self.oos_equity, pd.DataFrame):
+                problems += _time_problems(self.oos_equity, "time", "oos_equity")
         if self.monte_carlo_fan is not None:
             problems += _missing_columns(self.monte_carlo_fan, FAN_COLUMNS, "monte_carlo_fan")
         if self.verdicts is not None:
@@ -206,6 +261,7 @@ class ValidationReport:
     def is_empty(self) -> bool:
         parts = (
             self.walk_forward,
+            self.oos_equity,
             self.monte_carlo_fan,
             self.monte_carlo_final_returns,
             self.pbo_logits,

@@ -116,9 +116,16 @@ def unit_of(name: str) -> Unit:
     return Unit.NUMBER
 
 
+ACRONYMS = {"oos": "OOS", "pbo": "PBO", "wf": "WF", "dsr": "DSR", "psr": "PSR", "tca": "TCA", "cagr": "CAGR",
+            "sqn": "SQN", "pnl": "PnL"}  # fmt: skip
+"""Words of a snake_case name written as acronyms in labels (``oos_total_return`` -> ``OOS total return``)."""
+
+
 def label_of(name: str) -> str:
-    """Human label of a snake_case name: ``max_drawdown`` -> ``Max drawdown``."""
-    text = name.replace("_", " ").strip()
+    """Human label of a snake_case name: ``max_drawdown`` -> ``Max drawdown``, ``oos_sharpe_ratio`` ->
+    ``OOS sharpe ratio`` (:data:`ACRONYMS`)."""
+    words = [ACRONYMS.get(w.lower(), w) for w in name.replace("_", " ").split()]
+    text = " ".join(words)
     return text[:1].upper() + text[1:]
 
 

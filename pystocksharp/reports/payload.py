@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pystocksharp.reports.data import RunReport, SummaryReport, ValidationReport, to_utc_ns
+from pystocksharp.reports.data import (
+    RunReport,
+    SummaryReport,
+    ValidationReport,
+    indicator_kind,
+    to_utc_ns,
+)
 from pystocksharp.reports.derive import drawdown_periods, drawdown_series, monthly_returns
 from pystocksharp.reports.downsample import (
     DEFAULT_MAX_POINTS,
@@ -171,8 +178,10 @@ def run_payload(report: RunReport, *, max_points: int = DEFAULT_MAX_POINTS) -> d
 
 
 def _indicators(report: RunReport, bucket_ns: np.ndarray) -> list[dict[str, Any]]:
+    """Each indicator at the displayed candles' times, with ``kind``: ``"price"`` (overlay) or ``"pane"``."""
     out = []
     for name, series in report.indicators.items():
+        kind = report.indicator_panes.get(name) or indicator_kind(series, report.candles)
         s = series.dropna()
         ns = to_utc_ns(pd.Series(s.index))
         order = np.argsort(ns, kind="stable")
@@ -183,6 +192,7 @@ def _indicators(report: RunReport, bucket_ns: np.ndarray) -> list[dict[str, Any]
         out.append(
             {
                 "name": str(name),
+                "kind": kind,
                 "time_s": (bucket_ns[keep] // NS_PER_S).tolist(),
                 "value": clean(values[pos[keep]], 6),
             }
@@ -497,6 +507,7 @@ def _grid(summary: SummaryReport, ok: pd.DataFrame) -> dict[str, Any]:
             )
     return {
         "kind": "parcoords",
+        "shown": len(ok),
         "dimensions": dims,
         "metric": clean(values, 6),
         "metric_label": label_of(metric),
@@ -513,11 +524,24 @@ def _jsonable(v: Any) -> Any:
 
 def validation_payload(v: ValidationReport) -> dict[str, Any]:
     """Walk-forward, Monte Carlo, PBO and verdict data for the summary page."""
-    keys = ("walk_forward", "fan", "mc_final_returns", "mc_max_drawdowns", "pbo_logits", "verdicts")
+    keys = ("walk_forward", "oos_curve", "fan", "mc_final_returns", "mc_max_drawdowns", "pbo_logits", "verdicts")
     out: dict[str, Any] = dict.fromkeys(keys)
     if v.walk_forward is not None:
         wf = v.walk_forward.reset_index(drop=True)
         unit = unit_of(v.walk_forward_metric)
+        metric_text = label_of(v.walk_forward_metric).lower()
+        columns = [
+            Column("window", "Window", Unit.TEXT),
+            Column("train_start", "Train from", Unit.TEXT),
+            Column("train_end", "Train to", Unit.TEXT),
+            Column("test_start", "Test from", Unit.TEXT),
+            Column("test_end", "Test to", Unit.TEXT),
+        ]
+        if "parameters" in wf.columns:
+            columns.append(Column("parameters", "Parameters", Unit.TEXT))
+        columns += [Column("is_value", f"IS {metric_text}", unit), Column("oos_value", f"OOS {metric_text}", unit)]
+        if "oos_trades" in wf.columns:
+            columns.append(Column("oos_trades", "OOS trades", Unit.COUNT))
         out["walk_forward"] = {
             "metric": label_of(v.walk_forward_metric),
             "unit": unit.value,
@@ -528,19 +552,10 @@ def validation_payload(v: ValidationReport) -> dict[str, Any]:
             "test_end_ms": (to_utc_ns(wf["test_end"]) // NS_PER_MS).tolist(),
             "is_value": clean(wf["is_value"], 6),
             "oos_value": clean(wf["oos_value"], 6),
-            "table": table(
-                wf,
-                [
-                    Column("window", "Window", Unit.TEXT),
-                    Column("train_start", "Train from", Unit.TEXT),
-                    Column("train_end", "Train to", Unit.TEXT),
-                    Column("test_start", "Test from", Unit.TEXT),
-                    Column("test_end", "Test to", Unit.TEXT),
-                    Column("is_value", f"IS {label_of(v.walk_forward_metric).lower()}", unit),
-                    Column("oos_value", f"OOS {label_of(v.walk_forward_metric).lower()}", unit),
-                ],
-            ),
+            "table": table(wf, columns),
         }
+        if v.oos_equity is not None and len(v.oos_equity):
+            out["oos_curve"] = _oos_curve(v.oos_equity, wf)
     if v.monte_carlo_fan is not None:
         fan = v.monte_carlo_fan
         out["fan"] = {k: clean(fan[k], 6) for k in ("step", "p05", "p25", "p50", "p75", "p95")}
@@ -561,7 +576,47 @@ def validation_payload(v: ValidationReport) -> dict[str, Any]:
     return out
 
 
+OOS_CURVE_MAX_POINTS = 4_000
+"""Points of the stitched OOS curve drawn (over all windows; extremes kept per window)."""
+
+
+def _oos_curve(equity: pd.DataFrame, wf: pd.DataFrame) -> dict[str, Any]:
+    """The stitched OOS equity split into one segment per window (a bar belongs to the last window whose test
+    starts at or before it), each with the window's label and chosen parameters (HTML-escaped: plotly draws
+    hover text as HTML)."""
+    ns = to_utc_ns(equity["time"])
+    values = equity["equity"].to_numpy(dtype=float)
+    starts = to_utc_ns(wf["test_start"])
+    owner = np.clip(np.searchsorted(starts, ns, side="right") - 1, 0, len(wf) - 1)
+    params = wf["parameters"].astype(str).tolist() if "parameters" in wf.columns else [""] * len(wf)
+    budget = max(OOS_CURVE_MAX_POINTS // max(len(wf), 1), 50)
+    segments = []
+    for i in range(len(wf)):
+        idx = np.flatnonzero(owner == i)
+        if idx.size == 0:
+            continue
+        keep = idx[minmax_indices(values[idx], budget)]
+        segments.append(
+            {
+                "window": html.escape(str(wf["window"].iloc[i])),
+                "parameters": html.escape(params[i]),
+                "start_ms": int(ns[idx[0]] // NS_PER_MS),
+                "time_ms": (ns[keep] // NS_PER_MS).tolist(),
+                "equity": clean(values[keep], 2),
+            }
+        )
+    return {"segments": segments, "points": len(values)}
+
+
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e-?\d+)?(?![\w.%])")
+
+
 def _format_check_value(check: str, value: Any) -> str:
+    """A verdict value or threshold in the check's unit: a fraction check (``pbo``, ``probability_of_ruin``)
+    shows its value and the numbers of its threshold text as percent (``warn > 0.01`` -> ``warn > 1%``)."""
     if isinstance(value, str) or value is None:
-        return value or ""
+        text = value or ""
+        if unit_of(check) is Unit.PERCENT:
+            text = _NUMBER.sub(lambda m: f"{float(m.group()) * 100:g}%", text)
+        return text
     return format_many([value], unit_of(check))[0]

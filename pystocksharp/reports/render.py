@@ -26,7 +26,13 @@ from pystocksharp.reports.assets import (
     relative_href,
     templates_dir,
 )
-from pystocksharp.reports.data import RunReport, SummaryReport, to_utc_ns
+from pystocksharp.reports.data import (
+    SMALL_SAMPLE_TRADES,
+    SMALL_WINDOW_TRADES,
+    RunReport,
+    SummaryReport,
+    to_utc_ns,
+)
 from pystocksharp.reports.downsample import DEFAULT_MAX_POINTS
 from pystocksharp.reports.formatting import format_value, is_missing, label_of, unit_of
 from pystocksharp.reports.payload import format_times, run_payload, summary_payload
@@ -184,6 +190,10 @@ def _run_page(
         if price["bucket"] > 1
         else f"{bars:,} bars"
     )
+    in_panes = [ind["name"] for ind in payload["indicators"] if ind["kind"] == "pane"]
+    if in_panes:
+        own = "in a pane of its own" if len(in_panes) == 1 else "each in a pane of its own"
+        price_note += f"; {', '.join(in_panes)} {own} below the volume"
     eq = payload["equity"]
     equity_note = (
         f"{len(eq['time_ms']):,} of {eq['points']:,} points shown (extremes kept)"
@@ -208,9 +218,68 @@ def _run_page(
         "costs": _cost_panel(costs) if costs is not None else None,
         "attribution_note": _attribution_note(report) if payload["attribution"] is not None else None,
         "capacity": payload["capacity"] is not None,
+        "returns_warning": small_sample_warning(n_trips, "Histogram"),
     }
     assets = _assets(out_html, assets_dir, RUN_SCRIPTS, inline)
     return _page_html("run.html.j2", context, payload, assets)
+
+
+VALIDATION_CARD_LABELS = {
+    "walk_forward_efficiency": "WF efficiency",
+    "deflated_sharpe_ratio": "Deflated Sharpe",
+    "pbo": "PBO",
+    "oos_sharpe_ratio": "OOS Sharpe",
+    "oos_total_return": "OOS return",
+    "probability_of_ruin": "Ruin probability",
+    "holdout_passed": "Holdout passed",
+    "holdout_total_return": "Holdout return",
+    "selected": "Selected",
+    "verdict": "Verdict",
+}
+"""Short labels of the validation cards (a card is ~150 px wide); the full name is in the card's tooltip."""
+
+
+def validation_card(name: str, value: Any) -> dict[str, str]:
+    """A validation statistic's card: short label, value in its unit, tooltip with the full name and value."""
+    card = metric_card(name, value)
+    label = VALIDATION_CARD_LABELS.get(name, label_of(name))
+    return {**card, "label": label, "title": f"{label_of(name)}: {card['text']}"}
+
+
+def grid_chart_title(grid: Mapping[str, Any], metric_label: str) -> str:
+    """Title of the parameter-grid chart, after the chart actually drawn (its ``kind``)."""
+    kind = grid.get("kind")
+    if kind == "heatmap":
+        return f"{metric_label} over {grid['x_name']} × {grid['y_name']} (heatmap)"
+    if kind == "line":
+        return f"{metric_label} by {grid['x_name']}"
+    return f"{metric_label} over the parameters (parallel coordinates)"
+
+
+def small_sample_warning(trades: int | None, what: str) -> str | None:
+    """The warning under a chart built from fewer than :data:`SMALL_SAMPLE_TRADES` trades (None: enough, or
+    no trades at all, which the chart says itself)."""
+    if trades is None or trades <= 0 or trades >= SMALL_SAMPLE_TRADES:
+        return None
+    return (f"{what} based on {trades:,} trade{'s' if trades != 1 else ''}: not reliable "
+            f"(fewer than {SMALL_SAMPLE_TRADES} trades).")  # fmt: skip
+
+
+def walk_forward_warning(trades: list[float | None], windows: list[str]) -> str | None:
+    """The warning of the verdict when the walk-forward windows hold few trades: fewer than
+    :data:`SMALL_SAMPLE_TRADES` out of sample in all, or a window with fewer than :data:`SMALL_WINDOW_TRADES`."""
+    known = [(w, int(t)) for w, t in zip(windows, trades, strict=True) if t is not None]
+    if not known:
+        return None
+    total = sum(t for _, t in known)
+    thin = [w for w, t in known if t < SMALL_WINDOW_TRADES]
+    if total >= SMALL_SAMPLE_TRADES and not thin:
+        return None
+    parts = [f"the walk-forward test windows hold {total:,} trade{'s' if total != 1 else ''} in all"]
+    if thin:
+        label = "window {} has fewer than {}" if len(thin) == 1 else "windows {} have fewer than {} each"
+        parts.append(label.format(", ".join(thin), SMALL_WINDOW_TRADES))
+    return "Few trades: " + "; ".join(parts) + ": the out-of-sample figures and the verdict are not reliable."
 
 
 def _cost_panel(costs: Mapping[str, Any]) -> dict[str, Any]:
@@ -318,12 +387,7 @@ def _summary_page(
         },
         {**metric_card(metric, best_value), "label": f"Best {label_of(metric).lower()}"},
     ]
-    n_params = len(summary.parameter_names)
-    grid_title = {
-        0: "Parameters",
-        1: f"{label_of(metric)} by parameter",
-        2: f"{label_of(metric)} over the grid",
-    }.get(n_params, "Parallel coordinates")
+    grid_title = grid_chart_title(payload["grid"], label_of(metric))
     shown = payload["grid"].get("shown")
     if shown is not None and shown < counts["ok"]:
         grid_title += f" (best {shown:,} of {counts['ok']:,})"
@@ -344,11 +408,18 @@ def _summary_page(
         stat_values = dict(summary.validation.statistics)
         if summary.validation.pbo is not None:
             stat_values.setdefault("pbo", summary.validation.pbo)
-        stats = [
-            {**metric_card(k, v), "label": "PBO" if k == "pbo" else label_of(k)}
-            for k, v in stat_values.items()
-            if v is None or isinstance(v, (int, float, str))
-        ]
+        stats = [validation_card(k, v) for k, v in stat_values.items() if v is None or isinstance(v, (int, float, str))]
+    mc_warning = wf_warning = None
+    if validation:
+        mc_trades = summary.validation.monte_carlo_trades if summary.validation is not None else None
+        if mc_trades is None and validation["fan"]:
+            mc_trades = len(validation["fan"]["step"]) - 1  # the fan has a point per trade after the start
+        mc_warning = small_sample_warning(mc_trades, "Monte Carlo")
+        wf = validation["walk_forward"]
+        keys = [col["key"] for col in wf["table"]["columns"]] if wf else []
+        if "oos_trades" in keys:
+            j = keys.index("oos_trades")
+            wf_warning = walk_forward_warning([row[j] for row in wf["table"]["rows"]], wf["window"])
     context = {
         "title": summary.title or f"{summary.strategy} optimization summary",
         "heading": summary.title or f"{summary.strategy}: optimization summary",
@@ -361,6 +432,8 @@ def _summary_page(
         "failed_count_text": f"{counts['failed']:,} of {counts['total']:,} failed",
         "validation": validation if validation and any(validation.values()) else None,
         "validation_stats": stats,
+        "mc_warning": mc_warning,
+        "wf_warning": wf_warning,
         "engine_version": summary.engine_version,
     }
     assets = _assets(out_html, assets_dir, SUMMARY_SCRIPTS, inline)

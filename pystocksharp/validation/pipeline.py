@@ -51,7 +51,7 @@ from pystocksharp.validation.verdict import (
     evaluate_holdout,
     verdict,
 )
-from pystocksharp.validation.walkforward import run_holdout, window_table
+from pystocksharp.validation.walkforward import oos_equity_frame, run_holdout, window_table
 from pystocksharp.validation.walkforward import walk_forward as walk_forward_core
 
 #: progress(stage, done, total): stage is "walk-forward", "selection", "monte-carlo" or "holdout".
@@ -148,7 +148,7 @@ class ValidationResult(BaseModel):
     def report(self) -> Any:
         """The summary page's validation section
         (:class:`pystocksharp.reports.data.ValidationReport`): walk-forward timeline (annualized
-        Sharpe in and out of sample), bootstrap fan of the OOS trades, Monte Carlo histograms,
+        Sharpe in and out of sample), the stitched OOS equity with each window's parameters, bootstrap fan of the OOS trades, Monte Carlo histograms,
         PBO logits, verdict checks and the headline statistics."""
         from pystocksharp.reports.data import ValidationReport  # noqa: PLC0415
 
@@ -176,7 +176,9 @@ class ValidationResult(BaseModel):
         return ValidationReport(
             walk_forward=window_table(self.walk_forward, "sharpe_ratio"),
             walk_forward_metric="sharpe_ratio",
+            oos_equity=oos_equity_frame(self.walk_forward) if len(self.oos_equity) else None,
             monte_carlo_fan=fan,
+            monte_carlo_trades=int(self.oos_trade_returns.size) if mc is not None else None,
             monte_carlo_final_returns=mc.bootstrap.final_return.values if mc is not None else None,
             monte_carlo_max_drawdowns=mc.shuffle.max_drawdown.values if mc is not None else None,
             pbo=self.pbo,

@@ -285,7 +285,8 @@ def run_holdout(
 def window_table(result: WalkForwardResult, metric: str = "sharpe_ratio") -> pd.DataFrame:
     """One row per window for the walk-forward timeline: window, train_start, train_end,
     test_start, test_end (inclusive bar times), is_value, oos_value (``metric`` in and out of
-    sample; NaN when absent), efficiency."""
+    sample; NaN when absent), efficiency, parameters (the chosen ones as ``name=value, ...``),
+    oos_trades (trades closed in the test bars, NaN when the run did not count them)."""
     rows = [
         {
             "window": w.window,
@@ -296,6 +297,8 @@ def window_table(result: WalkForwardResult, metric: str = "sharpe_ratio") -> pd.
             "is_value": w.is_metrics.get(metric),
             "oos_value": w.oos_metrics.get(metric),
             "efficiency": w.efficiency,
+            "parameters": ", ".join(f"{k}={v}" for k, v in w.parameters.items()),
+            "oos_trades": w.oos_metrics.get("closed_trades"),
         }
         for w in result.windows
     ]
@@ -308,7 +311,15 @@ def window_table(result: WalkForwardResult, metric: str = "sharpe_ratio") -> pd.
         "is_value",
         "oos_value",
         "efficiency",
+        "parameters",
+        "oos_trades",
     ]
     return pd.DataFrame(rows, columns=columns).astype(
-        {"is_value": float, "oos_value": float, "efficiency": float}
+        {"is_value": float, "oos_value": float, "efficiency": float, "oos_trades": float}
     )
+
+
+def oos_equity_frame(result: WalkForwardResult) -> pd.DataFrame:
+    """The stitched OOS equity as a frame: time (bar time), equity (account currency)."""
+    series = result.oos_equity
+    return pd.DataFrame({"time": series.index, "equity": series.to_numpy(dtype=float)})
