@@ -326,7 +326,7 @@ def run_chunk(job: ClusterJob, tasks: list[ComboTask]) -> ChunkResult:
 
 def _leave_quickly() -> None:
     """Once .NET is loaded here, exit at once at interpreter exit, as pool workers do (see
-    :func:`pystocksharp.optimization.workers.init_worker`): unloading .NET takes seconds, past the 4 s a
+    :func:`pystocksharp.optimization.isolation.worker_main`): unloading .NET takes seconds, past the 4 s a
     Dask nanny waits before killing its worker. Registered after pythonnet's own exit hook, so it runs
     first."""
     global _LEAVES_QUICKLY
