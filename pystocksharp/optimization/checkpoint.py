@@ -483,6 +483,8 @@ class InFlightLog:
         self.path = path
         self.suspects = suspects
         self.fsync = fsync
+        #: every combination started was recorded: :meth:`close` removes the file
+        self.finished = False
         self._handle: IO[bytes] | None = None
 
     @classmethod
@@ -540,10 +542,10 @@ class InFlightLog:
         """Record that the run itself stopped ``tasks`` (Ctrl-C): not evidence that they stop runs."""
         self._append([InFlightEntry(index=t.index, parameter_hash=t.parameter_hash, released=True) for t in tasks])
 
-    def close(self, *, finished: bool) -> None:
-        """``finished``: every combination started was recorded, so the file goes."""
+    def close(self) -> None:
+        """Close the file; remove it when :attr:`finished` (every combination started was recorded)."""
         if self._handle is not None:
             self._handle.close()
             self._handle = None
-        if finished:
+        if self.finished:
             self.path.unlink(missing_ok=True)

@@ -443,29 +443,30 @@ class IsolatedPool:
         self._enforce(run, record)
 
     def _receive(self, run: _Run, worker: _Worker, record: Any) -> None:
-        try:
-            while worker.conn.poll():
-                message = worker.conn.recv()
-                kind = message[0]
-                if kind == "ready":
-                    worker.ready = True
-                elif kind == "done":
-                    worker.queue.popleft()
-                    worker.ran += 1
-                    worker.started, worker.log_offset = message[2], message[3]  # when and where the next began
-                    record(message[1])
-                elif kind == "os-error":
-                    worker.queue.popleft()
-                    raise message[1]
-                elif kind == "setup-failed":
-                    run.abort_reason = f"a worker process could not set the strategy up: {message[1]}"
-                    self._kill(worker)
+        """Every message a worker sent: ready, a finished combination, a failure to set up, or an OSError
+        while writing captures (disk full: the run's failure, raised here; ``--resume`` runs it again)."""
+        while True:
+            try:
+                if not worker.conn.poll():
                     return
-        except (EOFError, OSError) as exc:
-            if isinstance(exc, OSError) and not isinstance(exc, EOFError | ConnectionError | BrokenPipeError):
-                if exc.errno is not None:  # re-raised from the worker (disk full): the run's failure
-                    raise
-            self._died(run, worker, record)
+                message = worker.conn.recv()
+            except (EOFError, OSError):  # the worker is gone: its sentinel says how
+                self._died(run, worker, record)
+                return
+            kind = message[0]
+            if kind == "ready":
+                worker.ready = True
+            elif kind == "done":
+                worker.queue.popleft()
+                worker.ran += 1
+                worker.started, worker.log_offset = message[2], message[3]  # when and where the next began
+                record(message[1])
+            elif kind == "os-error":
+                raise message[1]
+            elif kind == "setup-failed":
+                run.abort_reason = f"a worker process could not set the strategy up: {message[1]}"
+                self._kill(worker)
+                return
 
     def _died(self, run: _Run, worker: _Worker, record: Any) -> None:
         """A worker process ended by itself: its combination failed; a worker that died setting up stops

@@ -7,17 +7,22 @@ How combinations run:
   batches: while the engine runs batch k+1 on a background thread (pythonnet releases the
   GIL), the main thread computes metrics, writes captures and appends the records of batch k.
 * Python strategies (per-bar and vectorized) run in ``workers`` spawned processes, each
-  hosting its own .NET runtime and reading the candles once (see :mod:`.workers`); with
-  ``workers=1`` they run in this process.
+  hosting its own .NET runtime and reading the candles once, one combination at a time (see
+  :mod:`.workers`, :mod:`.isolation`); with ``workers=1`` they run in this process.
+* With ``combination_timeout`` or ``memory_limit``, either kind runs in those worker processes, which
+  are killed past a limit (the combination is recorded failed with the reason); a worker process that
+  crashes (a stack overflow) fails its combination only (:mod:`.isolation`).
 * With ``cluster`` (``local:N``, ``tcp://HOST:PORT``), either kind runs in chunks on the workers of a
   Dask cluster through the same code (see :mod:`.cluster`); this process records.
 
 Every finished combination is appended (fsynced) to ``out/results.jsonl`` before the next
-is recorded; ``resume=True`` skips the parameter hashes already there. A run holds an
+is recorded; ``resume=True`` skips the parameter hashes already there. ``out/in-flight.jsonl`` names
+the combinations running (written before they start); a resume runs those not recorded first, each alone
+in a worker process (:class:`~.checkpoint.InFlightLog`). A run holds an
 exclusive lock on ``out`` (:func:`pystocksharp.io.exclusive_folder`) from its first check of
 the folder to its end: a second run on the same folder fails at once with ``InputError``. Ctrl-C stops
-submitting work, keeps what finished, and returns a result with ``interrupted=True``
-(a second Ctrl-C aborts at once). Results are identical whatever the number of workers:
+submitting work, keeps what finished (what still runs :data:`~.isolation.STOP_GRACE_S` later is stopped
+unrecorded) and returns a result with ``interrupted=True`` (a second Ctrl-C aborts at once). Results are identical whatever the number of workers:
 each combination is an independent, deterministic engine run.
 """
 
@@ -224,6 +229,7 @@ def optimize(
         )
         journal = InFlightLog.open(out_dir, done, fsync=fsync)
         with (
+            contextlib.closing(journal),
             ResultsLog.open(out_dir / RESULTS_FILE, fsync=fsync) as log,
             _StopOnCtrlC() as stop,
             _Isolation(run, strategy, resolved, ohlcv, pgrid.names, limits) as isolation,
@@ -245,7 +251,7 @@ def optimize(
                 executor = _python_executor(run, strategy, resolved, ohlcv, n_workers)
             with executor as execute:
                 _drive(run, searcher, execute, done)
-        journal.close(finished=searcher.done and not run.stopping)
+            journal.finished = searcher.done and not run.stopping
         _close_search(run, searcher)
         return OptimizationResult(
             out_dir,
