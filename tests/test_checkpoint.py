@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,10 +13,8 @@ import pytest
 
 from pystocksharp.errors import InputError
 from pystocksharp.optimization.checkpoint import (
-    IN_FLIGHT_FILE,
     CaptureStore,
     CombinationRecord,
-    InFlightLog,
     ResultsLog,
     RunSpec,
     read_results,
@@ -23,8 +22,6 @@ from pystocksharp.optimization.checkpoint import (
     records_frame,
     write_run_spec,
 )
-from pystocksharp.optimization.isolation import Limits, check_limits, parse_memory
-from pystocksharp.optimization.workers import ComboTask
 
 
 def _record(i: int, **kw: object) -> CombinationRecord:
@@ -145,11 +142,15 @@ def test_records_frame_has_one_row_per_record_with_params_summary_and_metrics() 
     assert frame["error"].iloc[1] == "ValueError: boom"
 
 
-def _task(i: int) -> ComboTask:
+def _task(i: int) -> Any:
+    from pystocksharp.optimization.workers import ComboTask  # noqa: PLC0415
+
     return ComboTask(i, f"hash{i:02d}", {"fast": 5 + i})
 
 
 def test_in_flight_log_names_the_combinations_started_and_not_recorded(tmp_path: Path) -> None:
+    from pystocksharp.optimization.checkpoint import IN_FLIGHT_FILE, InFlightLog  # noqa: PLC0415
+
     log = InFlightLog.open(tmp_path, {})
     assert log.suspects == [] and not (tmp_path / IN_FLIGHT_FILE).exists()
     log.started([_task(0), _task(1), _task(2)])
@@ -177,6 +178,8 @@ def test_in_flight_log_names_the_combinations_started_and_not_recorded(tmp_path:
 
 
 def test_memory_limits_parse_in_powers_of_1024_and_bad_ones_are_refused() -> None:
+    from pystocksharp.optimization.isolation import Limits, check_limits, parse_memory  # noqa: PLC0415
+
     assert parse_memory("2G") == parse_memory("2GB") == parse_memory("2 GiB") == 2 * 1024**3
     assert parse_memory("512m") == 512 * 1024**2 and parse_memory("1.5G") == 1536 * 1024**2
     assert parse_memory(4096) == 4096

@@ -26,12 +26,13 @@ import pytest
 from pystocksharp.cli.optimize import CHECKPOINT_DIR
 from pystocksharp.errors import InputError
 from pystocksharp.optimization import OptimizationResult, optimize
-from pystocksharp.optimization.checkpoint import IN_FLIGHT_FILE, RESULTS_FILE, CombinationRecord
+from pystocksharp.optimization.checkpoint import RESULTS_FILE, CombinationRecord
 
 pytestmark = pytest.mark.engine
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOG = str(ROOT / "pystocksharp" / "sample_data" / "GOOG_1d.csv")
+IN_FLIGHT_FILE = "in-flight.jsonl"  # checkpoint/in-flight.jsonl: the combinations running
 LOOP, OVERFLOW, HOG = 3, 6, 9
 GRID = ["--grid", "case=0:8"]  # 9 combinations: 7 good, the loop and the stack overflow
 
@@ -292,6 +293,10 @@ def test_limits_are_checked_before_anything_runs(tmp_path: Path) -> None:
     assert [p.field for p in info.value.problems] == ["combination_timeout", "memory_limit"]
     assert "unknown unit 'X'" in info.value.problems[1].message
     assert not (tmp_path / "a").exists()
+    with pytest.raises(InputError) as info:  # not enforced on Dask workers yet: refused, not ignored
+        optimize("sma_cross", GOOG, grid=["fast=5:10:5"], out=tmp_path / "c", cluster="local:1", combination_timeout=5)
+    assert info.value.summary == "combination limits do not apply on a cluster yet"
+    assert not (tmp_path / "c").exists()
     proc = subprocess.run([sys.executable, "-m", "pystocksharp", "optimize", "-s", "sma_cross", "-d", GOOG, "--grid",
                            "fast=5:10:5", "--memory-limit", "10M", "--out", str(tmp_path / "b"), "--json"],
                           capture_output=True, text=True, timeout=120)  # fmt: skip
