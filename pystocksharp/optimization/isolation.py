@@ -223,6 +223,10 @@ def worker_main(job: IsolatedJob, conn: Connection, log_path: str) -> None:
     parent reads there why it crashed)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run handles Ctrl-C
     _die_with_parent(job.parent_pid)
+    with contextlib.suppress(Exception):  # a crash ends at once: no core file of a few hundred MB to write first
+        import resource  # noqa: PLC0415 (POSIX only)
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(fd, 2)
     os.close(fd)
