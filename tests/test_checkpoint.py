@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -139,3 +140,54 @@ def test_records_frame_has_one_row_per_record_with_params_summary_and_metrics() 
     assert frame["sharpe_ratio"].iloc[0] == 0.0 and math.isnan(frame["sharpe_ratio"].iloc[1])
     assert frame["error"].isna().tolist() == [True, False]
     assert frame["error"].iloc[1] == "ValueError: boom"
+
+
+def _task(i: int) -> Any:
+    from pystocksharp.optimization.workers import ComboTask  # noqa: PLC0415
+
+    return ComboTask(i, f"hash{i:02d}", {"fast": 5 + i})
+
+
+def test_in_flight_log_names_the_combinations_started_and_not_recorded(tmp_path: Path) -> None:
+    from pystocksharp.optimization.checkpoint import IN_FLIGHT_FILE, InFlightLog  # noqa: PLC0415
+
+    log = InFlightLog.open(tmp_path, {})
+    assert log.suspects == [] and not (tmp_path / IN_FLIGHT_FILE).exists()
+    log.started([_task(0), _task(1), _task(2)])
+    log.close()  # not finished: the run stopped with these in flight
+    with open(tmp_path / IN_FLIGHT_FILE, "ab") as fh:  # what SIGKILL in the middle of a write leaves
+        fh.write(b'{"index": 3, "parameter_ha')
+    again = InFlightLog.open(tmp_path, {"hash01": None})  # hash01 was recorded before the stop
+    assert [(s.index, s.parameter_hash, s.parameters, s.ran_alone) for s in again.suspects] == [
+        (0, "hash00", {"fast": 5}, False),
+        (2, "hash02", {"fast": 7}, False),
+    ]
+    # rewritten with the suspects only (the torn line and the recorded combination are gone)
+    assert (tmp_path / IN_FLIGHT_FILE).read_text().count("\n") == 2
+    again.started([_task(0)], alone=True)  # the resume runs hash00 alone ... and the run is killed
+    again.close()
+    third = InFlightLog.open(tmp_path, {})
+    assert [(s.parameter_hash, s.ran_alone) for s in third.suspects] == [("hash00", True), ("hash02", False)]
+    third.released([_task(0)])  # a Ctrl-C stopped it: no evidence against it
+    third.close()
+    fourth = InFlightLog.open(tmp_path, {"hash02": None})
+    assert [(s.parameter_hash, s.ran_alone) for s in fourth.suspects] == [("hash00", False)]
+    fourth.finished = True  # every combination started was recorded
+    fourth.close()
+    assert not (tmp_path / IN_FLIGHT_FILE).exists()
+
+
+def test_memory_limits_parse_in_powers_of_1024_and_bad_ones_are_refused() -> None:
+    from pystocksharp.optimization.isolation import Limits, check_limits, parse_memory  # noqa: PLC0415
+
+    assert parse_memory("2G") == parse_memory("2GB") == parse_memory("2 GiB") == 2 * 1024**3
+    assert parse_memory("512m") == 512 * 1024**2 and parse_memory("1.5G") == 1536 * 1024**2
+    assert parse_memory(4096) == 4096
+    for bad in ("", "G", "-1G", "0", "2X", "two gigs"):
+        with pytest.raises(ValueError):
+            parse_memory(bad)
+    assert check_limits(None, None) == Limits() and not Limits().any
+    assert check_limits(2, "1G") == Limits(2.0, 1024**3)
+    with pytest.raises(InputError) as info:
+        check_limits(-1, "1K")
+    assert [p.field for p in info.value.problems] == ["combination_timeout", "memory_limit"]

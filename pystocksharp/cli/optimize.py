@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import shlex
 import sys
 from collections.abc import Callable
@@ -172,6 +173,23 @@ def _holding_out(command: Callable[..., None]) -> Callable[..., None]:
     "threads or worker processes here (--workers).",
 )
 @click.option(
+    "--combination-timeout",
+    type=float,
+    default=None,
+    metavar="SECONDS",
+    help="Time limit of one combination: past it, its worker process is killed and the combination recorded "
+    "failed ('timed out after N s'); the run goes on. Runs every combination (C# too) in worker processes. "
+    "Default: none.",
+)
+@click.option(
+    "--memory-limit",
+    default=None,
+    metavar="SIZE",
+    help="Memory limit (resident set size, e.g. 2G, 512M) of each worker process: past it, the worker is killed "
+    "and its combination recorded failed. Includes the worker's Python and .NET (~200-300 MB). Runs every "
+    "combination in worker processes. Default: none.",
+)
+@click.option(
     "--out",
     "-o",
     required=True,
@@ -214,6 +232,8 @@ def optimize_command(
     top: int,
     workers: int,
     cluster: str | None,
+    combination_timeout: float | None,
+    memory_limit: str | None,
     out: str,
     keep: str,
     no_report: bool,
@@ -271,6 +291,7 @@ def optimize_command(
         workers=workers or None, out=checkpoint, resume=resume, capital=capital, commission=commission,
         commission_per_unit=commission_per_unit, min_commission=min_commission, slippage=slippage,
         slippage_steps=slippage_steps, fill=fill, leverage=leverage, keep_fills=not no_fills, cluster=where,
+        combination_timeout=combination_timeout, memory_limit=memory_limit,
     )  # fmt: skip
     try:
         if no_progress:
@@ -281,7 +302,7 @@ def optimize_command(
     except KeyboardInterrupt:  # a second Ctrl-C: stopped at once, the checkpoint keeps what finished
         click.secho("interrupted at once (second Ctrl-C); resume with:", fg="yellow", err=True)
         click.echo("  " + resume_command(sys.argv[1:]), err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        _exit(EXIT_INTERRUPTED)
     stopped = bool(result.interrupted or result.abort_reason)
     exported = None if stopped else _export(result, Path(out), keep=kept, report=not no_report)
     if as_json:
@@ -309,9 +330,26 @@ def optimize_command(
         sys.exit(EXIT_CHECK_FAILED)
     if stopped:
         reason = result.abort_reason or "interrupted"
+        if result.runaway_at_stop:
+            from pystocksharp.optimization.isolation import STOP_GRACE_S  # noqa: PLC0415
+
+            click.secho(f"a combination still ran {STOP_GRACE_S:g} s after Ctrl-C and was stopped unrecorded (a runaway? "
+                        "--combination-timeout SECONDS records such a combination failed)", fg="yellow", err=True)  # fmt: skip
         click.secho(f"{reason}: {result.completed}/{result.total} done; resume with:", fg="yellow", err=True)
         click.echo("  " + resume_command(sys.argv[1:]), err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        _exit(EXIT_INTERRUPTED)
+
+
+def _exit(code: int) -> None:
+    """``sys.exit``, or ``os._exit`` when an engine thread of this process still runs a combination (a runaway
+    left at a Ctrl-C): the interpreter's shutdown would wait for .NET. Every file of the run is closed by now."""
+    from pystocksharp.optimization.runner import engine_thread_left_running  # noqa: PLC0415
+
+    if engine_thread_left_running():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def _parse_keep(keep: str) -> int | str:

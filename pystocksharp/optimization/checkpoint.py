@@ -439,3 +439,113 @@ def unseal_checkpoint(out: str | os.PathLike[str]) -> None:
     from pystocksharp.artifacts.manifest import MANIFEST_FILE  # noqa: PLC0415
 
     (Path(out) / MANIFEST_FILE).unlink(missing_ok=True)
+
+
+# ---- combinations in flight -----------------------------------------------------------------
+
+IN_FLIGHT_FILE = "in-flight.jsonl"
+
+
+class InFlightEntry(BaseModel):
+    """A line of ``in-flight.jsonl``: a combination handed to an engine thread or a worker process
+    (``alone``: as the only combination running, on a resume), or ``released`` (the run itself
+    stopped it, at a Ctrl-C: no evidence against it)."""
+
+    index: int
+    parameter_hash: str
+    parameters: dict[str, ParamValue] = Field(default_factory=dict)
+    alone: bool = False
+    released: bool = False
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """A combination that was in flight when a run stopped without recording it. ``ran_alone``: the run
+    stopped (crashed, was killed) while it ran as the only combination."""
+
+    index: int
+    parameter_hash: str
+    parameters: dict[str, ParamValue]
+    ran_alone: bool
+
+
+class InFlightLog:
+    """``in-flight.jsonl``: which combinations are running, written (flushed, fsynced) before they start.
+
+    A combination in it without a record in ``results.jsonl`` was running when the run stopped: it may be
+    what stopped it (a stack overflow or an abort in the engine's threads kills the whole process; a
+    runaway gets the run killed). :meth:`open` reads those *suspects* and rewrites the file with them
+    only; the runner runs each alone before anything else (:func:`pystocksharp.optimization.isolation`).
+    A torn last line (a write cut by SIGKILL) is ignored.
+    """
+
+    def __init__(self, path: Path, suspects: list[Suspect], *, fsync: bool) -> None:
+        self.path = path
+        self.suspects = suspects
+        self.fsync = fsync
+        #: every combination started was recorded: :meth:`close` removes the file
+        self.finished = False
+        self._handle: IO[bytes] | None = None
+
+    @classmethod
+    def open(cls, out: str | os.PathLike[str], recorded: set[str] | Mapping[str, Any], *, fsync: bool = True) -> InFlightLog:
+        path = Path(out) / IN_FLIGHT_FILE
+        pending: dict[str, Suspect] = {}
+        if path.exists():
+            for raw in path.read_bytes().split(b"\n"):
+                try:
+                    entry = InFlightEntry.model_validate_json(raw)
+                except ValueError:
+                    continue  # a torn line
+                if entry.parameter_hash in recorded:
+                    continue
+                previous = pending.get(entry.parameter_hash)
+                if entry.released:
+                    if previous is not None:
+                        pending[entry.parameter_hash] = Suspect(previous.index, previous.parameter_hash,
+                                                                previous.parameters, ran_alone=False)  # fmt: skip
+                    continue
+                pending[entry.parameter_hash] = Suspect(
+                    entry.index, entry.parameter_hash, entry.parameters,
+                    ran_alone=entry.alone or bool(previous and previous.ran_alone),
+                )  # fmt: skip
+        log = cls(path, list(pending.values()), fsync=fsync)
+        log._rewrite([InFlightEntry(index=s.index, parameter_hash=s.parameter_hash, parameters=s.parameters,
+                                    alone=s.ran_alone) for s in log.suspects])  # fmt: skip
+        return log
+
+    def _rewrite(self, entries: Sequence[InFlightEntry]) -> None:
+        if not entries:
+            self.path.unlink(missing_ok=True)
+            return
+        text = "".join(e.model_dump_json() + "\n" for e in entries)
+        with atomic_path(self.path, fsync=self.fsync) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+
+    def _append(self, entries: Sequence[InFlightEntry]) -> None:
+        if not entries:
+            return
+        if self._handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(self.path, "ab")
+        self._handle.write(b"".join(e.model_dump_json().encode("utf-8") + b"\n" for e in entries))
+        self._handle.flush()
+        if self.fsync:
+            os.fsync(self._handle.fileno())
+
+    def started(self, tasks: Sequence[Any], *, alone: bool = False) -> None:
+        """Record that ``tasks`` (``ComboTask``s) start now, durably, before they do."""
+        self._append([InFlightEntry(index=t.index, parameter_hash=t.parameter_hash, parameters=t.parameters,
+                                    alone=alone) for t in tasks])  # fmt: skip
+
+    def released(self, tasks: Sequence[Any]) -> None:
+        """Record that the run itself stopped ``tasks`` (Ctrl-C): not evidence that they stop runs."""
+        self._append([InFlightEntry(index=t.index, parameter_hash=t.parameter_hash, released=True) for t in tasks])
+
+    def close(self) -> None:
+        """Close the file; remove it when :attr:`finished` (every combination started was recorded)."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        if self.finished:
+            self.path.unlink(missing_ok=True)

@@ -24,7 +24,7 @@ What runs where:
 
 A worker lost mid-run: Dask runs its chunks again elsewhere; the client records each parameter hash
 once and ignores a repeat. A chunk whose workers died ``distributed.scheduler.allowed-failures`` + 1
-times (default 4) stops the run like a dead worker process does locally (``abort_reason``), keeping
+times (default 4) stops the run (``abort_reason``; a worker process that dies locally fails only its combination), keeping
 what finished. Ctrl-C: no more chunks are submitted, chunks that already finished are recorded, the
 others are cancelled (``--resume`` runs them).
 """
@@ -326,7 +326,7 @@ def run_chunk(job: ClusterJob, tasks: list[ComboTask]) -> ChunkResult:
 
 def _leave_quickly() -> None:
     """Once .NET is loaded here, exit at once at interpreter exit, as pool workers do (see
-    :func:`pystocksharp.optimization.workers.init_worker`): unloading .NET takes seconds, past the 4 s a
+    :func:`pystocksharp.optimization.isolation.worker_main`): unloading .NET takes seconds, past the 4 s a
     Dask nanny waits before killing its worker. Registered after pythonnet's own exit hook, so it runs
     first."""
     global _LEAVES_QUICKLY

@@ -95,6 +95,7 @@ class OptimizationResult:
         filters: Sequence[Filter] = (),
         interrupted: bool = False,
         abort_reason: str | None = None,
+        runaway_at_stop: bool = False,
     ) -> None:
         self.out = Path(out)
         spec = read_run_spec(self.out)
@@ -107,6 +108,8 @@ class OptimizationResult:
         self.filters = list(filters)
         self.interrupted = interrupted
         self.abort_reason = abort_reason
+        #: at the Ctrl-C, a combination still ran after the grace period and was stopped unrecorded (a runaway?)
+        self.runaway_at_stop = runaway_at_stop
         self._names = list(parameter_names) if parameter_names is not None else None
         self._captures = CaptureStore(self.out / CAPTURES_DIR)
 

@@ -7,17 +7,22 @@ How combinations run:
   batches: while the engine runs batch k+1 on a background thread (pythonnet releases the
   GIL), the main thread computes metrics, writes captures and appends the records of batch k.
 * Python strategies (per-bar and vectorized) run in ``workers`` spawned processes, each
-  hosting its own .NET runtime and reading the candles once (see :mod:`.workers`); with
-  ``workers=1`` they run in this process.
+  hosting its own .NET runtime and reading the candles once, one combination at a time (see
+  :mod:`.workers`, :mod:`.isolation`); with ``workers=1`` they run in this process.
+* With ``combination_timeout`` or ``memory_limit``, either kind runs in those worker processes, which
+  are killed past a limit (the combination is recorded failed with the reason); a worker process that
+  crashes (a stack overflow) fails its combination only (:mod:`.isolation`).
 * With ``cluster`` (``local:N``, ``tcp://HOST:PORT``), either kind runs in chunks on the workers of a
   Dask cluster through the same code (see :mod:`.cluster`); this process records.
 
 Every finished combination is appended (fsynced) to ``out/results.jsonl`` before the next
-is recorded; ``resume=True`` skips the parameter hashes already there. A run holds an
+is recorded; ``resume=True`` skips the parameter hashes already there. ``out/in-flight.jsonl`` names
+the combinations running (written before they start); a resume runs those not recorded first, each alone
+in a worker process (:class:`~.checkpoint.InFlightLog`). A run holds an
 exclusive lock on ``out`` (:func:`pystocksharp.io.exclusive_folder`) from its first check of
 the folder to its end: a second run on the same folder fails at once with ``InputError``. Ctrl-C stops
-submitting work, keeps what finished, and returns a result with ``interrupted=True``
-(a second Ctrl-C aborts at once). Results are identical whatever the number of workers:
+submitting work, keeps what finished (what still runs :data:`~.isolation.STOP_GRACE_S` later is stopped
+unrecorded) and returns a result with ``interrupted=True`` (a second Ctrl-C aborts at once). Results are identical whatever the number of workers:
 each combination is an independent, deterministic engine run.
 """
 
@@ -32,12 +37,11 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,11 +58,20 @@ from pystocksharp.optimization.checkpoint import (
     RESULTS_FILE,
     CaptureStore,
     CombinationRecord,
+    InFlightLog,
     ResultsLog,
     RunSpec,
     read_results,
     read_run_spec,
     write_run_spec,
+)
+from pystocksharp.optimization.isolation import (
+    STOP_GRACE_S,
+    IsolatedJob,
+    IsolatedPool,
+    Limits,
+    check_limits,
+    run_suspects,
 )
 from pystocksharp.optimization.progress import ProgressCallback, ProgressTracker
 from pystocksharp.optimization.ranking import Filter, SortKey, parse_filters, parse_sort_keys
@@ -80,8 +93,6 @@ from pystocksharp.optimization.workers import (
     PythonRunner,
     WorkerConfig,
     chunked,
-    init_worker,
-    run_chunk_in_worker,
 )
 from pystocksharp.resolver import ResolvedStrategy, resolve_strategy
 
@@ -134,6 +145,8 @@ def optimize(
     timeframe: str | None = None,
     batch_size: int | None = None,
     cluster: str | ClusterAddress | None = None,
+    combination_timeout: float | None = None,
+    memory_limit: str | int | None = None,
 ) -> OptimizationResult:
     """Run the combinations of ``grid`` a ``search`` picks for ``strategy`` on ``data``; return the ranked results.
 
@@ -155,6 +168,10 @@ def optimize(
     ``cluster``: run the combinations on Dask (:mod:`.cluster`), ``"local:N"`` (N worker processes
     started for the run) or ``"tcp://HOST:PORT"`` (a running scheduler); ``workers`` is then unused and
     ``batch_size`` is the combinations per task. None: engine threads or worker processes here.
+    ``combination_timeout`` (seconds) and ``memory_limit`` (``"2G"``, ``"512M"`` or bytes, the resident memory of
+    a worker process) guard against runaway combinations: with either, every combination (C# too) runs in a
+    worker process that is killed when it exceeds them, and the combination is recorded failed with the reason
+    (:mod:`.isolation`). A worker process that crashes (a stack overflow) fails its combination only, always.
     """
     settings = BacktestSettings.checked(
         capital=capital, commission=commission, commission_per_unit=commission_per_unit,
@@ -165,9 +182,13 @@ def optimize(
     n_workers = _workers(workers)
     with_metrics = _metrics_wanted(metrics)
     where = _cluster_address(cluster)
+    limits = check_limits(combination_timeout, memory_limit)
     resolved = resolve_strategy(strategy)
     if where is not None:
         _check_cluster_strategy(strategy, resolved)
+        _refuse_limits_on_cluster(limits)
+    elif limits.any:
+        _check_isolatable(strategy, resolved, limits)
     declared = declared_parameters(resolved)
     pgrid = _grid(grid, constraints, resolved, declared)
     check_before_running(
@@ -206,18 +227,31 @@ def optimize(
             ),
             search=searcher,
         )
-        with ResultsLog.open(out_dir / RESULTS_FILE, fsync=fsync) as log, _StopOnCtrlC() as stop:
+        journal = InFlightLog.open(out_dir, done, fsync=fsync)
+        with (
+            contextlib.closing(journal),
+            ResultsLog.open(out_dir / RESULTS_FILE, fsync=fsync) as log,
+            _StopOnCtrlC() as stop,
+            _Isolation(run, strategy, resolved, ohlcv, pgrid.names, limits) as isolation,
+        ):  # fmt: skip
             run.log = log
             run.stop = stop
+            run.journal = journal
             run.emit_progress()
+            if journal.suspects:
+                _rerun_suspects(run, isolation, journal, done)
+            csharp = resolved.kind in ("csharp", "csharp-file")
             if client is not None:
                 executor = _cluster_executor(run, client, strategy, resolved, ohlcv, pgrid.names, batch_size)
-            elif resolved.kind in ("csharp", "csharp-file"):
+            elif limits.any or (not csharp and n_workers > 1 and isolation.possible):
+                executor = isolation.executor(n_workers)
+            elif csharp:
                 executor = _csharp_executor(run, resolved, ohlcv, pgrid.names, n_workers, batch_size)
             else:
-                executor = _python_executor(run, strategy, resolved, ohlcv, n_workers, batch_size)
+                executor = _python_executor(run, strategy, resolved, ohlcv, n_workers)
             with executor as execute:
                 _drive(run, searcher, execute, done)
+            journal.finished = searcher.done and not run.stopping
         _close_search(run, searcher)
         return OptimizationResult(
             out_dir,
@@ -226,6 +260,7 @@ def optimize(
             filters=flts,
             interrupted=run.stop.requested if run.stop else False,
             abort_reason=run.abort_reason,
+            runaway_at_stop=run.left_running,
         )
 
 
@@ -590,6 +625,9 @@ class _Run:
     log: ResultsLog | None = None
     stop: _StopOnCtrlC | None = None
     abort_reason: str | None = None
+    journal: InFlightLog | None = None
+    #: a combination was still running STOP_GRACE_S after Ctrl-C and was left (killed, or left on its thread)
+    left_running: bool = False
 
     @property
     def capture_root(self) -> Path | None:
@@ -599,10 +637,12 @@ class _Run:
     def stopping(self) -> bool:
         return bool(self.stop and self.stop.requested) or self.abort_reason is not None
 
-    def record(self, rec: CombinationRecord) -> None:
+    def record(self, rec: CombinationRecord, *, tell: bool = True) -> None:
+        """Append ``rec`` to the results log (fsynced), tell the search (unless ``tell`` is false: a combination it
+        has not asked for yet), count it and call the callbacks."""
         assert self.log is not None
         self.log.append(rec)
-        if self.search is not None:
+        if self.search is not None and tell:
             self.search.tell(rec)
         update = self.tracker.finished(rec.ok)
         if self.on_result is not None:
@@ -646,14 +686,13 @@ def _csharp_executor(
 
     # Parquet encoding and compression release the GIL: a batch's captures are written by
     # `workers` threads, then its records are appended in grid order.
-    with (
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="pystocksharp-engine") as engine,
-        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pystocksharp-capture") as writers,
-    ):
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pystocksharp-capture") as writers:
 
         def launch(batch: list[ComboTask]) -> Future[list[eo.EngineOutcome]]:
+            if run.journal is not None:
+                run.journal.started(batch)  # a stack overflow in an engine thread ends this process
             combos = [t.parameters for t in batch]
-            return engine.submit(engine_run.run, names, combos, workers)
+            return _in_engine_thread(engine_run.run, names, combos, workers)
 
         def records(batch: list[ComboTask], outcomes: list[eo.EngineOutcome]) -> Iterable[CombinationRecord]:
             pairs = zip(batch, outcomes, strict=True)
@@ -672,7 +711,11 @@ def _pipeline(
     current = next(batches, None)
     pending = launch(current) if current else None
     while pending is not None and current is not None:
-        outcomes = _result_interruptibly(pending)
+        outcomes = _result_interruptibly(pending, run)
+        if outcomes is None:  # a runaway after Ctrl-C: left running, its batch unrecorded (--resume runs it)
+            if run.journal is not None:
+                run.journal.released(current)
+            return
         following = None if run.stopping else next(batches, None)
         pending = launch(following) if following else None
         finished = records(current, outcomes)
@@ -683,11 +726,46 @@ def _pipeline(
         current = following
 
 
-def _result_interruptibly(future: Future[Any]) -> Any:
-    """Wait in short slices so the main thread runs signal handlers (Ctrl-C) meanwhile."""
+def _result_interruptibly(future: Future[Any], run: _Run | None = None) -> Any:
+    """Wait in short slices so the main thread runs signal handlers (Ctrl-C) meanwhile. Once the run was asked
+    to stop, wait :data:`~.isolation.STOP_GRACE_S` seconds more at most: then None (a thread cannot be killed;
+    it is a daemon thread, left to the process's exit)."""
+    stop_since: float | None = None
     while True:
         with contextlib.suppress(TimeoutError):
             return future.result(timeout=0.2)
+        if run is not None and run.stopping:
+            stop_since = stop_since if stop_since is not None else time.monotonic()
+            if time.monotonic() - stop_since > STOP_GRACE_S:
+                run.left_running = True
+                return None
+
+
+#: Name of the daemon threads that run engine batches in this process.
+ENGINE_THREAD = "pystocksharp-engine"
+
+
+def _in_engine_thread(fn: Callable[..., Any], *args: Any) -> Future[Any]:
+    """``fn(*args)`` on a new daemon thread: a runaway batch never blocks this process's exit (a
+    ``ThreadPoolExecutor`` joins its threads at exit)."""
+    future: Future[Any] = Future()
+
+    def target() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 (handed to the waiting thread)
+            future.set_exception(exc)
+
+    threading.Thread(target=target, name=ENGINE_THREAD, daemon=True).start()
+    return future
+
+
+def engine_thread_left_running() -> bool:
+    """Whether an engine batch of this process is still running (a runaway left behind at a Ctrl-C): the
+    process must then leave with ``os._exit`` (its interpreter's shutdown would wait on .NET)."""
+    return any(t.name == ENGINE_THREAD and t.is_alive() for t in threading.enumerate())
 
 
 # ---- a Dask cluster ---------------------------------------------------------------------------------
@@ -719,17 +797,12 @@ def _cluster_executor(
 
 @contextlib.contextmanager
 def _python_executor(
-    run: _Run,
-    strategy: Any,
-    resolved: ResolvedStrategy,
-    ohlcv: Any,
-    workers: int,
-    batch_size: int | None,
+    run: _Run, strategy: Any, resolved: ResolvedStrategy, ohlcv: Any, workers: int
 ) -> Iterator[Execute]:
-    """Candles written once and workers started once per run; yields what runs a batch of tasks. A strategy
-    worker processes cannot import (a class from a notebook or a function, an instance) runs in this process,
-    with a warning."""
-    if workers > 1 and not workers_can_import(strategy):
+    """Python combinations in this process, one at a time: ``workers=1``, or a strategy worker processes cannot
+    import (a class from a notebook or a function, an instance; with a warning when more workers were asked
+    for). Worker processes run the others (:class:`_Isolation`)."""
+    if workers > 1:
         warnings.warn(
             f"strategy {resolved.spec}: worker processes cannot import it (defined in a notebook, a function or "
             "given as an instance), so its combinations run in this process, one at a time; put the class in a "
@@ -737,35 +810,21 @@ def _python_executor(
             RuntimeWarning,
             stacklevel=4,
         )
-        workers = 1
-    scratch = Path(tempfile.mkdtemp(prefix="pystocksharp-candles-"))
-    try:
-        data_path = scratch / "candles.parquet"
-        ohlcv.frame.to_parquet(data_path)
-        config = WorkerConfig(
-            strategy=strategy if workers == 1 else _picklable_reference(strategy, resolved),
-            data_path=str(data_path),
-            symbol=str(ohlcv.symbol or ""),
-            timeframe=str(ohlcv.timeframe or ""),
-            price_step=ohlcv.price_step,
-            settings=run.settings,
-            capture_root=str(run.capture_root) if run.capture_root else None,
-            with_metrics=run.with_metrics,
-        )
-        if workers == 1:
-            runner = PythonRunner(config, frame=ohlcv.frame)
-            yield lambda tasks: _run_in_process(run, runner, tasks)
-        else:
-            with _worker_pool(config, workers) as pool:
-                yield lambda tasks: _run_in_processes(run, pool, tasks, workers, batch_size or 1)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    config = WorkerConfig(
+        strategy=strategy, data_path="", symbol=str(ohlcv.symbol or ""), timeframe=str(ohlcv.timeframe or ""),
+        price_step=ohlcv.price_step, settings=run.settings,
+        capture_root=str(run.capture_root) if run.capture_root else None, with_metrics=run.with_metrics,
+    )  # fmt: skip
+    runner = PythonRunner(config, frame=ohlcv.frame)
+    yield lambda tasks: _run_in_process(run, runner, tasks)
 
 
 def _run_in_process(run: _Run, runner: PythonRunner, tasks: Iterator[ComboTask]) -> None:
     for task in tasks:
         if run.stopping:
             break
+        if run.journal is not None:
+            run.journal.started([task])
         run.record(runner.run(task))
 
 
@@ -798,51 +857,98 @@ def _picklable_reference(strategy: Any, resolved: ResolvedStrategy) -> Any:
     )
 
 
-@contextlib.contextmanager
-def _worker_pool(config: WorkerConfig, workers: int) -> Iterator[ProcessPoolExecutor]:
-    """Spawned worker processes for the whole run; killed at once on a second Ctrl-C."""
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("spawn"), initializer=init_worker, initargs=(config,)
-    )
-    try:
-        yield pool
-    except KeyboardInterrupt:
-        _kill_workers(pool)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+# ---- worker processes the run can kill (limits, crash isolation) -------------------------------------
 
 
-def _run_in_processes(
-    run: _Run, pool: ProcessPoolExecutor, tasks: Iterator[ComboTask], workers: int, chunk: int
+class _Isolation:
+    """Worker processes for a run (:mod:`.isolation`): the candles written once to a scratch Parquet file,
+    the job every worker sets up from, and pools of workers over it; the scratch folder goes at the end."""
+
+    def __init__(self, run: _Run, strategy: Any, resolved: ResolvedStrategy, ohlcv: Any, names: list[str],
+                 limits: Limits) -> None:  # fmt: skip
+        self.run = run
+        self.strategy = strategy
+        self.resolved = resolved
+        self.ohlcv = ohlcv
+        self.names = names
+        self.limits = limits
+        self.possible = workers_can_import(strategy)
+        self._scratch: Path | None = None
+        self._job: IsolatedJob | None = None
+
+    def __enter__(self) -> _Isolation:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+
+    @property
+    def scratch(self) -> Path:
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="pystocksharp-workers-"))
+        return self._scratch
+
+    @property
+    def job(self) -> IsolatedJob:
+        if self._job is None:
+            data_path = self.scratch / "candles.parquet"
+            self.ohlcv.frame.to_parquet(data_path)
+            run = self.run
+            config = WorkerConfig(
+                strategy=_picklable_reference(self.strategy, self.resolved), data_path=str(data_path),
+                symbol=str(self.ohlcv.symbol or ""), timeframe=str(self.ohlcv.timeframe or ""),
+                price_step=self.ohlcv.price_step, settings=run.settings,
+                capture_root=str(run.capture_root) if run.capture_root else None, with_metrics=run.with_metrics,
+            )  # fmt: skip
+            csharp = self.resolved.kind in ("csharp", "csharp-file")
+            self._job = IsolatedJob(config, csharp=csharp, names=tuple(self.names),
+                                    capture=run.keep_fills or run.with_metrics)  # fmt: skip
+        return self._job
+
+    def pool(self, workers: int) -> IsolatedPool:
+        return IsolatedPool(self.job, workers, self.limits, self.scratch)
+
+    @contextlib.contextmanager
+    def executor(self, workers: int) -> Iterator[Execute]:
+        """``workers`` worker processes for the whole run, one combination each at a time."""
+        with self.pool(workers) as pool:
+            yield lambda tasks: pool.run(self.run, tasks, self.run.journal)
+
+
+def _rerun_suspects(
+    run: _Run, isolation: _Isolation, journal: InFlightLog, done: dict[str, CombinationRecord]
 ) -> None:
-    """Keep ``2 * workers`` chunks in flight until the tasks run out (or the run stops)."""
-    chunks = chunked(tasks, chunk)
-    in_flight: set[Future[list[CombinationRecord]]] = set()
-    while True:
-        while not run.stopping and len(in_flight) < 2 * workers:
-            part = next(chunks, None)
-            if part is None:
-                break
-            in_flight.add(pool.submit(run_chunk_in_worker, part))
-        if not in_flight:
-            break
-        finished, in_flight = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
-        for future in finished:
-            try:
-                records = future.result()
-            except BrokenProcessPool as exc:
-                run.abort_reason = f"a worker process died ({exc}); finished combinations are kept"
-                continue
-            for rec in records:
-                run.record(rec)
-
-
-def _kill_workers(pool: ProcessPoolExecutor) -> None:
-    kill = getattr(pool, "kill_workers", None)  # Python >= 3.14
-    if kill is not None:
-        kill()
+    """Before anything else on a resume: the combinations in flight when the run stopped, each alone in a worker
+    process (one may be what stopped it: a stack overflow, a runaway the run was killed for). Their records go
+    to ``done``, from where the search hears of them when it asks (never run twice). A strategy worker processes
+    cannot import leaves them to the run's own executor."""
+    if not isolation.possible:
         return
-    for process in list(getattr(pool, "_processes", {}).values()):  # CPython < 3.14
-        with contextlib.suppress(Exception):
-            process.kill()
+
+    def record(rec: CombinationRecord) -> None:
+        done[rec.parameter_hash] = rec
+        run.record(rec, tell=False)
+
+    with isolation.pool(1) as pool:
+        run_suspects(run, pool, journal.suspects, journal, record)
+
+
+def _refuse_limits_on_cluster(limits: Limits) -> None:
+    if limits.any:
+        raise InputError(
+            "combination limits do not apply on a cluster yet",
+            [Problem(f"{limits.describe()} given with --cluster: run without --cluster to enforce them, or drop "
+                     "--combination-timeout / --memory-limit", field="cluster")],
+        )  # fmt: skip
+
+
+def _check_isolatable(strategy: Any, resolved: ResolvedStrategy, limits: Limits) -> None:
+    """Limits need worker processes: a strategy they cannot import (a notebook's class, an instance) is refused."""
+    if not workers_can_import(strategy):
+        raise InputError(
+            f"strategy {resolved.spec} cannot run under combination limits",
+            [Problem(f"{limits.describe()} needs worker processes, which cannot import it (a class defined in a "
+                     "notebook or a function, or an instance): put it in a module or a file (file.py:Class), or "
+                     "drop the limits", field="strategy")],
+        )  # fmt: skip

@@ -7,18 +7,14 @@ than one core. Each worker is a separate *process* started with the ``spawn`` me
 strategy once and reads the candles once from a Parquet file the parent wrote; it then runs
 chunks of combinations with :func:`pystocksharp.backtest.run_backtest` (the very code path of
 a single backtest), writes each combination's captures itself and returns small
-:class:`CombinationRecord` objects. Only the parent appends to the results log.
-
-Workers ignore SIGINT: on Ctrl-C the parent stops submitting, collects what is in flight and
-exits cleanly.
+:class:`CombinationRecord` objects. Only the parent appends to the results log. The worker
+processes themselves (one combination at a time, killed past a time or memory limit or replaced
+when they crash; Ctrl-C) are :mod:`pystocksharp.optimization.isolation`'s.
 """
 
 from __future__ import annotations
 
-import atexit
 import copy
-import os
-import signal
 import time
 import traceback
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -201,23 +197,3 @@ class PythonRunner:
         other = copy.copy(self)
         other.store = store
         return other
-
-
-_RUNNER: PythonRunner | None = None
-
-
-def init_worker(config: WorkerConfig) -> None:
-    """Process-pool initializer: ignore Ctrl-C (the parent handles it), load strategy and data once."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    global _RUNNER
-    _RUNNER = PythonRunner(config)
-    # Registered after pythonnet's own exit hook, so it runs first (atexit is LIFO): a worker
-    # has sent every result and closed every file when it exits, and unloading .NET at
-    # interpreter exit can take a minute of CPU, so the worker leaves at once instead.
-    atexit.register(os._exit, 0)
-
-
-def run_chunk_in_worker(tasks: Sequence[ComboTask]) -> list[CombinationRecord]:
-    if _RUNNER is None:
-        raise RuntimeError("worker not initialized")
-    return _RUNNER.run_chunk(tasks)
