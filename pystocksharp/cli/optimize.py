@@ -19,8 +19,15 @@ from pystocksharp.cli._common import (
     handle_errors,
     json_option,
 )
+from pystocksharp.errors import InputError, Problem
 
 EXIT_INTERRUPTED = 130
+#: Grids with more combinations (before constraints) than this print an estimate and need --yes.
+HUGE_GRID = 1_000_000
+#: Nominal speeds the estimate assumes: bars per second over all cores (a C# strategy; documented in
+#: docs/optimization.md), and bytes kept per bar of one combination with fills and equity.
+NOMINAL_BARS_PER_S = 10_000_000
+BYTES_PER_BAR_KEPT = 60
 #: Sub-folder of ``--out`` holding the resume state (run.json, results.jsonl, captures/).
 CHECKPOINT_DIR = "checkpoint"
 
@@ -208,6 +215,13 @@ def _holding_out(command: Callable[..., None]) -> Callable[..., None]:
 @emulation_options
 @click.option("--no-fills", is_flag=True, help="Do not store each combination's fills and per-bar equity.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (it goes to stderr).")
+@click.option(
+    "--yes",
+    "-y",
+    is_flag=True,
+    help="Run a grid of more than 1,000,000 combinations without asking (it prints an estimate first; "
+    "with --json or no terminal it is refused without --yes).",
+)
 @json_option
 @handle_errors()
 @_holding_out
@@ -248,6 +262,7 @@ def optimize_command(
     leverage: float,
     no_fills: bool,
     no_progress: bool,
+    yes: bool,
     as_json: bool,
 ) -> None:
     """Optimize a strategy over a parameter grid (every combination, a random sample or a genetic
@@ -275,6 +290,8 @@ def optimize_command(
     from pystocksharp.optimization.checkpoint import unseal_checkpoint  # noqa: PLC0415
 
     kept = _parse_keep(keep)
+    if search == "grid" and not resume and not yes:
+        confirm_huge_grid(list(grid), data, keep_fills=not no_fills, interactive=not as_json and _can_ask())
     where = None
     if cluster is not None:  # a bad address is refused before anything in --out is touched
         from pystocksharp.optimization.cluster import parse_cluster  # noqa: PLC0415
@@ -380,3 +397,48 @@ def _top_rows(result: Any, n: int) -> list[dict[str, Any]]:
 
 
 commands: list[click.Command] = [optimize_command]
+
+
+def confirm_huge_grid(grid: list[str], data: str, *, keep_fills: bool, interactive: bool) -> None:
+    """A grid of more than :data:`HUGE_GRID` combinations (the product of its axes, before constraints): print what it
+    would cost (count, time at :data:`NOMINAL_BARS_PER_S`, disk with fills) and ask, or, when nobody can answer
+    (``--json``, no terminal), refuse with the estimate (exit 2). Nothing is written before."""
+    from pystocksharp.backtest import load_data  # noqa: PLC0415
+    from pystocksharp.parameters import parse_grid  # noqa: PLC0415
+
+    if not grid:
+        return
+    try:
+        size = parse_grid(grid).count_unconstrained()
+    except InputError:
+        return  # the run reports a bad grid with every problem
+    if size <= HUGE_GRID:
+        return
+    try:
+        bars = load_data(data).bars
+    except InputError:
+        return
+    seconds = size * bars / NOMINAL_BARS_PER_S
+    disk = f", about {size * bars * BYTES_PER_BAR_KEPT / 1e9:,.0f} GB of fills and equity (--no-fills: none)" if keep_fills else ""
+    estimate = (f"{size:,} combinations before constraints on {bars:,} bars: at a nominal {NOMINAL_BARS_PER_S:,} "
+                f"bars/s about {_duration(seconds)}{disk}")  # fmt: skip
+    if interactive:
+        click.echo(f"note: a huge grid: {estimate}", err=True)
+        if click.confirm("Run it?", default=False, err=True):
+            return
+        raise click.Abort()
+    raise InputError("a huge grid needs --yes", [Problem(
+        f"{estimate}; give --yes to run it, or narrow the grid, or sample it (--search random --samples N, "
+        "--search genetic)", field="--grid")])  # fmt: skip
+
+
+def _can_ask() -> bool:
+    """Whether someone can answer a question: standard input is a terminal."""
+    return sys.stdin.isatty()
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("days", 86_400), ("hours", 3_600), ("minutes", 60)):
+        if seconds >= size:
+            return f"{seconds / size:,.1f} {unit}"
+    return f"{seconds:,.0f} s"
