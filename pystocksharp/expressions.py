@@ -59,18 +59,34 @@ def _apply(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
     return op(a, b)
 
 
+#: Longest expression (constraint, rule, fitness) accepted, in characters.
+MAX_EXPRESSION_CHARS = 2_000
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 80 else repr(text[:60]) + f"... ({len(text):,} characters)"
+
+
 class Expression:
     """A parsed expression: ``Expression("fast < slow", names={"fast", "slow"})(values) -> bool``."""
 
     def __init__(self, text: str, names: set[str] | frozenset[str] | None = None) -> None:
         self.text = text.strip()
         self.allowed_names = None if names is None else frozenset(names)
+        if len(self.text) > MAX_EXPRESSION_CHARS:
+            raise ExpressionError(f"expression of {len(self.text):,} characters: at most {MAX_EXPRESSION_CHARS:,} "
+                                  f"(starts {self.text[:40]!r})")  # fmt: skip
         try:
             tree = ast.parse(self.text, mode="eval")
         except SyntaxError as exc:
-            raise ExpressionError(f"cannot parse {text!r}: {exc.msg}") from None
+            raise ExpressionError(f"cannot parse {_short(text)}: {exc.msg}") from None
+        except (RecursionError, MemoryError):
+            raise ExpressionError(f"cannot parse {_short(text)}: nested too deeply") from None
         self.names: set[str] = set()
-        self._fn = self._build(tree.body)
+        try:
+            self._fn = self._build(tree.body)
+        except RecursionError:
+            raise ExpressionError(f"cannot use {_short(text)}: nested too deeply") from None
 
     def __call__(self, values: Mapping[str, Any]) -> Any:
         return self._fn(values)

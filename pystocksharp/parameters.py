@@ -306,6 +306,10 @@ class ParameterDefinition(BaseModel):
         return [self.default]
 
 
+#: Most values one grid axis may have (a step that small is a typo: ``x=0:1:1e-10``).
+MAX_AXIS_VALUES = 10_000_000
+
+
 def _lt(a: Any, b: Any) -> bool:
     return _as_decimal(a) < _as_decimal(b)
 
@@ -792,6 +796,11 @@ def _parse_spec(
             problems.append(
                 Problem(f"grid {spec!r}: stop {_fmt(stop)} is below start {_fmt(start)}", field=name)
             )
+        elif not (_lt(step, 0) or _as_decimal(step) == 0):
+            count = int((_as_decimal(stop) - _as_decimal(start)) // _as_decimal(step)) + 1
+            if count > MAX_AXIS_VALUES:
+                problems.append(Problem(f"grid {spec!r} gives {count:,} values: at most {MAX_AXIS_VALUES:,} per "
+                                        "parameter (a coarser step?)", field=name))  # fmt: skip
         if base is not None:
             for label, value in (("start", start), ("stop", stop)):
                 problems.extend(

@@ -78,3 +78,18 @@ def test_optimize_api_raises_input_error_and_writes_nothing(
         optimize("sma_cross", GOOG, grid=GRID, constraints=[constraint], out=run, workers=1)
     assert message in error.value.summary
     assert not run.exists()
+
+
+def test_pathological_grids_and_expressions_are_one_line_errors() -> None:
+    """A step that makes 10^10 values, a 70,000-character constraint and 1,900 nested unary minuses are input
+    errors naming the field, never a MemoryError or RecursionError traceback (#26)."""
+    runner = CliRunner()
+    tiny = runner.invoke(main, ["grid", "--grid", "x=0:1:1e-10"])
+    assert tiny.exit_code == 2
+    assert "grid 'x=0:1:1e-10' gives 10,000,000,001 values: at most 10,000,000 per parameter" in tiny.output
+    long = " + ".join(["fast"] * 10_000) + " < slow"
+    huge = runner.invoke(main, ["grid", "--grid", "fast=1:5", "--grid", "slow=1:5", "--constraint", long])
+    assert huge.exit_code == 2 and "expression of 70,004 characters: at most 2,000" in huge.output
+    deep = runner.invoke(main, ["grid", "--grid", "fast=1:5", "--grid", "slow=1:5", "--constraint", "-" * 1900 + "fast < slow"])
+    assert deep.exit_code == 2 and "nested too deeply" in deep.output
+    assert "Traceback" not in tiny.output + huge.output + deep.output
