@@ -24,7 +24,7 @@ import csv
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -65,6 +65,8 @@ class OhlcvData:
     #: Instrument specs from the data (a Parquet file's metadata, a ``NAME.instrument.json`` beside the file) or
     #: given with it (:mod:`pystocksharp.instruments`); None: nothing but the inferred price step.
     instrument: InstrumentSpec | None = None
+    #: What is suspicious but not wrong (:func:`data_warnings`): a long gap, timestamps with several UTC offsets.
+    warnings: tuple[str, ...] = ()
 
     @property
     def bars(self) -> int:
@@ -233,7 +235,38 @@ def load_ohlcv(
     if specs is not None and specs.price_step is not None:
         given_step = specs.price_step
     frame.attrs[PRICE_STEP_ATTR] = given_step if _valid_step(given_step) else infer_price_step(frame)
-    return OhlcvData(frame=frame, symbol=sym, timeframe=tf, source_path=path, sha256=digest, instrument=specs)
+    warnings = data_warnings(frame, table.utc_offsets, file=table.file)
+    return OhlcvData(frame=frame, symbol=sym, timeframe=tf, source_path=path, sha256=digest, instrument=specs,
+                     warnings=warnings)  # fmt: skip
+
+
+#: A gap between bars longer than this many typical bar spacings (and than :data:`GAP_FLOOR`) is reported.
+GAP_SPACINGS = 30
+GAP_FLOOR = pd.Timedelta(days=14)
+_OFFSET = r"(Z|[+-]\d{2}:?\d{2})\s*$"
+
+
+def data_warnings(frame: pd.DataFrame, utc_offsets: Sequence[str] = (), *, file: str | None = None) -> tuple[str, ...]:
+    """What loads but looks wrong: gaps longer than :data:`GAP_SPACINGS` median bar spacings (at least
+    :data:`GAP_FLOOR`: weekends and holidays are not gaps), and text timestamps written with more than one UTC offset
+    (converted to UTC, but a time frame inferred from them may be off)."""
+    out: list[str] = []
+    where = f"{file}: " if file else ""
+    index = pd.DatetimeIndex(frame.index)
+    if len(index) >= 3:
+        spacing = pd.Series(index[1:] - index[:-1])
+        limit = max(spacing.median() * GAP_SPACINGS, GAP_FLOOR)
+        long = spacing[spacing > limit]
+        if len(long):
+            k = int(long.idxmax())
+            years = long.max() / pd.Timedelta(days=365.25)
+            size = f"{years:.1f} years" if years >= 1 else f"{long.max().days} days"
+            out.append(f"{where}{len(long)} gap(s) longer than {GAP_SPACINGS} bar spacings; the longest, {size}, "
+                       f"between {index[k].isoformat()} and {index[k + 1].isoformat()}")  # fmt: skip
+    if len(utc_offsets) > 1:
+        out.append(f"{where}timestamps carry {len(utc_offsets)} different UTC offsets ({', '.join(utc_offsets)}): all "
+                   "were converted to UTC, so bars may not be evenly spaced (check the time frame)")  # fmt: skip
+    return tuple(out)
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
@@ -326,6 +359,7 @@ class _Table:
     n_rows: int
     lines: np.ndarray | None = None  # CSV line of each row; None: rows are positions in a frame
     problems: list[Problem] = field(default_factory=list)  # header/structure problems
+    utc_offsets: tuple[str, ...] = ()  # the distinct UTC offsets text timestamps were written with
 
 
 def _match_columns(
@@ -395,7 +429,19 @@ def _read_csv(path: Path) -> _Table:
         lines = np.arange(len(frame), dtype=np.int64) + 2
     frame, lines = _drop_blank_rows(frame, lines, file, problems)
     columns = {name: frame[pos].reset_index(drop=True) for name, pos in positions.items()}
-    return _Table(file, columns, len(frame), lines, problems)
+    offsets = frame.attrs.get(_OFFSETS_ATTR) or (_utc_offsets(columns["timestamp"]) if "timestamp" in columns else ())
+    return _Table(file, columns, len(frame), lines, problems, utc_offsets=tuple(offsets))
+
+
+_OFFSETS_ATTR = "pystocksharp.utc_offsets"
+
+
+def _utc_offsets(times: pd.Series) -> tuple[str, ...]:
+    """The distinct UTC offsets (``+0100``, ``Z`` as ``+0000``) text timestamps end with; () for parsed times."""
+    if isinstance(times.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(times.dtype):
+        return ()
+    found = times.astype("string").str.extract(_OFFSET)[0].dropna().str.replace(":", "", regex=False)
+    return tuple(sorted(set(found.replace({"Z": "+0000"}))))
 
 
 def _read_csv_typed(path: Path, width: int, positions: dict[str, int]) -> pd.DataFrame | None:
@@ -419,6 +465,11 @@ def _read_csv_typed(path: Path, width: int, positions: dict[str, int]) -> pd.Dat
             return None
         frame = table.to_pandas()
         frame.columns = list(range(width))
+        if tz is not None and "timestamp" in positions:  # times with offsets: which ones (several: a warning)
+            col = str(positions["timestamp"])
+            text = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=pacsv.ConvertOptions(
+                column_types={col: pa.string()}, include_columns=[col], strings_can_be_null=False))  # fmt: skip
+            frame.attrs[_OFFSETS_ATTR] = _utc_offsets(text.column(0).to_pandas())
         return frame
     return None
 

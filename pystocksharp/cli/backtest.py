@@ -198,6 +198,9 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
         return
     for notice in messages.get("notices", []):
         click.echo(f"note: {notice}", err=True)
+    for data in (getattr(result, "ohlcv", None), *getattr(result, "other_data", ())):
+        for warning in getattr(data, "warnings", ()):
+            click.echo(f"warning: {warning}", err=True)
     calendar = getattr(result, "calendar", None)
     for line in calendar.lines() if calendar is not None else []:
         click.echo(f"warning: calendars differ: {line} (docs/engine-api.md, 'Several series')", err=True)

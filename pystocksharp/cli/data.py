@@ -37,6 +37,8 @@ class CheckResult(BaseModel):
     file: str
     problems: list[str]
     summary: DataSummary | None = None
+    #: Suspicious but not wrong (``OhlcvData.warnings``): long gaps, several UTC offsets.
+    warnings: list[str] = []
 
 
 class SampleInfo(BaseModel):
@@ -129,11 +131,13 @@ def check_command(file: Path, max_problems: int, allow_nonpositive_prices: bool,
                 click.echo(f"  - {problem}", err=True)
         sys.exit(EXIT_CHECK_FAILED)
     summary = summarize(data)
-    result = CheckResult(ok=True, file=str(file), problems=[], summary=summary)
+    result = CheckResult(ok=True, file=str(file), problems=[], summary=summary, warnings=list(data.warnings))
     if as_json:
         emit_json(result)
     else:
         click.echo(f"ok: {data.bars} bars, {data.symbol} {data.timeframe}, {summary.start} .. {summary.end}")
+        for warning in data.warnings:
+            click.echo(f"warning: {warning}", err=True)
 
 
 @data_group.command("samples")
