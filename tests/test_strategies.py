@@ -406,3 +406,29 @@ def test_a_damaged_compile_cache_entry_is_compiled_again_and_replaced(tmp_path: 
     assert str(factory().Name) == "sma_cross_file"
     assert entry.read_bytes()[:2] == b"MZ"  # a PE image again
     assert [p.name for p in cache.iterdir()] == [entry.name]  # no temp file left
+
+
+_THROWER = """using PyStockSharp.Engine;
+
+namespace UserStrategies;
+
+public sealed class Thrower : Strategy
+{
+    public override void OnBar(int index)
+    {
+        if (index == 5)
+            throw new InvalidOperationException("planted at bar 5");
+    }
+}
+"""
+
+
+def test_a_csharp_strategy_exception_names_its_file_and_line(tmp_path: Path) -> None:
+    """User strategies are compiled with embedded debug information: the .NET stack trace of an exception a strategy
+    throws names the file and the line (#26: 'a C# runtime exception shows no line number')."""
+    path = tmp_path / "Thrower.cs"
+    path.write_text(_THROWER, encoding="utf-8")
+    with pytest.raises(Exception) as err:
+        run(f"{path}:Thrower")
+    assert "planted at bar 5" in str(err.value)
+    assert f"{path}:line 10" in str(err.value.StackTrace)

@@ -195,7 +195,8 @@ public static class CSharpStrategyCompiler
         var usings = CSharpSyntaxTree.ParseText(stockSharp ? StockSharpGlobalUsings : GlobalUsings, new CSharpParseOptions(LanguageVersion.Latest), path: "<global-usings>", encoding: Encoding.UTF8);
         var comp = CSharpCompilation.Create(assemblyName, new[] { tree, usings }, refs, options);
         using var ms = new MemoryStream();
-        var emit = comp.Emit(ms);
+        // debug information embedded in the dll: an exception the strategy throws names its file and line
+        var emit = comp.Emit(ms, options: new Microsoft.CodeAnalysis.Emit.EmitOptions(debugInformationFormat: Microsoft.CodeAnalysis.Emit.DebugInformationFormat.Embedded));
         if (!emit.Success)
         {
             var errors = new List<string>();
