@@ -152,7 +152,7 @@ class EngineAdapter:
         from pystocksharp.optimization.runner import _did_you_mean  # noqa: PLC0415
 
         flts = parse_filters(list(self.filters))
-        params = {spec.split("=", 1)[0].strip() for spec in _specs(self.grid)}
+        params = {spec.split("=", 1)[0].strip() for spec in grid_specs(self.grid)}
         columns = set(RESERVED_COLUMNS) | set(PerformanceMetrics.model_fields) | set(EQUITY_METRICS) | params
         problems = [Problem(f"unknown metric '{k.column}'{_did_you_mean(k.column, columns)}", field="rank")
                     for k in self.sort_keys if k.column not in columns]  # fmt: skip
@@ -263,10 +263,13 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _specs(grid: Any) -> list[str]:
-    """The ``NAME=...`` specs of a grid given as a string, a list of them or a mapping name -> values."""
+
+def grid_specs(grid: Any) -> list[str]:
+    """``grid`` (a ``NAME=...`` string, a list of them or a mapping name -> values) as ``NAME=...`` specs."""
     if isinstance(grid, str):
         return [grid]
     if isinstance(grid, Mapping):
-        return [f"{k}=" for k in grid]
-    return [str(g) for g in grid]
+        return [f"{k}={','.join(str(v) for v in vs)}" for k, vs in grid.items()]
+    if isinstance(grid, Sequence):
+        return [str(g) for g in grid]
+    return [repr(grid)]

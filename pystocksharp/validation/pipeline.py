@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pystocksharp.backtest import load_data
 from pystocksharp.optimization.runner import search_settings
-from pystocksharp.validation.engine import EngineAdapter, GridRun
+from pystocksharp.validation.engine import EngineAdapter, GridRun, grid_specs
 from pystocksharp.validation.models import (
     DeflatedSharpe,
     HoldoutCheck,
@@ -247,16 +247,6 @@ class _Options:
 
 def _label(value: str | int | None) -> str | None:
     return None if value is None else str(value)
-
-
-def _grid_specs(grid: Any) -> list[str]:
-    if isinstance(grid, str):
-        return [grid]
-    if isinstance(grid, dict):
-        return [f"{k}={','.join(str(v) for v in vs)}" for k, vs in grid.items()]
-    if isinstance(grid, Sequence):
-        return [str(g) for g in grid]
-    return [repr(grid)]
 
 
 def _selection(
@@ -476,7 +466,7 @@ def _validate(
         bars=len(frame),
         start=frame.index[0].isoformat(),
         end=frame.index[-1].isoformat(),
-        grid=_grid_specs(grid),
+        grid=grid_specs(grid),
         constraints=[str(c) for c in constraints],
         search=search_settings(engine.search).model_dump(),
         rank=rank,

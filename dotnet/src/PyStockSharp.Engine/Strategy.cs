@@ -201,8 +201,7 @@ public abstract class Strategy
         if (!(mark > 0) || !(equity > 0) || fraction == 0) return 0;
         double units = Math.Abs(fraction) * equity / (mark * inst.Multiplier);
         if (!(units < 7.9e27)) return 0;
-        decimal step = (decimal)inst.VolumeStep;
-        double whole = (double)(decimal.Floor((decimal)units / step) * step);
+        double whole = inst.FloorToStep(units);
         return fraction < 0 ? -whole : whole;
     }
 

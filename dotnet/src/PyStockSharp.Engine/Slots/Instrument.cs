@@ -47,10 +47,13 @@ public sealed class Instrument
     /// when they are enforced, else unchanged.
     /// </summary>
     public double RoundVolume(double volume)
+        => VolumeStepEnforced && double.IsFinite(volume) && volume > 0 && volume < 7.9e27 ? FloorToStep(volume) : volume;
+
+    /// <summary><paramref name="volume"/> (finite, &gt; 0, &lt; 7.9e27) rounded down, in decimal, to a whole number of volume steps.</summary>
+    public double FloorToStep(double volume)
     {
-        if (!VolumeStepEnforced || !double.IsFinite(volume) || !(volume > 0) || volume >= 7.9e27) return volume;
-        decimal step = (decimal)VolumeStep, v = (decimal)volume;
-        return (double)(decimal.Floor(v / step) * step);
+        decimal step = (decimal)VolumeStep;
+        return (double)(decimal.Floor((decimal)volume / step) * step);
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
