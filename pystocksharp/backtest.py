@@ -199,6 +199,9 @@ class BacktestResult:
     messages: dict[str, list[str]] = field(default_factory=dict, repr=False)
     #: The other instruments' data of a run over several (``OhlcvData``, in the order given).
     other_data: tuple[Any, ...] = field(default=(), repr=False)
+    #: The series the run is compared with (:class:`pystocksharp.benchmark.Benchmark`, ``backtest(benchmark=...)``):
+    #: beta/alpha in :meth:`metrics`, the benchmark line, yearly returns and rolling Sharpe on the page. None: none.
+    benchmark: Any = field(default=None, repr=False)
 
     @functools.cached_property
     def trades(self) -> pd.DataFrame:
@@ -289,9 +292,13 @@ class BacktestResult:
         """Every performance metric of this run (:func:`pystocksharp.metrics.compute_metrics`).
 
         ``periods_per_year`` P (None: inferred from the bar times), ``risk_free_rate`` per year
-        (fraction), ``benchmark`` a close series for beta/alpha. Returns ``PerformanceMetrics``.
+        (fraction), ``benchmark`` a close series for beta/alpha (None: the run's own :attr:`benchmark`, if any).
+        Returns ``PerformanceMetrics``.
         """
         from pystocksharp.metrics import compute_metrics
+
+        if benchmark is None and self.benchmark is not None:
+            benchmark = self.benchmark.close
 
         return compute_metrics(
             self.equity,
@@ -388,6 +395,7 @@ def backtest(
     participation: float | None = None,
     participation_remainder: Remainder | None = None,
     impact: float | None = None,
+    benchmark: Any = None,
 ) -> BacktestResult:
     """Backtest ``strategy`` (name, ``file.py:Class``, ``File.cs:Class``, class or instance) on ``data``
     (CSV/Parquet path, ``sample:NAME``, DataFrame or loaded ``OhlcvData``).
@@ -406,7 +414,11 @@ def backtest(
     of each bar's volume, the rest ``participation_remainder="carry"`` to the next bars or ``"cancel"``led), no market
     impact (``impact=k``). ``config`` (a
     ``strategy-config.json`` path or a loaded ``StrategyConfig``) replays a saved run instead
-    (see :func:`backtest_from_config`); it excludes every other argument.
+    (see :func:`backtest_from_config`); it excludes every other argument but ``benchmark``.
+
+    ``benchmark``: a series to compare the run with (``"sample:SPX_1d"``, a data file, a close Series, ``OhlcvData``;
+    :mod:`pystocksharp.benchmark`): beta and alpha in :meth:`BacktestResult.metrics`, and on the run page the
+    benchmark line, yearly returns and rolling Sharpe beside the strategy's. Loaded (and checked) before the run.
 
     Settings are validated before anything is loaded; unknown or bad parameters are all reported
     in one :class:`InputError` naming the known ones. A Python strategy's exception propagates
@@ -419,6 +431,11 @@ def backtest(
         "timeframe": timeframe, "instrument": instrument, "participation": participation,
         "participation_remainder": participation_remainder, "impact": impact,
     }  # fmt: skip
+    compared = None
+    if benchmark is not None:
+        from pystocksharp.benchmark import load_benchmark  # noqa: PLC0415
+
+        compared = load_benchmark(benchmark)
     if config is not None:
         conflicts = [name for name, value in given.items() if value is not None]
         if conflicts:
@@ -426,7 +443,7 @@ def backtest(
                 "config replaces the other arguments",
                 [Problem("cannot be given with config", field=name) for name in conflicts],
             )
-        return backtest_from_config(config)
+        return _compared(backtest_from_config(config), compared)
     missing = [name for name in ("strategy", "data") if given[name] is None]
     if missing:
         raise InputError(
@@ -451,9 +468,14 @@ def backtest(
             import warnings  # noqa: PLC0415
 
             warnings.warn(CalendarWarning("; ".join(result.calendar.lines()) + " (see result.calendar)"), stacklevel=2)
-        return result
+        return _compared(result, compared)
     [ohlcv] = with_specs([load_data(data, symbol=symbol, timeframe=timeframe)], instrument)
-    return run_backtest(resolved, ohlcv, dict(params or {}), settings)
+    return _compared(run_backtest(resolved, ohlcv, dict(params or {}), settings), compared)
+
+
+def _compared(result: BacktestResult, benchmark: Any) -> BacktestResult:
+    """``result`` with its :attr:`BacktestResult.benchmark` (None: unchanged)."""
+    return result if benchmark is None else dataclasses.replace(result, benchmark=benchmark)
 
 
 def with_specs(loaded: list[Any], instrument: Any) -> list[Any]:

@@ -178,6 +178,8 @@
     xaxis: { type: "date", anchor: "y2" },
     yaxis: { domain: [0.34, 1], title: { text: "Equity" }, tickformat: ",.0f" },
     yaxis2: { domain: [0, 0.27], title: { text: "Drawdown" }, tickformat: ".0%", rangemode: "tozero" },
+    showlegend: !!E.benchmark, legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+    margin: { l: 56, r: 16, t: E.benchmark ? 34 : 10, b: 40 },
   });
 
   if (D.trade_returns.length) {
@@ -207,6 +209,41 @@
     }], { yaxis: { type: "category", autorange: "reversed" }, xaxis: { side: "top" }, margin: { l: 50, r: 10, t: 30, b: 10 } });
   } else {
     PS.empty("monthly-chart", "Not enough equity data for monthly returns.");
+  }
+
+  const Y = D.yearly;
+  if (Y.years.length) {
+    const yearly = [{ x: Y.years, y: Y.strategy, type: "bar", name: "Strategy", marker: { color: c.accent },
+      hovertemplate: "%{x}: %{y:.2%}<extra>Strategy</extra>" }];
+    if (Y.comparison) {
+      yearly.push({ x: Y.years, y: Y.comparison, type: "bar", name: Y.comparison_label, marker: { color: c.muted },
+        hovertemplate: "%{x}: %{y:.2%}<extra>%{fullData.name}</extra>" });
+    }
+    PS.plot("yearly-chart", yearly, {
+      barmode: "group", xaxis: { type: "category" }, yaxis: { tickformat: ".0%", title: { text: "Return" } },
+      showlegend: yearly.length > 1, legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+      margin: { l: 56, r: 16, t: 34, b: 40 },
+    });
+  } else {
+    PS.empty("yearly-chart", "Not enough equity data for yearly returns.");
+  }
+
+  const R = D.rolling_sharpe;
+  if (R.time_ms.length) {
+    const rolling = [{ x: R.time_ms, y: R.strategy, type: "scatter", mode: "lines", name: "Strategy",
+      line: { color: c.accent, width: 1.4 }, hovertemplate: "%{x|%Y-%m-%d}<br>Sharpe %{y:.2f}<extra>Strategy</extra>" }];
+    if (R.comparison) {
+      rolling.push({ x: R.time_ms, y: R.comparison, type: "scatter", mode: "lines", name: R.comparison_label,
+        line: { color: c.muted, width: 1.1, dash: "dot" },
+        hovertemplate: "%{x|%Y-%m-%d}<br>Sharpe %{y:.2f}<extra>%{fullData.name}</extra>" });
+    }
+    PS.plot("rolling-chart", rolling, {
+      xaxis: { type: "date" }, yaxis: { title: { text: "Sharpe ratio" }, zeroline: true },
+      showlegend: rolling.length > 1, legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+      margin: { l: 56, r: 16, t: 34, b: 40 },
+    });
+  } else {
+    PS.empty("rolling-chart", "The run is shorter than one rolling window (" + R.window + " rows).");
   }
 
   new PS.Table(document.getElementById("drawdown-table"), D.drawdowns, {

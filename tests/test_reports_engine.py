@@ -256,3 +256,37 @@ def test_small_sample_warning_on_the_trade_histogram(
     else:
         assert shown is None and "not reliable" not in page.read_text(encoding="utf-8")
     assert driver.execute_script("return document.getElementById('returns-chart').data[0].x.length") == trips
+
+
+def test_benchmark_line_yearly_returns_and_rolling_sharpe_drawn(driver: Any, tmp_path: Path) -> None:
+    run = pystocksharp.backtest(
+        "sma_cross", sample_path("NASDAQ_1d"), params={"fast": 10, "slow": 30}, benchmark="sample:SPX_1d"
+    )
+    page = render_run_page(run_report_from_backtest(run, sample_path("NASDAQ_1d")), tmp_path / "index.html")
+    data = page_data(page)
+    driver.get_log("browser")
+    driver.get(page_url(page))
+    wait_ready(driver)
+    assert console_errors(driver) == []
+    traces = driver.execute_script(
+        "return ['equity-chart', 'yearly-chart', 'rolling-chart'].map(id =>"
+        " document.getElementById(id).data.map(t => [t.name, t.y.length]))"
+    )
+    points = len(data["equity"]["time_ms"])
+    years = len(data["yearly"]["years"])
+    shown = len(data["rolling_sharpe"]["time_ms"])
+    assert traces == [
+        [["Equity", points], ["Drawdown", points], ["Benchmark SPX", points]],
+        [["Strategy", years], ["Benchmark SPX", years]],
+        [["Strategy", shown], ["Benchmark SPX", shown]],
+    ]
+    assert years == 20 and shown > 1000
+    # the legend names both curves; the bars are drawn (svg paths), one per year and curve
+    legend = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#yearly-chart .legendtext')).map(e => e.textContent)"
+    )
+    assert legend == ["Strategy", "Benchmark SPX"]
+    bars = driver.execute_script("return document.querySelectorAll('#yearly-chart .bars .point').length")
+    assert bars == 2 * years
+    assert "Compared with" in page.read_text(encoding="utf-8")
+    full_page_screenshot(driver, SHOTS / "engine-run-benchmark.png")

@@ -132,7 +132,7 @@ def build_result(
     from pystocksharp.backtest import backtest
 
     if config is not None:
-        return backtest(config=config)
+        return backtest(config=config, benchmark=settings.get("benchmark"))
     import warnings
 
     from pystocksharp.backtest import CalendarWarning
@@ -189,6 +189,8 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
         calendar = getattr(result, "calendar", None)
         payload["calendar"] = None if calendar is None else calendar.model_dump(mode="json")
         payload["attribution"] = result.attribution_report().model_dump(mode="json")
+        compared = getattr(result, "benchmark", None)
+        payload["benchmark"] = None if compared is None else {"label": compared.label, "source": compared.source}
         if capacity is not None:
             payload["capacity"] = [p.model_dump(mode="json") for p in capacity]
         payload["outputs"] = {k: str(v) for k, v in outputs.items()}
@@ -237,6 +239,12 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
             ("win rate", _fmt_fraction(metrics.win_rate)),
             ("profit factor", _fmt_number(metrics.profit_factor)),
         ]
+        compared = getattr(result, "benchmark", None)
+        if compared is not None:
+            rows += [
+                (f"beta to {compared.label}", _fmt_number(metrics.beta)),
+                (f"alpha to {compared.label} (per year)", _fmt_fraction(metrics.alpha)),
+            ]
     rows += [("rejected orders", str(report.rejected)), ("engine", report.engine_version)]
     for row in rows:
         table.add_row(*row)
@@ -307,6 +315,14 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
 )
 @click.option("--no-report", is_flag=True, help="With --out: do not write the HTML run page.")
 @click.option(
+    "--benchmark",
+    default=None,
+    metavar="FILE|sample:NAME",
+    help="Compare the run with this series' closes (e.g. sample:SPX_1d): beta and alpha in the metrics; on the run "
+    "page the benchmark line, yearly returns and rolling Sharpe beside the strategy's (default: buy and hold of the "
+    "traded data). Kept in the run folder's analytics.json.",
+)
+@click.option(
     "--capacity",
     is_flag=True,
     help="Also run the capacity curve: the backtest again with commission and slippage x0, 0.5, 1, 2, 4 "
@@ -324,6 +340,7 @@ def backtest_command(
     config: str | None,
     out: str | None,
     no_report: bool,
+    benchmark: str | None,
     capacity: bool,
     as_json: bool,
     **settings: Any,
@@ -343,6 +360,7 @@ def backtest_command(
       pystocksharp backtest -s my_strats.py:Breakout -d data.parquet --out results/breakout --json
       pystocksharp backtest --config results/breakout/strategy-config.json --out results/again
       pystocksharp backtest -s strategies/PairsSpread.cs --data SPX=sample:SPX_1d --data NDX=sample:NASDAQ_1d
+      pystocksharp backtest -s sma_cross -d sample:NASDAQ_1d --benchmark sample:SPX_1d --out results/vs-spx
     """
     data = data_argument(data_items)
     check_sources(ctx, config, strategy, data)
@@ -350,6 +368,8 @@ def backtest_command(
     instrument = instrument_argument(instrument_items, data)
     if instrument is not None:
         settings["instrument"] = instrument
+    if benchmark is not None:
+        settings["benchmark"] = benchmark
     try:
         result = build_result(strategy, data, params, config, **settings)
     except PyStockSharpError:

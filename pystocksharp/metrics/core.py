@@ -386,8 +386,12 @@ def compute_metrics(
 
 def metrics_of_backtest(result: Any, **kwargs: Any) -> PerformanceMetrics:
     """:func:`compute_metrics` of a :class:`pystocksharp.BacktestResult` (its ``equity``, ``trades``
-    and ``summary.initial_capital``); ``kwargs`` as for :func:`compute_metrics`. Write it next to
-    ``equity.parquet`` with ``pystocksharp.io.atomic_write_json(folder / "performance-metrics.json", m)``."""
+    and ``summary.initial_capital``; its ``benchmark``, if any, unless ``kwargs`` give one); ``kwargs`` as for
+    :func:`compute_metrics`. Write it next to ``equity.parquet`` with
+    ``pystocksharp.io.atomic_write_json(folder / "performance-metrics.json", m)``."""
+    compared = getattr(result, "benchmark", None)
+    if kwargs.get("benchmark") is None and compared is not None:
+        kwargs["benchmark"] = compared.close
     return compute_metrics(
         result.equity, result.trades, initial_capital=float(result.summary.initial_capital), **kwargs
     )

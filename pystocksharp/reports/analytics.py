@@ -1,5 +1,6 @@
 """Portfolio analytics of one run for its page: trading costs (TCA totals), per-symbol attribution with the
-correlation of the symbols' per-bar PnL, and the capacity curve when one was computed.
+correlation of the symbols' per-bar PnL, the capacity curve when one was computed, and the benchmark the run was
+compared with (its close at each equity row).
 
 ``analytics.json`` in a backtest run folder (:class:`RunAnalytics`, written by ``backtest --out``) keeps them beside
 the artifacts, so ``pystocksharp report`` rebuilds the same page. Plain data: nothing here runs the engine (the
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, ValidationError
 
@@ -24,7 +27,8 @@ from pystocksharp.reports.data import RunReport
 
 ANALYTICS_FILE = "analytics.json"
 DESCRIPTION = (
-    "trading costs, per-symbol attribution and correlation, capacity curve (money in account currency)"
+    "trading costs, per-symbol attribution and correlation, capacity curve, benchmark closes "
+    "(money in account currency)"
 )
 
 
@@ -41,6 +45,17 @@ class TcaSummary(BaseModel):
     shortfall_arrival: float
 
 
+class BenchmarkCloses(BaseModel):
+    """The benchmark a run was compared with (:mod:`pystocksharp.benchmark`), at the run's equity rows."""
+
+    label: str = Field(description="the name shown: the benchmark data's symbol, else its file's stem")
+    source: str = Field(description="what was given: a path or sample:NAME; empty for in-memory data")
+    sha256: str | None = Field(default=None, description="the benchmark file's sha256; null for in-memory data")
+    close: list[float | None] = Field(
+        description="the benchmark's last close at or before each equity row's time (UTC); null before its first bar"
+    )
+
+
 class RunAnalytics(BaseModel):
     """``analytics.json``: what the run page's trading-costs, attribution and capacity sections show."""
 
@@ -50,6 +65,7 @@ class RunAnalytics(BaseModel):
     capacity: list[CapacityPoint] | None = Field(
         default=None, description="ascending multipliers; null: not computed"
     )
+    benchmark: BenchmarkCloses | None = Field(default=None, description="null: the run had no benchmark")
 
 
 def analytics_of_backtest(result: Any, capacity: Sequence[CapacityPoint] | None = None) -> RunAnalytics:
@@ -59,6 +75,20 @@ def analytics_of_backtest(result: Any, capacity: Sequence[CapacityPoint] | None 
         tca=tca,
         attribution=result.attribution_report(),
         capacity=None if capacity is None else list(capacity),
+        benchmark=benchmark_closes(getattr(result, "benchmark", None), result.equity["time"]),
+    )
+
+
+def benchmark_closes(benchmark: Any, times: Any) -> BenchmarkCloses | None:
+    """A :class:`pystocksharp.benchmark.Benchmark` at ``times`` (the equity rows); None without one."""
+    if benchmark is None:
+        return None
+    closes = benchmark.at(times)
+    return BenchmarkCloses(
+        label=benchmark.label,
+        source=benchmark.source,
+        sha256=benchmark.sha256,
+        close=[float(v) if math.isfinite(v) else None for v in closes.tolist()],
     )
 
 
@@ -103,4 +133,8 @@ def with_analytics(report: RunReport, analytics: RunAnalytics | None) -> RunRepo
         )
     if analytics.capacity is not None:
         changes["capacity"] = capacity_frame(analytics.capacity)
+    if analytics.benchmark is not None:
+        closes = [math.nan if v is None else v for v in analytics.benchmark.close]
+        changes["benchmark"] = np.asarray(closes, dtype=float)
+        changes["benchmark_label"] = analytics.benchmark.label
     return dataclasses.replace(report, **changes)

@@ -148,6 +148,12 @@ class RunReport:
     """Correlation of the symbols' per-bar PnL (symbols as index and columns): the heatmap, two symbols or more."""
     capacity: pd.DataFrame | None = None
     """The capacity curve (:data:`pystocksharp.capacity.CAPACITY_COLUMNS`, one row per cost multiplier)."""
+    benchmark: np.ndarray | None = None
+    """The benchmark's close at each ``equity`` row (NaN before its first bar; :mod:`pystocksharp.benchmark`): the
+    benchmark line, its yearly returns and rolling Sharpe. None: the page compares with buying and holding the
+    traded instrument (the equity rows' ``close``)."""
+    benchmark_label: str = ""
+    """The benchmark's name (its symbol)."""
 
     def __post_init__(self) -> None:
         problems = [
@@ -169,6 +175,8 @@ class RunReport:
             missing = [k for k in COST_KEYS if k not in self.costs]
             if missing:
                 problems.append(Problem(f"missing keys {missing}", field="costs"))
+        if self.benchmark is not None and isinstance(self.equity, pd.DataFrame) and len(self.benchmark) != len(self.equity):
+            problems.append(Problem(f"has {len(self.benchmark)} closes for {len(self.equity)} equity rows", field="benchmark"))
         if self.attribution is not None:
             problems += _missing_columns(self.attribution, ("symbol", "net_profit"), "attribution")
         if self.capacity is not None:

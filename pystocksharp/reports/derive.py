@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pystocksharp.metrics.kernels import ZERO_STD
+
 
 def drawdown_series(equity: np.ndarray) -> np.ndarray:
     """Drawdown at each point: equity / running peak - 1 (fractions <= 0)."""
@@ -70,3 +72,40 @@ def monthly_returns(times: pd.Series, equity: np.ndarray) -> pd.DataFrame:
     table = returns.unstack("month").reindex(columns=range(1, 13))
     table.columns = list(range(1, 13))
     return table
+
+
+def yearly_returns(times: pd.Series, values: np.ndarray) -> pd.Series:
+    """Calendar-year returns of a value curve (equity, or a benchmark's growth): index year, fractions.
+
+    Each year's return is its last finite value / the previous year's last finite value - 1; the first
+    year is measured from the curve's first finite value (as :func:`monthly_returns`).
+    """
+    series = pd.Series(np.asarray(values, dtype=float), index=pd.DatetimeIndex(pd.to_datetime(times, utc=True)))
+    series = series[np.isfinite(series.to_numpy())]
+    if series.empty:
+        return pd.Series(dtype=float)
+    year_end = series.groupby(series.index.year).last()
+    previous = year_end.shift(1)
+    previous.iloc[0] = series.iloc[0]
+    out = year_end / previous - 1.0
+    out.index = out.index.set_names("year")
+    return out
+
+
+def rolling_sharpe(values: np.ndarray, window: int, periods_per_year: float) -> np.ndarray:
+    """Annualized Sharpe ratio of the last ``window`` per-row simple returns at each row of a value curve:
+    ``mean / std (ddof 1) * sqrt(periods_per_year)``, risk-free rate 0 (as the metrics' Sharpe ratio). NaN for the
+    first ``window`` rows, where a return is unknown and where the window's returns do not vary (std at or below
+    :data:`pystocksharp.metrics.kernels.ZERO_STD`)."""
+    values = np.asarray(values, dtype=float)
+    out = np.full(len(values), np.nan)
+    if window < 2 or len(values) <= window:
+        return out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = values[1:] / values[:-1] - 1.0
+    frame = pd.Series(r).rolling(window, min_periods=window)
+    mean, std = frame.mean().to_numpy(), frame.std(ddof=1).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sharpe = np.where(std > ZERO_STD, mean / std * np.sqrt(periods_per_year), np.nan)
+    out[1:] = sharpe
+    return out

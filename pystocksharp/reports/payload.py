@@ -24,7 +24,15 @@ from pystocksharp.reports.data import (
     indicator_kind,
     to_utc_ns,
 )
-from pystocksharp.reports.derive import drawdown_periods, drawdown_series, monthly_returns
+from pystocksharp.benchmark import growth_of
+from pystocksharp.metrics.core import infer_periods_per_year
+from pystocksharp.reports.derive import (
+    drawdown_periods,
+    drawdown_series,
+    monthly_returns,
+    rolling_sharpe,
+    yearly_returns,
+)
 from pystocksharp.reports.downsample import (
     DEFAULT_MAX_POINTS,
     bucket_candles,
@@ -148,6 +156,7 @@ def run_payload(report: RunReport, *, max_points: int = DEFAULT_MAX_POINTS) -> d
     intraday = _is_intraday(candle_ns)
     decimals = price_decimals(candles["close"].to_numpy(dtype=float))
     shown = bucket_candles(candles, max_points)
+    comparison = comparison_curve(report)
     bucket_ns = shown["time"].to_numpy(dtype=np.int64)
     price = {
         "time_s": (bucket_ns // NS_PER_S).tolist(),
@@ -166,9 +175,11 @@ def run_payload(report: RunReport, *, max_points: int = DEFAULT_MAX_POINTS) -> d
         "indicators": _indicators(report, bucket_ns),
         "trades": _trades(report, bucket_ns, decimals, intraday),
         "fills": _fills(report, bucket_ns),
-        "equity": _equity(report, max_points),
+        "equity": _equity(report, max_points, comparison),
         "trade_returns": clean(report.round_trips["return"], 6),
         "monthly": _monthly(report),
+        "yearly": _yearly(report, comparison),
+        "rolling_sharpe": _rolling_sharpe(report, comparison, max_points),
         "drawdowns": _drawdowns(report, intraday),
         "costs": _costs(report),
         "attribution": _attribution(report),
@@ -247,21 +258,45 @@ def _fills(report: RunReport, bucket_ns: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _equity(report: RunReport, max_points: int) -> dict[str, Any]:
+def _equity(report: RunReport, max_points: int, comparison: Comparison | None) -> dict[str, Any]:
     eq = report.equity
     ns = to_utc_ns(eq["time"])
     values = eq["equity"].to_numpy(dtype=float)
     dd = eq["drawdown"].to_numpy(dtype=float) if "drawdown" in eq.columns else drawdown_series(values)
     keep = np.union1d(minmax_indices(values, max_points // 2), minmax_indices(dd, max_points // 2))
-    bench = buy_and_hold(report)
     return {
         "time_ms": (ns[keep] // NS_PER_MS).tolist(),
         "equity": clean(values[keep], 2),
         "drawdown": clean(dd[keep], 6),
-        "benchmark": None if bench is None else clean(bench[keep], 2),
-        "benchmark_label": html.escape(f"Buy & hold {report.symbol}".strip()),  # plotly draws trace names as HTML
+        "benchmark": None if comparison is None else clean(comparison.values[keep], 2),
+        "benchmark_label": "" if comparison is None else html.escape(comparison.label),  # plotly: trace names are HTML
         "points": len(values),
     }
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a run page compares the strategy with: ``values`` the account value of the initial capital in it, one per
+    equity row (NaN where unknown); ``label`` its name ("Benchmark SPX" or "Buy & hold GOOG")."""
+
+    values: np.ndarray
+    label: str
+
+
+def comparison_curve(report: RunReport) -> Comparison | None:
+    """The report's benchmark (:attr:`RunReport.benchmark`) grown from the initial capital, else buying and holding
+    the traded instrument (:func:`buy_and_hold`); None when neither is known."""
+    if report.benchmark is not None:
+        grown = growth_of(_capital(report), report.benchmark)
+        label = f"Benchmark {report.benchmark_label}".strip()
+        return None if grown is None else Comparison(grown, label)
+    held = buy_and_hold(report)
+    return None if held is None else Comparison(held, f"Buy & hold {report.symbol}".strip())
+
+
+def _capital(report: RunReport) -> float:
+    capital = report.metrics.get("initial_capital")
+    return float(capital) if isinstance(capital, int | float) and capital > 0 else float(report.equity["equity"].iloc[0])
 
 
 def buy_and_hold(report: RunReport) -> np.ndarray | None:
@@ -272,11 +307,50 @@ def buy_and_hold(report: RunReport) -> np.ndarray | None:
     if "close" not in eq.columns or not len(eq):
         return None
     close = eq["close"].to_numpy(dtype=float)
-    capital = report.metrics.get("initial_capital")
-    capital = float(capital) if isinstance(capital, int | float) and capital > 0 else float(eq["equity"].iloc[0])
     if not (np.isfinite(close[0]) and close[0] > 0):
         return None
-    return capital * close / close[0]
+    return _capital(report) * close / close[0]
+
+
+#: Rolling Sharpe window: this fraction of a year of rows (six months), at least :data:`ROLLING_MIN_ROWS`.
+ROLLING_YEARS = 0.5
+ROLLING_MIN_ROWS = 20
+
+
+def _yearly(report: RunReport, comparison: Comparison | None) -> dict[str, Any]:
+    """Calendar-year returns (fractions) of the strategy and of the comparison, on the strategy's years."""
+    times = report.equity["time"]
+    strategy = yearly_returns(times, report.equity["equity"].to_numpy(dtype=float))
+    other = yearly_returns(times, comparison.values) if comparison is not None else pd.Series(dtype=float)
+    return {
+        "years": [str(y) for y in strategy.index],
+        "strategy": clean(strategy.to_numpy(dtype=float), 6),
+        "comparison": clean(other.reindex(strategy.index).to_numpy(dtype=float), 6) if comparison is not None else None,
+        "comparison_label": "" if comparison is None else html.escape(comparison.label),
+    }
+
+
+def _rolling_sharpe(report: RunReport, comparison: Comparison | None, max_points: int) -> dict[str, Any]:
+    """Annualized rolling Sharpe ratio over the last :data:`ROLLING_YEARS` of rows (``window`` rows) of the strategy
+    and of the comparison; empty lists when the run is shorter than a window."""
+    eq = report.equity
+    periods = infer_periods_per_year(eq["time"])
+    window = max(ROLLING_MIN_ROWS, round(periods * ROLLING_YEARS)) if periods else 0
+    values = eq["equity"].to_numpy(dtype=float)
+    if not periods or len(values) <= window:
+        return {"time_ms": [], "strategy": [], "comparison": None, "window": window, "label": ""}
+    strategy = rolling_sharpe(values, window, periods)
+    other = rolling_sharpe(comparison.values, window, periods) if comparison is not None else None
+    keep = minmax_indices(strategy, max_points)
+    ns = to_utc_ns(eq["time"])
+    return {
+        "time_ms": (ns[keep] // NS_PER_MS).tolist(),
+        "strategy": clean(strategy[keep], 4),
+        "comparison": None if other is None else clean(other[keep], 4),
+        "comparison_label": "" if comparison is None else html.escape(comparison.label),
+        "window": window,
+        "label": f"{window} rows (≈ {ROLLING_YEARS * 12:.0f} months)",
+    }
 
 
 def _monthly(report: RunReport) -> dict[str, Any]:

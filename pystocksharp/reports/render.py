@@ -181,6 +181,7 @@ def _run_page(
         ("Bars", f"{bars:,}"),
         ("Round trips", f"{len(report.round_trips):,}"),
         ("Engine version", report.engine_version or "—"),
+        ("Compared with", report.benchmark_label or f"buy & hold {report.symbol}".strip()),
     ]
     if report.combination_id:
         run_info.append(("Combination", report.combination_id))
@@ -219,6 +220,7 @@ def _run_page(
         "attribution_note": _attribution_note(report) if payload["attribution"] is not None else None,
         "capacity": payload["capacity"] is not None,
         "returns_warning": small_sample_warning(n_trips, "Histogram"),
+        "rolling_note": _rolling_note(payload["rolling_sharpe"]),
     }
     assets = _assets(out_html, assets_dir, RUN_SCRIPTS, inline)
     return _page_html("run.html.j2", context, payload, assets)
@@ -280,6 +282,13 @@ def walk_forward_warning(trades: list[float | None], windows: list[str]) -> str 
         label = "window {} has fewer than {}" if len(thin) == 1 else "windows {} have fewer than {} each"
         parts.append(label.format(", ".join(thin), SMALL_WINDOW_TRADES))
     return "Few trades: " + "; ".join(parts) + ": the out-of-sample figures and the verdict are not reliable."
+
+
+def _rolling_note(rolling: Mapping[str, Any]) -> str:
+    """The rolling Sharpe panel's note: its window and conventions."""
+    if not rolling["window"]:
+        return "annualized, risk-free rate 0"
+    return f"annualized, over the last {rolling['label']}, risk-free rate 0"
 
 
 def _cost_panel(costs: Mapping[str, Any]) -> dict[str, Any]:
