@@ -770,5 +770,25 @@ def hosted_messages(strategy: Any) -> dict[str, list[str]]:
     }
 
 
+def drawn_indicators(strategy: Any) -> list[dict[str, Any]]:
+    """The indicators a StockSharp-style strategy drew (``DrawIndicator``) in its last run: one dict per line with
+    ``name``, ``measure`` ("Price", "Percent", ...), ``area`` ("candles": drawn with the candles, "own": on another
+    area, "": no candles drawn), ``time_ns`` (UTC open times of the primary bars, int64) and ``value`` (float64).
+    Empty for engine strategies."""
+    hosted = engine_strategy(strategy).Hosted
+    if hosted is None:
+        return []
+    return [
+        {
+            "name": str(t.Name),
+            "measure": str(t.Measure),
+            "area": str(t.Area),
+            "time_ns": to_numpy(t.OpenTimesNs),
+            "value": to_numpy(t.Values),
+        }
+        for t in hosted.DrawnIndicators
+    ]
+
+
 def strategy_name(strategy: Any) -> str:
     return str(strategy.Name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -56,6 +56,17 @@ class BenchmarkCloses(BaseModel):
     )
 
 
+class IndicatorLine(BaseModel):
+    """One line of an indicator the strategy drew (``DrawIndicator``; :attr:`pystocksharp.BacktestResult.indicators`)."""
+
+    name: str
+    pane: Literal["pane"] | None = Field(
+        default=None, description="pane: its own pane below the price; null: over the candles if it tracks the close"
+    )
+    time_ns: list[int] = Field(description="UTC open times of the bars with a new value, ns since the epoch")
+    value: list[float] = Field(description="the indicator's value after each of those bars, in its own unit")
+
+
 class RunAnalytics(BaseModel):
     """``analytics.json``: what the run page's trading-costs, attribution and capacity sections show."""
 
@@ -66,6 +77,7 @@ class RunAnalytics(BaseModel):
         default=None, description="ascending multipliers; null: not computed"
     )
     benchmark: BenchmarkCloses | None = Field(default=None, description="null: the run had no benchmark")
+    indicators: list[IndicatorLine] = Field(default_factory=list, description="the indicators the strategy drew")
 
 
 def analytics_of_backtest(result: Any, capacity: Sequence[CapacityPoint] | None = None) -> RunAnalytics:
@@ -76,7 +88,21 @@ def analytics_of_backtest(result: Any, capacity: Sequence[CapacityPoint] | None 
         attribution=result.attribution_report(),
         capacity=None if capacity is None else list(capacity),
         benchmark=benchmark_closes(getattr(result, "benchmark", None), result.equity["time"]),
+        indicators=indicator_lines(getattr(result, "indicators", {}), getattr(result, "indicator_panes", {})),
     )
+
+
+def indicator_lines(indicators: Mapping[str, pd.Series], panes: Mapping[str, str]) -> list[IndicatorLine]:
+    """Drawn indicators (name -> Series by UTC time) as :class:`IndicatorLine` records (NaN values dropped)."""
+    lines = []
+    for name, series in indicators.items():
+        s = series.dropna()
+        ns = pd.DatetimeIndex(pd.to_datetime(s.index, utc=True)).as_unit("ns").asi8
+        lines.append(
+            IndicatorLine(name=name, pane="pane" if panes.get(name) == "pane" else None,
+                          time_ns=ns.tolist(), value=s.to_numpy(dtype=float).tolist())  # fmt: skip
+        )
+    return lines
 
 
 def benchmark_closes(benchmark: Any, times: Any) -> BenchmarkCloses | None:
@@ -133,6 +159,14 @@ def with_analytics(report: RunReport, analytics: RunAnalytics | None) -> RunRepo
         )
     if analytics.capacity is not None:
         changes["capacity"] = capacity_frame(analytics.capacity)
+    if analytics.indicators:
+        drawn = {
+            line.name: pd.Series(line.value, index=pd.to_datetime(line.time_ns, unit="ns", utc=True), dtype=float)
+            for line in analytics.indicators
+        }
+        changes["indicators"] = {**drawn, **report.indicators}  # what the caller gave wins
+        panes = {line.name: line.pane for line in analytics.indicators if line.pane is not None}
+        changes["indicator_panes"] = {**panes, **report.indicator_panes}
     if analytics.benchmark is not None:
         closes = [math.nan if v is None else v for v in analytics.benchmark.close]
         changes["benchmark"] = np.asarray(closes, dtype=float)

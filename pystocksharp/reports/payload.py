@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pystocksharp.benchmark import growth_of
+from pystocksharp.metrics.core import infer_periods_per_year
 from pystocksharp.reports.data import (
     RunReport,
     SummaryReport,
@@ -24,8 +26,6 @@ from pystocksharp.reports.data import (
     indicator_kind,
     to_utc_ns,
 )
-from pystocksharp.benchmark import growth_of
-from pystocksharp.metrics.core import infer_periods_per_year
 from pystocksharp.reports.derive import (
     drawdown_periods,
     drawdown_series,

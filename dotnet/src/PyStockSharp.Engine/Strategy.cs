@@ -24,7 +24,17 @@ public interface IHostedStrategy
     IReadOnlyList<string> Notices { get; }
     /// <summary>Chart calls of the last run as "kind|area|what" (report annotations).</summary>
     IReadOnlyList<string> Annotations { get; }
+    /// <summary>The indicators the strategy drew in its last run, sampled at the primary series' bars (empty by default).</summary>
+    IReadOnlyList<IndicatorTrace> DrawnIndicators => Array.Empty<IndicatorTrace>();
 }
+
+/// <summary>
+/// One line of a drawn indicator: <see cref="Name"/> (a complex indicator's parts are "Name Part"), its values at the
+/// open times (UTC ns) of the primary series' bars on which it had a new formed value, <see cref="Measure"/> its scale
+/// ("Price", "Percent", …) and <see cref="Area"/> where it was drawn: "candles" (the area the candles were drawn on),
+/// "own" (another area) or "" (no candles were drawn).
+/// </summary>
+public sealed record IndicatorTrace(string Name, string Measure, string Area, long[] OpenTimesNs, double[] Values);
 
 /// <summary>
 /// Base of all strategies (StockSharp's shape). Callbacks are <c>public virtual</c> so that

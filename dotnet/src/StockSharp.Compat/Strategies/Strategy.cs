@@ -27,6 +27,7 @@ public partial class Strategy : E.IHostedStrategy
     private readonly Dictionary<long, Order> _byEngineId = new();
     private readonly List<string> _log = new();
     private readonly List<ChartRecord> _chart = new();
+    private readonly DrawnIndicators _drawnIndicators = new();
     private string _name;
     private long _nextTransactionId = 1;
     private Portfolio _portfolio;
@@ -158,6 +159,9 @@ public partial class Strategy : E.IHostedStrategy
     private readonly List<string> _notices = new();
 
     IReadOnlyList<string> E.IHostedStrategy.Annotations => _chart.Select(c => $"{c.Kind}|{c.Area}|{c.What}").ToArray();
+
+    IReadOnlyList<E.IndicatorTrace> E.IHostedStrategy.DrawnIndicators =>
+        _drawnIndicators.Traces(_chart.Where(c => c.Kind == "candles").Select(c => c.Area).ToHashSet());
 
     internal void Notice(string message)
     {
@@ -583,7 +587,10 @@ public partial class Strategy : E.IHostedStrategy
     public IChartElement DrawCandles(IChartArea area, ISubscriptionHandler<ICandleMessage> subscription) => Record("candles", area, subscription?.Subscription?.DataType?.ToString());
     public IChartElement DrawCandles(IChartArea area, Subscription subscription) => Record("candles", area, subscription?.DataType?.ToString());
     public IChartElement DrawIndicator(IChartArea area, IIndicator indicator, System.Drawing.Color? color = null, System.Drawing.Color? additionalColor = null)
-        => Record("indicator", area, indicator?.ToString());
+    {
+        _drawnIndicators.Add(indicator, (area as ChartArea)?.Name ?? "");
+        return Record("indicator", area, indicator?.ToString());
+    }
     public IChartElement DrawOwnTrades(IChartArea area) => Record("trades", area, null);
     public IChartElement DrawOrders(IChartArea area) => Record("orders", area, null);
 
@@ -601,7 +608,7 @@ public partial class Strategy : E.IHostedStrategy
     internal void EngineStarted()
     {
         var series = _host.Series;
-        _subscriptions = Array.Empty<ISubscriptionFeed>(); _openNs = series.OpenTimes; _orders.Clear(); _fills.Clear(); _byEngineId.Clear(); _log.Clear(); _chart.Clear(); _notices.Clear();
+        _subscriptions = Array.Empty<ISubscriptionFeed>(); _openNs = series.OpenTimes; _orders.Clear(); _fills.Clear(); _byEngineId.Clear(); _log.Clear(); _chart.Clear(); _drawnIndicators.Clear(); _notices.Clear();
         _nextTransactionId = 1;
         _dataTimeFrame = DataTimeFrame(series);
         var sec = Security;
@@ -639,6 +646,7 @@ public partial class Strategy : E.IHostedStrategy
     {
         CurrentTime = new DateTime(DateTime.UnixEpoch.Ticks + _openNs[index] / 100 + _dataTimeFrame.Ticks, DateTimeKind.Utc);
         Feed(_subscriptions, index);
+        if (_drawnIndicators.Count > 0) _drawnIndicators.Sample(_openNs[index]);
     }
 
     /// <summary>Bar <paramref name="index"/> of the subscriptions' series closed: each builds its candles and handles them.</summary>
