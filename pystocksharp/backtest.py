@@ -202,9 +202,10 @@ class BacktestResult:
     #: The series the run is compared with (:class:`pystocksharp.benchmark.Benchmark`, ``backtest(benchmark=...)``):
     #: beta/alpha in :meth:`metrics`, the benchmark line, yearly returns and rolling Sharpe on the page. None: none.
     benchmark: Any = field(default=None, repr=False)
-    #: What a StockSharp-style strategy drew (``DrawIndicator``): name -> values by UTC bar open time, on the run page.
+    #: What the strategy drew (StockSharp style: ``DrawIndicator``; Python: ``self.plot``): name -> values by UTC bar
+    #: open time, on the run page.
     indicators: dict[str, pd.Series] = field(default_factory=dict, repr=False)
-    #: Drawn indicator name -> ``"pane"`` (its own pane below the price) where the strategy's chart says so.
+    #: Drawn line name -> ``"pane"`` (its own pane below the price) or ``"price"`` where the strategy says so.
     indicator_panes: dict[str, str] = field(default_factory=dict, repr=False)
 
     @functools.cached_property
@@ -640,6 +641,8 @@ def run_backtest(
             net_result = bridge.run(inst, series, net_settings)
     messages = {} if resolved.runs_on_targets else bridge.hosted_messages(inst)
     drawn = [] if resolved.runs_on_targets else bridge.drawn_indicators(inst)
+    if resolved.kind == "python" and hasattr(inst, "plotted_lines"):
+        drawn += inst.plotted_lines()
     batches = with_multiplier_column(bridge.result_batches(net_result), [ohlcv, *(others or ())])
     summary = BacktestSummary(**bridge.result_summary(net_result))
     return BacktestResult(
@@ -659,7 +662,7 @@ def run_backtest(
         messages=messages,
         other_data=tuple(others),
         indicators={d["name"]: indicator_series(d) for d in drawn},
-        indicator_panes={d["name"]: pane for d in drawn if (pane := indicator_pane(d)) is not None},
+        indicator_panes={d["name"]: d["pane"] for d in drawn if d["pane"] is not None},
     )
 
 
@@ -667,13 +670,6 @@ def indicator_series(line: Mapping[str, Any]) -> pd.Series:
     """A drawn indicator line (:func:`pystocksharp.bridge.drawn_indicators`) as a Series by UTC bar open time."""
     index = pd.DatetimeIndex(np.asarray(line["time_ns"], dtype=np.int64).view("datetime64[ns]"), name="time").tz_localize("UTC")
     return pd.Series(np.asarray(line["value"], dtype=float), index=index, name=line["name"])
-
-
-def indicator_pane(line: Mapping[str, Any]) -> str | None:
-    """Where the run page draws a drawn indicator: ``"pane"`` when the strategy drew it on an area of its own or its
-    scale is not the price's (an oscillator), else None (the page's rule decides: over the candles if it tracks the
-    close)."""
-    return "pane" if line["area"] == "own" or line["measure"] != "Price" else None
 
 
 def with_multiplier_column(batches: dict[str, pa.RecordBatch], data: Sequence[Any]) -> dict[str, pa.RecordBatch]:

@@ -772,19 +772,18 @@ def hosted_messages(strategy: Any) -> dict[str, list[str]]:
 
 def drawn_indicators(strategy: Any) -> list[dict[str, Any]]:
     """The indicators a StockSharp-style strategy drew (``DrawIndicator``) in its last run: one dict per line with
-    ``name``, ``measure`` ("Price", "Percent", ...), ``area`` ("candles": drawn with the candles, "own": on another
-    area, "": no candles drawn), ``time_ns`` (UTC open times of the primary bars, int64) and ``value`` (float64).
-    Empty for engine strategies."""
+    ``name``, ``time_ns`` (UTC open times of the primary bars with a new value, int64), ``value`` (float64) and
+    ``pane``: ``"pane"`` when it was drawn on an area of its own or its scale is not the price's (an oscillator), else
+    None (the page's rule decides). Empty for engine strategies."""
     hosted = engine_strategy(strategy).Hosted
     if hosted is None:
         return []
     return [
         {
             "name": str(t.Name),
-            "measure": str(t.Measure),
-            "area": str(t.Area),
             "time_ns": to_numpy(t.OpenTimesNs),
             "value": to_numpy(t.Values),
+            "pane": "pane" if str(t.Area) == "own" or str(t.Measure) != "Price" else None,
         }
         for t in hosted.DrawnIndicators
     ]

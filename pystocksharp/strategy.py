@@ -216,6 +216,7 @@ class Strategy(_NetStrategy):  # type: ignore[misc,valid-type]  # a .NET type, k
         self.BarCallback = bridge.int_action(self._psx_bar)  # faster than the OnBar override (BarCallback in C#)
         self._psx_instruments = {str(i.Id): i for i in self.Instruments}
         self._psx_series_arrays: dict[int, OhlcvArrays] = {0: self.arrays}
+        self._psx_plots: dict[str, tuple[list[int], list[float], bool | None]] = {}
         self._psx_trades = cls.on_own_trade is not Strategy.on_own_trade
         self._psx_orders = cls.on_order_changed is not Strategy.on_order_changed
         self.on_started()
@@ -377,6 +378,33 @@ class Strategy(_NetStrategy):  # type: ignore[misc,valid-type]  # a .NET type, k
     current_index = property(
         lambda self: int(self.CurrentIndex), doc="index of the bar being handled (-1 before)"
     )
+
+    def plot(self, name: str, value: float, *, pane: bool | None = None) -> None:
+        """Draw ``value`` as the line ``name`` at the bar being handled, on the run page: over the candles
+        (``pane=False``), in a pane of its own below the price (``pane=True``) or where the page's rule puts it (None:
+        over the candles if it tracks the close). One value per bar (a second call on a bar replaces the first); a
+        NaN draws nothing. Kept in ``result.indicators`` / ``result.indicator_panes``."""
+        i = int(self.CurrentIndex)
+        if i < 0:
+            return
+        times, values, _ = self._psx_plots.setdefault(str(name), ([], [], pane))
+        if times and times[-1] == i:
+            times.pop()
+            values.pop()
+        times.append(i)
+        values.append(float(value))
+        if pane is not None:
+            self._psx_plots[str(name)] = (times, values, pane)
+
+    def plotted_lines(self) -> list[dict[str, Any]]:
+        """What :meth:`plot` drew in the last run, as :func:`pystocksharp.bridge.drawn_indicators` gives it."""
+        lines = []
+        for name, (index, values, pane) in getattr(self, "_psx_plots", {}).items():
+            at = np.asarray(index, dtype=np.int64)
+            lines.append({"name": name, "time_ns": np.asarray(self.arrays.time, dtype=np.int64)[at],
+                          "value": np.asarray(values, dtype=float),
+                          "pane": None if pane is None else ("pane" if pane else "price")})  # fmt: skip
+        return lines
 
     @property
     def current_time(self) -> pd.Timestamp | None:

@@ -120,3 +120,33 @@ def test_run_folder_keeps_the_drawn_lines_and_the_page_places_them(strategy_file
 def test_engine_strategies_draw_nothing() -> None:
     result = pss.backtest("sma_cross", "sample:GOOG_1d")
     assert result.indicators == {} and result.indicator_panes == {}
+
+
+def test_python_strategy_plot_reaches_the_result_and_the_page(tmp_path: Path) -> None:
+    from pystocksharp.strategy import Strategy
+
+    class Plotting(Strategy):
+        name = "plotting"
+
+        def on_candle(self, candle):
+            arrays = self.arrays
+            if candle.index >= 9:
+                self.plot("mean 10", float(arrays.close[candle.index - 9 : candle.index + 1].mean()))
+            self.plot("range", candle.high - candle.low, pane=True)
+            self.plot("range", candle.high - candle.low + 1.0)  # a second call on a bar replaces the first
+
+    result = pss.backtest(Plotting, "sample:GOOG_1d")
+    frame = load_sample("GOOG_1d").frame
+    mean = result.indicators["mean 10"]
+    np.testing.assert_allclose(mean.to_numpy(), frame["close"].rolling(10).mean().dropna().to_numpy(), rtol=1e-12)
+    assert list(mean.index) == list(frame.index[9:])
+    spread = result.indicators["range"]
+    np.testing.assert_allclose(spread.to_numpy(), (frame["high"] - frame["low"] + 1.0).to_numpy(), rtol=1e-12)
+    assert result.indicator_panes == {"range": "pane"}
+    from pystocksharp.reports import render_run_page
+    from pystocksharp.reports.adapters import run_report_from_backtest
+
+    page = render_run_page(run_report_from_backtest(result, "sample:GOOG_1d"), tmp_path / "index.html")
+    html = page.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script id="report-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    assert {x["name"]: x["kind"] for x in data["indicators"]} == {"mean 10": "price", "range": "pane"}

@@ -432,3 +432,19 @@ def test_a_csharp_strategy_exception_names_its_file_and_line(tmp_path: Path) -> 
         run(f"{path}:Thrower")
     assert "planted at bar 5" in str(err.value)
     assert f"{path}:line 10" in str(err.value.StackTrace)
+
+
+def test_one_source_loads_once_whatever_cache_directory_it_comes_from(tmp_path: Path) -> None:
+    """The same C# file compiled for the same engine through two cache directories in one process is one assembly
+    (a second assembly of the same name from another path would be refused by .NET), and the damaged entry of the
+    second directory is still replaced."""
+    source = ROOT / "strategies" / "SmaCrossFile.cs"
+    first = bridge.compile_csharp_strategy(source, "SmaCrossFile", tmp_path / "one")
+    other = tmp_path / "two"
+    other.mkdir()
+    key = str(bridge.engine_namespace().CSharpStrategyCompiler.CacheKey(source.read_text(encoding="utf-8")))
+    (other / f"strategy_{key}.dll").write_bytes(b"not an assembly" * 100)
+    second = bridge.compile_csharp_strategy(source, "SmaCrossFile", other)
+    assert first().GetType().AssemblyQualifiedName == second().GetType().AssemblyQualifiedName
+    assert (other / f"strategy_{key}.dll").read_bytes()[:2] == b"MZ"
+    assert (tmp_path / "one" / f"strategy_{key}.dll").read_bytes() == (other / f"strategy_{key}.dll").read_bytes()

@@ -60,8 +60,10 @@ class IndicatorLine(BaseModel):
     """One line of an indicator the strategy drew (``DrawIndicator``; :attr:`pystocksharp.BacktestResult.indicators`)."""
 
     name: str
-    pane: Literal["pane"] | None = Field(
-        default=None, description="pane: its own pane below the price; null: over the candles if it tracks the close"
+    pane: Literal["pane", "price"] | None = Field(
+        default=None,
+        description="pane: its own pane below the price; price: over the candles; null: over the candles if it "
+        "tracks the close",
     )
     time_ns: list[int] = Field(description="UTC open times of the bars with a new value, ns since the epoch")
     value: list[float] = Field(description="the indicator's value after each of those bars, in its own unit")
@@ -99,7 +101,7 @@ def indicator_lines(indicators: Mapping[str, pd.Series], panes: Mapping[str, str
         s = series.dropna()
         ns = pd.DatetimeIndex(pd.to_datetime(s.index, utc=True)).as_unit("ns").asi8
         lines.append(
-            IndicatorLine(name=name, pane="pane" if panes.get(name) == "pane" else None,
+            IndicatorLine(name=name, pane=panes.get(name),
                           time_ns=ns.tolist(), value=s.to_numpy(dtype=float).tolist())  # fmt: skip
         )
     return lines

@@ -31,12 +31,32 @@ public static class CSharpStrategyCompiler
         "global using PyStockSharp.Engine;\nglobal using PyStockSharp.Engine.Indicators;\n";
     private static List<MetadataReference>? _refs;
     private static int _recompiled;
+    /// <summary>The assemblies this process loaded, by cache key: the same source compiled for the same engine is one
+    /// assembly whichever cache directory it came from (a second load of its name from another path is refused).</summary>
+    private static readonly Dictionary<string, Assembly> LoadedByKey = new();
 
     /// <summary>The assembly at <paramref name="path"/>, or null when it is not a loadable image (a damaged cache entry).</summary>
     private static Assembly? TryLoadFrom(string path)
     {
         try { return Assembly.LoadFrom(path); }
         catch (BadImageFormatException) { return null; }
+    }
+
+    /// <summary>Whether <paramref name="path"/> is a file holding an assembly's metadata (read, not loaded).</summary>
+    private static bool IsAssemblyImage(string path)
+    {
+        if (!File.Exists(path)) return false;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+            if (!pe.HasMetadata) return false;
+            System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe).GetAssemblyDefinition();
+            return true;
+        }
+        catch (BadImageFormatException) { return false; }
+        catch (InvalidOperationException) { return false; }
+        catch (IOException) { return false; }
     }
 
     /// <summary>Whether every type of <paramref name="assembly"/> loads.</summary>
@@ -120,18 +140,32 @@ public static class CSharpStrategyCompiler
         var dll = System.IO.Path.Combine(System.IO.Path.GetFullPath(cacheDir), $"strategy_{key}.dll");
         lock (Gate)
         {
-            if (File.Exists(dll))
+            if (LoadedByKey.TryGetValue(key, out var loaded))
             {
-                var cached = TryLoadFrom(dll);
-                if (cached != null && TypesLoad(cached)) return cached;
-                // a cache entry that cannot be loaded (a damaged file): replace it for the next runs, and load a fresh
-                // compile in memory under another name, so that nothing of the unusable entry is reused here
-                WriteAtomically(dll, Compile(fullPath, source, $"UserStrategy_{key[..16]}"));
-                return Assembly.Load(Compile(fullPath, source, $"UserStrategy_{key[..16]}_{Environment.ProcessId}_{++_recompiled}"));
+                // this cache directory gets its entry too (written, or replaced when damaged), for the next processes
+                if (!IsAssemblyImage(dll)) WriteAtomically(dll, Compile(fullPath, source, $"UserStrategy_{key[..16]}"));
+                return loaded;
             }
-            WriteAtomically(dll, Compile(fullPath, source, $"UserStrategy_{key[..16]}"));
-            return Assembly.LoadFrom(dll);
+            var asm = LoadUncached(fullPath, source, key, dll);
+            LoadedByKey[key] = asm;
+            return asm;
         }
+    }
+
+    /// <summary>The assembly of a cache entry, compiled (and written) first when the entry is missing or damaged.</summary>
+    private static Assembly LoadUncached(string fullPath, string source, string key, string dll)
+    {
+        if (File.Exists(dll))
+        {
+            var cached = TryLoadFrom(dll);
+            if (cached != null && TypesLoad(cached)) return cached;
+            // a cache entry that cannot be loaded (a damaged file): replace it for the next runs, and load a fresh
+            // compile in memory under another name, so that nothing of the unusable entry is reused here
+            WriteAtomically(dll, Compile(fullPath, source, $"UserStrategy_{key[..16]}"));
+            return Assembly.Load(Compile(fullPath, source, $"UserStrategy_{key[..16]}_{Environment.ProcessId}_{++_recompiled}"));
+        }
+        WriteAtomically(dll, Compile(fullPath, source, $"UserStrategy_{key[..16]}"));
+        return Assembly.LoadFrom(dll);
     }
 
     /// <summary>
