@@ -99,12 +99,30 @@ def run_report_from_backtest(
         indicator_panes=dict(indicator_panes or {}),
         fills=_fills(result),
         title=title,
+        settings=run_settings(result),
     )
     if not hasattr(result, "attribution_report"):
         return report
     from pystocksharp.reports.analytics import analytics_of_backtest, with_analytics
 
     return with_analytics(report, analytics_of_backtest(result, capacity))
+
+
+def run_settings(result: Any) -> dict[str, Any]:
+    """The costs and settings of a backtest result for :attr:`RunReport.settings`: its ``settings`` and its data's
+    instrument (price step, volume step and multiplier where known). Empty for objects that have none."""
+    settings = getattr(result, "settings", None)
+    out: dict[str, Any] = dict(settings.model_dump()) if hasattr(settings, "model_dump") else {}
+    ohlcv = getattr(result, "ohlcv", None)
+    step = getattr(ohlcv, "price_step", None)
+    if isinstance(step, int | float) and step > 0:
+        out["price_step"] = float(step)
+    spec = getattr(ohlcv, "instrument", None)
+    for key in ("price_step", "volume_step", "multiplier"):
+        value = getattr(spec, key, None)
+        if value is not None:
+            out[key] = float(value)
+    return out
 
 
 def _as_dict(obj: Any) -> dict[str, Any] | None:

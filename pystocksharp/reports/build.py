@@ -166,8 +166,20 @@ def run_report_from_folder(folder: Path, *, summary_page: Path | None = None) ->
         engine_version=str(manifest.get("engine_version") or ""),
         combination_id=config.get("parameter_hash"),
         summary_page=str(summary_page) if summary_page else None,
+        settings=settings_of_config(config),
     )
     return with_analytics(report, read_analytics(folder))
+
+
+def settings_of_config(config: Any) -> dict[str, Any]:
+    """:attr:`RunReport.settings` from a ``strategy-config.json`` (its ``emulation`` and ``data.instrument``)."""
+    if not isinstance(config, dict):
+        return {}
+    out = dict(config["emulation"]) if isinstance(config.get("emulation"), dict) else {}
+    data = config.get("data") if isinstance(config.get("data"), dict) else {}
+    spec = data.get("instrument") if isinstance(data.get("instrument"), dict) else {}
+    out.update({k: spec[k] for k in ("price_step", "volume_step", "multiplier") if spec.get(k) is not None})
+    return out
 
 
 def _combination_folders(opt_dir: Path) -> list[Path]:

@@ -154,6 +154,11 @@ class RunReport:
     traded instrument (the equity rows' ``close``)."""
     benchmark_label: str = ""
     """The benchmark's name (its symbol)."""
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    """The costs and settings the run used (:class:`pystocksharp.backtest.BacktestSettings` fields: capital,
+    commission, commission_per_unit, min_commission, slippage, slippage_steps, fill, leverage, participation,
+    participation_remainder, impact) and the instrument's (price_step, volume_step, multiplier): the "Costs and
+    settings" list. Empty: not known (not shown)."""
 
     def __post_init__(self) -> None:
         problems = [

@@ -187,6 +187,14 @@ def format_many(values: Iterable[Any], unit: Unit | str, *, decimals: int = 2) -
     return [format_value(v, unit, decimals=decimals) for v in values]
 
 
+def step_decimals(step: float, *, max_decimals: int = 8) -> int:
+    """Decimals of a price step (0.25 → 2, 0.0001 → 4, 5 → 0): what every price on the step's grid needs."""
+    for d in range(max_decimals + 1):
+        if abs(round(step, d) - step) < 1e-12 * max(1.0, abs(step)):
+            return d
+    return max_decimals
+
+
 def price_decimals(prices: np.ndarray, *, max_decimals: int = 6) -> int:
     """Fewest decimals (2..``max_decimals``) that show every price exactly (to 1e-9)."""
     prices = np.asarray(prices, dtype=float)

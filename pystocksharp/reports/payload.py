@@ -46,6 +46,7 @@ from pystocksharp.reports.formatting import (
     format_value,
     label_of,
     price_decimals,
+    step_decimals,
     unit_of,
 )
 
@@ -154,7 +155,12 @@ def run_payload(report: RunReport, *, max_points: int = DEFAULT_MAX_POINTS) -> d
     candle_ns = to_utc_ns(candles["time"])
     candles["time"] = candle_ns
     intraday = _is_intraday(candle_ns)
-    decimals = price_decimals(candles["close"].to_numpy(dtype=float))
+    step = report.settings.get("price_step")
+    decimals = (
+        step_decimals(float(step))
+        if isinstance(step, int | float) and step > 0
+        else price_decimals(candles["close"].to_numpy(dtype=float))
+    )  # the instrument's precision when its price step is known
     shown = bucket_candles(candles, max_points)
     comparison = comparison_curve(report)
     bucket_ns = shown["time"].to_numpy(dtype=np.int64)

@@ -34,7 +34,7 @@ from pystocksharp.reports.data import (
     to_utc_ns,
 )
 from pystocksharp.reports.downsample import DEFAULT_MAX_POINTS
-from pystocksharp.reports.formatting import format_value, is_missing, label_of, unit_of
+from pystocksharp.reports.formatting import Unit, format_value, is_missing, label_of, unit_of
 from pystocksharp.reports.payload import format_times, run_payload, summary_payload
 
 HEADLINE_METRICS = (
@@ -119,6 +119,52 @@ def _flat_metrics(metrics: Mapping[str, Any]) -> dict[str, Any]:
 
 def _time_text(value: Any, intraday: bool) -> str:
     return format_times(to_utc_ns(pd.Series([value])), intraday=intraday)[0]
+
+
+#: The "Costs and settings" list: setting -> (label, unit); money in account currency, fractions shown in percent.
+SETTING_ROWS: dict[str, tuple[str, Unit]] = {
+    "capital": ("Initial capital", Unit.MONEY),
+    "commission": ("Commission (of notional)", Unit.PERCENT),
+    "commission_per_unit": ("Commission per unit", Unit.MONEY),
+    "min_commission": ("Minimum commission", Unit.MONEY),
+    "slippage": ("Slippage (of price)", Unit.PERCENT),
+    "slippage_steps": ("Slippage (price steps)", Unit.NUMBER),
+    "fill": ("Fill", Unit.TEXT),
+    "leverage": ("Leverage", Unit.NUMBER),
+    "participation": ("Volume participation", Unit.PERCENT),
+    "participation_remainder": ("Unfilled remainder", Unit.TEXT),
+    "impact": ("Square-root impact k", Unit.NUMBER),
+    "price_step": ("Price step", Unit.NUMBER),
+    "volume_step": ("Volume step", Unit.NUMBER),
+    "multiplier": ("Contract multiplier", Unit.NUMBER),
+}
+
+#: How the fill modes read on the page.
+FILL_TEXT = {"next-open": "next bar's open", "close": "this bar's close"}
+
+
+def settings_rows(settings: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The "Costs and settings" rows of what ``settings`` has, in :data:`SETTING_ROWS` order. Participation None
+    reads "off (orders fill whole)", and the remainder is left out then; a price step of None is left out."""
+    rows = []
+    for key, (label, unit) in SETTING_ROWS.items():
+        if key not in settings:
+            continue
+        value = settings[key]
+        if key == "participation_remainder" and settings.get("participation") is None:
+            continue
+        if key == "participation" and value is None:
+            text = "off (orders fill whole)"
+        elif value is None:
+            continue
+        elif key == "fill":
+            text = FILL_TEXT.get(str(value), str(value))
+        elif unit is Unit.NUMBER:
+            text = f"{float(value):g}" if isinstance(value, int | float) else str(value)
+        else:
+            text = format_value(value, unit)
+        rows.append({"label": label, "text": text})
+    return rows
 
 
 def _param_text(value: Any) -> str:
@@ -221,6 +267,7 @@ def _run_page(
         "capacity": payload["capacity"] is not None,
         "returns_warning": small_sample_warning(n_trips, "Histogram"),
         "rolling_note": _rolling_note(payload["rolling_sharpe"]),
+        "settings": settings_rows(report.settings),
     }
     assets = _assets(out_html, assets_dir, RUN_SCRIPTS, inline)
     return _page_html("run.html.j2", context, payload, assets)
