@@ -76,7 +76,18 @@
   }
 
   const nTrades = T.rows.length;
-  const withText = nTrades <= 150;
+  /* entry labels ("#12") only while the visible trades have room: at most one per LABEL_PX of chart width */
+  const LABEL_PX = 45;
+  let withText = false;
+  function labelsFit() {
+    const range = chart.timeScale().getVisibleRange();
+    let shown = nTrades;
+    if (range) {
+      shown = 0;
+      for (let i = 0; i < nTrades; i++) if (T.entry_bar_s[i] >= range.from && T.entry_bar_s[i] <= range.to) shown++;
+    }
+    return shown <= Math.max(6, Math.floor(priceEl.clientWidth / LABEL_PX));
+  }
   function markers(selected) {
     const c = PS.colors();
     const out = [];
@@ -108,9 +119,15 @@
     return out;
   }
   let selectedTrade = -1;
+  chart.timeScale().fitContent();
+  withText = labelsFit();
   const markerApi = LW.createSeriesMarkers(candles, markers(-1));
   PS.priceMarkers = markerApi;
-  chart.timeScale().fitContent();
+  PS.tradeLabels = function () { return withText; };
+  chart.timeScale().subscribeVisibleTimeRangeChange(function () {
+    const fit = labelsFit();
+    if (fit !== withText) { withText = fit; markerApi.setMarkers(markers(selectedTrade)); }
+  });
 
   /* legend: OHLC under the crosshair */
   function legend(i) {

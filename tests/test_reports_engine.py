@@ -290,3 +290,20 @@ def test_benchmark_line_yearly_returns_and_rolling_sharpe_drawn(driver: Any, tmp
     assert bars == 2 * years
     assert "Compared with" in page.read_text(encoding="utf-8")
     full_page_screenshot(driver, SHOTS / "engine-run-benchmark.png")
+
+
+def test_trade_labels_only_where_they_have_room(engine_run: Any, driver: Any, tmp_path: Path) -> None:
+    page = render_run_page(run_report_from_backtest(engine_run, sample_path("GOOG_1d")), tmp_path / "index.html")
+    trips = len(page_data(page)["trades"]["rows"])
+    assert trips > 60  # far more than fit on a 1366 px chart at one label per 45 px
+    driver.get(page_url(page))
+    wait_ready(driver)
+    labelled = "return PSReport.priceMarkers.markers().filter(m => m.text).length"
+    assert driver.execute_script("return PSReport.tradeLabels()") is False
+    assert driver.execute_script(labelled) == 0
+    driver.find_elements("css selector", "#trade-table tbody tr")[5].click()  # zoom to round trip #6
+    # the few trades now in view get their labels (each entry "#n", the focused one's exit too)
+    assert driver.execute_script("return PSReport.tradeLabels()") is True
+    texts = driver.execute_script("return PSReport.priceMarkers.markers().filter(m => m.text).map(m => m.text)")
+    assert "#6" in texts and "exit #6" in texts and len(texts) == trips + 1
+    assert console_errors(driver) == []
