@@ -141,6 +141,13 @@ def _finish(result: Any, as_json: bool) -> None:
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Monte Carlo seed.")
 @click.option("--workers", "-w", type=int, default=0, help="Engine threads/processes; 0 = all cores.")
+@click.option(
+    "--cluster",
+    default=None,
+    metavar="local:N|tcp://HOST:PORT",
+    help="Run every window's grid on Dask: local:N starts N worker processes once for the whole walk-forward, "
+    "tcp://HOST:PORT uses a running scheduler. Same results as without. Needs pystocksharp[cluster].",
+)
 @click.option("--capital", type=float, default=10_000.0, show_default=True, help="Initial capital (money).")
 @click.option(
     "--commission", type=float, default=0.0, show_default=True, help="Fraction of notional per fill."
@@ -174,6 +181,7 @@ def walk_forward_command(
     monte_carlo: int,
     seed: int,
     workers: int,
+    cluster: str | None,
     capital: float,
     commission: float,
     slippage: float,
@@ -193,6 +201,7 @@ def walk_forward_command(
       pystocksharp walk-forward -s sma_cross -d sample:GOOG_1d \\
         --grid fast=5:30:5 --grid slow=20:120:20 --constraint "fast < slow" \\
         --train 2y --test 6m --holdout 1y --out runs/goog --json
+      pystocksharp walk-forward ... --cluster local:2   # every window's grid on 2 Dask worker processes
     """
     from pystocksharp.validation.config import resolve_data  # noqa: PLC0415
     from pystocksharp.validation.pipeline import walk_forward  # noqa: PLC0415
@@ -221,6 +230,7 @@ def walk_forward_command(
             leverage=leverage,
             out=out,
             progress=progress,
+            cluster=cluster,
         )
     _finish(result, as_json)
 

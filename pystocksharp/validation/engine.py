@@ -138,6 +138,9 @@ class EngineAdapter:
     history: pd.DataFrame | None = None
     calls: list[tuple[str, pd.Timestamp, pd.Timestamp, int]] = field(default_factory=list)
     search: Any = "grid"
+    #: Run each window's grid on this Dask scheduler (``tcp://HOST:PORT``; :mod:`pystocksharp.optimization.cluster`);
+    #: None: engine threads or worker processes here. The windows' single backtests stay here.
+    cluster: str | None = None
     _count: int = 0
 
     @property
@@ -182,6 +185,7 @@ class EngineAdapter:
             capital=self.capital,
             keep_fills=True,
             fsync=False,
+            cluster=self.cluster,
             **dict(self.backtest_kwargs),
         )
         names = list(result.parameter_names)

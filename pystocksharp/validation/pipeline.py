@@ -17,9 +17,10 @@ partitions' :class:`~pystocksharp.validation.partitions.HoldoutGuard`):
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -329,6 +330,7 @@ def walk_forward(
     leverage: float = 1.0,
     progress: Progress | None = None,
     adapter: EngineAdapter | None = None,
+    cluster: str | None = None,
 ) -> ValidationResult:
     """Walk-forward with holdout, PBO, DSR, Monte Carlo and a verdict for ``strategy`` on ``data``.
 
@@ -340,6 +342,8 @@ def walk_forward(
     counts. ``monte_carlo``: simulations (0 = skip). Costs are fractions (0.001 = 0.1 %); ``fill`` and
     ``leverage`` as in :func:`pystocksharp.backtest`. ``filters`` (``"round_trips >= 10"``): every selection
     (each training window's and the final one) picks only among the combinations that pass them.
+    ``cluster``: run every window's grid on Dask (``"local:N"``: N worker processes started once for the whole
+    walk-forward; ``"tcp://HOST:PORT"``: a running scheduler), with the same results as here.
     ``out``: when given, artifacts are written under the run layout there
     (:mod:`pystocksharp.validation.artifacts`). ``adapter``: a prepared
     :class:`EngineAdapter` (tests use it to inspect engine calls).
@@ -358,6 +362,11 @@ def walk_forward(
         search=search,
     )
     engine.check_names()  # a typo'd rank or filter metric is refused before any data is read
+    where = None
+    if cluster is not None:  # a bad address is refused before any data is read
+        from pystocksharp.optimization.cluster import parse_cluster  # noqa: PLC0415 (Dask only for cluster runs)
+
+        where = parse_cluster(cluster)
     ohlcv = load_data(data)
     frame: pd.DataFrame = ohlcv.frame
     parts = Partitions.build(frame, train=train, test=test, step=step, anchored=anchored, holdout=holdout)
@@ -365,20 +374,40 @@ def walk_forward(
         strategy, data, grid, list(constraints), rank, train, test, step, anchored, holdout,
         monte_carlo, seed, ruin_loss, pbo_blocks, overfitting, thresholds, holdout_thresholds,
     )  # fmt: skip
-    with tempfile.TemporaryDirectory(prefix="psx-validate-") as tmp:
-        restore = engine.work_dir
+    with tempfile.TemporaryDirectory(prefix="psx-validate-") as tmp, _scheduler(where) as scheduler:
+        restore = engine.work_dir, engine.cluster
         engine.work_dir = engine.work_dir if engine.work_dir is not None else tmp
+        engine.cluster = scheduler or engine.cluster
         if engine.history is None:
             engine.history = frame
         try:
             result = _validate(engine, ohlcv, parts, options, progress)
         finally:
-            engine.work_dir = restore
+            engine.work_dir, engine.cluster = restore
     if out is not None:
         from pystocksharp.validation.artifacts import write_validation  # noqa: PLC0415
 
         write_validation(out, result)
     return result
+
+
+@contextlib.contextmanager
+def _scheduler(where: Any) -> Iterator[str | None]:
+    """The scheduler address every window's grid uses: ``local:N`` starts one :class:`distributed.LocalCluster` for
+    the whole walk-forward (its workers keep the engine warm from window to window), ``tcp://`` is used as it is;
+    None without a cluster."""
+    if where is None:
+        yield None
+        return
+    if where.local_workers is None:
+        yield str(where.scheduler)
+        return
+    import distributed  # noqa: PLC0415
+
+    from pystocksharp.optimization.cluster import local_cluster_options  # noqa: PLC0415
+
+    with distributed.LocalCluster(**local_cluster_options(where.local_workers)) as local:
+        yield str(local.scheduler_address)
 
 
 def _validate(
