@@ -167,6 +167,28 @@ public class RunMetricsTests
         Assert.All(BruteForceOptimizer.MetricMatrix(plain), v => Assert.True(double.IsNaN(v)));
     }
 
+    [Theory]
+    [InlineData(1, 0.0)]
+    [InlineData(7, 0.0)]
+    [InlineData(1000, 0.0)]
+    [InlineData(1000, 0.8)]      // mostly flat equity: long runs of equal (zero) returns
+    [InlineData(20_001, 0.3)]
+    public void VarFromSelectionEqualsVarFromTheFullySortedReturns(int n, double flatShare)
+    {
+        var rnd = new Random(n);
+        var equity = new double[n];
+        double e = 1000;
+        for (int i = 0; i < n; i++) { if (rnd.NextDouble() >= flatShare) e *= 1 + (rnd.NextDouble() - 0.5) * 0.02; equity[i] = e; }
+        var v = RunMetrics.Values(1000, equity, 0, n * Minute, 0, Array.Empty<MyTrade>());
+        var r = new double[n];
+        for (int i = 0; i < n; i++) r[i] = equity[i] / (i == 0 ? 1000 : equity[i - 1]) - 1;
+        Array.Sort(r);
+        Assert.Equal(RunMetrics.Quantile(r, 1.0 - 0.95), v[Array.IndexOf(RunMetrics.Names, "var_95")]);
+        Assert.Equal(RunMetrics.Quantile(r, 1.0 - 0.99), v[Array.IndexOf(RunMetrics.Names, "var_99")]);
+        Assert.Equal(r[0], v[Array.IndexOf(RunMetrics.Names, "worst_period")]);
+        Assert.Equal(r[^1], v[Array.IndexOf(RunMetrics.Names, "best_period")]);
+    }
+
     [Fact]
     public void QuantileIsNumpysLinearMethodAndErfIsAccurate()
     {

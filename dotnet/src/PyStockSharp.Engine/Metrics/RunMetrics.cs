@@ -76,8 +76,6 @@ public static class RunMetrics
         ArgumentNullException.ThrowIfNull(fills);
         if (equity.Length == 0) throw new ArgumentException("equity has no rows", nameof(equity));
         if (!(initialCapital > 0)) throw new ArgumentException($"initial capital must be > 0, got {initialCapital}", nameof(initialCapital));
-        foreach (double e in equity)
-            if (!double.IsFinite(e)) throw new ArgumentException("equity has NaN or infinite values", nameof(equity));
         var v = new double[Names.Length];
         Array.Fill(v, double.NaN);
         int n = equity.Length;
@@ -92,9 +90,10 @@ public static class RunMetrics
         foreach (var f in fills) commissions += f.Commission;
         Set(v, "commissions", commissions);
         var r = PeriodReturns(equity, initialCapital);
-        ReturnMetrics(v, equity, initialCapital, r, p);
+        var scan = Scan(r);
+        ReturnMetrics(v, equity, initialCapital, r, scan, p);
         DrawdownMetrics(v, equity, initialCapital);
-        DistributionMetrics(v, r);
+        DistributionMetrics(v, r, scan);
         TradeMetrics(v, RoundTripMatcher.Match(fills));
         return v;
     }
@@ -119,24 +118,48 @@ public static class RunMetrics
 
     private static void Set(double[] v, string name, double value) => v[Slot[name]] = value;
 
-    /// <summary>Simple returns per row: <c>r_0 = e_0 / capital − 1</c>, <c>r_t = e_t / e_(t−1) − 1</c>.</summary>
+    /// <summary>Simple returns per row: <c>r_0 = e_0 / capital − 1</c>, <c>r_t = e_t / e_(t−1) − 1</c>; ArgumentException
+    /// when an equity is NaN or infinite.</summary>
     private static double[] PeriodReturns(double[] equity, double capital)
     {
-        var r = new double[equity.Length];
+        var r = GC.AllocateUninitializedArray<double>(equity.Length);
         double prev = capital;
-        for (int i = 0; i < equity.Length; i++) { r[i] = equity[i] / prev - 1.0; prev = equity[i]; }
+        for (int i = 0; i < equity.Length; i++)
+        {
+            double e = equity[i];
+            if (!double.IsFinite(e)) throw new ArgumentException("equity has NaN or infinite values", nameof(equity));
+            r[i] = e / prev - 1.0;
+            prev = e;
+        }
         return r;
+    }
+
+    /// <summary>What one pass over the returns gives: their sum, extremes, whether one is NaN, and the sum of squared
+    /// negative returns (the downside deviation's).</summary>
+    private readonly record struct ReturnScan(double Sum, double Min, double Max, bool AnyNaN, double DownSquares);
+
+    private static ReturnScan Scan(double[] r)
+    {
+        double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity, down = 0;
+        bool nan = false;
+        foreach (double a in r)
+        {
+            sum += a;
+            if (a < min) min = a;
+            if (a > max) max = a;
+            if (a < 0) down += a * a;
+            nan |= double.IsNaN(a);
+        }
+        return new ReturnScan(sum, min, max, nan, down);
     }
 
     /// <summary>Mean, standard deviation (ddof 1), skewness and (non-excess) kurtosis; the moments are NaN when the
     /// standard deviation is zero (<see cref="ZeroStd"/>) or undefined.</summary>
     private readonly record struct Moments(double Mean, double Std, double Skewness, double Kurtosis, bool Flat);
 
-    private static Moments MomentsOf(double[] x)
+    private static Moments MomentsOf(double[] x, double sum)
     {
         int n = x.Length;
-        double sum = 0;
-        foreach (double a in x) sum += a;
         double mean = sum / n;
         double s2 = 0, s3 = 0, s4 = 0;
         foreach (double a in x)
@@ -153,7 +176,7 @@ public static class RunMetrics
     }
 
     /// <summary>Total and annualized return, volatility, Sharpe, Sortino, probabilistic Sharpe and the return moments.</summary>
-    private static void ReturnMetrics(double[] v, double[] equity, double capital, double[] r, double p)
+    private static void ReturnMetrics(double[] v, double[] equity, double capital, double[] r, ReturnScan scan, double p)
     {
         int n = equity.Length;
         double final = equity[n - 1];
@@ -162,14 +185,12 @@ public static class RunMetrics
         Set(v, "net_profit", final - capital);
         double annual = growth > 0 ? Math.Pow(Math.Abs(growth), p / n) - 1.0 : double.NaN;
         Set(v, "annualized_return", annual);
-        var m = MomentsOf(r);
+        var m = MomentsOf(r, scan.Sum);
         double sqrtP = Math.Sqrt(p);
         Set(v, "volatility", m.Std * sqrtP);
         double sr = m.Flat ? double.NaN : m.Mean / m.Std;   // per-period Sharpe ratio (risk-free rate 0)
         Set(v, "sharpe_ratio", sr * sqrtP);
-        double down = 0;
-        foreach (double a in r) { double d = Math.Min(a, 0.0); down += d * d; }
-        double downside = Math.Sqrt(down / n);
+        double downside = Math.Sqrt((scan.AnyNaN ? double.NaN : scan.DownSquares) / n);
         Set(v, "sortino_ratio", downside > ZeroStd ? m.Mean * p / (downside * sqrtP) : double.NaN);
         // PSR (Bailey & López de Prado 2012) against SR* = 0 on the per-period Sharpe ratio
         double denom = 1.0 - m.Skewness * sr + (m.Kurtosis - 1.0) / 4.0 * (sr * sr);
@@ -211,28 +232,67 @@ public static class RunMetrics
     }
 
     /// <summary>VaR and CVaR at 95% and 99%, best and worst period.</summary>
-    private static void DistributionMetrics(double[] v, double[] r)
+    private static void DistributionMetrics(double[] v, double[] r, ReturnScan scan)
     {
-        bool anyNaN = false;
-        double best = double.NegativeInfinity, worst = double.PositiveInfinity;
+        Set(v, "best_period", scan.AnyNaN ? double.NaN : scan.Max);
+        Set(v, "worst_period", scan.AnyNaN ? double.NaN : scan.Min);
+        double q95 = 1.0 - 0.95, q99 = 1.0 - 0.99;
+        double var95 = double.NaN, var99 = double.NaN;
+        if (!scan.AnyNaN)
+        {
+            var lowest = SmallestSorted(r, Math.Min((int)Math.Floor((r.Length - 1) * q95) + 1, r.Length - 1));
+            var95 = Quantile(lowest, r.Length, q95);
+            var99 = Quantile(lowest, r.Length, q99);
+        }
+        double sum95 = 0, sum99 = 0;
+        int n95 = 0, n99 = 0;
         foreach (double a in r)
         {
-            if (double.IsNaN(a)) anyNaN = true;
-            if (a > best) best = a;
-            if (a < worst) worst = a;
+            if (a <= var95) { sum95 += a; n95++; }
+            if (a <= var99) { sum99 += a; n99++; }
         }
-        Set(v, "best_period", anyNaN ? double.NaN : best);
-        Set(v, "worst_period", anyNaN ? double.NaN : worst);
-        var sorted = (double[])r.Clone();
-        Array.Sort(sorted);
-        foreach (var (level, name) in new[] { (0.95, "95"), (0.99, "99") })
+        Set(v, "var_95", var95);
+        Set(v, "cvar_95", n95 > 0 ? sum95 / n95 : double.NaN);
+        Set(v, "var_99", var99);
+        Set(v, "cvar_99", n99 > 0 ? sum99 / n99 : double.NaN);
+    }
+
+    /// <summary>
+    /// The <paramref name="m"/> + 1 smallest of <paramref name="x"/> (no NaN), ascending: the prefix of x sorted, found
+    /// by selection (expected O(n)) and a sort of the prefix only. VaR needs only the lowest 5% of the returns.
+    /// </summary>
+    private static double[] SmallestSorted(double[] x, int m)
+    {
+        var a = (double[])x.Clone();
+        Select(a, m);
+        Array.Sort(a, 0, m + 1);
+        return a;
+    }
+
+    /// <summary>
+    /// Rearranges <paramref name="a"/> so that a[k] is its k-th smallest and a[..k] holds the smaller ones (quickselect
+    /// with a median-of-three pivot and three-way partitions, so runs of equal returns cost nothing; after too many
+    /// rounds it sorts what remains).
+    /// </summary>
+    private static void Select(double[] a, int k)
+    {
+        int lo = 0, hi = a.Length - 1, rounds = 0, limit = 2 * (int)Math.Log2(a.Length + 1) + 8;
+        while (hi > lo)
         {
-            double var = anyNaN ? double.NaN : Quantile(sorted, 1.0 - level);
-            double sum = 0;
-            int count = 0;
-            foreach (double a in r) if (a <= var) { sum += a; count++; }
-            Set(v, "var_" + name, var);
-            Set(v, "cvar_" + name, count > 0 ? sum / count : double.NaN);
+            if (++rounds > limit) { Array.Sort(a, lo, hi - lo + 1); return; }
+            double x0 = a[lo], x1 = a[lo + (hi - lo) / 2], x2 = a[hi];
+            double pivot = Math.Max(Math.Min(x0, x1), Math.Min(Math.Max(x0, x1), x2));
+            int lt = lo, i = lo, gt = hi;
+            while (i <= gt)
+            {
+                double x = a[i];
+                if (x < pivot) { a[i] = a[lt]; a[lt] = x; lt++; i++; }
+                else if (x > pivot) { a[i] = a[gt]; a[gt] = x; gt--; }
+                else i++;
+            }
+            if (k < lt) hi = lt - 1;
+            else if (k > gt) lo = gt + 1;
+            else return;
         }
     }
 
@@ -241,16 +301,19 @@ public static class RunMetrics
     /// computes it: virtual index <c>h = (n − 1) q</c>, interpolated between its neighbours as numpy's <c>_lerp</c> does
     /// (from the upper neighbour when the weight is ≥ 0.5), so that the value is bit for bit numpy's.
     /// </summary>
-    public static double Quantile(double[] sorted, double q)
+    public static double Quantile(double[] sorted, double q) => Quantile(sorted, sorted.Length, q);
+
+    /// <summary><see cref="Quantile(double[], double)"/> of a sample of <paramref name="n"/> values of which
+    /// <paramref name="sortedPrefix"/> holds (at least) the smallest ones the quantile reads, ascending.</summary>
+    private static double Quantile(double[] sortedPrefix, int n, double q)
     {
-        int n = sorted.Length;
         if (n == 0) return double.NaN;
         double h = (n - 1) * q;
-        if (h >= n - 1) return sorted[n - 1];
-        if (h < 0) return sorted[0];
+        if (h >= n - 1) return sortedPrefix[n - 1];
+        if (h < 0) return sortedPrefix[0];
         double lo = Math.Floor(h);
         int k = (int)lo;
-        double a = sorted[k], b = sorted[k + 1], t = h - lo;
+        double a = sortedPrefix[k], b = sortedPrefix[k + 1], t = h - lo;
         double diff = b - a;
         return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
     }
