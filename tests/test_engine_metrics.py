@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +98,7 @@ SETTINGS = [
     BacktestSettings(capital=50_000, commission=0.001, slippage_steps=1),
     BacktestSettings(capital=25_000, commission_per_unit=0.01, fill="close"),
 ]
-CASES = [
+CASES: list[tuple[str, Callable[[], Any], dict[str, tuple[float, float]]]] = [
     # (strategy, data maker, parameter space), each run on seeded random parameters
     (SMA, lambda: load_sample("GOOG_1d"), {"fast": (2, 30), "slow": (10, 120)}),
     (SMA, lambda: random_walk(1500, seed=11, freq="1h", vol=0.004), {"fast": (2, 20), "slow": (5, 80)}),
