@@ -11,10 +11,16 @@ read-only by every engine thread, and each result's fills and per-bar equity com
 Arrow batches through the C Data Interface. pythonnet releases the GIL during the call, so
 the caller runs batches on a background thread and post-processes the previous batch (metrics,
 Parquet, checkpoint) while the engine computes the next one.
+
+When metrics are wanted but captures are not, the engine computes each run's metrics itself
+(``RunMetrics``, the same conventions and names as :func:`pystocksharp.metrics.compute_metrics`)
+and a batch's metrics cross as one ``double[]`` matrix: no per-bar column and no fill leaves the
+engine. With captures, metrics are computed in Python from the captured columns, as before.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +47,8 @@ class EngineOutcome:
     wall_ms: float
     error: str | None
     traceback: str | None
+    #: the engine's metrics (Python field names; undefined ones left out, as ``metrics_for`` does), or None
+    metrics: dict[str, float] | None = None
 
 
 def net_factory(resolved: ResolvedStrategy, cache_dir: str | Path | None = None) -> Any:
@@ -114,31 +122,64 @@ def run_batch(
     settings: Any,
     workers: int,
     bars: SharedBars | None,
+    metrics: bool = False,
 ) -> list[EngineOutcome]:
     """Runs ``combos`` on ``workers`` engine threads; outcomes in ``combos`` order.
 
     With ``bars`` the engine keeps each run's per-bar columns and they cross back (fills as
     Arrow, each per-bar column with one bulk copy, time and close shared); without it only
-    the summary crosses back.
+    the summary crosses back. With ``metrics`` the engine computes each run's metrics
+    (:func:`engine_metrics`); they cross back as one matrix for the batch.
     """
     E = bridge.engine_namespace()
     flat = bridge.to_net_doubles(grid_values(names, combos).ravel())
     results = E.BruteForceOptimizer.RunGrid(
-        factory, list(names), flat, series, settings, int(workers), None, bars is not None
+        factory, list(names), flat, series, settings, int(workers), None, bars is not None, bool(metrics)
     )
-    return [_outcome(r, bars) for r in results]
+    rows = _metric_rows(E, results, len(combos)) if metrics else None
+    return [_outcome(r, bars, None if rows is None else rows[k]) for k, r in enumerate(results)]
+
+
+def metric_names() -> tuple[str, ...]:
+    """The names of the metrics the engine computes (``RunMetrics.Names``, Python's field names)."""
+    global _METRIC_NAMES
+    if _METRIC_NAMES is None:
+        _METRIC_NAMES = tuple(str(n) for n in bridge.engine_namespace().RunMetrics.Names)
+    return _METRIC_NAMES
+
+
+_METRIC_NAMES: tuple[str, ...] | None = None
+
+
+def metrics_dict(values: np.ndarray) -> dict[str, float]:
+    """One run's engine metrics by name, NaN (undefined) left out: the dict ``metrics_for`` makes of
+    :func:`pystocksharp.metrics.compute_metrics` (which has them as None and leaves them out)."""
+    return {n: float(v) for n, v in zip(metric_names(), values.tolist(), strict=True) if math.isfinite(v)}
+
+
+def _metric_rows(E: Any, results: Any, count: int) -> list[dict[str, float]]:
+    """Every result's engine metrics, copied from the engine as one matrix."""
+    matrix = bridge.to_numpy(E.BruteForceOptimizer.MetricMatrix(results)).reshape(count, len(metric_names()))
+    return [metrics_dict(row) for row in matrix]
+
+
+def engine_metrics(result: Any) -> dict[str, float]:
+    """The engine's metrics of one .NET ``BacktestResult`` (with its per-bar capture or equity tape)."""
+    E = bridge.engine_namespace()
+    return metrics_dict(bridge.to_numpy(E.RunMetrics.Values(result)))
 
 
 @dataclass(frozen=True)
 class EngineRun:
     """What every batch of one run shares in the engine, built once per run (or once per cluster worker):
-    the candle series, the emulation settings, the strategy factory and, when per-bar columns are kept,
-    the shared bars."""
+    the candle series, the emulation settings, the strategy factory, the shared bars when per-bar columns
+    are kept, and whether the engine computes the metrics."""
 
     factory: Any
     series: Any
     settings: Any
     bars: SharedBars | None
+    metrics: bool = False
 
     @classmethod
     def build(
@@ -151,20 +192,25 @@ class EngineRun:
         price_step: float,
         settings: Mapping[str, Any],
         capture: bool,
+        metrics: bool = False,
     ) -> EngineRun:
-        """``capture``: keep each run's fills and per-bar columns (for captures or metrics)."""
+        """``capture``: keep each run's fills and per-bar columns (for the capture store; metrics are then
+        computed from them in Python, as before); ``metrics`` without ``capture``: the engine computes each
+        run's metrics and nothing per bar crosses to Python."""
         series = bridge.candle_series(frame, symbol=symbol, timeframe=timeframe, price_step=price_step)
         net_settings = bridge.emulation_settings(**settings)
         factory = net_factory(resolved)
         times = frame.index.as_unit("ns").asi8
         bars = SharedBars.from_arrays(times, frame["close"].to_numpy(dtype=np.float64)) if capture else None
-        return cls(factory, series, net_settings, bars)
+        return cls(factory, series, net_settings, bars, metrics=metrics and not capture)
 
     def run(
         self, names: Sequence[str], combos: Sequence[Mapping[str, Any]], threads: int
     ) -> list[EngineOutcome]:
         """:func:`run_batch` on this run's candles, settings and strategy."""
-        return run_batch(self.factory, names, combos, self.series, self.settings, threads, self.bars)
+        return run_batch(
+            self.factory, names, combos, self.series, self.settings, threads, self.bars, self.metrics
+        )
 
 
 def outcome_record(
@@ -182,6 +228,7 @@ def outcome_record(
         store=store,
         capital=capital,
         with_metrics=with_metrics,
+        engine_metrics=outcome.metrics,
     )
 
 
@@ -193,7 +240,7 @@ def _equity_table(result: Any, bars: SharedBars) -> pa.Table:
     return pa.table(arrays)
 
 
-def _outcome(r: Any, bars: SharedBars | None) -> EngineOutcome:
+def _outcome(r: Any, bars: SharedBars | None, metrics: dict[str, float] | None = None) -> EngineOutcome:
     wall_ms = float(r.WallTimeMs)
     if r.Error is not None:
         return EngineOutcome(None, None, None, wall_ms, str(r.Error), str(r.ErrorStackTrace or ""))
@@ -210,4 +257,4 @@ def _outcome(r: Any, bars: SharedBars | None) -> EngineOutcome:
     if r.Result is not None and bars is not None:
         fills = bridge.arrow_batch(r.Result.FillsToArrow())
         equity = _equity_table(r.Result, bars)
-    return EngineOutcome(summary, fills, equity, wall_ms, None, None)
+    return EngineOutcome(summary, fills, equity, wall_ms, None, None, metrics)

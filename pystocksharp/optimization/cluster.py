@@ -69,8 +69,9 @@ EXPECTED = (
 )
 #: Seconds to reach a scheduler, and then for its first worker.
 CONNECT_TIMEOUT_S = 10.0
-#: Default combinations per chunk: summaries only (C#: ~1 ms a combination on 2,000 bars), and with
-#: captures or metrics (a few ms to tens of ms a combination, and each returns its Parquet files).
+#: Default combinations per chunk: summaries only (C#: ~1 ms a combination on 2,000 bars; C# with metrics, which
+#: the engine computes), and with captures or Python metrics (a few ms to tens of ms a combination, and each
+#: returns its Parquet files).
 CHUNK_SUMMARY = 64
 CHUNK_CAPTURED = 16
 #: Jobs (runs) whose engine state a worker keeps.
@@ -270,7 +271,8 @@ class _WorkerState:
 
             self.engine = EngineRun.build(
                 resolve_strategy(strategy), job.frame, symbol=job.symbol, timeframe=job.timeframe,
-                price_step=job.price_step, settings=job.settings.model_dump(), capture=job.keep_fills or job.with_metrics,
+                price_step=job.price_step, settings=job.settings.model_dump(), capture=job.keep_fills,
+                metrics=job.with_metrics,
             )  # fmt: skip
         else:
             config = WorkerConfig(
@@ -374,7 +376,8 @@ Execute = Callable[[Iterator[ComboTask]], None]
 def cluster_executor(run: _Run, client: Any, job: ClusterJob, batch_size: int | None) -> Iterator[Execute]:
     """The job scattered to every worker once; yields what runs a batch of tasks on the cluster (chunks of
     ``batch_size``, default :data:`CHUNK_SUMMARY` / :data:`CHUNK_CAPTURED`)."""
-    size = batch_size or (CHUNK_CAPTURED if job.keep_fills or job.with_metrics else CHUNK_SUMMARY)
+    heavy = job.keep_fills or (job.with_metrics and job.kind not in _CSHARP_KINDS)  # C#: metrics come from the engine
+    size = batch_size or (CHUNK_CAPTURED if heavy else CHUNK_SUMMARY)
     store = CaptureStore(run.capture_root) if run.capture_root else None
     shared = client.scatter(job, broadcast=True, hash=False)
     recorded: set[str] = set()

@@ -185,6 +185,7 @@ class EngineRunner:
         self.engine = EngineRun.build(
             resolve_strategy(config.strategy), frame, symbol=config.symbol, timeframe=config.timeframe,
             price_step=config.price_step, settings=config.settings.model_dump(), capture=job.capture,
+            metrics=config.with_metrics,
         )  # fmt: skip
         self.names = list(job.names)
         self.store = CaptureStore(config.capture_root) if config.capture_root else None

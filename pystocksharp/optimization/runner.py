@@ -670,10 +670,12 @@ def _csharp_executor(
     """Engine set-up done once per run (candles, factory, threads); yields what runs a batch of tasks."""
     from pystocksharp.optimization import _engine_optimizer as eo  # noqa: PLC0415
 
-    capture = run.keep_fills or run.with_metrics
+    # metrics alone no longer keep per-bar columns: the engine computes them (RunMetrics); with captures
+    # they are computed in Python from the captured columns, as before
+    capture = run.keep_fills
     engine_run = eo.EngineRun.build(
         resolved, ohlcv.frame, symbol=ohlcv.symbol or "", timeframe=ohlcv.timeframe or "",
-        price_step=ohlcv.price_step, settings=run.settings.model_dump(), capture=capture,
+        price_step=ohlcv.price_step, settings=run.settings.model_dump(), capture=capture, metrics=run.with_metrics,
     )  # fmt: skip
     size = batch_size or (4 * workers if capture else 32 * workers)
     store = CaptureStore(run.capture_root) if run.capture_root else None
@@ -902,8 +904,9 @@ class _Isolation:
                 capture_root=str(run.capture_root) if run.capture_root else None, with_metrics=run.with_metrics,
             )  # fmt: skip
             csharp = self.resolved.kind in ("csharp", "csharp-file")
-            self._job = IsolatedJob(config, csharp=csharp, names=tuple(self.names),
-                                    capture=run.keep_fills or run.with_metrics)  # fmt: skip
+            # a C# job keeps per-bar columns only for captures (the engine computes metrics without them)
+            capture = run.keep_fills or (run.with_metrics and not csharp)
+            self._job = IsolatedJob(config, csharp=csharp, names=tuple(self.names), capture=capture)
         return self._job
 
     def pool(self, workers: int) -> IsolatedPool:

@@ -108,12 +108,19 @@ def build_record(
     store: CaptureStore | None,
     capital: float,
     with_metrics: bool,
+    engine_metrics: Mapping[str, float] | None = None,
 ) -> CombinationRecord:
-    """Metrics, captures (written before the record exists) and the record of one combination."""
+    """Metrics, captures (written before the record exists) and the record of one combination.
+
+    ``engine_metrics``: the metrics the engine computed (C# strategies run without captures), used as they
+    are; else, with ``with_metrics``, they are computed here from ``equity`` and ``fills`` (:func:`metrics_for`).
+    """
     metrics: dict[str, float | None] = {}
     if error is None:
         try:
-            if with_metrics:
+            if with_metrics and engine_metrics is not None:
+                metrics = dict(engine_metrics)
+            elif with_metrics:
                 metrics = metrics_for(equity, fills, capital)
             if store is not None and fills is not None and equity is not None:
                 store.write(task.parameter_hash, fills, equity)

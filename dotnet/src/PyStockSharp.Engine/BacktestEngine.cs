@@ -15,11 +15,19 @@ public static class BacktestEngine
     /// per-bar columns are not kept (summary, fills and orders are; MaxDrawdown is computed on the fly).
     /// </summary>
     public static BacktestResult Run(Strategy strategy, CandleSeries series, EmulationSettings? settings, bool captureBars)
+        => Run(strategy, series, settings, captureBars, keepEquity: false);
+
+    /// <summary>
+    /// As <see cref="Run(Strategy, CandleSeries, EmulationSettings?, bool)"/>; with <paramref name="keepEquity"/> (and no
+    /// <paramref name="captureBars"/>) the run keeps only each row's equity and exposure, enough for
+    /// <see cref="RunMetrics.Compute(BacktestResult)"/> (one <c>double</c> per bar instead of six columns).
+    /// </summary>
+    public static BacktestResult Run(Strategy strategy, CandleSeries series, EmulationSettings? settings, bool captureBars, bool keepEquity)
     {
         ArgumentNullException.ThrowIfNull(strategy);
         ArgumentNullException.ThrowIfNull(series);
-        if (strategy.TimeFrameSubscriptions.Count > 0) return Run(strategy, new[] { series }, settings, captureBars);
-        return Execute(strategy, settings, s => new BacktestRun(strategy, series, s, captureBars), run => run.Execute());
+        if (strategy.TimeFrameSubscriptions.Count > 0) return Run(strategy, new[] { series }, settings, captureBars, keepEquity);
+        return Execute(strategy, settings, s => new BacktestRun(strategy, series, s, captureBars, keepEquity), run => run.Execute());
     }
 
     /// <summary>
@@ -28,14 +36,19 @@ public static class BacktestEngine
     /// row's close); the others reach <see cref="Strategy.OnSeriesBar"/>. One series: the same as the single-series run.
     /// </summary>
     public static BacktestResult Run(Strategy strategy, IReadOnlyList<CandleSeries> series, EmulationSettings? settings, bool captureBars)
+        => Run(strategy, series, settings, captureBars, keepEquity: false);
+
+    /// <summary>The several-series run with <paramref name="keepEquity"/> as for the single-series one.</summary>
+    public static BacktestResult Run(Strategy strategy, IReadOnlyList<CandleSeries> series, EmulationSettings? settings, bool captureBars,
+        bool keepEquity)
     {
         ArgumentNullException.ThrowIfNull(strategy);
         ArgumentNullException.ThrowIfNull(series);
         if (series.Count == 0) throw new ArgumentException("no series to run on", nameof(series));
         foreach (var s in series) ArgumentNullException.ThrowIfNull(s, nameof(series));
         if (strategy.TimeFrameSubscriptions.Count > 0) series = WithSubscriptions(strategy, series);
-        else if (series.Count == 1) return Run(strategy, series[0], settings, captureBars);
-        return Execute(strategy, settings, s => new PortfolioRun(strategy, series, s, captureBars), run => run.Execute());
+        else if (series.Count == 1) return Run(strategy, series[0], settings, captureBars, keepEquity);
+        return Execute(strategy, settings, s => new PortfolioRun(strategy, series, s, captureBars, keepEquity), run => run.Execute());
     }
 
     /// <summary>Validates a copy of the settings, makes the run (the strategy's context) and executes it; the strategy

@@ -61,8 +61,9 @@ public sealed class BacktestResult
     internal BacktestResult(CandleSeries series, EmulationSettings settings, string strategyName, Order[] orders, MyTrade[] trades,
         int rejected, double[] pos, double[] cash, double[] eq, double[] real, double[] unreal, double[] comm,
         RunSummary sum, bool captured, long[]? times = null, double[]? closes = null, Instrument[]? instruments = null,
-        double[][]? positions = null)
+        double[][]? positions = null, EquityTape? tape = null)
     {
+        Tape = tape;
         Instruments = instruments ?? new[] { Instrument.Of(series) };
         PositionsByInstrument = positions ?? new[] { pos };
         HasBarCapture = captured;
@@ -127,6 +128,11 @@ public sealed class BacktestResult
     public string StrategyName { get; }
     /// <summary>False when the run was made without per-bar capture (optimizer without keepCaptures): Equity columns are empty.</summary>
     public bool HasBarCapture { get; }
+    /// <summary>Each row's equity and what <see cref="RunMetrics"/> needs of the rows, kept without capture when asked for
+    /// (<see cref="BacktestEngine.Run(Strategy, CandleSeries, EmulationSettings?, bool, bool)"/> with keepEquity); else null.</summary>
+    internal EquityTape? Tape { get; }
+    /// <summary>True when <see cref="RunMetrics.Compute(BacktestResult)"/> can be computed: per-bar capture or the equity tape.</summary>
+    public bool HasMetricsInput => HasBarCapture || Tape != null;
 
     // ---- summary ---------------------------------------------------------------------------
     public double InitialCapital { get; }

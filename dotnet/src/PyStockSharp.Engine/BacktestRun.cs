@@ -19,11 +19,12 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
     private readonly InstrumentPosition _position;
     private readonly SimulatedBrokerage _broker;
     private readonly BarRecorder _recorder;
+    private readonly EquityTape? _tape;     // without capture, when metrics are wanted
     private readonly Instrument[] _instruments;
     private readonly CandleSeries[] _allSeries;
     internal int Cur = -1;
 
-    internal BacktestRun(Strategy strategy, CandleSeries series, EmulationSettings settings, bool captureBars = true)
+    internal BacktestRun(Strategy strategy, CandleSeries series, EmulationSettings settings, bool captureBars = true, bool keepEquity = false)
     {
         _strategy = strategy; Series = series; Settings = settings;
         _t = series.OpenTimes; _o = series.Open; _h = series.High; _l = series.Low; _c = series.Close; _v = series.Volume;
@@ -35,6 +36,7 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
         _instruments = new[] { Instrument };
         _allSeries = new[] { series };
         _recorder = new BarRecorder(series.Count, captureBars);
+        _tape = !captureBars && keepEquity ? new EquityTape(series.Count) : null;
     }
 
     public CandleSeries Series { get; }
@@ -108,6 +110,8 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
         else
         {
             double peak = Settings.InitialCapital, mdd = 0;   // the running drawdown, kept in registers
+            var tape = _tape;
+            var t = _t;
             for (int i = 0; i < n; i++)
             {
                 Cur = i;
@@ -116,6 +120,7 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
                 s.RunBar(i);
                 if (atClose && broker.HasActive) broker.FillAtClose(0, Bar(i));
                 double eq = pf.CashValue + position.Qty * c[i] * mult;
+                tape?.Add(t[i], eq, position.Qty != 0);
                 if (eq > peak) peak = eq;
                 else if (peak > 0) { double dd = eq / peak - 1; if (dd < mdd) mdd = dd; }
                 if (post) s.RunBarRecorded(i);
@@ -128,7 +133,7 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
         var summary = new RunSummary(pos, position.Avg, cash, pf.RealizedTotal, pf.CommissionTotal,
             n > 0 ? cash + pos * lastClose * mult : cash, n > 0 && pos != 0 ? pos * (lastClose - position.Avg) * mult : 0, rec.MaxDrawdown);
         return new BacktestResult(Series, Settings, s.Name, broker.OrderList.ToArray(), broker.TradeList.ToArray(), broker.RejectedCount,
-            rec.Position, rec.Cash, rec.Equity, rec.Realized, rec.Unrealized, rec.Commission, summary, rec.Capture);
+            rec.Position, rec.Cash, rec.Equity, rec.Realized, rec.Unrealized, rec.Commission, summary, rec.Capture, tape: _tape);
     }
 
     /// <summary>

@@ -21,6 +21,11 @@ public sealed class OptimizationResult
     public string? ErrorStackTrace { get; init; }
     /// <summary>The full result when the optimizer was asked to keep captures, else null.</summary>
     public BacktestResult? Result { get; init; }
+    /// <summary>The run's metrics aligned with <see cref="RunMetrics.Names"/> (NaN where undefined) when the optimizer was
+    /// asked for them (computeMetrics), else null.</summary>
+    public double[]? MetricValues { get; init; }
+    /// <summary><see cref="MetricValues"/> by metric name (the Python field names), or null.</summary>
+    public IReadOnlyDictionary<string, double>? Metrics => MetricValues is null ? null : RunMetrics.ToDictionary(MetricValues);
     public bool Ok => Error == null;
     public override string ToString() =>
         $"#{Index} {string.Join(" ", Parameters.Select(kv => kv.Key + "=" + kv.Value))}: " + (Error ?? $"net {NetProfit:G6} trips {RoundTrips} dd {MaxDrawdown:P2}");
@@ -33,10 +38,13 @@ public static class BruteForceOptimizer
     /// Runs <paramref name="combinations"/> (parameter name -> value, applied with SetParameter) on
     /// <paramref name="workers"/> threads. Exceptions are caught per combination. Results are returned in
     /// combination order; <paramref name="onResult"/> is called (serialized, in completion order) as each finishes.
+    /// With <paramref name="keepCaptures"/> each result keeps its full <see cref="BacktestResult"/>; with
+    /// <paramref name="computeMetrics"/> each gets its <see cref="OptimizationResult.MetricValues"/> (computed in the engine
+    /// from the run's equity, which is then the only per-bar column kept when captures are not).
     /// </summary>
     public static OptimizationResult[] Run(Func<Strategy> factory, IReadOnlyList<IReadOnlyDictionary<string, object>> combinations,
         CandleSeries series, EmulationSettings? settings = null, int workers = 1, Action<OptimizationResult>? onResult = null,
-        bool keepCaptures = false)
+        bool keepCaptures = false, bool computeMetrics = false)
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(combinations);
@@ -54,7 +62,7 @@ public static class BruteForceOptimizer
         {
             for (int i = range.Item1; i < range.Item2; i++)
             {
-                var r = RunOne(factory, i, combinations[i], series, settings, keepCaptures);
+                var r = RunOne(factory, i, combinations[i], series, settings, keepCaptures, computeMetrics);
                 results[i] = r;
                 if (onResult != null) lock (gate) onResult(r);
             }
@@ -68,7 +76,8 @@ public static class BruteForceOptimizer
     /// order) and is not kept. Returns the number of combinations run.
     /// </summary>
     public static int RunStream(Func<Strategy> factory, IEnumerable<IReadOnlyDictionary<string, object>> combinations,
-        CandleSeries series, EmulationSettings? settings, int workers, Action<OptimizationResult> onResult, bool keepCaptures = false)
+        CandleSeries series, EmulationSettings? settings, int workers, Action<OptimizationResult> onResult, bool keepCaptures = false,
+        bool computeMetrics = false)
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(combinations);
@@ -83,7 +92,7 @@ public static class BruteForceOptimizer
         var source = Partitioner.Create(combinations, EnumerablePartitionerOptions.NoBuffering);
         Parallel.ForEach(source, opts, (combo, _, index) =>
         {
-            var r = RunOne(factory, checked((int)index), combo, series, settings, keepCaptures);
+            var r = RunOne(factory, checked((int)index), combo, series, settings, keepCaptures, computeMetrics);
             lock (gate) { count++; onResult(r); }
         });
         return count;
@@ -94,13 +103,33 @@ public static class BruteForceOptimizer
     /// names[col] in combination row. Whole-number values are passed as long, others as double.
     /// </summary>
     public static OptimizationResult[] RunGrid(Func<Strategy> factory, string[] names, double[] values, CandleSeries series,
-        EmulationSettings? settings = null, int workers = 1, Action<OptimizationResult>? onResult = null, bool keepCaptures = false)
-        => Run(factory, Combinations(names, values), series, settings, workers, onResult, keepCaptures);
+        EmulationSettings? settings = null, int workers = 1, Action<OptimizationResult>? onResult = null, bool keepCaptures = false,
+        bool computeMetrics = false)
+        => Run(factory, Combinations(names, values), series, settings, workers, onResult, keepCaptures, computeMetrics);
 
     /// <summary>Same as <see cref="RunGrid"/> with a catalog strategy name.</summary>
     public static OptimizationResult[] RunGrid(string strategyName, string[] names, double[] values, CandleSeries series,
-        EmulationSettings? settings = null, int workers = 1, Action<OptimizationResult>? onResult = null, bool keepCaptures = false)
-        => RunGrid(StrategyCatalog.GetFactory(strategyName), names, values, series, settings, workers, onResult, keepCaptures);
+        EmulationSettings? settings = null, int workers = 1, Action<OptimizationResult>? onResult = null, bool keepCaptures = false,
+        bool computeMetrics = false)
+        => RunGrid(StrategyCatalog.GetFactory(strategyName), names, values, series, settings, workers, onResult, keepCaptures, computeMetrics);
+
+    /// <summary>
+    /// The metrics of <paramref name="results"/> as one row-major matrix (row k: results[k]'s
+    /// <see cref="OptimizationResult.MetricValues"/>, columns <see cref="RunMetrics.Names"/>; NaN rows for results without
+    /// metrics), so that a caller across a language bridge copies a batch's metrics at once.
+    /// </summary>
+    public static double[] MetricMatrix(OptimizationResult[] results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        int m = RunMetrics.Names.Length;
+        var matrix = new double[results.Length * m];
+        for (int k = 0; k < results.Length; k++)
+        {
+            if (results[k]?.MetricValues is { } row) Array.Copy(row, 0, matrix, k * m, m);
+            else Array.Fill(matrix, double.NaN, k * m, m);
+        }
+        return matrix;
+    }
 
     public static IReadOnlyList<IReadOnlyDictionary<string, object>> Combinations(string[] names, double[] values)
     {
@@ -162,20 +191,21 @@ public static class BruteForceOptimizer
     }
 
     private static OptimizationResult RunOne(Func<Strategy> factory, int index, IReadOnlyDictionary<string, object> combo,
-        CandleSeries series, EmulationSettings settings, bool keep)
+        CandleSeries series, EmulationSettings settings, bool keep, bool metrics)
     {
         var sw = Stopwatch.StartNew();
         try
         {
             var s = factory() ?? throw new InvalidOperationException("strategy factory returned null");
             foreach (var kv in combo) s.SetParameter(kv.Key, kv.Value);
-            var r = BacktestEngine.Run(s, series, settings, captureBars: keep);
+            var r = BacktestEngine.Run(s, series, settings, captureBars: keep, keepEquity: metrics);
             sw.Stop();
+            var values = metrics ? RunMetrics.Values(r) : null;
             return new OptimizationResult
             {
                 Index = index, Parameters = combo, NetProfit = r.NetProfit, FinalEquity = r.FinalEquity, RealizedPnL = r.RealizedPnL,
                 Commission = r.Commission, RoundTrips = r.RoundTrips, FillCount = r.FillCount, MaxDrawdown = r.MaxDrawdown,
-                WallTimeMs = sw.Elapsed.TotalMilliseconds, Result = keep ? r : null,
+                WallTimeMs = sw.Elapsed.TotalMilliseconds, Result = keep ? r : null, MetricValues = values,
             };
         }
         catch (Exception ex)

@@ -29,10 +29,13 @@ internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
     private readonly long[] _times;    // the clock: distinct close times, ascending
     private long _now = long.MinValue; // close time of the current step
     private readonly bool _capture;
+    private readonly EquityTape? _tape;     // without capture, when metrics are wanted
 
-    internal PortfolioRun(Strategy strategy, IReadOnlyList<CandleSeries> series, EmulationSettings settings, bool captureBars)
+    internal PortfolioRun(Strategy strategy, IReadOnlyList<CandleSeries> series, EmulationSettings settings, bool captureBars,
+        bool keepEquity = false)
     {
         _strategy = strategy; Settings = settings; _capture = captureBars;
+        _tape = !captureBars && keepEquity ? new EquityTape(series.Count > 0 ? series[0].Count : 0) : null;
         _series = series.ToArray();
         int n = _series.Length;
         _instruments = new Instrument[n];
@@ -201,8 +204,12 @@ internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
                 comm[row] = _portfolio.CommissionTotal;
                 for (int k = 0; k < d; k++) positions[k][row] = held[k].Qty;
             }
-            else if (equity > peak) peak = equity;
-            else if (peak > 0) { double dd = equity / peak - 1; if (dd < mdd) mdd = dd; }
+            else
+            {
+                _tape?.Add(now - primaryDuration, equity, _positions[0].Qty != 0);
+                if (equity > peak) peak = equity;
+                else if (peak > 0) { double dd = equity / peak - 1; if (dd < mdd) mdd = dd; }
+            }
             row++;
             if (post && at[0] >= 0) s.RunBarRecorded(at[0]);
         }
@@ -216,6 +223,6 @@ internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
         var summary = new RunSummary(_positions[0].Qty, _positions[0].Avg, _portfolio.CashValue, _portfolio.RealizedTotal,
             _portfolio.CommissionTotal, _portfolio.Equity, Unrealized(), _capture ? double.NaN : mdd);
         return new BacktestResult(_series[0], Settings, s.Name, _broker.OrderList.ToArray(), _broker.TradeList.ToArray(), _broker.RejectedCount,
-            pos, cash, eq, real, unreal, comm, summary, _capture, time, close, _distinct, positions);
+            pos, cash, eq, real, unreal, comm, summary, _capture, time, close, _distinct, positions, _tape);
     }
 }

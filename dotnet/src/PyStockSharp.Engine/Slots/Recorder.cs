@@ -25,3 +25,33 @@ internal sealed class BarRecorder
     /// <summary>The drawdown the run loop tracked without capture.</summary>
     internal void SetMaxDrawdown(double mdd) => _mdd = mdd;
 }
+
+/// <summary>
+/// What <see cref="RunMetrics"/> needs of a run whose per-bar columns are not captured (the optimizer asked for metrics but
+/// not for captures): each row's equity (account currency, marked at the row's close, the very value the captured
+/// <c>Equity</c> column would hold), the first and last row's time (UTC ns) and how many rows held a non-zero position of
+/// the primary instrument. One <c>double</c> per row, nothing else.
+/// </summary>
+internal sealed class EquityTape
+{
+    private double[] _equity;
+
+    internal EquityTape(int capacity) => _equity = GC.AllocateUninitializedArray<double>(Math.Max(capacity, 0));
+
+    internal int Count { get; private set; }
+    internal int ExposedRows { get; private set; }
+    internal long FirstTime { get; private set; }
+    internal long LastTime { get; private set; }
+    internal double[] Equity => Count == _equity.Length ? _equity : (_equity = _equity[..Count]);
+
+    /// <summary>Records one row: its time (UTC ns), its equity and whether a position was held after it.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal void Add(long time, double equity, bool exposed)
+    {
+        if (Count == 0) FirstTime = time;
+        LastTime = time;
+        if (Count == _equity.Length) Array.Resize(ref _equity, Math.Max(4, 2 * Count));
+        _equity[Count++] = equity;
+        if (exposed) ExposedRows++;
+    }
+}

@@ -1,0 +1,475 @@
+namespace PyStockSharp.Engine;
+
+/// <summary>
+/// The scalar performance metrics of one finished run, computed in the engine with the conventions of Python's
+/// <c>pystocksharp.metrics.compute_metrics</c> (docs/metrics.md) and under its field names (<see cref="Names"/>), so that
+/// the optimizer need not send each run's per-bar columns and fills to Python. Undefined values are NaN.
+/// <para>
+/// Conventions: fractions, not percent; money in the account currency; durations in seconds. Period returns are simple
+/// returns of the equity marked at each row's close, the first against the initial capital. P (periods per year) is
+/// inferred from the row times as <c>(N − 1) / span_years</c> (365.25-day years; NaN with fewer than 2 rows or no span).
+/// The risk-free rate is 0. Standard deviations use ddof 1; skewness and kurtosis the moment estimators
+/// <c>m3 / m2^1.5</c>, <c>m4 / m2^2</c>; standard deviations at or below <see cref="ZeroStd"/> count as zero and
+/// drawdowns shallower than <see cref="ZeroDrawdown"/> as none. VaR is numpy's default (linear) quantile of the returns;
+/// CVaR the mean of the returns at or below it. Round trips are FIFO-matched (entry fill, exit fill) pairs per
+/// instrument, net of their pro-rated commissions.
+/// </para>
+/// Not computed (Python-only inputs): <c>beta</c> and <c>alpha</c> (they need a benchmark).
+/// </summary>
+public static class RunMetrics
+{
+    /// <summary>Standard deviations at or below this are zero (float noise of constant returns).</summary>
+    public const double ZeroStd = 1e-12;
+    /// <summary>Drawdowns shallower than this (relative) are float rounding, counted as 0.</summary>
+    public const double ZeroDrawdown = 1e-12;
+    /// <summary>Seconds in a 365.25-day year.</summary>
+    public const double SecondsPerYear = 365.25 * 86400.0;
+
+    /// <summary>The metrics' names, in <c>PerformanceMetrics</c>' field order; <see cref="Values(BacktestResult)"/> is aligned with it.</summary>
+    public static readonly string[] Names =
+    {
+        "initial_capital", "final_equity", "bars", "periods_per_year", "risk_free_rate",
+        "total_return", "annualized_return", "max_drawdown", "round_trips", "win_rate", "profit_factor", "net_profit",
+        "gross_profit", "gross_loss", "exposure_time", "commissions",
+        "sharpe_ratio", "sortino_ratio", "calmar_ratio", "volatility", "probabilistic_sharpe_ratio",
+        "average_win", "average_loss", "largest_win", "largest_loss", "expectancy", "payoff_ratio", "sqn",
+        "average_holding_time", "median_holding_time", "max_consecutive_wins", "max_consecutive_losses",
+        "long_round_trips", "long_win_rate", "long_net_profit", "short_round_trips", "short_win_rate", "short_net_profit",
+        "time_under_water", "average_drawdown",
+        "return_mean", "return_std", "skewness", "excess_kurtosis", "var_95", "cvar_95", "var_99", "cvar_99",
+        "best_period", "worst_period",
+    };
+
+    private static readonly Dictionary<string, int> Slot = Names.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, StringComparer.Ordinal);
+
+    /// <summary>The metrics of <paramref name="result"/> by name (see <see cref="Names"/>; NaN where undefined).</summary>
+    public static IReadOnlyDictionary<string, double> Compute(BacktestResult result) => ToDictionary(Values(result));
+
+    /// <summary>
+    /// The metrics of <paramref name="result"/>, aligned with <see cref="Names"/>. The run must have its per-bar capture
+    /// or its equity tape (<see cref="BacktestResult.HasMetricsInput"/>).
+    /// </summary>
+    public static double[] Values(BacktestResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.HasBarCapture)
+        {
+            var e = result.Equity;
+            int exposed = 0;
+            foreach (double q in e.Position) if (q != 0) exposed++;
+            long first = e.Count > 0 ? e.Time[0] : 0, last = e.Count > 0 ? e.Time[e.Count - 1] : 0;
+            return Values(result.InitialCapital, e.Equity, first, last, exposed, result.Trades);
+        }
+        if (result.Tape is { } tape)
+            return Values(result.InitialCapital, tape.Equity, tape.FirstTime, tape.LastTime, tape.ExposedRows, result.Trades);
+        throw new InvalidOperationException("the run kept neither its per-bar columns nor its equity: run it with captureBars or keepEquity");
+    }
+
+    /// <summary>
+    /// The metrics of a run given as its initial capital (account currency, &gt; 0), each row's equity (marked at the row's
+    /// close), the first and last row's times (UTC ns), the number of rows that held a position, and its fills in order.
+    /// </summary>
+    public static double[] Values(double initialCapital, double[] equity, long firstTime, long lastTime, int exposedRows,
+        IReadOnlyList<MyTrade> fills)
+    {
+        ArgumentNullException.ThrowIfNull(equity);
+        ArgumentNullException.ThrowIfNull(fills);
+        if (equity.Length == 0) throw new ArgumentException("equity has no rows", nameof(equity));
+        if (!(initialCapital > 0)) throw new ArgumentException($"initial capital must be > 0, got {initialCapital}", nameof(initialCapital));
+        var v = new double[Names.Length];
+        Array.Fill(v, double.NaN);
+        int n = equity.Length;
+        double p = PeriodsPerYear(n, firstTime, lastTime);
+        Set(v, "initial_capital", initialCapital);
+        Set(v, "final_equity", equity[n - 1]);
+        Set(v, "bars", n);
+        Set(v, "periods_per_year", p);
+        Set(v, "risk_free_rate", 0.0);
+        Set(v, "exposure_time", (double)exposedRows / n);
+        double commissions = 0;
+        foreach (var f in fills) commissions += f.Commission;
+        Set(v, "commissions", commissions);
+        var r = PeriodReturns(equity, initialCapital);
+        var scan = Scan(r);
+        ReturnMetrics(v, equity, initialCapital, r, scan, p);
+        DrawdownMetrics(v, equity, initialCapital);
+        DistributionMetrics(v, r, scan);
+        TradeMetrics(v, RoundTripMatcher.Match(fills));
+        return v;
+    }
+
+    /// <summary>Name → value of an array aligned with <see cref="Names"/>.</summary>
+    public static IReadOnlyDictionary<string, double> ToDictionary(double[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Length != Names.Length) throw new ArgumentException($"{values.Length} values for {Names.Length} names");
+        var d = new Dictionary<string, double>(Names.Length, StringComparer.Ordinal);
+        for (int k = 0; k < Names.Length; k++) d[Names[k]] = values[k];
+        return d;
+    }
+
+    /// <summary>Observed rows per year, <c>(N − 1) / span_years</c>; NaN with fewer than 2 rows or no time span.</summary>
+    public static double PeriodsPerYear(int rows, long firstTime, long lastTime)
+    {
+        if (rows < 2) return double.NaN;
+        double span = (lastTime - firstTime) / 1e9 / SecondsPerYear;
+        return span > 0 ? (rows - 1) / span : double.NaN;
+    }
+
+    private static void Set(double[] v, string name, double value) => v[Slot[name]] = value;
+
+    /// <summary>Simple returns per row: <c>r_0 = e_0 / capital − 1</c>, <c>r_t = e_t / e_(t−1) − 1</c>; ArgumentException
+    /// when an equity is NaN or infinite.</summary>
+    private static double[] PeriodReturns(double[] equity, double capital)
+    {
+        var r = GC.AllocateUninitializedArray<double>(equity.Length);
+        double prev = capital;
+        for (int i = 0; i < equity.Length; i++)
+        {
+            double e = equity[i];
+            if (!double.IsFinite(e)) throw new ArgumentException("equity has NaN or infinite values", nameof(equity));
+            r[i] = e / prev - 1.0;
+            prev = e;
+        }
+        return r;
+    }
+
+    /// <summary>What one pass over the returns gives: their sum, extremes, whether one is NaN, and the sum of squared
+    /// negative returns (the downside deviation's).</summary>
+    private readonly record struct ReturnScan(double Sum, double Min, double Max, bool AnyNaN, double DownSquares);
+
+    private static ReturnScan Scan(double[] r)
+    {
+        double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity, down = 0;
+        bool nan = false;
+        foreach (double a in r)
+        {
+            sum += a;
+            if (a < min) min = a;
+            if (a > max) max = a;
+            if (a < 0) down += a * a;
+            nan |= double.IsNaN(a);
+        }
+        return new ReturnScan(sum, min, max, nan, down);
+    }
+
+    /// <summary>Mean, standard deviation (ddof 1), skewness and (non-excess) kurtosis; the moments are NaN when the
+    /// standard deviation is zero (<see cref="ZeroStd"/>) or undefined.</summary>
+    private readonly record struct Moments(double Mean, double Std, double Skewness, double Kurtosis, bool Flat);
+
+    private static Moments MomentsOf(double[] x, double sum)
+    {
+        int n = x.Length;
+        double mean = sum / n;
+        double s2 = 0, s3 = 0, s4 = 0;
+        foreach (double a in x)
+        {
+            double d = a - mean, d2 = d * d;
+            s2 += d2; s3 += d2 * d; s4 += d2 * d2;
+        }
+        double m2 = s2 / n;
+        double std = n > 1 ? Math.Sqrt(m2 * n / (n - 1)) : double.NaN;
+        bool flat = !(std > ZeroStd);
+        double skew = flat ? double.NaN : s3 / n / Math.Pow(m2, 1.5);
+        double kurt = flat ? double.NaN : s4 / n / (m2 * m2);
+        return new Moments(mean, std, skew, kurt, flat);
+    }
+
+    /// <summary>Total and annualized return, volatility, Sharpe, Sortino, probabilistic Sharpe and the return moments.</summary>
+    private static void ReturnMetrics(double[] v, double[] equity, double capital, double[] r, ReturnScan scan, double p)
+    {
+        int n = equity.Length;
+        double final = equity[n - 1];
+        double growth = final / capital;
+        Set(v, "total_return", final / capital - 1.0);
+        Set(v, "net_profit", final - capital);
+        double annual = growth > 0 ? Math.Pow(Math.Abs(growth), p / n) - 1.0 : double.NaN;
+        Set(v, "annualized_return", annual);
+        var m = MomentsOf(r, scan.Sum);
+        double sqrtP = Math.Sqrt(p);
+        Set(v, "volatility", m.Std * sqrtP);
+        double sr = m.Flat ? double.NaN : m.Mean / m.Std;   // per-period Sharpe ratio (risk-free rate 0)
+        Set(v, "sharpe_ratio", sr * sqrtP);
+        double downside = Math.Sqrt((scan.AnyNaN ? double.NaN : scan.DownSquares) / n);
+        Set(v, "sortino_ratio", downside > ZeroStd ? m.Mean * p / (downside * sqrtP) : double.NaN);
+        // PSR (Bailey & López de Prado 2012) against SR* = 0 on the per-period Sharpe ratio
+        double denom = 1.0 - m.Skewness * sr + (m.Kurtosis - 1.0) / 4.0 * (sr * sr);
+        double z = denom > 0 ? sr * Math.Sqrt(Math.Max(n - 1, 0)) / Math.Sqrt(denom) : double.NaN;
+        Set(v, "probabilistic_sharpe_ratio", n >= 3 ? NormalCdf(z) : double.NaN);
+        Set(v, "return_mean", m.Mean);
+        Set(v, "return_std", m.Std);
+        Set(v, "skewness", m.Skewness);
+        Set(v, "excess_kurtosis", m.Kurtosis - 3.0);
+    }
+
+    /// <summary>Maximum and average drawdown, time under water and the Calmar ratio (needs the annualized return set).</summary>
+    private static void DrawdownMetrics(double[] v, double[] equity, double capital)
+    {
+        int n = equity.Length;
+        double peak = capital, mdd = 0, depthSum = 0, runMin = 0;
+        int under = 0, runs = 0;
+        bool inRun = false;
+        for (int i = 0; i < n; i++)
+        {
+            double e = equity[i];
+            if (e > peak) peak = e;
+            double dd = e / peak - 1.0;
+            if (dd > -ZeroDrawdown) dd = 0.0;
+            if (dd < mdd) mdd = dd;
+            if (dd < 0)
+            {
+                under++;
+                if (!inRun) { inRun = true; runs++; runMin = dd; }
+                else if (dd < runMin) runMin = dd;
+            }
+            else if (inRun) { inRun = false; depthSum += runMin; }
+        }
+        if (inRun) depthSum += runMin;
+        Set(v, "max_drawdown", mdd + 0.0);
+        Set(v, "time_under_water", (double)under / n);
+        Set(v, "average_drawdown", runs > 0 ? depthSum / runs : double.NaN);
+        Set(v, "calmar_ratio", mdd < 0 ? v[Slot["annualized_return"]] / Math.Abs(mdd) : double.NaN);
+    }
+
+    /// <summary>VaR and CVaR at 95% and 99%, best and worst period.</summary>
+    private static void DistributionMetrics(double[] v, double[] r, ReturnScan scan)
+    {
+        Set(v, "best_period", scan.AnyNaN ? double.NaN : scan.Max);
+        Set(v, "worst_period", scan.AnyNaN ? double.NaN : scan.Min);
+        double q95 = 1.0 - 0.95, q99 = 1.0 - 0.99;
+        double var95 = double.NaN, var99 = double.NaN;
+        if (!scan.AnyNaN)
+        {
+            var lowest = SmallestSorted(r, Math.Min((int)Math.Floor((r.Length - 1) * q95) + 1, r.Length - 1));
+            var95 = Quantile(lowest, r.Length, q95);
+            var99 = Quantile(lowest, r.Length, q99);
+        }
+        double sum95 = 0, sum99 = 0;
+        int n95 = 0, n99 = 0;
+        foreach (double a in r)
+        {
+            if (a <= var95) { sum95 += a; n95++; }
+            if (a <= var99) { sum99 += a; n99++; }
+        }
+        Set(v, "var_95", var95);
+        Set(v, "cvar_95", n95 > 0 ? sum95 / n95 : double.NaN);
+        Set(v, "var_99", var99);
+        Set(v, "cvar_99", n99 > 0 ? sum99 / n99 : double.NaN);
+    }
+
+    /// <summary>
+    /// The <paramref name="m"/> + 1 smallest of <paramref name="x"/> (no NaN), ascending: the prefix of x sorted, found
+    /// by selection (expected O(n)) and a sort of the prefix only. VaR needs only the lowest 5% of the returns.
+    /// </summary>
+    private static double[] SmallestSorted(double[] x, int m)
+    {
+        var a = (double[])x.Clone();
+        Select(a, m);
+        Array.Sort(a, 0, m + 1);
+        return a;
+    }
+
+    /// <summary>
+    /// Rearranges <paramref name="a"/> so that a[k] is its k-th smallest and a[..k] holds the smaller ones (quickselect
+    /// with a median-of-three pivot and three-way partitions, so runs of equal returns cost nothing; after too many
+    /// rounds it sorts what remains).
+    /// </summary>
+    private static void Select(double[] a, int k)
+    {
+        int lo = 0, hi = a.Length - 1, rounds = 0, limit = 2 * (int)Math.Log2(a.Length + 1) + 8;
+        while (hi > lo)
+        {
+            if (++rounds > limit) { Array.Sort(a, lo, hi - lo + 1); return; }
+            double x0 = a[lo], x1 = a[lo + (hi - lo) / 2], x2 = a[hi];
+            double pivot = Math.Max(Math.Min(x0, x1), Math.Min(Math.Max(x0, x1), x2));
+            int lt = lo, i = lo, gt = hi;
+            while (i <= gt)
+            {
+                double x = a[i];
+                if (x < pivot) { a[i] = a[lt]; a[lt] = x; lt++; i++; }
+                else if (x > pivot) { a[i] = a[gt]; a[gt] = x; gt--; }
+                else i++;
+            }
+            if (k < lt) hi = lt - 1;
+            else if (k > gt) lo = gt + 1;
+            else return;
+        }
+    }
+
+    /// <summary>
+    /// The <paramref name="q"/> quantile of <paramref name="sorted"/> (ascending, no NaN) as numpy's default "linear" method
+    /// computes it: virtual index <c>h = (n − 1) q</c>, interpolated between its neighbours as numpy's <c>_lerp</c> does
+    /// (from the upper neighbour when the weight is ≥ 0.5), so that the value is bit for bit numpy's.
+    /// </summary>
+    public static double Quantile(double[] sorted, double q) => Quantile(sorted, sorted.Length, q);
+
+    /// <summary><see cref="Quantile(double[], double)"/> of a sample of <paramref name="n"/> values of which
+    /// <paramref name="sortedPrefix"/> holds (at least) the smallest ones the quantile reads, ascending.</summary>
+    private static double Quantile(double[] sortedPrefix, int n, double q)
+    {
+        if (n == 0) return double.NaN;
+        double h = (n - 1) * q;
+        if (h >= n - 1) return sortedPrefix[n - 1];
+        if (h < 0) return sortedPrefix[0];
+        double lo = Math.Floor(h);
+        int k = (int)lo;
+        double a = sortedPrefix[k], b = sortedPrefix[k + 1], t = h - lo;
+        double diff = b - a;
+        return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+    }
+
+    /// <summary>Round-trip statistics: counts, win rates, profit factor, averages, extremes, SQN, streaks, holding times.</summary>
+    private static void TradeMetrics(double[] v, IReadOnlyList<RoundTripMatcher.Trip> trips)
+    {
+        int n = trips.Count, nw = 0, nl = 0;
+        double gp = 0, gl = 0, total = 0, largestWin = double.NegativeInfinity, largestLoss = double.PositiveInfinity;
+        int streakW = 0, streakL = 0, maxW = 0, maxL = 0;
+        foreach (var t in trips)
+        {
+            double pnl = t.Pnl;
+            total += pnl;
+            if (pnl > 0) { nw++; gp += pnl; largestWin = Math.Max(largestWin, pnl); streakW++; streakL = 0; }
+            else if (pnl < 0) { nl++; gl += pnl; largestLoss = Math.Min(largestLoss, pnl); streakL++; streakW = 0; }
+            else { streakW = 0; streakL = 0; }
+            maxW = Math.Max(maxW, streakW); maxL = Math.Max(maxL, streakL);
+        }
+        double mean = n > 0 ? total / n : double.NaN;
+        double avgWin = nw > 0 ? gp / nw : double.NaN, avgLoss = nl > 0 ? gl / nl : double.NaN;
+        Set(v, "round_trips", n);
+        Set(v, "gross_profit", gp);
+        Set(v, "gross_loss", gl);
+        Set(v, "win_rate", n > 0 ? (double)nw / n : double.NaN);
+        Set(v, "profit_factor", nl > 0 ? gp / Math.Abs(gl) : double.NaN);
+        Set(v, "average_win", avgWin);
+        Set(v, "average_loss", avgLoss);
+        Set(v, "largest_win", nw > 0 ? largestWin : double.NaN);
+        Set(v, "largest_loss", nl > 0 ? largestLoss : double.NaN);
+        Set(v, "expectancy", mean);
+        Set(v, "payoff_ratio", nw > 0 && nl > 0 ? avgWin / Math.Abs(avgLoss) : double.NaN);
+        double ss = 0;
+        foreach (var t in trips) { double d = t.Pnl - mean; ss += d * d; }
+        double std = Math.Sqrt(ss / (n - 1));
+        Set(v, "sqn", n > 1 && std > ZeroStd ? Math.Sqrt(n) * mean / std : double.NaN);
+        Set(v, "max_consecutive_wins", maxW);
+        Set(v, "max_consecutive_losses", maxL);
+        HoldingTimes(v, trips);
+        SideMetrics(v, trips, long_: true);
+        SideMetrics(v, trips, long_: false);
+    }
+
+    /// <summary>Mean and median holding time of the round trips, seconds.</summary>
+    private static void HoldingTimes(double[] v, IReadOnlyList<RoundTripMatcher.Trip> trips)
+    {
+        int n = trips.Count;
+        if (n == 0) return;
+        var hold = new double[n];
+        double sum = 0;
+        for (int k = 0; k < n; k++) { hold[k] = trips[k].HoldingSeconds; sum += hold[k]; }
+        Array.Sort(hold);
+        Set(v, "average_holding_time", sum / n);
+        Set(v, "median_holding_time", n % 2 == 1 ? hold[n / 2] : (hold[n / 2 - 1] + hold[n / 2]) / 2.0);
+    }
+
+    /// <summary>Round trips, win rate and net profit of the long (entry a buy) or the short round trips.</summary>
+    private static void SideMetrics(double[] v, IReadOnlyList<RoundTripMatcher.Trip> trips, bool long_)
+    {
+        int count = 0, wins = 0;
+        double net = 0;
+        foreach (var t in trips)
+        {
+            if (t.Long != long_) continue;
+            count++;
+            if (t.Pnl > 0) wins++;
+            net += t.Pnl;
+        }
+        string side = long_ ? "long" : "short";
+        Set(v, side + "_round_trips", count);
+        Set(v, side + "_win_rate", count > 0 ? (double)wins / count : double.NaN);
+        Set(v, side + "_net_profit", net);
+    }
+
+    /// <summary>Standard normal CDF, <c>(1 + erf(z / √2)) / 2</c> (the same expression as Python's), NaN passed through.</summary>
+    public static double NormalCdf(double z) => 0.5 * (1.0 + Erf(z / Math.Sqrt(2.0)));
+
+    /// <summary>
+    /// The error function to a few units in the last place: for |x| &lt; 6 the everywhere-convergent series of positive terms
+    /// <c>erf x = (2/√π) e^(−x²) Σ (2x²)^k x / (1·3·…·(2k+1))</c> (no cancellation); beyond, ±1 (erf 6 rounds to 1).
+    /// </summary>
+    public static double Erf(double x)
+    {
+        if (double.IsNaN(x)) return double.NaN;
+        double ax = Math.Abs(x);
+        if (ax >= 6.0) return Math.Sign(x);
+        if (ax == 0) return x;
+        double x2 = ax * ax, term = ax, sum = ax;
+        for (int k = 1; k < 1000; k++)
+        {
+            term *= 2.0 * x2 / (2 * k + 1);
+            sum += term;
+            if (term < sum * 1e-17) break;
+        }
+        double value = 2.0 / Math.Sqrt(Math.PI) * Math.Exp(-x2) * sum;
+        return x < 0 ? -Math.Min(value, 1.0) : Math.Min(value, 1.0);
+    }
+}
+
+/// <summary>
+/// FIFO matching of a run's fills into round trips, as Python's <c>pystocksharp.metrics.trades.match_fifo</c>: per
+/// instrument, open lots are a queue of (fill, remaining volume); a fill against the queue's direction closes lots from the
+/// front, the rest opens a lot its own way. Volumes are matched as exact decimals (fill volumes are quantities of 15
+/// significant digits). Lots still open at the end are not round trips.
+/// </summary>
+public static class RoundTripMatcher
+{
+    /// <summary>One matched (entry fill, exit fill) pair: <see cref="Pnl"/> is net of its pro-rated commissions (money:
+    /// quantity × price × the instrument's multiplier); <see cref="HoldingSeconds"/> is exit time − entry time.</summary>
+    public readonly record struct Trip(bool Long, double Volume, double GrossPnl, double Commission, double Pnl, double HoldingSeconds);
+
+    /// <summary>The round trips of <paramref name="fills"/> (in the order recorded), in exit order.</summary>
+    public static List<Trip> Match(IReadOnlyList<MyTrade> fills)
+    {
+        ArgumentNullException.ThrowIfNull(fills);
+        var trips = new List<Trip>();
+        var queues = new Dictionary<string, (Queue<Lot> Lots, int Sign)>(StringComparer.Ordinal);
+        for (int i = 0; i < fills.Count; i++)
+        {
+            var f = fills[i];
+            string key = f.Instrument?.Id ?? "";
+            if (!queues.TryGetValue(key, out var book)) book = (new Queue<Lot>(), 0);
+            int sign = f.Side == Sides.Buy ? 1 : -1;
+            decimal remaining = (decimal)f.Volume;
+            while (remaining > 0 && book.Lots.Count > 0 && book.Sign != sign)
+            {
+                var lot = book.Lots.Peek();
+                decimal vol = Math.Min(lot.Remaining, remaining);
+                trips.Add(MakeTrip(fills[lot.Fill], f, (double)vol));
+                lot.Remaining -= vol;
+                remaining -= vol;
+                if (lot.Remaining <= 0) book.Lots.Dequeue();
+            }
+            if (remaining > 0)
+            {
+                book.Lots.Enqueue(new Lot(i, remaining));
+                book.Sign = sign;
+            }
+            queues[key] = book;
+        }
+        return trips;
+    }
+
+    private sealed class Lot(int fill, decimal remaining)
+    {
+        public int Fill { get; } = fill;
+        public decimal Remaining { get; set; } = remaining;
+    }
+
+    private static Trip MakeTrip(MyTrade entry, MyTrade exit, double vol)
+    {
+        double sign = entry.Side == Sides.Buy ? 1 : -1;
+        double mult = entry.Instrument?.Multiplier ?? 1.0;
+        double gross = sign * (exit.Price - entry.Price) * vol;
+        if (mult != 1.0) gross *= mult;
+        double commission = (entry.Commission / entry.Volume + exit.Commission / exit.Volume) * vol;
+        return new Trip(sign > 0, vol, gross, commission, gross - commission, (exit.Time - entry.Time) / 1e9);
+    }
+}
