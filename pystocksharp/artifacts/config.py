@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pystocksharp.artifacts.layout import short_hash
+from pystocksharp.artifacts.layout import run_folder_of, short_hash
 from pystocksharp.artifacts.manifest import MANIFEST_FILE, sha256_file
 from pystocksharp.artifacts.models import (
     BestConfigurations,
@@ -263,24 +263,14 @@ def given_specs(ohlcv: Any) -> dict[str, float] | None:
 
 
 def _optimization_dir(run_dir: Path) -> Path:
-    for candidate in (run_dir / "optimization", run_dir):
+    """The ``optimization/`` folder of a run folder, of the run below an ``optimize --out`` folder
+    (:func:`pystocksharp.artifacts.layout.run_folder_of`), or ``run_dir`` itself when it is one."""
+    for candidate in (run_folder_of(run_dir) / "optimization", run_dir):
         if (candidate / "optimization-results.json").is_file():
             return candidate
-    # the --out folder of `optimize`: its one run under results/by-strategy/...
-    found = sorted(run_dir.glob("results/by-strategy/*/by-date-range/*/by-symbol/*/by-timeframe/*/optimization"))
-    found = [f for f in found if (f / "optimization-results.json").is_file()]
-    if len(found) == 1:
-        return found[0]
     raise InputError(
         "not a run folder",
-        [
-            Problem(
-                "no optimization/optimization-results.json here, in optimization/ or under results/"
-                if not found
-                else f"several runs under results/: {', '.join(str(f.parent) for f in found)}; name one",
-                file=str(run_dir),
-            )
-        ],
+        [Problem("no optimization/optimization-results.json here, in optimization/ or under results/", file=str(run_dir))],
     )
 
 
@@ -323,6 +313,12 @@ def deploy_config(run_dir: str | os.PathLike[str], rank: int = 1) -> StrategyCon
     run_dir = Path(run_dir)
     if (run_dir / "strategy-config.json").is_file() and rank == 1:
         return load_config(run_dir / "strategy-config.json")
+    selection = walk_forward_selection(run_dir)
+    if selection is not None:
+        if rank != 1:
+            raise InputError("a walk-forward run selected one configuration",
+                             [Problem(f"give rank 1 (or no rank), got {rank}", field="rank")])  # fmt: skip
+        return load_config(selection).model_copy(update={"source": f"walk-forward selection of {selection.parent}"})
     opt_dir = _optimization_dir(run_dir)
     if (opt_dir.parent / "strategy-config.json").is_file() and rank == 1:
         return load_config(opt_dir.parent / "strategy-config.json")
@@ -343,6 +339,28 @@ def deploy_config(run_dir: str | os.PathLike[str], rank: int = 1) -> StrategyCon
     return base.model_copy(
         update={"parameters": params, "parameter_hash": row.parameter_hash, "source": source}
     )
+
+
+#: Where a walk-forward run keeps its selected configuration, below a run folder or a `walk-forward --out` folder.
+WALK_FORWARD_SELECTIONS = (
+    "validation/walk-forward/*/strategy-config.json",
+    "results/by-strategy/*/by-date-range/*/by-symbol/*/by-timeframe/*/validation/walk-forward/*/strategy-config.json",
+)
+
+
+def walk_forward_selection(folder: Path) -> Path | None:
+    """The ``strategy-config.json`` of the configuration a walk-forward run selected, when ``folder`` is that run's
+    walk-forward folder, its run folder or its ``--out`` folder and holds no optimization of its own; None otherwise.
+    Several walk-forward runs under ``folder`` are an :class:`InputError` listing them."""
+    if (folder / "validation.json").is_file() and (folder / "strategy-config.json").is_file():
+        return folder / "strategy-config.json"
+    if (folder / "optimization").is_dir() or any(folder.glob("results/by-strategy/*/*/*/*/*/*/*/optimization")):
+        return None
+    found = sorted({p for pattern in WALK_FORWARD_SELECTIONS for p in folder.glob(pattern)})
+    if len(found) > 1:
+        raise InputError("several walk-forward runs here",
+                         [Problem(f"name one of: {', '.join(str(p.parent) for p in found)}", file=str(folder))])  # fmt: skip
+    return found[0] if found else None
 
 
 def best_rank_from_reports(run_dir: Path) -> int | None:

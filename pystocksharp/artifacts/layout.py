@@ -23,6 +23,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from pystocksharp.errors import InputError, Problem
+
+#: The folder of a run root (an ``--out`` folder) that holds every run's results.
+RESULTS_DIR = "results"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 #: Hex digits of a parameter hash used to name a combination's folder.
 SHORT_HASH_LENGTH = 16
@@ -69,7 +73,7 @@ class RunLayout:
     def run_dir(self) -> Path:
         return (
             self.root
-            / "results"
+            / RESULTS_DIR
             / "by-strategy"
             / safe_component(self.strategy)
             / "by-date-range"
@@ -127,3 +131,20 @@ class CacheLayout:
 def relative_posix(path: Path, base: Path) -> str:
     """``path`` relative to ``base`` with forward slashes (as stored in manifests)."""
     return Path(os.path.relpath(path, base)).as_posix()
+
+
+#: The run folders below an `optimize --out` folder (the run layout of :mod:`pystocksharp.artifacts.layout`).
+RUN_FOLDERS = "results/by-strategy/*/by-date-range/*/by-symbol/*/by-timeframe/*"
+
+
+def run_folder_of(folder: Path) -> Path:
+    """``folder`` itself when it is a run folder (``trades.json`` of a backtest, or ``optimization/``), else the one
+    run folder of an optimization below it (the ``--out`` folder of ``optimize``); several are an
+    :class:`InputError` naming them, and a folder with none is returned as it is (the caller says what it lacks)."""
+    if (folder / "trades.json").is_file() or (folder / "optimization").is_dir():
+        return folder
+    found = sorted(p for p in folder.glob(RUN_FOLDERS) if (p / "optimization").is_dir())
+    if len(found) > 1:
+        raise InputError(f"several runs under {folder}",
+                         [Problem(f"name one of: {', '.join(str(p) for p in found)}", file=str(folder))])  # fmt: skip
+    return found[0] if found else folder

@@ -58,10 +58,11 @@ def validate_command(directory: str, as_json: bool) -> None:
 @json_option
 @handle_errors()
 def deploy_command(run_dir: str, rank: int | None, out: str | None, stocksharp_dir: str | None, as_json: bool) -> None:
-    """Export one configuration of an optimization run as a deployable strategy-config.json.
+    """Export one configuration of an optimization or walk-forward run as a deployable strategy-config.json.
 
-    RUN_DIR is a run folder (the one holding optimization/, reports/, metadata/) or its
-    optimization/ folder. The configuration (strategy, parameters, data binding,
+    RUN_DIR is the --out folder of `optimize` or `walk-forward`, a run folder (the one holding
+    optimization/, reports/, metadata/) or its optimization/ folder; a walk-forward run gives the
+    configuration it selected (on all non-holdout bars, with its costs). The configuration (strategy, parameters, data binding,
     emulation and risk settings) reproduces the run with `pystocksharp backtest --config`.
     With --stocksharp, a StockSharp strategy (.cs or .py written for StockSharp) also goes
     back to StockSharp: source, settings file and README in that folder.
@@ -70,6 +71,7 @@ def deploy_command(run_dir: str, rank: int | None, out: str | None, stocksharp_d
     Examples:
       pystocksharp deploy results/by-strategy/sma_cross/.../by-timeframe/1d --rank 1 --out best.json
       pystocksharp deploy RUN_DIR --rank 1 --stocksharp to-stocksharp/
+      pystocksharp deploy runs/wf --out selected.json     # a walk-forward's --out folder
     """
     from pystocksharp.artifacts.config import best_rank_from_reports, deploy_config, write_config
     from pystocksharp.errors import InputError, Problem

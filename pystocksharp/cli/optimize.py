@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import shlex
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -172,6 +173,11 @@ def _holding_out(command: Callable[..., None]) -> Callable[..., None]:
     "--workers", "-w", type=int, default=0, help="Engine threads (C#) or processes (Python); 0 = all cores."
 )
 @click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace a run already in --out (its checkpoint and its results/ are removed first; not with --resume).",
+)
+@click.option(
     "--cluster",
     default=None,
     metavar="local:N|tcp://HOST:PORT",
@@ -246,6 +252,7 @@ def optimize_command(
     top: int,
     workers: int,
     cluster: str | None,
+    overwrite: bool,
     combination_timeout: float | None,
     memory_limit: str | None,
     out: str,
@@ -298,6 +305,9 @@ def optimize_command(
 
         where = parse_cluster(cluster)
     checkpoint = Path(out) / CHECKPOINT_DIR
+    if overwrite and resume:
+        raise InputError("--resume or --overwrite, not both",
+                         [Problem("--resume continues the run in --out; --overwrite replaces it", field="--overwrite")])  # fmt: skip
     if resume:
         unseal_checkpoint(checkpoint)  # complete again only once the run and its export are
     options = dict(samples=samples, seed=seed, population=population, generations=generations, mutation=mutation,
@@ -308,7 +318,7 @@ def optimize_command(
         workers=workers or None, out=checkpoint, resume=resume, capital=capital, commission=commission,
         commission_per_unit=commission_per_unit, min_commission=min_commission, slippage=slippage,
         slippage_steps=slippage_steps, fill=fill, leverage=leverage, keep_fills=not no_fills, cluster=where,
-        combination_timeout=combination_timeout, memory_limit=memory_limit,
+        combination_timeout=combination_timeout, memory_limit=memory_limit, overwrite=overwrite,
     )  # fmt: skip
     try:
         if no_progress:
@@ -321,6 +331,10 @@ def optimize_command(
         click.echo("  " + resume_command(sys.argv[1:]), err=True)
         _exit(EXIT_INTERRUPTED)
     stopped = bool(result.interrupted or result.abort_reason)
+    if overwrite and not stopped:  # the old run's exported folders go too, so nothing stale is left beside the new ones
+        from pystocksharp.artifacts.layout import RESULTS_DIR  # noqa: PLC0415
+
+        shutil.rmtree(Path(out) / RESULTS_DIR, ignore_errors=True)
     exported = None if stopped else _export(result, Path(out), keep=kept, report=not no_report)
     if as_json:
         payload = result.summary().model_dump(mode="json")

@@ -441,6 +441,20 @@ def unseal_checkpoint(out: str | os.PathLike[str]) -> None:
     (Path(out) / MANIFEST_FILE).unlink(missing_ok=True)
 
 
+def clear_run(out: str | os.PathLike[str]) -> None:
+    """Remove what an earlier run wrote into the run directory ``out`` (its spec, records, captures, in-flight log,
+    search state and manifest) so that a new run starts there (``overwrite=True``); anything else in ``out`` stays."""
+    import shutil  # noqa: PLC0415
+
+    from pystocksharp.artifacts.manifest import MANIFEST_FILE  # noqa: PLC0415
+    from pystocksharp.optimization.result import SEARCH_FILE  # noqa: PLC0415
+
+    folder = Path(out)
+    for name in (MANIFEST_FILE, RUN_SPEC_FILE, RESULTS_FILE, IN_FLIGHT_FILE, SEARCH_FILE, BARS_FILE):
+        (folder / name).unlink(missing_ok=True)
+    shutil.rmtree(folder / CAPTURES_DIR, ignore_errors=True)
+
+
 # ---- combinations in flight -----------------------------------------------------------------
 
 IN_FLIGHT_FILE = "in-flight.jsonl"

@@ -61,6 +61,7 @@ from pystocksharp.optimization.checkpoint import (
     InFlightLog,
     ResultsLog,
     RunSpec,
+    clear_run,
     read_results,
     read_run_spec,
     write_run_spec,
@@ -128,6 +129,7 @@ def optimize(
     workers: int | None = None,
     out: str | os.PathLike[str] | None = None,
     resume: bool = False,
+    overwrite: bool = False,
     capital: float = 10_000,
     commission: float = 0.0,
     commission_per_unit: float = 0.0,
@@ -160,7 +162,8 @@ def optimize(
     :class:`~pystocksharp.optimization.search.GeneticSettings` (see :mod:`.search`). ``workers``:
     engine threads (C#) or processes (Python), default all cores. ``out``: the run directory
     (checkpoint, captures), a temporary directory when omitted; ``resume`` continues a run
-    there. Costs as in :func:`pystocksharp.backtest` (fractions, not percent). ``keep_fills``
+    there; ``overwrite`` replaces a run there (its records and captures are removed first; without it, or
+    ``resume``, a directory holding a run is refused). Costs as in :func:`pystocksharp.backtest` (fractions, not percent). ``keep_fills``
     stores each combination's fills and per-bar equity (Parquet); ``metrics`` computes
     :func:`pystocksharp.metrics.compute_metrics` per combination (None: when that module is
     installed; True: required). ``progress`` is called with
@@ -177,6 +180,9 @@ def optimize(
         capital=capital, commission=commission, commission_per_unit=commission_per_unit,
         min_commission=min_commission, slippage=slippage, slippage_steps=slippage_steps, fill=fill, leverage=leverage,
     )  # fmt: skip
+    if overwrite and resume:
+        raise InputError("resume or overwrite, not both",
+                         [Problem("resume continues the run in out; overwrite replaces it", field="overwrite")])  # fmt: skip
     keys, flts = _ranking(rank, filters)
     how = search_settings(search)
     n_workers = _workers(workers)
@@ -211,6 +217,8 @@ def optimize(
     )
     # one writer at a time: a second run fails here, writing nothing; so does a cluster that cannot be reached
     with exclusive_folder(out_dir), _connected(where) as client:
+        if overwrite:
+            clear_run(out_dir)
         done = _prepare_out(out_dir, spec, resume)
         searcher = build_search(how, GridSpace(pgrid.pset, pgrid.total), pgrid.combinations(), keys[0], flts)
         run = _Run(
@@ -571,7 +579,8 @@ def _prepare_out(out: Path, spec: RunSpec, resume: bool) -> dict[str, Combinatio
     if not resume:
         raise InputError(
             f"{out} already holds an optimization run",
-            [Problem("pass --resume (resume=True) to continue it, or choose a new --out", file=str(out))],
+            [Problem("pass --resume (resume=True) to continue it, --overwrite (overwrite=True) to replace it, or "
+                     "choose a new --out", file=str(out))],
         )
     differ = previous.mismatches(spec)
     if differ:

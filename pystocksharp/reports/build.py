@@ -365,7 +365,9 @@ def build_reports(
     ``validation`` (e.g. ``pystocksharp.walk_forward(...).report()``) adds the validation
     section to the run's summary page.
     """
-    run_dir = Path(run_dir)
+    from pystocksharp.artifacts.layout import run_folder_of  # noqa: PLC0415
+
+    run_dir = run_folder_of(Path(run_dir))
     built = BuiltReports()
     _refuse_tampered(run_dir)
     if (run_dir / "trades.json").is_file():

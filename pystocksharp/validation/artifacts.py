@@ -130,6 +130,8 @@ def write_walk_forward(folder: Path, result: ValidationResult) -> Path:
     table = result.selection_table.drop(columns=["traceback"], errors="ignore")
     _parquet(folder / "selection-grid.parquet", table)
     _parquet(folder / "verdict.parquet", checks_table([result.verdict]))
+    if result.selected_config is not None:  # what `pystocksharp deploy` exports
+        atomic_write_json(folder / "strategy-config.json", result.selected_config, fsync=False)
     write_manifest(folder, kind="walk-forward")
     return folder
 

@@ -129,6 +129,10 @@ class ValidationResult(BaseModel):
     artifacts: dict[str, str] = Field(default_factory=dict)
     oos_trade_returns: np.ndarray = Field(default_factory=lambda: np.empty(0), exclude=True)
     selection_table: pd.DataFrame = Field(default_factory=pd.DataFrame, exclude=True)
+    #: The selected configuration as a deployable ``strategy-config.json`` (:class:`pystocksharp.artifacts.config.
+    #: StrategyConfig`): the strategy, every parameter, the data bounded to the non-holdout bars and the costs, so that
+    #: ``backtest --config`` replays the selection run of the chosen combination. None when it could not be made.
+    selected_config: Any = Field(default=None, exclude=True)
 
     @property
     def oos_equity(self) -> pd.Series:
@@ -384,11 +388,27 @@ def walk_forward(
             result = _validate(engine, ohlcv, parts, options, progress)
         finally:
             engine.work_dir, engine.cluster = restore
+    result.selected_config = selected_config(engine, ohlcv, parts, result.selected)
     if out is not None:
         from pystocksharp.validation.artifacts import write_validation  # noqa: PLC0415
 
         write_validation(out, result)
     return result
+
+
+def selected_config(engine: EngineAdapter, ohlcv: Any, parts: Partitions, selected: SelectedConfiguration) -> Any:
+    """The deployable configuration of the selected combination: one backtest of it on the non-holdout bars (the
+    selection run's bars and costs), recorded by :func:`pystocksharp.artifacts.config.config_from_result` with the data
+    file bounded to those bars."""
+    from pystocksharp.artifacts.config import config_from_result  # noqa: PLC0415
+    from pystocksharp.backtest import backtest as engine_backtest  # noqa: PLC0415
+    from pystocksharp.backtest import bounded  # noqa: PLC0415
+
+    bars = parts.training_data(ohlcv.frame)
+    data = bounded(ohlcv, bars.index[0], bars.index[-1])
+    run = engine_backtest(engine.strategy, data, params=dict(selected.parameters), capital=engine.capital,
+                          **dict(engine.backtest_kwargs))  # fmt: skip
+    return config_from_result(run, start=bars.index[0], end=bars.index[-1])
 
 
 @contextlib.contextmanager
