@@ -524,7 +524,9 @@ def checked_settings(values: Mapping[str, Any]) -> BacktestSettings:
 
 
 def backtest_from_config(config: str | os.PathLike[str] | Any) -> BacktestResult:
-    """Replay the run a ``strategy-config.json`` (path or ``StrategyConfig``) describes, exactly.
+    """Replay the run a ``strategy-config.json`` (path or ``StrategyConfig``) describes, exactly. A folder is the
+    configuration ``pystocksharp deploy FOLDER`` would write (a backtest's run folder, the best of an optimization, a
+    walk-forward's selection).
 
     The strategy source file and the data file are checked against the sha256 the
     configuration records (a mismatch is an :class:`InputError`); a relative data or source
@@ -533,7 +535,11 @@ def backtest_from_config(config: str | os.PathLike[str] | Any) -> BacktestResult
     """
     from pystocksharp.artifacts.config import backtest_arguments, load_config, locate_paths
 
-    if isinstance(config, str | os.PathLike):
+    if isinstance(config, str | os.PathLike) and Path(config).is_dir():  # a run folder: the configuration it deploys
+        from pystocksharp.artifacts.config import deploy_config  # noqa: PLC0415
+
+        loaded = locate_paths(deploy_config(config, rank=1), base=Path(config))
+    elif isinstance(config, str | os.PathLike):
         path = Path(config)
         loaded = locate_paths(load_config(path), base=path.parent)
     else:

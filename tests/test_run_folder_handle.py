@@ -40,6 +40,7 @@ def test_deploy_of_a_walk_forward_replays_its_selection_exactly(tmp_path: Path) 
     replay = pystocksharp.backtest(config=tmp_path / "selected.json")
     assert replay.summary.net_profit == selected["is_metrics"]["net_profit"]  # the selection run, to the bit
     assert replay.summary.round_trips == selected["is_metrics"]["round_trips"]
+    assert pystocksharp.backtest(config=out).summary.net_profit == replay.summary.net_profit  # the folder itself
     with pytest.raises(InputError, match="one configuration"):
         from pystocksharp.artifacts.config import deploy_config
 
@@ -56,6 +57,9 @@ def test_report_deploy_and_validate_take_the_optimize_out_folder(tmp_path: Path)
     assert json.loads(output)["summary_page"].endswith("reports/index.html")
     assert cli("deploy", str(out), "--out", str(tmp_path / "best.json"))[0] == 0
     assert cli("validate", str(out))[0] == 0
+    best = pystocksharp.backtest(config=tmp_path / "best.json").summary.net_profit
+    code, output = cli("backtest", "--config", str(out), "--json")
+    assert code == 0 and json.loads(output)["net_profit"] == best
 
 
 def test_overwrite_replaces_a_run_and_resume_with_overwrite_is_refused(tmp_path: Path) -> None:

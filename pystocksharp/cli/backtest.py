@@ -297,10 +297,11 @@ def emit(result: Any, outputs: dict[str, Path], as_json: bool, metrics: Any = No
 @click.option(
     "--config",
     "config",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     default=None,
-    metavar="FILE",
-    help="Replay a strategy-config.json (from --out, optimize or deploy) exactly; replaces --strategy, "
+    metavar="FILE|DIR",
+    help="Replay a strategy-config.json (from --out, optimize or deploy) exactly, or the --out folder of any command "
+    "(the configuration `deploy` would export from it); replaces --strategy, "
     "--data, --param, --symbol, --timeframe and the cost/fill settings. The data file's recorded "
     "sha256 is checked.",
 )
