@@ -4,12 +4,12 @@ equity rows, beta/alpha, the run folder's record of it and the page's yearly ret
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from browser.report_inputs import page_data
 from click.testing import CliRunner
 
 import pystocksharp
@@ -22,13 +22,6 @@ from pystocksharp.reports.derive import rolling_sharpe, yearly_returns
 
 def stamp(text: str) -> pd.Timestamp:
     return pd.Timestamp(text, tz="UTC")
-
-
-def page_data(html: Path) -> dict:
-    text = html.read_text(encoding="utf-8")
-    m = re.search(r'<script id="report-data" type="application/json">(.*?)</script>', text, re.S)
-    assert m is not None
-    return json.loads(m.group(1))
 
 
 # ---- plain data, worked by hand ------------------------------------------------------------------

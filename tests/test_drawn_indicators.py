@@ -5,12 +5,12 @@ keeps the lines so ``report`` redraws them."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from browser.report_inputs import page_data
 from click.testing import CliRunner
 
 import pystocksharp as pss
@@ -103,7 +103,7 @@ def test_run_folder_keeps_the_drawn_lines_and_the_page_places_them(strategy_file
     lines = json.loads((out / "analytics.json").read_text(encoding="utf-8"))["indicators"]
     assert [(x["name"], x["pane"]) for x in lines][-1] == ("RelativeStrengthIndex 14", "pane")
     html = (out / "index.html").read_text(encoding="utf-8")
-    data = json.loads(re.search(r'<script id="report-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    data = page_data(out / "index.html")
     kinds = {x["name"]: x["kind"] for x in data["indicators"]}
     assert kinds == {
         "SimpleMovingAverage 20": "price",
@@ -147,6 +147,5 @@ def test_python_strategy_plot_reaches_the_result_and_the_page(tmp_path: Path) ->
     from pystocksharp.reports.adapters import run_report_from_backtest
 
     page = render_run_page(run_report_from_backtest(result, "sample:GOOG_1d"), tmp_path / "index.html")
-    html = page.read_text(encoding="utf-8")
-    data = json.loads(re.search(r'<script id="report-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    data = page_data(page)
     assert {x["name"]: x["kind"] for x in data["indicators"]} == {"mean 10": "price", "range": "pane"}

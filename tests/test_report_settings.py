@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
+from browser.report_inputs import page_data
 from click.testing import CliRunner
 
 from pystocksharp.cli import main
@@ -56,5 +56,5 @@ def test_run_folder_page_lists_the_costs_and_settings_used(tmp_path: Path) -> No
         "Price step": "0.05",
         "Contract multiplier": "2",
     }
-    data = json.loads(re.search(r'<script id="report-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    data = page_data(out / "index.html")
     assert data["price"]["decimals"] == 2  # the price step's precision

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from browser.report_inputs import grid_combinations, handmade_round_trips, sample_run_report
+from browser.report_inputs import grid_combinations, handmade_round_trips, page_data, sample_run_report
 
 from pystocksharp.errors import InputError
 from pystocksharp.reports import RunReport, SummaryReport, render_run_page, render_summary_page
@@ -23,14 +23,6 @@ from pystocksharp.reports.formatting import (
     price_decimals,
     unit_of,
 )
-
-
-def page_data(html: Path) -> dict:
-    text = html.read_text(encoding="utf-8")
-    m = re.search(r'<script id="report-data" type="application/json">(.*?)</script>', text, re.S)
-    assert m is not None
-    return json.loads(m.group(1))
-
 
 # ------------------------------------------------------------------ downsampling
 

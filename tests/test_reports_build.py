@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from browser.report_inputs import (
     grid_combinations,
+    page_data,
     sample_run_report,
     write_combination_folder,
     write_optimization_run,
@@ -16,13 +16,6 @@ from click.testing import CliRunner
 
 from pystocksharp.cli import main
 from pystocksharp.reports.build import build_reports, run_report_from_folder
-
-
-def page_data(html: Path) -> dict:
-    text = html.read_text(encoding="utf-8")
-    m = re.search(r'<script id="report-data" type="application/json">(.*?)</script>', text, re.S)
-    assert m is not None
-    return json.loads(m.group(1))
 
 
 def test_folder_round_trip_keeps_report_data(tmp_path: Path) -> None:

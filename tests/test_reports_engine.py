@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from browser.chromium import close, console_errors, full_page_screenshot, make_driver, page_url, wait_ready
+from browser.report_inputs import page_data
 
 import pystocksharp
 from pystocksharp.data import sample_path
@@ -22,13 +22,6 @@ pytestmark = [pytest.mark.engine, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-output" / "reports"
-
-
-def page_data(html: Path) -> dict:
-    text = html.read_text(encoding="utf-8")
-    m = re.search(r'<script id="report-data" type="application/json">(.*?)</script>', text, re.S)
-    assert m is not None
-    return json.loads(m.group(1))
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,8 @@ strategy is simulated here: fills only ever come from the engine.
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -179,3 +181,11 @@ def write_optimization_run(run_dir: Path, combos: pd.DataFrame, keep: int = 3) -
         params = {"fast": int(row["fast"]), "slow": int(row["slow"])}
         folders[h] = write_combination_folder(opt / h[-12:], sample_run_report(parameters=params), h)
     return folders
+
+
+def page_data(html: Path) -> dict:
+    """The data a report page carries (its ``report-data`` JSON script)."""
+    text = html.read_text(encoding="utf-8")
+    m = re.search(r'<script id="report-data" type="application/json">(.*?)</script>', text, re.S)
+    assert m is not None
+    return json.loads(m.group(1))

@@ -173,6 +173,9 @@ public class RunMetricsTests
     [InlineData(1000, 0.0)]
     [InlineData(1000, 0.8)]      // mostly flat equity: long runs of equal (zero) returns
     [InlineData(20_001, 0.3)]
+    [InlineData(200_000, 0.0)]   // the threshold path: one pass under a threshold from a strided sample
+    [InlineData(200_000, 0.5)]
+    [InlineData(50_000, 0.97)]   // the threshold is 0: the kept values are most of them, still exact
     public void VarFromSelectionEqualsVarFromTheFullySortedReturns(int n, double flatShare)
     {
         var rnd = new Random(n);
