@@ -24,7 +24,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backtest": ("backtest", "Backtest one strategy on one OHLCV file with the .NET engine, or replay a saved configuration (--config)."),
     "optimize": ("optimize", "Optimize a strategy over a parameter grid (every combination, a random sample or a genetic search) and rank the results."),
     "validate": ("artifacts", "Check every manifest under DIRECTORY against its files, and every JSON against its schema."),
-    "deploy": ("artifacts", "Export one configuration of an optimization run as a deployable strategy-config.json."),
+    "deploy": ("artifacts", "Export one configuration of an optimization or walk-forward run as a deployable "
+               "strategy-config.json."),
     "cache": ("artifacts", "Manage the shared market-data cache (shared-cache/market-data/...)."),
     "schemas": ("artifacts", "Generate the JSON Schemas of every JSON file model into schemas/, or --check them."),
     "report": ("report", "Write self-contained HTML reports for RUN_DIR (opens offline from file://)."),
