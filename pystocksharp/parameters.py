@@ -379,6 +379,12 @@ def canonical_json(values: Mapping[str, Any]) -> str:
     return _canonical_json(dict(values))
 
 
+def with_others(values: Mapping[str, Any], others: Mapping[str, Any]) -> dict[str, Any]:
+    """A whole parameter record: ``values`` (a combination's), then each of ``others`` (the strategy's other
+    parameters at their values) that ``values`` does not give."""
+    return {**values, **{k: v for k, v in others.items() if k not in values}}
+
+
 def parameter_hash(values: Mapping[str, Any]) -> str:
     """``"sha256:" + hex`` of the canonical JSON of ``values`` (see the module docstring)."""
     return "sha256:" + hashlib.sha256(canonical_json(values).encode("utf-8")).hexdigest()

@@ -28,7 +28,7 @@ from pystocksharp.optimization import cluster as C
 from pystocksharp.optimization import optimize
 from pystocksharp.optimization.checkpoint import RESULTS_FILE, CaptureStore, CombinationRecord, read_results
 from pystocksharp.optimization.workers import ComboTask
-from pystocksharp.parameters import parameter_hash
+from pystocksharp.parameters import parameter_hash, with_others
 from pystocksharp.resolver import resolve_strategy
 
 distributed = pytest.importorskip("distributed")
@@ -98,8 +98,10 @@ def test_local_threads_and_a_local_cluster_give_identical_result_sets(strategy: 
     assert len({r["net_profit"] for r in remote.values()}) > 10
     assert all(r["metrics"]["sharpe_ratio"] is not None for r in remote.values())
     first = next(iter(remote.values()))
+    # the hash is of the whole parameter record: the grid's values over the strategy's other parameters
+    assert there.spec.fixed_parameters == here.spec.fixed_parameters and "volume" in there.spec.fixed_parameters
     assert sorted(first["parameters"]) == ["fast", "slow"] and first["parameter_hash"] == parameter_hash(
-        first["parameters"]
+        with_others(first["parameters"], there.spec.fixed_parameters)
     )
     # captures the workers sent back (Parquet bytes) and the client wrote, equal to the local ones
     for h in sorted(local)[::7]:

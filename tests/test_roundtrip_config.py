@@ -80,11 +80,14 @@ def test_deployed_configuration_replays_the_optimizers_record(run: tuple[Any, An
     config_path = root / f"rank{rank}.json"
     deployed = invoke_json("deploy", str(layout.run_dir), "--rank", str(rank), "--out", str(config_path))
     assert deployed["config"]["parameter_hash"] == row["parameter_hash"]
-    assert deployed["config"]["parameters"] == {"fast": int(row["fast"]), "slow": int(row["slow"])}
+    # the whole parameter record: the grid's values and the strategy's other parameters (volume) at theirs
+    assert deployed["config"]["parameters"] == {"fast": int(row["fast"]), "slow": int(row["slow"]), "volume": 1.0}
 
     out = root / f"replay{rank}"
     replay = invoke_json("backtest", "--config", str(config_path), "--out", str(out), "--no-report")
     assert invoke_json("validate", str(out))["problems"] == []
+    # one identity: the replay records the optimizer's parameter hash for this combination
+    assert json.loads((out / "strategy-config.json").read_text(encoding="utf-8"))["parameter_hash"] == row["parameter_hash"]
 
     # fills: identical to the optimizer's captured fills of this combination
     recorded = result.fills(row["parameter_hash"]).reset_index(drop=True)

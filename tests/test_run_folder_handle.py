@@ -36,6 +36,7 @@ def test_deploy_of_a_walk_forward_replays_its_selection_exactly(tmp_path: Path) 
     config = json.loads((tmp_path / "selected.json").read_text(encoding="utf-8"))
     assert {k: config["parameters"][k] for k in selected["parameters"]} == selected["parameters"]
     assert config["emulation"]["commission"] == 0.001
+    assert config["parameter_hash"] == selected["parameter_hash"]  # one identity: the selection grid's hash
     assert config["data"]["end"] < "2012-03-02"  # the holdout year is not part of the configuration's bars
     replay = pystocksharp.backtest(config=tmp_path / "selected.json")
     assert replay.summary.net_profit == selected["is_metrics"]["net_profit"]  # the selection run, to the bit

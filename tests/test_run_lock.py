@@ -18,7 +18,7 @@ from pystocksharp.data import sample_path
 from pystocksharp.errors import InputError
 from pystocksharp.io import LOCK_FILE, exclusive_folder
 from pystocksharp.optimization import OptimizationResult, optimize
-from pystocksharp.parameters import parameter_hash, parse_grid
+from pystocksharp.parameters import parameter_hash, parse_grid, with_others
 
 pytestmark = pytest.mark.engine
 
@@ -56,10 +56,13 @@ def test_two_cli_runs_on_one_out_one_wins_the_other_exits_2_and_writes_nothing(t
     assert codes == [0, 2], finished
     loser = next(stdout + stderr for code, stdout, stderr in finished if code == 2)
     assert f"{out} {IN_USE}" in loser
+    result = OptimizationResult(out / CHECKPOINT_DIR)
+    fixed = result.spec.fixed_parameters  # the strategy's parameters outside the grid, in every hash
     expected = sorted(
-        parameter_hash(c) for c in parse_grid(GRID, constraints=[CONSTRAINT]).generate_combinations()
+        parameter_hash(with_others(c, fixed))
+        for c in parse_grid(GRID, constraints=[CONSTRAINT]).generate_combinations()
     )
-    table = OptimizationResult(out / CHECKPOINT_DIR).table
+    table = result.table
     assert len(expected) == 652
     assert sorted(table["parameter_hash"]) == expected  # one grid, each combination once
     assert table["error"].isna().all()

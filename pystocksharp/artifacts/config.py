@@ -335,7 +335,9 @@ def deploy_config(run_dir: str | os.PathLike[str], rank: int = 1) -> StrategyCon
             [Problem(f"rank {rank} has no folder and the run has no run-config.json", file=str(base_path))],
         )
     base = load_config(base_path)
-    params = {k: v for k, v in row.parameters.items() if v is not None}
+    from pystocksharp.parameters import with_others  # noqa: PLC0415 (pandas: only when deploying)
+
+    params = with_others({k: v for k, v in row.parameters.items() if v is not None}, base.parameters)
     return base.model_copy(
         update={"parameters": params, "parameter_hash": row.parameter_hash, "source": source}
     )

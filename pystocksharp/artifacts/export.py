@@ -33,6 +33,7 @@ from pystocksharp.artifacts.writer import (
     write_optimization,
     write_reports,
 )
+from pystocksharp.parameters import with_others
 
 
 def ranked_then_rest(result: Any) -> pd.DataFrame:
@@ -134,7 +135,9 @@ def export_optimization(
     market_data = market_data_ref(frame, symbol=symbol, timeframe=timeframe, path=path, sha256=sha)
     table = ranked_then_rest(result)
     names = list(result.parameter_names)
-    best_params = {} if result.best is None else {n: _plain(result.best[n]) for n in names}
+    # every parameter: the grid's best values over the strategy's others (the record a backtest of it makes)
+    fixed = dict(getattr(spec, "fixed_parameters", None) or {})
+    best_params = with_others({} if result.best is None else {n: _plain(result.best[n]) for n in names}, fixed)
     config = StrategyConfig(
         strategy=strategy_ref(spec.strategy, kind=spec.strategy_kind),
         parameters=best_params,

@@ -47,6 +47,7 @@ from pystocksharp.artifacts.models import (
     TradesFile,
 )
 from pystocksharp.io import atomic_path, atomic_write_json
+from pystocksharp.parameters import with_others
 
 PAGE_SIZE = 1_000
 DEFAULT_KEEP = 20
@@ -480,7 +481,7 @@ def write_optimization(
             metrics = performance[h]
         else:
             metrics = performance(h, combo_equity, combo_fills)
-        params = {p: _plain(row[p]) for p in parameter_names}
+        params = with_others({p: _plain(row[p]) for p in parameter_names}, config.parameters)  # the others stay
         write_backtest_run(
             opt_dir / short_hash(h),
             config=config.model_copy(update={"parameters": params, "parameter_hash": h}),

@@ -68,6 +68,11 @@ class RunSpec(BaseModel):
     settings: dict[str, float | str] = Field(default_factory=dict, description="emulation settings")
     total: int = Field(description="number of combinations after constraints")
     keep_fills: bool = True
+    fixed_parameters: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the strategy's parameters outside the grid at the values it resolves them to: part of every "
+        "combination's parameter record, hash and configuration",
+    )
     search: SearchSettings = Field(
         default_factory=GridSettings,
         description="which combinations run: grid (all), random or genetic, with its settings and seed "

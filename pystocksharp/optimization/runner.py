@@ -213,6 +213,7 @@ def optimize(
         settings=settings.model_dump(exclude=set(BACKTEST_ONLY_SETTINGS)),
         total=pgrid.total,
         keep_fills=keep_fills,
+        fixed_parameters=fixed_parameters(resolved, declared, pgrid.names),
         search=how,
     )
     # one writer at a time: a second run fails here, writing nothing; so does a cluster that cannot be reached
@@ -220,7 +221,8 @@ def optimize(
         if overwrite:
             clear_run(out_dir)
         done = _prepare_out(out_dir, spec, resume)
-        searcher = build_search(how, GridSpace(pgrid.pset, pgrid.total), pgrid.combinations(), keys[0], flts)
+        space = GridSpace(pgrid.pset, pgrid.total, fixed=spec.fixed_parameters)
+        searcher = build_search(how, space, pgrid.combinations(), keys[0], flts)
         run = _Run(
             out=out_dir,
             spec=spec,
@@ -524,6 +526,14 @@ def declared_parameters(resolved: ResolvedStrategy) -> list[Any] | None:
     from pystocksharp import bridge  # noqa: PLC0415
 
     return bridge.strategy_parameters(resolved.new())
+
+
+def fixed_parameters(resolved: ResolvedStrategy, declared: Sequence[Any] | None, names: Sequence[str]) -> dict[str, Any]:
+    """The strategy's parameters outside the grid ``names`` at the values a new instance resolves them to: what a
+    backtest records for them, so a combination's parameter record (and hash) is the same in the optimizer and in
+    ``backtest``. ``declared``: :func:`declared_parameters` (None: a vectorized strategy, asked for its values)."""
+    values = dict(resolved.new().param_values) if declared is None else {p.name: p.value for p in declared}
+    return {k: v for k, v in values.items() if k not in names}
 
 
 def default_grid(resolved: ResolvedStrategy, declared: Sequence[Any] | None = None) -> list[str]:

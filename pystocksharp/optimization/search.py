@@ -50,7 +50,7 @@ from pystocksharp.optimization.search_settings import (
     SearchSettings,
 )
 from pystocksharp.optimization.workers import ComboTask
-from pystocksharp.parameters import NUMERIC_TYPES, ParameterSet, parameter_hash
+from pystocksharp.parameters import NUMERIC_TYPES, ParameterSet, parameter_hash, with_others
 
 __all__ = [
     "SEARCH_FILE",
@@ -86,8 +86,10 @@ class GridSpace:
     parameters' lazy grids.
     """
 
-    def __init__(self, pset: ParameterSet, total: int) -> None:
+    def __init__(self, pset: ParameterSet, total: int, fixed: Mapping[str, Any] | None = None) -> None:
         self.pset = pset
+        #: the strategy's other parameters (outside the grid) at their resolved values: hashed with every combination
+        self.fixed = {k: v for k, v in (fixed or {}).items() if k not in pset.names}
         self.names = list(pset.names)
         self.axes = [pset[n].grid() for n in self.names]
         self.sizes = [len(a) for a in self.axes]
@@ -116,9 +118,14 @@ class GridSpace:
     def admits(self, genome: Genome) -> bool:
         return self.pset.admits(self.values(genome))
 
+    def hash(self, values: Mapping[str, Any]) -> str:
+        """The parameter hash of a combination: of its whole parameter record, the grid's ``values`` over the
+        :attr:`fixed` ones (what a backtest of it records, so ``backtest --config`` gives the same hash)."""
+        return parameter_hash(with_others(values, self.fixed))
+
     def task(self, genome: Genome) -> ComboTask:
         values = self.values(genome)
-        return ComboTask(index=self.flat(genome), parameter_hash=parameter_hash(values), parameters=values)
+        return ComboTask(index=self.flat(genome), parameter_hash=self.hash(values), parameters=values)
 
     def random_genomes(self, rng: random.Random) -> Iterator[Genome]:
         """Distinct genomes meeting the constraints, uniformly at random, lazily, until all ``total``
@@ -275,7 +282,7 @@ class GridSearch(_OneBatch):
     def _stream(self) -> Iterator[ComboTask]:
         for index, combo in enumerate(self._combinations):
             values = {name: _plain(combo[name]) for name in self.space.names}
-            yield ComboTask(index=index, parameter_hash=parameter_hash(values), parameters=values)
+            yield ComboTask(index=index, parameter_hash=self.space.hash(values), parameters=values)
 
     def report(self, *, finished: bool) -> SearchReport:
         return self._report(finished, "every combination evaluated")
@@ -400,7 +407,7 @@ class GeneticSearch:
     def _hash(self, genome: Genome) -> str:
         h = self._hashes.get(genome)
         if h is None:
-            h = self._hashes[genome] = parameter_hash(self.space.values(genome))
+            h = self._hashes[genome] = self.space.hash(self.space.values(genome))
         return h
 
     def _unevaluated(self, population: Sequence[Genome]) -> list[ComboTask]:
