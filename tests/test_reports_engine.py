@@ -24,6 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-output" / "reports"
 
 
+def open_without_errors(driver: Any, page: Path) -> None:
+    """Open ``page`` and check the browser console logged no error on the way."""
+    driver.get_log("browser")  # drop older entries
+    driver.get(page_url(page))
+    wait_ready(driver)
+    assert console_errors(driver) == []
+
+
 @pytest.fixture(scope="module")
 def engine_run() -> Any:
     return pystocksharp.backtest("sma_cross", sample_path("GOOG_1d"), params={"fast": 10, "slow": 20})
@@ -52,10 +60,7 @@ def test_engine_run_page(engine_run: Any, driver: Any, tmp_path: Path) -> None:
     assert f"{engine_run.summary.net_profit:,.2f}" in html  # net profit card, money format
     assert f"{engine_run.summary.max_drawdown * 100:.2f}%" in html  # fraction shown as percent
 
-    driver.get_log("browser")
-    driver.get(page_url(page))
-    wait_ready(driver)
-    assert console_errors(driver) == []
+    open_without_errors(driver, page)
     markers = driver.execute_script("return PSReport.priceMarkers.markers().length")
     expected = 2 * len(report.round_trips) if len(report.round_trips) else len(engine_run.trades)
     assert markers == expected
@@ -151,10 +156,7 @@ def test_oscillator_in_its_own_pane_below_the_price(engine_run: Any, driver: Any
     assert kinds == {"RSI 14": "pane", "SMA 20": "price", "BB upper": "price", "Price copy": "pane"}
     assert "RSI 14, Price copy each in a pane of its own below the volume" in page.read_text(encoding="utf-8")
 
-    driver.get_log("browser")
-    driver.get(page_url(page))
-    wait_ready(driver)
-    assert console_errors(driver) == []
+    open_without_errors(driver, page)
     placed = driver.execute_script(
         "return PSReport.indicatorSeries.map(s => [s.name, s.series.getPane().paneIndex(),"
         " s.series.data().filter(p => p.value !== undefined).map(p => [p.time, p.value])])"
@@ -214,10 +216,7 @@ def test_stitched_oos_equity_per_window_with_its_parameters(validation_run: Any,
     assert [r[5] for r in table["text"]] == [s["parameters"] for s in segs]
     assert [r[-1] for r in table["rows"]] == [w.oos_metrics["closed_trades"] for w in windows]
 
-    driver.get_log("browser")
-    driver.get(page_url(page))
-    wait_ready(driver)
-    assert console_errors(driver) == []
+    open_without_errors(driver, page)
     drawn = driver.execute_script(
         "const el = document.getElementById('wf-oos');"
         "return el.data.filter(t => t.meta === 'oos-segment').map(t => [t.text, t.y.length]);"
@@ -236,10 +235,7 @@ def test_small_sample_warning_on_the_trade_histogram(
     run = pystocksharp.backtest("sma_cross", sample_path("GOOG_1d"), params=params)
     assert len(run.round_trips) == trips
     page = render_run_page(run_report_from_backtest(run, sample_path("GOOG_1d")), tmp_path / "index.html")
-    driver.get_log("browser")
-    driver.get(page_url(page))
-    wait_ready(driver)
-    assert console_errors(driver) == []
+    open_without_errors(driver, page)
     shown = driver.execute_script(
         "const el = document.getElementById('returns-warning');"
         "return el && el.offsetHeight > 0 ? el.textContent : null"
@@ -257,10 +253,7 @@ def test_benchmark_line_yearly_returns_and_rolling_sharpe_drawn(driver: Any, tmp
     )
     page = render_run_page(run_report_from_backtest(run, sample_path("NASDAQ_1d")), tmp_path / "index.html")
     data = page_data(page)
-    driver.get_log("browser")
-    driver.get(page_url(page))
-    wait_ready(driver)
-    assert console_errors(driver) == []
+    open_without_errors(driver, page)
     traces = driver.execute_script(
         "return ['equity-chart', 'yearly-chart', 'rolling-chart'].map(id =>"
         " document.getElementById(id).data.map(t => [t.name, t.y.length]))"
