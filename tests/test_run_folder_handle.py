@@ -47,6 +47,8 @@ def test_deploy_of_a_walk_forward_replays_its_selection_exactly(tmp_path: Path) 
 
         deploy_config(out, rank=2)
     assert cli("validate", str(out))[0] == 0
+    code, output = cli("report", str(out), "--json")  # its page is walk-forward's own: named, kept as it is
+    assert code == 0 and json.loads(output)["summary_page"].endswith("summary.html")
 
 
 def test_report_deploy_and_validate_take_the_optimize_out_folder(tmp_path: Path) -> None:

@@ -352,6 +352,13 @@ def is_page_file(relative: str) -> bool:
     return name == "index.html" or name.endswith("/index.html") or name.startswith("assets/") or "/assets/" in name
 
 
+def walk_forward_pages(folder: Path) -> list[Path]:
+    """The summary pages of the walk-forward runs in ``folder`` (a walk-forward folder, or its run or --out folder)."""
+    if (folder / "validation.json").is_file() and (folder / "summary.html").is_file():
+        return [folder / "summary.html"]
+    return sorted(p for p in folder.rglob("validation/walk-forward/*/summary.html"))
+
+
 def build_reports(
     run_dir: str | Path,
     *,
@@ -376,6 +383,10 @@ def build_reports(
         refresh_manifest(run_dir)
         return built
     opt_dir = run_dir / "optimization"
+    if not opt_dir.is_dir() and (pages := walk_forward_pages(run_dir)):
+        built.summary_page = pages[0]
+        built.skipped.append(f"{run_dir}: a walk-forward run; its pages are written by walk-forward and kept as they are")
+        return built
     if not opt_dir.is_dir():
         raise InputError(
             f"{run_dir} is not a run folder",
