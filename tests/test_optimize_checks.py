@@ -55,3 +55,17 @@ def test_a_run_where_every_combination_failed_exits_1_with_the_first_error(tmp_p
                                     "--workers", "1", "--out", str(tmp_path / "r"), "--no-report"])  # fmt: skip
     assert out.exit_code == 1
     assert "all 2 combinations failed; the first: " in out.output and "planted failure" in out.output
+
+
+def test_ranking_on_a_metric_no_combination_defines_does_not_fail_after_the_run() -> None:
+    """Slow averages longer than the data: no combination trades, so none has a Sharpe ratio. The ranking was
+    checked before the run; afterwards the column is there (all NaN) and ranking works instead of calling the
+    metric unknown."""
+    from pystocksharp.optimization import optimize
+    from pystocksharp.synthetic import random_walk
+
+    result = optimize("sma_cross", random_walk(300, seed=1), grid=["fast=400:402:1", "slow=500:501:1"],
+                      rank="sharpe_ratio:desc", filters=["round_trips >= 0"], workers=1, keep_fills=False)  # fmt: skip
+    assert (result.completed, result.failed) == (6, 0)
+    assert result.table["sharpe_ratio"].isna().all() and (result.table["round_trips"] == 0).all()
+    assert len(result.ranked()) == 6

@@ -134,8 +134,16 @@ class OptimizationResult:
     def table(self) -> pd.DataFrame:
         """One row per finished combination, in grid order: ``index``, parameters,
         ``parameter_hash``, engine summary (money in account currency, ``max_drawdown`` a
-        fraction <= 0), metrics, ``wall_ms``, ``error`` and ``traceback`` (None on success)."""
-        return records_frame(self.records, self.parameter_names).reset_index(drop=True)
+        fraction <= 0), metrics, ``wall_ms``, ``error`` and ``traceback`` (None on success).
+
+        The metrics the ranking and the filters name (checked before the run) are columns even when no combination
+        defined them (all NaN: e.g. a Sharpe ratio of runs that never traded), so ranking never fails after the run."""
+        frame = records_frame(self.records, self.parameter_names).reset_index(drop=True)
+        named = [k.column for k in self.rank] + [c for f in self.filters for c in f.columns()]
+        for column in dict.fromkeys(named):
+            if column not in frame.columns and column not in self.parameter_names:
+                frame[column] = float("nan")
+        return frame
 
     @property
     def total(self) -> int:
