@@ -188,6 +188,13 @@ public class RunMetricsTests
         Array.Sort(r);
         Assert.Equal(RunMetrics.Quantile(r, 1.0 - 0.95), v[Array.IndexOf(RunMetrics.Names, "var_95")]);
         Assert.Equal(RunMetrics.Quantile(r, 1.0 - 0.99), v[Array.IndexOf(RunMetrics.Names, "var_99")]);
+        foreach (var (level, q) in new[] { ("95", 1.0 - 0.95), ("99", 1.0 - 0.99) })
+        {
+            double var = RunMetrics.Quantile(r, q), sum = 0;   // CVaR: the mean of the returns at or below VaR
+            int count = 0;
+            foreach (double x in r) if (x <= var) { sum += x; count++; }
+            Assert.Equal(sum / count, v[Array.IndexOf(RunMetrics.Names, "cvar_" + level)], 1e-15);
+        }
         Assert.Equal(r[0], v[Array.IndexOf(RunMetrics.Names, "worst_period")]);
         Assert.Equal(r[^1], v[Array.IndexOf(RunMetrics.Names, "best_period")]);
     }

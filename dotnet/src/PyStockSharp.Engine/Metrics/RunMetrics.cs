@@ -147,7 +147,8 @@ public static class RunMetrics
             sum += a;
             if (a < min) min = a;
             if (a > max) max = a;
-            if (a < 0) down += a * a;
+            double below = Math.Min(a, 0.0);   // no branch on the sign: half the returns are negative
+            down += below * below;
             nan |= double.IsNaN(a);
         }
         return new ReturnScan(sum, min, max, nan, down);
@@ -238,19 +239,18 @@ public static class RunMetrics
         Set(v, "worst_period", scan.AnyNaN ? double.NaN : scan.Min);
         double q95 = 1.0 - 0.95, q99 = 1.0 - 0.99;
         double var95 = double.NaN, var99 = double.NaN;
+        double[]? lowest = null;
+        bool whole = false;
         if (!scan.AnyNaN)
         {
-            var lowest = SmallestSorted(r, Math.Min((int)Math.Floor((r.Length - 1) * q95) + 1, r.Length - 1));
+            lowest = SmallestSorted(r, Math.Min((int)Math.Floor((r.Length - 1) * q95) + 1, r.Length - 1), out whole);
             var95 = Quantile(lowest, r.Length, q95);
             var99 = Quantile(lowest, r.Length, q99);
         }
-        double sum95 = 0, sum99 = 0;
-        int n95 = 0, n99 = 0;
-        foreach (double a in r)
-        {
-            if (a <= var95) { sum95 += a; n95++; }
-            if (a <= var99) { sum99 += a; n99++; }
-        }
+        // CVaR: the mean of the returns at or below VaR; when `lowest` holds every return up to its largest (the
+        // threshold path) they are its sorted prefix, else a pass over all of them
+        var (sum95, n95) = whole && lowest is not null ? PrefixAtOrBelow(lowest, var95) : AtOrBelow(r, var95);
+        var (sum99, n99) = whole && lowest is not null ? PrefixAtOrBelow(lowest, var99) : AtOrBelow(r, var99);
         Set(v, "var_95", var95);
         Set(v, "cvar_95", n95 > 0 ? sum95 / n95 : double.NaN);
         Set(v, "var_99", var99);
@@ -261,13 +261,37 @@ public static class RunMetrics
     /// The <paramref name="m"/> + 1 smallest of <paramref name="x"/> (no NaN), ascending: the prefix of x sorted, found
     /// by selection (expected O(n)) and a sort of the prefix only. VaR needs only the lowest 5% of the returns.
     /// </summary>
-    private static double[] SmallestSorted(double[] x, int m)
+    private static double[] SmallestSorted(double[] x, int m, out bool whole)
     {
-        if (SmallestByThreshold(x, m) is { } few) return few;
+        whole = false;
+        if (SmallestByThreshold(x, m) is { } few)
+        {
+            whole = true;   // every value of x at or below few[^1] is in few
+            return few;
+        }
         var a = (double[])x.Clone();
         Select(a, m);
         Array.Sort(a, 0, m + 1);
         return a;
+    }
+
+    /// <summary>Sum and count of the values of <paramref name="sorted"/> (ascending) at or below <paramref name="x"/>.</summary>
+    private static (double Sum, int Count) PrefixAtOrBelow(double[] sorted, double x)
+    {
+        double sum = 0;
+        int k = 0;
+        while (k < sorted.Length && sorted[k] <= x) sum += sorted[k++];
+        return (sum, k);
+    }
+
+    /// <summary>Sum and count of the values of <paramref name="values"/> at or below <paramref name="x"/> (none when x is NaN).</summary>
+    private static (double Sum, int Count) AtOrBelow(double[] values, double x)
+    {
+        double sum = 0;
+        int k = 0;
+        foreach (double a in values)
+            if (a <= x) { sum += a; k++; }
+        return (sum, k);
     }
 
     /// <summary>Values a threshold is estimated from (a strided, so deterministic, sample of the returns).</summary>
