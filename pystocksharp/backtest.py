@@ -300,18 +300,10 @@ class BacktestResult:
         (fraction), ``benchmark`` a close series for beta/alpha (None: the run's own :attr:`benchmark`, if any).
         Returns ``PerformanceMetrics``.
         """
-        from pystocksharp.metrics import compute_metrics
+        from pystocksharp.metrics import metrics_of_backtest
 
-        if benchmark is None and self.benchmark is not None:
-            benchmark = self.benchmark.close
-
-        return compute_metrics(
-            self.equity,
-            self.trades,
-            initial_capital=self.settings.capital,
-            periods_per_year=periods_per_year,
-            risk_free_rate=risk_free_rate,
-            benchmark=benchmark,
+        return metrics_of_backtest(
+            self, periods_per_year=periods_per_year, risk_free_rate=risk_free_rate, benchmark=benchmark
         )
 
     @functools.cached_property

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pystocksharp.artifacts.layout import run_folder_of, short_hash
+from pystocksharp.artifacts.layout import RUN_FOLDERS, run_folder_of, short_hash
 from pystocksharp.artifacts.manifest import MANIFEST_FILE, sha256_file
 from pystocksharp.artifacts.models import (
     BestConfigurations,
@@ -344,10 +344,7 @@ def deploy_config(run_dir: str | os.PathLike[str], rank: int = 1) -> StrategyCon
 
 
 #: Where a walk-forward run keeps its selected configuration, below a run folder or a `walk-forward --out` folder.
-WALK_FORWARD_SELECTIONS = (
-    "validation/walk-forward/*/strategy-config.json",
-    "results/by-strategy/*/by-date-range/*/by-symbol/*/by-timeframe/*/validation/walk-forward/*/strategy-config.json",
-)
+WALK_FORWARD_SELECTION = "validation/walk-forward/*/strategy-config.json"
 
 
 def walk_forward_selection(folder: Path) -> Path | None:
@@ -356,9 +353,9 @@ def walk_forward_selection(folder: Path) -> Path | None:
     Several walk-forward runs under ``folder`` are an :class:`InputError` listing them."""
     if (folder / "validation.json").is_file() and (folder / "strategy-config.json").is_file():
         return folder / "strategy-config.json"
-    if (folder / "optimization").is_dir() or any(folder.glob("results/by-strategy/*/*/*/*/*/*/*/optimization")):
+    if (folder / "optimization").is_dir() or any(folder.glob(f"{RUN_FOLDERS}/optimization")):
         return None
-    found = sorted({p for pattern in WALK_FORWARD_SELECTIONS for p in folder.glob(pattern)})
+    found = sorted({*folder.glob(WALK_FORWARD_SELECTION), *folder.glob(f"{RUN_FOLDERS}/{WALK_FORWARD_SELECTION}")})
     if len(found) > 1:
         raise InputError("several walk-forward runs here",
                          [Problem(f"name one of: {', '.join(str(p.parent) for p in found)}", file=str(folder))])  # fmt: skip

@@ -6,6 +6,8 @@ a drawdown of -0.1 is 10% below the running peak; a monthly return of 0.02 is +2
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -64,10 +66,7 @@ def monthly_returns(times: pd.Series, equity: np.ndarray) -> pd.DataFrame:
     series = pd.Series(
         np.asarray(equity, dtype=float), index=pd.DatetimeIndex(pd.to_datetime(times, utc=True))
     )
-    month_end = series.groupby([series.index.year, series.index.month]).last()
-    previous = month_end.shift(1)
-    previous.iloc[0] = series.iloc[0]
-    returns = month_end / previous - 1.0
+    returns = _period_returns(series, [series.index.year, series.index.month])
     returns.index = returns.index.set_names(["year", "month"])
     table = returns.unstack("month").reindex(columns=range(1, 13))
     table.columns = list(range(1, 13))
@@ -84,12 +83,18 @@ def yearly_returns(times: pd.Series, values: np.ndarray) -> pd.Series:
     series = series[np.isfinite(series.to_numpy())]
     if series.empty:
         return pd.Series(dtype=float)
-    year_end = series.groupby(series.index.year).last()
-    previous = year_end.shift(1)
-    previous.iloc[0] = series.iloc[0]
-    out = year_end / previous - 1.0
+    out = _period_returns(series, series.index.year)
     out.index = out.index.set_names("year")
     return out
+
+
+def _period_returns(series: pd.Series, keys: Any) -> pd.Series:
+    """Each period's (``keys``: a groupby key) last value / the previous period's last value - 1; the first period
+    from the series' first value."""
+    period_end = series.groupby(keys).last()
+    previous = period_end.shift(1)
+    previous.iloc[0] = series.iloc[0]
+    return period_end / previous - 1.0
 
 
 def rolling_sharpe(values: np.ndarray, window: int, periods_per_year: float) -> np.ndarray:
