@@ -19,8 +19,9 @@ pytestmark = pytest.mark.engine
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOG = str(ROOT / "pystocksharp" / "sample_data" / "GOOG_1d.csv")
-# fast=0 is refused by the engine (SetRange(1, ...)): 3 failed combinations without captures
-GRID = ["fast=0:15:5", "slow=20:40:10"]  # 4 x 3 = 12 combinations
+# FailsOnFast15 (the SMA cross) throws on fast=15: 3 failed combinations without captures
+STRATEGY = f"{ROOT / 'tests' / 'csharp' / 'FailsOnFast15.cs'}:FailsOnFast15"
+GRID = ["fast=5:20:5", "slow=20:40:10"]  # 4 x 3 = 12 combinations
 
 
 class OneByOne:
@@ -48,7 +49,7 @@ def _dataset(folder: Path) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> OptimizationResult:
     return optimize(
-        "sma_cross", GOOG, grid=GRID, workers=2, out=tmp_path_factory.mktemp("opt") / "checkpoint"
+        STRATEGY, GOOG, grid=GRID, workers=2, out=tmp_path_factory.mktemp("opt") / "checkpoint"
     )
 
 

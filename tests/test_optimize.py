@@ -20,6 +20,7 @@ pytestmark = pytest.mark.engine
 ROOT = Path(__file__).resolve().parents[1]
 GOOG = str(ROOT / "pystocksharp" / "sample_data" / "GOOG_1d.csv")
 FAILING = f"{ROOT / 'tests' / 'optimize_strategies.py'}:FailsOnTen"
+FAILS_ON_15 = f"{ROOT / 'tests' / 'csharp' / 'FailsOnFast15.cs'}:FailsOnFast15"
 GRID = ["fast=5:15:5", "slow=20:40:10"]  # 3 x 3 = 9 combinations
 
 
@@ -68,26 +69,31 @@ def test_python_combination_that_raises_is_recorded_and_the_rest_complete(tmp_pa
     assert result.best is not None and result.best["entry"] != 10
 
 
-def test_csharp_combination_with_a_bad_value_is_recorded_with_its_stack_trace(tmp_path: Path) -> None:
-    # fast has SetRange(1, 100000): fast=0 is refused by the engine for that combination only
-    result = optimize(
-        "sma_cross", GOOG, grid=["fast=0:10:5", "slow=20:20:1"], workers=2, out=tmp_path / "run"
-    )
+def test_csharp_combination_that_throws_is_recorded_with_its_stack_trace(tmp_path: Path) -> None:
+    # FailsOnFast15 throws when it starts with fast=15: that combination fails, the others run
+    result = optimize(FAILS_ON_15, GOOG, grid=["fast=5:15:5", "slow=20:20:1"], workers=2, out=tmp_path / "run")
     assert (result.completed, result.failed) == (3, 1)
     bad = result.failures.iloc[0]
-    assert bad["fast"] == 0
-    # the engine's message names the parameter, the value and the range declared by SetRange
-    assert bad["error"] == (
-        "ArgumentException: parameter 'fast': value 0 outside the allowed range [1, 100000] (Parameter 'fast')"
-    )
+    assert bad["fast"] == 15
+    assert bad["error"] == "InvalidOperationException: fast=15 is refused on purpose"
     # a .NET stack trace (not a Python one) reaching into the optimizer; the frames between
     # may be inlined by the JIT in a Release build, so only the stable ends are asserted
     trace = bad["traceback"]
-    assert trace.startswith("System.ArgumentException: parameter 'fast'")
+    assert trace.startswith("System.InvalidOperationException: fast=15 is refused on purpose")
     assert "PyStockSharp.Engine.BruteForceOptimizer" in trace
     assert "Traceback (most recent call last)" not in trace
     ok = result.table[result.table["error"].isna()]
     assert sorted(ok["fast"]) == [5, 10] and ok["traceback"].isna().all()
+
+
+def test_a_value_the_strategy_refuses_stops_the_run_before_anything_runs(tmp_path: Path) -> None:
+    # fast has SetRange(1, 100000): the engine's own SetParameter refuses 0, before any combination runs
+    with pytest.raises(InputError) as err:
+        optimize("sma_cross", GOOG, grid=["fast=0:10:5", "slow=20:20:1"], workers=2, out=tmp_path / "run")
+    assert [str(p) for p in err.value.problems] == [
+        "field 'fast': grid values the strategy refuses: 0: value 0 outside the allowed range [1, 100000]"
+    ]
+    assert not (tmp_path / "run").exists()
 
 
 def test_resume_skips_done_combinations_and_refuses_a_different_run(tmp_path: Path) -> None:

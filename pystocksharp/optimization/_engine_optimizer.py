@@ -5,8 +5,9 @@ objects. It never imports pythonnet or ``clr``; it reaches the engine only throu
 :func:`pystocksharp.bridge.engine_namespace` and the bridge's bulk helpers
 (:func:`~pystocksharp.bridge.to_net_doubles`, :func:`~pystocksharp.bridge.arrow_batch`).
 
-A batch of combinations is one ``BruteForceOptimizer.RunGrid`` call: the grid crosses as one
-row-major ``double[]`` (whole numbers arrive in C# as ``long``), the candle series is shared
+A batch of combinations is one ``BruteForceOptimizer.Run`` call: the grid crosses as one
+row-major ``double[]`` (whole numbers arrive in C# as ``long``; texts such as time frames or enum
+names by their index in a list of texts, see :class:`EngineGrid`), the candle series is shared
 read-only by every engine thread, and each result's fills and per-bar equity come back as
 Arrow batches through the C Data Interface. pythonnet releases the GIL during the call, so
 the caller runs batches on a background thread and post-processes the previous batch (metrics,
@@ -23,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -71,20 +73,45 @@ def net_factory(resolved: ResolvedStrategy, cache_dir: str | Path | None = None)
     )
 
 
-def grid_values(names: Sequence[str], combos: Sequence[Mapping[str, Any]]) -> np.ndarray:
-    """Row-major float64 matrix of the combinations; every value must be a number (bools as 0/1)."""
+@dataclass(frozen=True)
+class EngineGrid:
+    """A batch of combinations as the engine's ``BruteForceOptimizer.Combinations`` takes it.
+
+    ``values`` is the row-major float64 matrix (row: a combination, column: ``names``); a number
+    (bools as 0/1, decimals as their float) is itself, anything else (a time frame such as
+    ``"5m"``, an enum name, a string) is the index of its text in ``texts``, marked by
+    ``text_columns``. The engine hands texts to ``SetParameter``, which converts them to the
+    parameter's declared type (``DataType``, ``TimeSpan``, an enum, ``string``...).
+    """
+
+    values: np.ndarray
+    texts: list[str]
+    text_columns: list[bool]
+
+
+def grid_values(names: Sequence[str], combos: Sequence[Mapping[str, Any]]) -> EngineGrid:
+    """The :class:`EngineGrid` of ``combos``: numeric columns as numbers, any other column as texts."""
+    text_columns = [
+        any(not _is_number(combo[name]) for combo in combos) for name in names
+    ]
     values = np.empty((len(combos), len(names)), dtype=np.float64)
-    problems: list[Problem] = []
-    for r, combo in enumerate(combos):
-        for c, name in enumerate(names):
+    texts: list[str] = []
+    index: dict[str, int] = {}
+    for c, name in enumerate(names):
+        for r, combo in enumerate(combos):
             value = combo[name]
-            if isinstance(value, bool | int | float | np.number):
-                values[r, c] = float(value)
+            if text_columns[c]:
+                text = value if isinstance(value, str) else str(value)
+                values[r, c] = index.setdefault(text, len(index))
+                if len(index) > len(texts):
+                    texts.append(text)
             else:
-                problems.append(Problem(f"C# optimization takes numeric values, got {value!r}", field=name))
-    if problems:
-        raise InputError("non-numeric parameter values", problems[:20])
-    return values
+                values[r, c] = float(value)
+    return EngineGrid(values, texts, text_columns)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, bool | int | float | Decimal | np.number)
 
 
 @dataclass(frozen=True)
@@ -132,9 +159,12 @@ def run_batch(
     (:func:`engine_metrics`); they cross back as one matrix for the batch.
     """
     E = bridge.engine_namespace()
-    flat = bridge.to_net_doubles(grid_values(names, combos).ravel())
-    results = E.BruteForceOptimizer.RunGrid(
-        factory, list(names), flat, series, settings, int(workers), None, bars is not None, bool(metrics)
+    grid = grid_values(names, combos)
+    net_combos = E.BruteForceOptimizer.Combinations(
+        list(names), bridge.to_net_doubles(grid.values.ravel()), grid.texts, grid.text_columns
+    )
+    results = E.BruteForceOptimizer.Run(
+        factory, net_combos, series, settings, int(workers), None, bars is not None, bool(metrics)
     )
     rows = _metric_rows(E, results, len(combos)) if metrics else None
     return [_outcome(r, bars, None if rows is None else rows[k]) for k, r in enumerate(results)]

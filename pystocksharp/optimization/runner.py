@@ -198,7 +198,8 @@ def optimize(
     declared = declared_parameters(resolved)
     pgrid = _grid(grid, constraints, resolved, declared)
     check_before_running(
-        resolved, pgrid.names, keys, flts, declared=declared, with_metrics=with_metrics, search=how
+        resolved, pgrid.names, keys, flts, declared=declared, with_metrics=with_metrics, search=how,
+        axes=pgrid.pset.axes() if hasattr(pgrid.pset, "axes") else None,
     )
     ohlcv = load_data(data, symbol=symbol, timeframe=timeframe)
     refuse_contract_specs(ohlcv)
@@ -453,10 +454,12 @@ def check_before_running(
     declared: Sequence[Any] | None,
     with_metrics: bool,
     search: AnySearchSettings | None = None,
+    axes: Mapping[str, Sequence[Any]] | None = None,
 ) -> None:
     """Every grid name is a parameter the strategy declares (``declared``: its ``ParamInfo``s, None for a
-    vectorized strategy, which takes any), every ranking, filter or fitness (``search``) column is a result
-    column: else one :class:`InputError` listing them all, with "did you mean", before any combination runs."""
+    vectorized strategy, which takes any), every grid value (``axes``) is one the strategy takes, every ranking,
+    filter or fitness (``search``) column is a result column: else one :class:`InputError` listing them all, with
+    "did you mean", before any combination runs."""
     problems: list[Problem] = []
     declared = None if declared is None else [p.name for p in declared]
     if declared is not None:
@@ -464,6 +467,8 @@ def check_before_running(
             if name not in declared:
                 problems.append(Problem(f"unknown parameter '{name}'{_did_you_mean(name, declared)}; "
                                         f"'{resolved.name}' declares: {', '.join(declared) or 'none'}", field="grid"))  # fmt: skip
+        if axes is not None:
+            problems.extend(grid_value_problems(resolved, {n: v for n, v in axes.items() if n in declared}))
     columns = set(RESERVED_COLUMNS) | set(names) | set(declared or ())
     if with_metrics:
         from pystocksharp.metrics.models import PerformanceMetrics  # noqa: PLC0415
@@ -480,6 +485,40 @@ def check_before_running(
         problems.extend(_fitness_problems(search, keys, columns - NOT_FITNESS))
     if problems:
         raise InputError("the run was not started", problems)
+
+
+#: Values of an explicit list axis checked one by one; past this, and for a ``start:stop:step`` range, the ends and
+#: the second value (a range's values share the type of those three and lie between its ends).
+_CHECKED_VALUES = 1_000
+
+
+def grid_value_problems(resolved: ResolvedStrategy, axes: Mapping[str, Sequence[Any]]) -> list[Problem]:
+    """The grid values the strategy refuses, one problem per parameter: each value is set on one new instance
+    through the strategy's own ``SetParameter`` (its declared type, range and rules, e.g. "expected a time frame
+    such as 1m, 5m" or "value 0 breaks the rule 'Length > 0'"), the check a combination would fail on."""
+    from pystocksharp import bridge  # noqa: PLC0415
+
+    instance = resolved.new()
+    problems = []
+    for name, values in axes.items():
+        refused = []
+        for value in _probed(values):
+            try:
+                bridge.set_parameters(instance, {name: value})
+            except InputError as exc:
+                refused.append(f"{value!r}: {exc.problems[0].message if exc.problems else exc.summary}")
+        if refused:
+            more = f" (and {len(refused) - 3} more)" if len(refused) > 3 else ""
+            problems.append(Problem(f"grid values the strategy refuses: {'; '.join(refused[:3])}{more}", field=name))
+    return problems
+
+
+def _probed(values: Sequence[Any]) -> list[Any]:
+    """The values of an axis :func:`grid_value_problems` sets: every one of a short list, else the ends and the second."""
+    n = len(values)
+    if n <= _CHECKED_VALUES and isinstance(values, list | tuple):
+        return list(dict.fromkeys(values))
+    return list(dict.fromkeys(values[i] for i in (0, min(1, n - 1), n - 1))) if n else []
 
 
 def _fitness_problems(search: GeneticSettings, keys: Sequence[SortKey], columns: set[str]) -> list[Problem]:

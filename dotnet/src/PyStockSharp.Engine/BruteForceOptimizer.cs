@@ -132,10 +132,22 @@ public static class BruteForceOptimizer
     }
 
     public static IReadOnlyList<IReadOnlyDictionary<string, object>> Combinations(string[] names, double[] values)
+        => Combinations(names, values, Array.Empty<string>(), new bool[names?.Length ?? 0]);
+
+    /// <summary>
+    /// Combinations of a row-major matrix whose text columns (<paramref name="textColumns"/>[col] true) hold indices into
+    /// <paramref name="texts"/>: such a value is passed to SetParameter as its text ("5m" for a time frame, an enum name, a
+    /// string), which converts it to the parameter's type. Other columns as in <see cref="Combinations(string[], double[])"/>.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyDictionary<string, object>> Combinations(string[] names, double[] values, string[] texts,
+        bool[] textColumns)
     {
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(textColumns);
         if (names.Length == 0) throw new ArgumentException("no parameter names");
+        if (textColumns.Length != names.Length) throw new ArgumentException($"{textColumns.Length} text-column flags for {names.Length} names");
         if (values.Length % names.Length != 0) throw new ArgumentException($"{values.Length} values is not a multiple of {names.Length} names");
         int rows = values.Length / names.Length;
         var list = new List<IReadOnlyDictionary<string, object>>(rows);
@@ -145,11 +157,19 @@ public static class BruteForceOptimizer
             for (int c = 0; c < names.Length; c++)
             {
                 double v = values[r * names.Length + c];
-                d[names[c]] = Math.Abs(v) < 9e15 && v == Math.Floor(v) ? (object)(long)v : v;
+                d[names[c]] = textColumns[c] ? TextAt(texts, v, names[c])
+                    : Math.Abs(v) < 9e15 && v == Math.Floor(v) ? (object)(long)v : v;
             }
             list.Add(d);
         }
         return list;
+    }
+
+    private static string TextAt(string[] texts, double index, string name)
+    {
+        if (!(index >= 0 && index < texts.Length && index == Math.Floor(index)))
+            throw new ArgumentException($"parameter '{name}': text index {index} outside the {texts.Length} texts given");
+        return texts[(int)index];
     }
 
     /// <summary>Cartesian product of each optimizable parameter's [OptimizeFrom, OptimizeTo] by OptimizeStep (numeric parameters).</summary>
