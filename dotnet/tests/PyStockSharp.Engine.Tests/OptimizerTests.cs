@@ -109,6 +109,20 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void TextColumnsHoldIndicesIntoTheTexts()
+    {
+        // column "kind" is text: rows (fast 5, "Exponential"), (fast 10, "Simple"); fast stays a number
+        var combos = BruteForceOptimizer.Combinations(new[] { "fast", "kind" }, new[] { 5.0, 1, 10, 0 },
+            new[] { "Simple", "Exponential" }, new[] { false, true });
+        Assert.Equal(5L, combos[0]["fast"]);
+        Assert.Equal("Exponential", combos[0]["kind"]);
+        Assert.Equal("Simple", combos[1]["kind"]);
+        var bad = Assert.Throws<ArgumentException>(() => BruteForceOptimizer.Combinations(new[] { "kind" }, new[] { 2.0 },
+            new[] { "Simple", "Exponential" }, new[] { true }));
+        Assert.Contains("parameter 'kind': text index 2 outside the 2 texts given", bad.Message);
+    }
+
+    [Fact]
     public void GridFromRowMajorValuesAndFromOptimizeRanges()
     {
         // 2 rows x 2 names: (fast 5, slow 20), (fast 10, slow 2.5)
