@@ -4,7 +4,9 @@ Prints, for each path, combinations/s, bars/s across all combinations (bars x co
 wall seconds) and the peak RSS of the run (its process plus its worker processes):
 
   (a) C# ``sma_cross`` through the engine's BruteForceOptimizer (summary only, then with
-      per-combination metrics and captures to disk);
+      per-combination metrics and captures to disk; ``csharp_export``: engine metrics, then the export
+      with the 20 kept combinations run again with captures, what ``optimize --out`` does;
+      ``csharp_export_all``: every combination captured as it runs, ``--all-fills``);
   (b) Python per-bar ``sma_cross_py`` in worker processes (a sample of the grid);
   (c) Python vectorized ``sma_cross_vec`` in worker processes;
   (d) backtrader ``optstrategy`` with the same rule (a sample of the grid);
@@ -61,7 +63,11 @@ def _peak_rss_mb() -> tuple[float, float]:
     return own / 1024.0, children / 1024.0
 
 
-def run_pystocksharp(strategy: str, combos: int, *, keep_fills: bool, metrics: bool | None) -> dict[str, Any]:
+def run_pystocksharp(
+    strategy: str, combos: int, *, keep_fills: bool, metrics: bool | None, export: bool = False
+) -> dict[str, Any]:
+    """One ``optimize`` run timed; with ``export``, its export too (what ``optimize --out`` does without a report:
+    the ranked table, the datasets and the 20 kept folders, whose combinations run again with captures)."""
     from pystocksharp import bridge
     from pystocksharp.backtest import load_data
     from pystocksharp.optimization import optimize
@@ -74,6 +80,8 @@ def run_pystocksharp(strategy: str, combos: int, *, keep_fills: bool, metrics: b
             strategy, data, grid=grid(combos), workers=WORKERS, out=Path(tmp) / "run",
             keep_fills=keep_fills, metrics=metrics, fsync=keep_fills,
         )  # fmt: skip
+        if export:
+            result.export(Path(tmp) / "export", keep=20, report=False)
         wall = time.perf_counter() - start
         done, failed = result.completed, result.failed
     return {"combinations": done, "failed": failed, "wall_s": wall}
@@ -124,6 +132,8 @@ SCENARIOS = {
     "csharp": lambda n: run_pystocksharp("sma_cross", n, keep_fills=False, metrics=False),
     "csharp_captures": lambda n: run_pystocksharp("sma_cross", n, keep_fills=True, metrics=None),
     "csharp_metrics": lambda n: run_pystocksharp("sma_cross", n, keep_fills=False, metrics=True),
+    "csharp_export": lambda n: run_pystocksharp("sma_cross", n, keep_fills=False, metrics=True, export=True),
+    "csharp_export_all": lambda n: run_pystocksharp("sma_cross", n, keep_fills=True, metrics=True, export=True),
     "python": lambda n: run_pystocksharp("sma_cross_py", n, keep_fills=False, metrics=False),
     "vectorized": lambda n: run_pystocksharp("sma_cross_vec", n, keep_fills=False, metrics=False),
     "backtrader": run_backtrader,
@@ -170,7 +180,7 @@ def main() -> None:
         ("csharp_captures", 2000),
     ]
     if importlib.util.find_spec("pystocksharp.metrics") is not None:
-        plan += [("csharp_metrics", 200), ("csharp_metrics", 2000)]
+        plan += [("csharp_metrics", 200), ("csharp_metrics", 2000), ("csharp_export", 200), ("csharp_export", 2000)]
     if args.only:
         plan = [p for p in plan if p[0] in args.only]
     print(f"{BARS:,} bars (seed {SEED}), {WORKERS} workers, cpu_count={os.cpu_count()}")

@@ -49,7 +49,7 @@ def _dataset(folder: Path) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> OptimizationResult:
     return optimize(
-        STRATEGY, GOOG, grid=GRID, workers=2, out=tmp_path_factory.mktemp("opt") / "checkpoint"
+        STRATEGY, GOOG, grid=GRID, workers=2, out=tmp_path_factory.mktemp("opt") / "checkpoint", keep_fills=True
     )
 
 

@@ -181,7 +181,7 @@ def test_a_full_disk_stops_the_run_and_resume_retries_what_it_hit(tmp_path: Path
 
     from pystocksharp.optimization.checkpoint import CaptureStore
 
-    clean = optimize("sma_cross", GOOG, grid=GRID, workers=1, out=tmp_path / "clean")
+    clean = optimize("sma_cross", GOOG, grid=GRID, workers=1, out=tmp_path / "clean", keep_fills=True)
     real_write = CaptureStore.write
     calls = {"n": 0}
 
@@ -193,10 +193,10 @@ def test_a_full_disk_stops_the_run_and_resume_retries_what_it_hit(tmp_path: Path
 
     monkeypatch.setattr(CaptureStore, "write", full_disk)
     with pytest.raises(OSError, match="No space left"):
-        optimize("sma_cross", GOOG, grid=GRID, workers=1, out=tmp_path / "run")
+        optimize("sma_cross", GOOG, grid=GRID, workers=1, out=tmp_path / "run", keep_fills=True)
     recorded = read_results(tmp_path / "run" / RESULTS_FILE).records
     assert len(recorded) == 3 and all(r.ok for r in recorded)  # what finished before the disk filled
     monkeypatch.setattr(CaptureStore, "write", real_write)
-    resumed = optimize("sma_cross", GOOG, grid=GRID, workers=1, out=tmp_path / "run", resume=True)
+    resumed = optimize("sma_cross", GOOG, grid=GRID, workers=1, out=tmp_path / "run", resume=True, keep_fills=True)
     assert (resumed.completed, resumed.failed) == (9, 0)
     pd.testing.assert_frame_equal(result_set(resumed.table), result_set(clean.table))

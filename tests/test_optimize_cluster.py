@@ -78,7 +78,7 @@ def scheduler() -> Iterator[str]:
 def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """BIG_GRID of sma_cross run in one go on local engine threads."""
     out = tmp_path_factory.mktemp("uninterrupted") / "run"
-    result = optimize("sma_cross", GOOG, grid=BIG_GRID, workers=2, out=out, commission=0.001)
+    result = optimize("sma_cross", GOOG, grid=BIG_GRID, workers=2, out=out, commission=0.001, keep_fills=True)
     assert (result.completed, result.failed) == (54, 0)
     return result_set(out)
 
@@ -190,11 +190,11 @@ def test_a_run_interrupted_locally_resumes_on_a_cluster(
 ) -> None:
     out = tmp_path / "run"
     first = optimize("sma_cross", GOOG, grid=BIG_GRID, workers=2, batch_size=4, out=out, commission=0.001,
-                     on_result=interrupt_after(6))  # fmt: skip
+                     on_result=interrupt_after(6), keep_fills=True)  # fmt: skip
     assert first.interrupted and 6 <= first.completed < 54
     before = set(raw_hashes(out))
     second = optimize("sma_cross", GOOG, grid=BIG_GRID, cluster=scheduler, batch_size=4, out=out, resume=True,
-                      commission=0.001)  # fmt: skip
+                      commission=0.001, keep_fills=True)  # fmt: skip
     assert (second.completed, second.failed, second.interrupted) == (54, 0, False)
     hashes = raw_hashes(out)
     assert len(hashes) == len(set(hashes)) == 54 and before <= set(hashes)
@@ -212,13 +212,14 @@ def test_ctrl_c_on_a_cluster_keeps_what_finished_and_resumes_locally(
 ) -> None:
     out = tmp_path / "run"
     first = optimize("sma_cross", GOOG, grid=BIG_GRID, cluster=scheduler, batch_size=4, out=out,
-                     commission=0.001, on_result=interrupt_after(5))  # fmt: skip
+                     commission=0.001, on_result=interrupt_after(5), keep_fills=True)  # fmt: skip
     # the chunk being recorded is finished; at most 2 x 2 chunks of 4 were in flight: finished or cancelled
     assert first.interrupted and first.abort_reason is None
     assert 8 <= first.completed <= 8 + 16 < 54
     done = raw_hashes(out)
     assert len(done) == len(set(done)) == first.completed
-    second = optimize("sma_cross", GOOG, grid=BIG_GRID, workers=2, out=out, resume=True, commission=0.001)
+    second = optimize("sma_cross", GOOG, grid=BIG_GRID, workers=2, out=out, resume=True, commission=0.001,
+                      keep_fills=True)
     assert (second.completed, second.failed, second.interrupted) == (54, 0, False)
     hashes = raw_hashes(out)
     assert len(hashes) == len(set(hashes)) == 54 and hashes[: len(done)] == done

@@ -87,7 +87,9 @@ def strategy(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"{path}:KindsCrossStrategy"
 
 
-def test_every_non_numeric_kind_optimizes_and_each_row_equals_its_single_backtest(strategy: str, tmp_path: Path) -> None:
+def test_every_non_numeric_kind_optimizes_and_each_row_equals_its_single_backtest(
+    strategy: str, tmp_path: Path
+) -> None:
     grid = {"LongOnly": [True, False], "Kind": ["Simple", "Exponential"], "Side": ["trend", "fade"],
             "CandleType": ["1d", "2d"]}  # fmt: skip
     result = optimize(strategy, GOOG, grid=grid, out=tmp_path / "run", keep_fills=False, workers=2)

@@ -161,6 +161,8 @@ def export_optimization(
     # top N of the ranking (rows failing the filters follow it in the table but get no folder)
     kept: int | Literal["all"] = keep if keep == "all" else min(int(keep), len(ranked))
     kept_hashes = None if kept == "all" else set(ranked["parameter_hash"].astype(str)[:kept])
+    if hasattr(result, "capture"):  # an optimizer run: the kept combinations it ran without captures run again
+        result.capture(ranked["parameter_hash"].astype(str).tolist()[: len(ranked) if kept == "all" else kept])
     fills, equity, trips = _capture_sources(result, kept_hashes)
     write_optimization(
         layout,

@@ -219,7 +219,12 @@ def _holding_out(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--no-report", is_flag=True, help="Do not build the HTML reports.")
 @click.option("--resume", is_flag=True, help="Continue the run in --out, skipping combinations already done.")
 @emulation_options
-@click.option("--no-fills", is_flag=True, help="Do not store each combination's fills and per-bar equity.")
+@click.option(
+    "--all-fills",
+    is_flag=True,
+    help="Store every combination's fills and per-bar equity as it runs (exported in the fills/ and equity/ "
+    "datasets). Default: only the --keep combinations' are stored, run again after the grid.",
+)
 @click.option("--no-progress", is_flag=True, help="No progress bar (it goes to stderr).")
 @click.option(
     "--yes",
@@ -267,7 +272,7 @@ def optimize_command(
     slippage_steps: float,
     fill: str,
     leverage: float,
-    no_fills: bool,
+    all_fills: bool,
     no_progress: bool,
     yes: bool,
     as_json: bool,
@@ -298,7 +303,7 @@ def optimize_command(
 
     kept = _parse_keep(keep)
     if search == "grid" and not resume and not yes:
-        confirm_huge_grid(list(grid), data, keep_fills=not no_fills, interactive=not as_json and _can_ask())
+        confirm_huge_grid(list(grid), data, keep_fills=all_fills, interactive=not as_json and _can_ask())
     where = None
     if cluster is not None:  # a bad address is refused before anything in --out is touched
         from pystocksharp.optimization.cluster import parse_cluster  # noqa: PLC0415
@@ -317,7 +322,7 @@ def optimize_command(
         grid=list(grid), constraints=list(constraints), rank=list(rank), filters=list(filters), search=how,
         workers=workers or None, out=checkpoint, resume=resume, capital=capital, commission=commission,
         commission_per_unit=commission_per_unit, min_commission=min_commission, slippage=slippage,
-        slippage_steps=slippage_steps, fill=fill, leverage=leverage, keep_fills=not no_fills, cluster=where,
+        slippage_steps=slippage_steps, fill=fill, leverage=leverage, keep_fills=all_fills, cluster=where,
         combination_timeout=combination_timeout, memory_limit=memory_limit, overwrite=overwrite,
     )  # fmt: skip
     try:
@@ -355,8 +360,7 @@ def optimize_command(
     summary = result.summary()
     if not stopped and summary.completed > 0 and summary.succeeded == 0:
         # a run in which every combination failed is a failure: say why (the first error) and exit 1
-        errors = result.table["error"].dropna() if "error" in result.table.columns else []
-        first = str(errors.iloc[0]).splitlines()[0] if len(errors) else "unknown error"
+        first = (result.first_error or "unknown error").splitlines()[0]
         click.secho(f"error: all {summary.failed} combinations failed; the first: {first}", fg="red", err=True)
         sys.exit(EXIT_CHECK_FAILED)
     if stopped:
@@ -433,7 +437,7 @@ def confirm_huge_grid(grid: list[str], data: str, *, keep_fills: bool, interacti
     except InputError:
         return
     seconds = size * bars / NOMINAL_BARS_PER_S
-    disk = f", about {size * bars * BYTES_PER_BAR_KEPT / 1e9:,.0f} GB of fills and equity (--no-fills: none)" if keep_fills else ""
+    disk = f", about {size * bars * BYTES_PER_BAR_KEPT / 1e9:,.0f} GB of fills and equity (--all-fills; without it: the kept combinations')" if keep_fills else ""
     estimate = (f"{size:,} combinations before constraints on {bars:,} bars: at a nominal {NOMINAL_BARS_PER_S:,} "
                 f"bars/s about {_duration(seconds)}{disk}")  # fmt: skip
     if interactive:

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -53,6 +53,7 @@ SHARED_BAR_COLUMNS = ("time", "close")
 PARQUET_COMPRESSION = "zstd"
 
 ParamValue = bool | int | float | str
+T = TypeVar("T")
 
 
 class RunSpec(BaseModel):
@@ -67,7 +68,7 @@ class RunSpec(BaseModel):
     constraints: list[str] = Field(default_factory=list)
     settings: dict[str, float | str] = Field(default_factory=dict, description="emulation settings")
     total: int = Field(description="number of combinations after constraints")
-    keep_fills: bool = True
+    keep_fills: bool = Field(default=True, description="every combination's fills and equity captured as it ran")
     fixed_parameters: dict[str, Any] = Field(
         default_factory=dict,
         description="the strategy's parameters outside the grid at the values it resolves them to: part of every "
@@ -133,38 +134,54 @@ def read_results(path: str | os.PathLike[str]) -> ReadOutcome:
     A bad line anywhere else is corruption and raises :class:`InputError` naming its line.
     Duplicate hashes keep their first record.
     """
-    path = Path(path)
-    if not path.exists():
-        return ReadOutcome([], 0, 0)
-    data = path.read_bytes()
+    scan = LogScan()
     records: list[CombinationRecord] = []
     seen: set[str] = set()
-    offset = 0
-    lines = data.split(b"\n")
-    for number, raw in enumerate(lines, start=1):
-        is_last = number == len(lines)
-        if is_last and raw == b"":
-            break
-        try:
-            if is_last:  # no trailing newline: the write was cut short
-                raise ValueError("line not terminated")
-            record = CombinationRecord.model_validate_json(raw)
-        except ValueError as exc:
-            if _only_whitespace_follows(lines, number):
-                return ReadOutcome(records, offset, len(data) - offset)
-            raise InputError(
-                "the optimization results log is corrupt",
-                [Problem(f"cannot parse record: {str(exc).splitlines()[0]}", file=str(path), line=number)],
-            ) from None
-        offset += len(raw) + 1
+    for record in scan_results(path, CombinationRecord.model_validate_json, scan):
         if record.parameter_hash not in seen:
             seen.add(record.parameter_hash)
             records.append(record)
-    return ReadOutcome(records, offset, len(data) - offset)
+    return ReadOutcome(records, scan.good_bytes, scan.torn_bytes)
 
 
-def _only_whitespace_follows(lines: list[bytes], number: int) -> bool:
-    return all(not line.strip() for line in lines[number:])
+@dataclass
+class LogScan:
+    """Where :func:`scan_results` got to: the byte length of the intact prefix and of a torn tail."""
+
+    good_bytes: int = 0
+    torn_bytes: int = 0
+
+
+def scan_results(
+    path: str | os.PathLike[str], parse: Callable[[bytes], T], scan: LogScan | None = None
+) -> Iterator[T]:
+    """Each line of a results log parsed by ``parse`` (``CombinationRecord.model_validate_json``, or
+    ``json.loads`` for plain dicts), streamed: memory does not grow with the log. A torn or
+    unparsable last line (only blank lines after it) ends the scan, its length in ``scan.torn_bytes``;
+    a bad line anywhere else raises :class:`InputError` naming its line. Duplicates are not dropped."""
+    path = Path(path)
+    scan = scan if scan is not None else LogScan()
+    if not path.exists():
+        return
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                if not raw.endswith(b"\n"):  # the write was cut short
+                    raise ValueError("line not terminated")
+                value = parse(raw)
+            except ValueError as exc:
+                rest = 0
+                for line in handle:
+                    if line.strip():
+                        raise InputError(
+                            "the optimization results log is corrupt",
+                            [Problem(f"cannot parse record: {str(exc).splitlines()[0]}", file=str(path), line=number)],
+                        ) from None
+                    rest += len(line)
+                scan.torn_bytes = len(raw) + rest
+                return
+            scan.good_bytes += len(raw)
+            yield value
 
 
 class ResultsLog:
@@ -180,10 +197,12 @@ class ResultsLog:
         """Open for appending, first cutting off a torn last line left by a killed run."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        outcome = read_results(path)
-        if outcome.torn_bytes:
+        scan = LogScan()
+        for _ in scan_results(path, json.loads, scan):  # streamed: nothing kept
+            pass
+        if scan.torn_bytes:
             with open(path, "rb+") as fh:
-                fh.truncate(outcome.good_bytes)
+                fh.truncate(scan.good_bytes)
                 os.fsync(fh.fileno())
         return cls(open(path, "ab"), path, fsync=fsync)
 
@@ -385,16 +404,26 @@ def _as_table(data: pa.RecordBatch | pa.Table) -> pa.Table:
     return pa.Table.from_batches([data]) if isinstance(data, pa.RecordBatch) else data
 
 
-def records_frame(records: list[CombinationRecord], parameter_names: list[str]) -> pd.DataFrame:
-    """One row per record: parameters, parameter_hash, summary, metrics, wall_ms, error, traceback."""
+def records_frame(
+    records: Iterable[CombinationRecord | Mapping[str, Any]],
+    parameter_names: list[str],
+    metric_names: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """One row per record (a :class:`CombinationRecord`, or its JSON as a dict): parameters,
+    parameter_hash, summary, metrics, wall_ms, error, traceback. ``metric_names``: the metric columns
+    and their order (default: every metric of ``records``, first seen first)."""
     rows: list[dict[str, Any]] = []
+    seen: dict[str, None] = {}
     for rec in records:
-        row: dict[str, Any] = {name: rec.parameters.get(name) for name in parameter_names}
-        row.update(rec.model_dump(exclude={"parameters", "metrics"}))
+        data = rec.model_dump() if isinstance(rec, CombinationRecord) else rec
+        parameters, metrics = data.get("parameters") or {}, data.get("metrics") or {}
+        row: dict[str, Any] = {name: parameters.get(name) for name in parameter_names}
+        row.update({k: v for k, v in data.items() if k not in ("parameters", "metrics")})
         # summary columns come from the engine; metrics only add what the summary lacks
-        row.update({k: (float("nan") if v is None else v) for k, v in rec.metrics.items() if k not in row})
+        row.update({k: (float("nan") if v is None else v) for k, v in metrics.items() if k not in row})
+        seen.update(dict.fromkeys(metrics))
         rows.append(row)
-    columns = _frame_columns(records, parameter_names)
+    columns = _frame_columns(seen if metric_names is None else metric_names, parameter_names)
     frame = pd.DataFrame(rows, columns=columns)
     for column in frame.columns:
         if column not in ("parameter_hash", "error", "traceback") and column not in parameter_names:
@@ -402,13 +431,42 @@ def records_frame(records: list[CombinationRecord], parameter_names: list[str]) 
     return frame
 
 
-def _frame_columns(records: list[CombinationRecord], parameter_names: list[str]) -> list[str]:
+#: Records read from the log per frame by :func:`results_frame`.
+FRAME_CHUNK = 100_000
+
+
+def results_frame(path: str | os.PathLike[str], parameter_names: list[str]) -> pd.DataFrame:
+    """:func:`records_frame` of a whole results log in grid order (``index``), duplicates dropped (the first
+    line of a hash kept), read in chunks of :data:`FRAME_CHUNK` plain JSON lines: no per-record model, so
+    the table of a huge run costs its columns, not its records."""
+    frames: list[pd.DataFrame] = []
+    metric_names: dict[str, None] = {}
+    chunk: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if chunk:
+            frames.append(records_frame(chunk, parameter_names))
+            metric_names.update(dict.fromkeys(frames[-1].columns))
+            chunk.clear()
+
+    for data in scan_results(path, json.loads):
+        chunk.append(data)
+        if len(chunk) >= FRAME_CHUNK:
+            flush()
+    flush()
+    if not frames:
+        return records_frame([], parameter_names)
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    frame = frame.drop_duplicates("parameter_hash", keep="first")
+    frame = frame.sort_values("index", kind="mergesort").reset_index(drop=True)
+    summary = set(CombinationRecord.model_fields) | set(parameter_names)
+    return frame[_frame_columns([c for c in metric_names if c not in summary], parameter_names)]
+
+
+def _frame_columns(metric_names: Iterable[str], parameter_names: list[str]) -> list[str]:
     summary = [
         f for f in CombinationRecord.model_fields if f not in ("parameters", "metrics", "error", "traceback")
     ]
-    metric_names: dict[str, None] = {}
-    for rec in records:
-        metric_names.update(dict.fromkeys(rec.metrics))
     summary_no_meta = [f for f in summary if f not in ("index", "parameter_hash", "wall_ms")]
     metrics = [m for m in metric_names if m not in summary_no_meta]
     return [

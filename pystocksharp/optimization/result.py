@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,9 +29,13 @@ from pystocksharp.optimization.checkpoint import (
     read_results,
     read_run_spec,
     records_frame,
+    results_frame,
+    scan_results,
 )
+from pystocksharp.optimization.leaders import RunTally, read_tally
 from pystocksharp.optimization.ranking import Filter, SortKey, rank_table
 from pystocksharp.optimization.search_settings import SearchReport
+from pystocksharp.optimization.workers import ComboTask, PythonRunner, WorkerConfig
 
 SEARCH_FILE = "search.json"
 
@@ -96,6 +100,8 @@ class OptimizationResult:
         interrupted: bool = False,
         abort_reason: str | None = None,
         runaway_at_stop: bool = False,
+        data: Any = None,
+        strategy: Any = None,
     ) -> None:
         self.out = Path(out)
         spec = read_run_spec(self.out)
@@ -112,6 +118,10 @@ class OptimizationResult:
         self.runaway_at_stop = runaway_at_stop
         self._names = list(parameter_names) if parameter_names is not None else None
         self._captures = CaptureStore(self.out / CAPTURES_DIR)
+        #: the run's ``OhlcvData`` (default: loaded again from the run's data file when a combination is re-run)
+        self._data = data
+        #: the strategy as optimize() was given it (a class too); default: the run's spec, resolved again
+        self._strategy = strategy
 
     @property
     def results_path(self) -> Path:
@@ -119,7 +129,14 @@ class OptimizationResult:
 
     @cached_property
     def records(self) -> list[CombinationRecord]:
+        """Every record, in grid order (reads the whole log: for a huge run, prefer :meth:`top` and the counts)."""
         return sorted(read_results(self.results_path).records, key=lambda r: r.index)
+
+    @cached_property
+    def tally(self) -> RunTally | None:
+        """The counts and best records the run kept online (``out/tally.json``), None when the log changed since
+        or the ranking differs: then the counts and the ranking come from reading the log."""
+        return read_tally(self.out, self.rank, self.filters)
 
     @property
     def parameter_names(self) -> list[str]:
@@ -137,8 +154,11 @@ class OptimizationResult:
         fraction <= 0), metrics, ``wall_ms``, ``error`` and ``traceback`` (None on success).
 
         The metrics the ranking and the filters name (checked before the run) are columns even when no combination
-        defined them (all NaN: e.g. a Sharpe ratio of runs that never traded), so ranking never fails after the run."""
-        frame = records_frame(self.records, self.parameter_names).reset_index(drop=True)
+        defined them (all NaN: e.g. a Sharpe ratio of runs that never traded), so ranking never fails after the run.
+        Read from the log in chunks of plain columns: a row costs its values (~0.5 KB with every metric)."""
+        return self._with_named_columns(results_frame(self.results_path, self.parameter_names))
+
+    def _with_named_columns(self, frame: pd.DataFrame) -> pd.DataFrame:
         named = [k.column for k in self.rank] + [c for f in self.filters for c in f.columns()]
         for column in dict.fromkeys(named):
             if column not in frame.columns and column not in self.parameter_names:
@@ -151,7 +171,7 @@ class OptimizationResult:
 
     @property
     def completed(self) -> int:
-        return len(self.records)
+        return self.tally.completed if self.tally is not None else len(self.records)
 
     @property
     def search(self) -> str:
@@ -174,7 +194,15 @@ class OptimizationResult:
 
     @property
     def failed(self) -> int:
-        return sum(1 for r in self.records if not r.ok)
+        return self.tally.failed if self.tally is not None else sum(1 for r in self.records if not r.ok)
+
+    @property
+    def first_error(self) -> str | None:
+        """The error of the failed combination first in grid order, None when none failed."""
+        if self.tally is not None:
+            return self.tally.first_error
+        failed = [r for r in self.records if not r.ok]
+        return failed[0].error if failed else None
 
     @property
     def failures(self) -> pd.DataFrame:
@@ -186,21 +214,94 @@ class OptimizationResult:
         return rank_table(self.table, self.rank, self.filters)
 
     def top(self, n: int = 10) -> pd.DataFrame:
+        """The first ``n`` rows of :meth:`ranked`; from the best records kept online (:attr:`tally`) when they
+        hold them, without reading the log."""
+        tally = self.tally
+        if tally is not None and (n <= len(tally.leaders) or len(tally.leaders) == tally.passing):
+            frame = records_frame(tally.leaders, self.parameter_names, tally.metric_names)
+            return rank_table(self._with_named_columns(frame), self.rank, self.filters).head(n)
         return self.ranked().head(n)
+
+    @property
+    def passing_filters(self) -> int:
+        """Successful combinations passing the filters (the length of :meth:`ranked`)."""
+        return self.tally.passing if self.tally is not None else len(self.ranked())
 
     @property
     def best(self) -> pd.Series | None:
         """The best row, or None when no combination succeeded and passed the filters."""
-        ranked = self.ranked()
+        ranked = self.top(1)
         return None if ranked.empty else ranked.iloc[0]
 
     def fills(self, parameter_hash: str) -> pd.DataFrame:
-        """Captured fills of one combination (time UTC, side +1/-1, price, volume, commission, ...)."""
+        """Fills of one combination (time UTC, side +1/-1, price, volume, commission, ...); a combination run
+        without captures is run again first (:meth:`capture`)."""
+        self.capture([parameter_hash])
         return self._captures.fills(parameter_hash)
 
     def equity(self, parameter_hash: str) -> pd.DataFrame:
-        """Captured per-bar rows of one combination (time, close, position, cash, equity, ...)."""
+        """Per-bar rows of one combination (time, close, position, cash, equity, ...); a combination run without
+        captures is run again first (:meth:`capture`)."""
+        self.capture([parameter_hash])
         return self._captures.equity(parameter_hash)
+
+    def capture(self, hashes: Iterable[str]) -> list[str]:
+        """Store the fills and per-bar equity of the successful combinations among ``hashes`` that have none:
+        each is run again, deterministically, through the single-backtest path (``run_backtest``) with the run's
+        data and settings, and its captures join the run's (``out/captures``). A re-run whose net profit or fill
+        count differs from its record is an error (it never should). Returns the hashes run again.
+
+        This is how a run without captures (``keep_fills=False``, the default) still gives the kept combinations'
+        folders and pages, and ``fills(h)`` / ``equity(h)`` of any combination: only they are run again."""
+        missing = [h for h in dict.fromkeys(hashes) if not self._captures.has(h)]
+        if not missing:
+            return []
+        records = self._records_of(missing)
+        tasks = [ComboTask(r.index, r.parameter_hash, dict(r.parameters)) for r in records if r.ok]
+        if not tasks:
+            return []
+        runner = PythonRunner(self._rerun_config(), frame=self._run_data().frame)
+        by_hash = {r.parameter_hash: r for r in records}
+        for task in tasks:
+            again = runner.run(task)
+            _check_same_run(by_hash[task.parameter_hash], again)
+        return [t.parameter_hash for t in tasks]
+
+    def _records_of(self, hashes: Sequence[str]) -> list[CombinationRecord]:
+        """The records of ``hashes`` (KeyError naming one that is not in the run): from the best records kept
+        online when they hold them, else read from the log."""
+        wanted = set(hashes)
+        found = {r.parameter_hash: r for r in (self.tally.leaders if self.tally is not None else []) if r.parameter_hash in wanted}
+        if len(found) < len(wanted):
+            for record in scan_results(self.results_path, CombinationRecord.model_validate_json):
+                if record.parameter_hash in wanted and record.parameter_hash not in found:
+                    found[record.parameter_hash] = record
+        absent = [h for h in hashes if h not in found]
+        if absent:
+            raise KeyError(f"no combination with parameter hash {absent[0]} in {self.out}")
+        return [found[h] for h in hashes]
+
+    def _run_data(self) -> Any:
+        if self._data is None:
+            if self.spec.data == "<frame>":
+                raise InputError(
+                    f"{self.out}: the run's data was a DataFrame, which was not kept",
+                    [Problem("pass data= (the same frame) to OptimizationResult to run combinations again", field="data")],
+                )  # fmt: skip
+            from pystocksharp.backtest import load_data  # noqa: PLC0415
+
+            self._data = load_data(self.spec.data)
+        return self._data
+
+    def _rerun_config(self) -> WorkerConfig:
+        from pystocksharp.backtest import BacktestSettings  # noqa: PLC0415
+
+        data = self._run_data()
+        return WorkerConfig(
+            strategy=self._strategy if self._strategy is not None else self.spec.strategy, data_path="", symbol=str(data.symbol or ""), timeframe=str(data.timeframe or ""),
+            price_step=data.price_step, settings=BacktestSettings.model_validate(self.spec.settings),
+            capture_root=str(self.out / CAPTURES_DIR), with_metrics=False,
+        )  # fmt: skip
 
     def export(
         self,
@@ -272,7 +373,7 @@ class OptimizationResult:
             abort_reason=self.abort_reason,
             rank=[str(k) for k in self.rank],
             filters=[f.text for f in self.filters],
-            passing_filters=len(self.ranked()),
+            passing_filters=self.passing_filters,
             best=best,
         )
 
@@ -295,6 +396,16 @@ def _notebook() -> Any:
     from pystocksharp import notebook  # noqa: PLC0415
 
     return notebook
+
+
+def _check_same_run(recorded: CombinationRecord, again: CombinationRecord) -> None:
+    """A combination run again must give what its record says."""
+    if again.error is not None or again.net_profit != recorded.net_profit or again.fill_count != recorded.fill_count:
+        got = again.error or f"net profit {again.net_profit}, {again.fill_count} fills"
+        raise RuntimeError(
+            f"combination {recorded.parameter_hash} run again gave {got}; its record says net profit "
+            f"{recorded.net_profit}, {recorded.fill_count} fills"
+        )
 
 
 def _scalar(value: Any) -> Any:

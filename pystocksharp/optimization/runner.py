@@ -74,6 +74,7 @@ from pystocksharp.optimization.isolation import (
     check_limits,
     run_suspects,
 )
+from pystocksharp.optimization.leaders import Leaders, write_tally
 from pystocksharp.optimization.progress import ProgressCallback, ProgressTracker
 from pystocksharp.optimization.ranking import Filter, SortKey, parse_filters, parse_sort_keys
 from pystocksharp.optimization.result import RESERVED_COLUMNS, OptimizationResult
@@ -138,7 +139,7 @@ def optimize(
     slippage_steps: float = 0.0,
     fill: FillMode = "next-open",
     leverage: float = 1.0,
-    keep_fills: bool = True,
+    keep_fills: bool = False,
     metrics: bool | None = None,
     fsync: bool = True,
     progress: ProgressCallback | None = None,
@@ -164,7 +165,10 @@ def optimize(
     (checkpoint, captures), a temporary directory when omitted; ``resume`` continues a run
     there; ``overwrite`` replaces a run there (its records and captures are removed first; without it, or
     ``resume``, a directory holding a run is refused). Costs as in :func:`pystocksharp.backtest` (fractions, not percent). ``keep_fills``
-    stores each combination's fills and per-bar equity (Parquet); ``metrics`` computes
+    stores every combination's fills and per-bar equity (Parquet) as it runs; without it (the default) only the
+    summary and metrics are kept, and the combinations whose fills or equity are asked for later
+    (:meth:`OptimizationResult.fills`, the kept folders of an export) are run again, deterministically
+    (:meth:`OptimizationResult.capture`). ``metrics`` computes
     :func:`pystocksharp.metrics.compute_metrics` per combination (None: when that module is
     installed; True: required). ``progress`` is called with
     a :class:`ProgressUpdate` after each combination, ``on_result`` with its record.
@@ -237,7 +241,10 @@ def optimize(
                 searcher.budget, skipped=len(done), failed=sum(1 for r in done.values() if not r.ok)
             ),
             search=searcher,
+            leaders=Leaders(keys, flts),
         )
+        for previous in done.values():
+            run.leaders.add(previous)
         journal = InFlightLog.open(out_dir, done, fsync=fsync)
         with (
             contextlib.closing(journal),
@@ -264,6 +271,7 @@ def optimize(
                 _drive(run, searcher, execute, done)
             journal.finished = searcher.done and not run.stopping
         _close_search(run, searcher)
+        write_tally(out_dir, run.leaders, fsync=fsync)
         return OptimizationResult(
             out_dir,
             parameter_names=pgrid.names,
@@ -272,6 +280,8 @@ def optimize(
             interrupted=run.stop.requested if run.stop else False,
             abort_reason=run.abort_reason,
             runaway_at_stop=run.left_running,
+            data=ohlcv,
+            strategy=strategy,
         )
 
 
@@ -680,6 +690,8 @@ class _Run:
     on_result: OnResult | None
     tracker: ProgressTracker
     search: Search | None = None
+    #: the best records and the counts, kept online (out/tally.json when the run stops)
+    leaders: Leaders = field(default_factory=lambda: Leaders([SortKey("net_profit", True)], []))
     log: ResultsLog | None = None
     stop: _StopOnCtrlC | None = None
     abort_reason: str | None = None
@@ -700,6 +712,7 @@ class _Run:
         has not asked for yet), count it and call the callbacks."""
         assert self.log is not None
         self.log.append(rec)
+        self.leaders.add(rec)
         if self.search is not None and tell:
             self.search.tell(rec)
         update = self.tracker.finished(rec.ok)
