@@ -132,7 +132,7 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
         double pos = position.Qty, cash = pf.CashValue;
         var summary = new RunSummary(pos, position.Avg, cash, pf.RealizedTotal, pf.CommissionTotal,
             n > 0 ? cash + pos * lastClose * mult : cash, n > 0 && pos != 0 ? pos * (lastClose - position.Avg) * mult : 0, rec.MaxDrawdown);
-        return new BacktestResult(Series, Settings, s.Name, broker.OrderList.ToArray(), broker.TradeList.ToArray(), broker.RejectedCount,
+        return new BacktestResult(Series, Settings, s.Name, broker.OrderList.ToArray(), broker.TradeList, broker.RejectedCount,
             rec.Position, rec.Cash, rec.Equity, rec.Realized, rec.Unrealized, rec.Commission, summary, rec.Capture, tape: _tape);
     }
 
@@ -141,8 +141,36 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
     /// volume written in decimal means), so quantities add up exactly — 0.1 + 0.2 − 0.3 is flat, not 5.55e-17.
     /// Non-finite or huge values are returned as they are (and rejected by the caller).
     /// </summary>
-    internal static double Quantity(double v) => double.IsFinite(v) && Math.Abs(v) < 7.9e27 ? (double)(decimal)v : v;
+    /// <remarks>A whole number of units other than 0 below <see cref="WholeLimit"/> is its own decimal (15 digits at most)
+    /// and comes back unchanged: returned without the conversions.</remarks>
+    internal static double Quantity(double v)
+    {
+        if (IsWholeNonZero(v)) return v;
+        return double.IsFinite(v) && Math.Abs(v) < 7.9e27 ? (double)(decimal)v : v;
+    }
 
     /// <summary><paramref name="a"/> + <paramref name="b"/> of two quantities, computed in decimal.</summary>
-    internal static double AddQuantities(double a, double b) => (double)((decimal)a + (decimal)b);
+    /// <remarks>Two whole numbers below <see cref="WholeLimit"/> add up exactly in double as in decimal (the sum is below
+    /// 2^53); a zero sum still goes through decimal, which gives it the sign (−1 + 1 is −0 there).</remarks>
+    internal static double AddQuantities(double a, double b)
+    {
+        if (IsWhole(a) && IsWhole(b))
+        {
+            double sum = a + b;
+            if (sum != 0) return sum;
+        }
+        return (double)((decimal)a + (decimal)b);
+    }
+
+    /// <summary>Quantities (units) below this in magnitude that are whole numbers have at most 15 digits: exact in decimal
+    /// and in double, as are their sums.</summary>
+    internal const double WholeLimit = 1e15;
+
+    /// <summary>True for a whole number of magnitude below <see cref="WholeLimit"/>, ±0 included (false for NaN).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static bool IsWhole(double v) => Math.Abs(v) < WholeLimit && v == Math.Floor(v);
+
+    /// <summary><see cref="IsWhole"/> and not ±0 (the decimal of −0 is 0).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static bool IsWholeNonZero(double v) => v != 0 && IsWhole(v);
 }
