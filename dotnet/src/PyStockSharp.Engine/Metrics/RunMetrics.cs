@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace PyStockSharp.Engine;
 
 /// <summary>
@@ -89,11 +91,16 @@ public static class RunMetrics
         double commissions = 0;
         foreach (var f in fills) commissions += f.Commission;
         Set(v, "commissions", commissions);
-        var r = PeriodReturns(equity, initialCapital);
-        var scan = Scan(r);
-        ReturnMetrics(v, equity, initialCapital, r, scan, p);
-        DrawdownMetrics(v, equity, initialCapital);
-        DistributionMetrics(v, r, scan);
+        var buffer = ArrayPool<double>.Shared.Rent(n);   // the returns: reused, not a large object per run
+        try
+        {
+            var r = buffer.AsSpan(0, n);
+            var scan = ReturnsAndScan(equity, initialCapital, r);
+            ReturnMetrics(v, equity, initialCapital, r, scan, p);
+            DrawdownMetrics(v, equity, initialCapital);
+            DistributionMetrics(v, r, scan);
+        }
+        finally { ArrayPool<double>.Shared.Return(buffer); }
         TradeMetrics(v, RoundTripMatcher.Match(fills));
         return v;
     }
@@ -118,32 +125,24 @@ public static class RunMetrics
 
     private static void Set(double[] v, string name, double value) => v[Slot[name]] = value;
 
-    /// <summary>Simple returns per row: <c>r_0 = e_0 / capital − 1</c>, <c>r_t = e_t / e_(t−1) − 1</c>; ArgumentException
-    /// when an equity is NaN or infinite.</summary>
-    private static double[] PeriodReturns(double[] equity, double capital)
-    {
-        var r = GC.AllocateUninitializedArray<double>(equity.Length);
-        double prev = capital;
-        for (int i = 0; i < equity.Length; i++)
-        {
-            double e = equity[i];
-            if (!double.IsFinite(e)) throw new ArgumentException("equity has NaN or infinite values", nameof(equity));
-            r[i] = e / prev - 1.0;
-            prev = e;
-        }
-        return r;
-    }
-
     /// <summary>What one pass over the returns gives: their sum, extremes, whether one is NaN, and the sum of squared
     /// negative returns (the downside deviation's).</summary>
     private readonly record struct ReturnScan(double Sum, double Min, double Max, bool AnyNaN, double DownSquares);
 
-    private static ReturnScan Scan(double[] r)
+    /// <summary>Writes the simple return of each row into <paramref name="r"/> (<c>r_0 = e_0 / capital − 1</c>,
+    /// <c>r_t = e_t / e_(t−1) − 1</c>) and scans them in the same pass; ArgumentException when an equity is NaN or
+    /// infinite.</summary>
+    private static ReturnScan ReturnsAndScan(double[] equity, double capital, Span<double> r)
     {
-        double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity, down = 0;
+        double prev = capital, sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity, down = 0;
         bool nan = false;
-        foreach (double a in r)
+        for (int i = 0; i < equity.Length; i++)
         {
+            double e = equity[i];
+            if (!double.IsFinite(e)) throw new ArgumentException("equity has NaN or infinite values", nameof(equity));
+            double a = e / prev - 1.0;
+            r[i] = a;
+            prev = e;
             sum += a;
             if (a < min) min = a;
             if (a > max) max = a;
@@ -158,7 +157,7 @@ public static class RunMetrics
     /// standard deviation is zero (<see cref="ZeroStd"/>) or undefined.</summary>
     private readonly record struct Moments(double Mean, double Std, double Skewness, double Kurtosis, bool Flat);
 
-    private static Moments MomentsOf(double[] x, double sum)
+    private static Moments MomentsOf(ReadOnlySpan<double> x, double sum)
     {
         int n = x.Length;
         double mean = sum / n;
@@ -177,7 +176,7 @@ public static class RunMetrics
     }
 
     /// <summary>Total and annualized return, volatility, Sharpe, Sortino, probabilistic Sharpe and the return moments.</summary>
-    private static void ReturnMetrics(double[] v, double[] equity, double capital, double[] r, ReturnScan scan, double p)
+    private static void ReturnMetrics(double[] v, double[] equity, double capital, ReadOnlySpan<double> r, ReturnScan scan, double p)
     {
         int n = equity.Length;
         double final = equity[n - 1];
@@ -233,93 +232,115 @@ public static class RunMetrics
     }
 
     /// <summary>VaR and CVaR at 95% and 99%, best and worst period.</summary>
-    private static void DistributionMetrics(double[] v, double[] r, ReturnScan scan)
+    private static void DistributionMetrics(double[] v, ReadOnlySpan<double> r, ReturnScan scan)
     {
         Set(v, "best_period", scan.AnyNaN ? double.NaN : scan.Max);
         Set(v, "worst_period", scan.AnyNaN ? double.NaN : scan.Min);
-        double q95 = 1.0 - 0.95, q99 = 1.0 - 0.99;
-        double var95 = double.NaN, var99 = double.NaN;
-        double[]? lowest = null;
-        bool whole = false;
-        if (!scan.AnyNaN)
-        {
-            lowest = SmallestSorted(r, Math.Min((int)Math.Floor((r.Length - 1) * q95) + 1, r.Length - 1), out whole);
-            var95 = Quantile(lowest, r.Length, q95);
-            var99 = Quantile(lowest, r.Length, q99);
-        }
-        // CVaR: the mean of the returns at or below VaR; when `lowest` holds every return up to its largest (the
-        // threshold path) they are its sorted prefix, else a pass over all of them
-        var (sum95, n95) = whole && lowest is not null ? PrefixAtOrBelow(lowest, var95) : AtOrBelow(r, var95);
-        var (sum99, n99) = whole && lowest is not null ? PrefixAtOrBelow(lowest, var99) : AtOrBelow(r, var99);
-        Set(v, "var_95", var95);
-        Set(v, "cvar_95", n95 > 0 ? sum95 / n95 : double.NaN);
-        Set(v, "var_99", var99);
-        Set(v, "cvar_99", n99 > 0 ? sum99 / n99 : double.NaN);
+        var tail = default(TailStats);
+        if (!scan.AnyNaN) tail = Tail(r);
+        Set(v, "var_95", tail.Var95);
+        Set(v, "cvar_95", tail.Count95 > 0 ? tail.Sum95 / tail.Count95 : double.NaN);
+        Set(v, "var_99", tail.Var99);
+        Set(v, "cvar_99", tail.Count99 > 0 ? tail.Sum99 / tail.Count99 : double.NaN);
+    }
+
+    /// <summary>VaR at 95% and 99% (NaN when not computed) and the sum and count of the returns at or below each.</summary>
+    private readonly record struct TailStats(double Var95, double Var99, double Sum95, int Count95, double Sum99, int Count99)
+    {
+        public TailStats() : this(double.NaN, double.NaN, 0, 0, 0, 0) { }
     }
 
     /// <summary>
-    /// The <paramref name="m"/> + 1 smallest of <paramref name="x"/> (no NaN), ascending: the prefix of x sorted, found
-    /// by selection (expected O(n)) and a sort of the prefix only. VaR needs only the lowest 5% of the returns.
+    /// VaR at 95% and 99% of <paramref name="r"/> (no NaN) from the two order statistics each reads, and the sums for
+    /// CVaR, in O(n): the returns at or below a threshold from a strided sample (every return a VaR can be, or CVaR
+    /// averages) are copied in series order into a pooled buffer; selection on a copy of them finds the order statistics,
+    /// and one pass over them in series order sums those at or below each VaR (the same additions, in the same order, as a
+    /// pass over all the returns). Small series, or a threshold that falls short, use all the returns.
     /// </summary>
-    private static double[] SmallestSorted(double[] x, int m, out bool whole)
+    private static TailStats Tail(ReadOnlySpan<double> r)
     {
-        whole = false;
-        if (SmallestByThreshold(x, m) is { } few)
+        int n = r.Length;
+        var pool = ArrayPool<double>.Shared;
+        var kept = pool.Rent(n);
+        double[]? work = null;
+        try
         {
-            whole = true;   // every value of x at or below few[^1] is in few
-            return few;
+            int need = Math.Min((int)Math.Floor((n - 1) * (1.0 - 0.95)) + 2, n);   // VaR 95 reads the need smallest
+            ReadOnlySpan<double> below = AtOrBelowSampledThreshold(r, need, kept) is int count and >= 0 ? kept.AsSpan(0, count) : r;
+            work = pool.Rent(below.Length);
+            var sel = work.AsSpan(0, below.Length);
+            below.CopyTo(sel);
+            double var95 = SelectQuantile(sel, n, 1.0 - 0.95, out int k95);
+            double var99 = SelectQuantile(sel[..Math.Min(k95 + 2, sel.Length)], n, 1.0 - 0.99, out _);   // k99 ≤ k95
+            var (sum95, n95, sum99, n99) = SumsAtOrBelow(below, var95, var99);
+            return new TailStats(var95, var99, sum95, n95, sum99, n99);
         }
-        var a = (double[])x.Clone();
-        Select(a, m);
-        Array.Sort(a, 0, m + 1);
-        return a;
+        finally
+        {
+            pool.Return(kept);
+            if (work != null) pool.Return(work);
+        }
     }
 
-    /// <summary>Sum and count of the values of <paramref name="sorted"/> (ascending) at or below <paramref name="x"/>.</summary>
-    private static (double Sum, int Count) PrefixAtOrBelow(double[] sorted, double x)
+    /// <summary>Sums and counts of the values of <paramref name="values"/> at or below <paramref name="x95"/> and at or
+    /// below <paramref name="x99"/>, added in order (a NaN threshold takes none).</summary>
+    private static (double Sum95, int Count95, double Sum99, int Count99) SumsAtOrBelow(ReadOnlySpan<double> values, double x95, double x99)
     {
-        double sum = 0;
-        int k = 0;
-        while (k < sorted.Length && sorted[k] <= x) sum += sorted[k++];
-        return (sum, k);
-    }
-
-    /// <summary>Sum and count of the values of <paramref name="values"/> at or below <paramref name="x"/> (none when x is NaN).</summary>
-    private static (double Sum, int Count) AtOrBelow(double[] values, double x)
-    {
-        double sum = 0;
-        int k = 0;
+        double sum95 = 0, sum99 = 0;
+        int n95 = 0, n99 = 0;
         foreach (double a in values)
-            if (a <= x) { sum += a; k++; }
-        return (sum, k);
+        {
+            if (a <= x95) { sum95 += a; n95++; }
+            if (a <= x99) { sum99 += a; n99++; }
+        }
+        return (sum95, n95, sum99, n99);
     }
 
     /// <summary>Values a threshold is estimated from (a strided, so deterministic, sample of the returns).</summary>
     private const int ThresholdSample = 2048;
 
     /// <summary>
-    /// Every value of <paramref name="x"/> at or below a threshold that the strided sample puts a little above its
-    /// (<paramref name="m"/> + 1)-th smallest, ascending — so its first m + 1 are x's m + 1 smallest — in one pass and a
-    /// sort of about 1.5 (m + 1) values; null when x is small or the threshold falls short (then selection is used).
+    /// Copies every value of <paramref name="x"/> at or below a threshold that the strided sample puts a little above its
+    /// <paramref name="need"/>-th smallest into <paramref name="kept"/> (capacity ≥ x.Length), in series order, in one
+    /// branch-free pass; returns how many, or −1 when x is small or the threshold falls short (fewer than need kept).
     /// </summary>
-    private static double[]? SmallestByThreshold(double[] x, int m)
+    private static int AtOrBelowSampledThreshold(ReadOnlySpan<double> x, int need, double[] kept)
     {
-        int n = x.Length, need = m + 1;
-        if (n < 8 * ThresholdSample || need * 8 > n) return null;
+        int n = x.Length;
+        if (n < 8 * ThresholdSample || need * 8 > n) return -1;
         int stride = n / ThresholdSample;
-        var sample = new double[ThresholdSample];
+        Span<double> sample = stackalloc double[ThresholdSample];
         for (int i = 0; i < ThresholdSample; i++) sample[i] = x[i * stride];
-        Array.Sort(sample);
+        sample.Sort();
         int at = Math.Min(ThresholdSample - 1, (int)Math.Ceiling(1.5 * need / n * ThresholdSample) + 16);
         double threshold = sample[at];
+        var dst = kept.AsSpan(0, n);
         int count = 0;
-        foreach (double a in x) if (a <= threshold) count++;
-        if (count < need) return null;
-        var kept = GC.AllocateUninitializedArray<double>(count);
-        int k = 0;
-        foreach (double a in x) if (a <= threshold) kept[k++] = a;
-        Array.Sort(kept);
-        return kept;
+        foreach (double a in x)
+        {
+            dst[count] = a;
+            count += a <= threshold ? 1 : 0;
+        }
+        return count >= need ? count : -1;
+    }
+
+    /// <summary>
+    /// The <paramref name="q"/> quantile (numpy's linear method, <see cref="Quantile(double[], double)"/>) of a sample of
+    /// <paramref name="n"/> values whose smallest ones are in <paramref name="a"/> (as many as the quantile reads, any order;
+    /// rearranged). On return a[k] is the k-th smallest and a[k + 1] the next (when there is one), a[..k] holds values at or
+    /// below a[k], <paramref name="k"/> = ⌊(n − 1) q⌋: a[..(k + 2)] are the k + 2 smallest.
+    /// </summary>
+    private static double SelectQuantile(Span<double> a, int n, double q, out int k)
+    {
+        double h = (n - 1) * q;
+        double lo = Math.Floor(h);
+        k = (int)lo;
+        if (h >= n - 1) { k = a.Length - 1; Select(a, k); return a[k]; }   // n = 1: the largest
+        Select(a, k);
+        int at = k + 1;   // the (k+1)-th smallest: the least of the rest, moved to a[k + 1]
+        for (int i = k + 2; i < a.Length; i++) if (a[i] < a[at]) at = i;
+        (a[k + 1], a[at]) = (a[at], a[k + 1]);
+        return Interpolate(a[k], a[k + 1], h - lo);
     }
 
     /// <summary>
@@ -327,12 +348,12 @@ public static class RunMetrics
     /// with a median-of-three pivot and three-way partitions, so runs of equal returns cost nothing; after too many
     /// rounds it sorts what remains).
     /// </summary>
-    private static void Select(double[] a, int k)
+    private static void Select(Span<double> a, int k)
     {
         int lo = 0, hi = a.Length - 1, rounds = 0, limit = 2 * (int)Math.Log2(a.Length + 1) + 8;
         while (hi > lo)
         {
-            if (++rounds > limit) { Array.Sort(a, lo, hi - lo + 1); return; }
+            if (++rounds > limit) { a.Slice(lo, hi - lo + 1).Sort(); return; }
             double x0 = a[lo], x1 = a[lo + (hi - lo) / 2], x2 = a[hi];
             double pivot = Math.Max(Math.Min(x0, x1), Math.Min(Math.Max(x0, x1), x2));
             int lt = lo, i = lo, gt = hi;
@@ -366,7 +387,12 @@ public static class RunMetrics
         if (h < 0) return sortedPrefix[0];
         double lo = Math.Floor(h);
         int k = (int)lo;
-        double a = sortedPrefix[k], b = sortedPrefix[k + 1], t = h - lo;
+        return Interpolate(sortedPrefix[k], sortedPrefix[k + 1], h - lo);
+    }
+
+    /// <summary>numpy's <c>_lerp(a, b, t)</c>: from <paramref name="b"/> when the weight <paramref name="t"/> is ≥ 0.5.</summary>
+    private static double Interpolate(double a, double b, double t)
+    {
         double diff = b - a;
         return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
     }
