@@ -311,9 +311,9 @@ public static class RunMetrics
         int stride = n / ThresholdSample;
         Span<double> sample = stackalloc double[ThresholdSample];
         for (int i = 0; i < ThresholdSample; i++) sample[i] = x[i * stride];
-        sample.Sort();
         int at = Math.Min(ThresholdSample - 1, (int)Math.Ceiling(1.5 * need / n * ThresholdSample) + 16);
-        double threshold = sample[at];
+        Select(sample, at);
+        double threshold = sample[at];   // the sample's at-th smallest
         var dst = kept.AsSpan(0, n);
         int count = 0;
         foreach (double a in x)
@@ -441,12 +441,28 @@ public static class RunMetrics
     {
         int n = trips.Count;
         if (n == 0) return;
-        var hold = new double[n];
-        double sum = 0;
-        for (int k = 0; k < n; k++) { hold[k] = trips[k].HoldingSeconds; sum += hold[k]; }
-        Array.Sort(hold);
-        Set(v, "average_holding_time", sum / n);
-        Set(v, "median_holding_time", n % 2 == 1 ? hold[n / 2] : (hold[n / 2 - 1] + hold[n / 2]) / 2.0);
+        var buffer = ArrayPool<double>.Shared.Rent(n);
+        try
+        {
+            var hold = buffer.AsSpan(0, n);
+            double sum = 0;
+            for (int k = 0; k < n; k++) { hold[k] = trips[k].HoldingSeconds; sum += hold[k]; }
+            Set(v, "average_holding_time", sum / n);
+            Set(v, "median_holding_time", Median(hold));
+        }
+        finally { ArrayPool<double>.Shared.Return(buffer); }
+    }
+
+    /// <summary>The median of <paramref name="x"/> (not empty, no NaN; rearranged): the middle order statistic, or the
+    /// mean of the two middle ones, found by selection.</summary>
+    private static double Median(Span<double> x)
+    {
+        int n = x.Length, k = n / 2;
+        Select(x, k);
+        if (n % 2 == 1) return x[k];
+        double below = x[0];   // the (k−1)-th smallest: the largest of x[..k]
+        for (int i = 1; i < k; i++) if (x[i] > below) below = x[i];
+        return (below + x[k]) / 2.0;
     }
 
     /// <summary>Round trips, win rate and net profit of the long (entry a buy) or the short round trips.</summary>
@@ -505,41 +521,61 @@ public static class RoundTripMatcher
     public readonly record struct Trip(bool Long, double Volume, double GrossPnl, double Commission, double Pnl, double HoldingSeconds);
 
     /// <summary>The round trips of <paramref name="fills"/> (in the order recorded), in exit order.</summary>
+    /// <remarks>When every volume is a whole number below <see cref="BacktestRun.WholeLimit"/> the volumes are matched as
+    /// longs (exact, as decimals are, and without decimal arithmetic).</remarks>
     public static List<Trip> Match(IReadOnlyList<MyTrade> fills)
     {
         ArgumentNullException.ThrowIfNull(fills);
+        return BacktestResult.AllWholeVolumes(fills) ? Match<long>(fills) : Match<decimal>(fills);
+    }
+
+    /// <summary>One instrument's open lots: (fill index, remaining volume), oldest first from <see cref="Head"/>, all of
+    /// one direction (<see cref="Sign"/>: +1 long, −1 short).</summary>
+    private sealed class Book<T> where T : struct
+    {
+        internal readonly List<(int Fill, T Remaining)> Lots = new();
+        internal int Head;
+        internal int Sign;
+    }
+
+    /// <summary><see cref="Match(IReadOnlyList{MyTrade})"/> with volumes held as <typeparamref name="T"/>, into which each
+    /// fill's volume converts exactly.</summary>
+    private static List<Trip> Match<T>(IReadOnlyList<MyTrade> fills) where T : struct, System.Numerics.INumber<T>
+    {
         var trips = new List<Trip>();
-        var queues = new Dictionary<string, (Queue<Lot> Lots, int Sign)>(StringComparer.Ordinal);
+        var books = new Dictionary<string, Book<T>>(StringComparer.Ordinal);
+        string? lastKey = null;
+        Book<T>? book = null;
         for (int i = 0; i < fills.Count; i++)
         {
             var f = fills[i];
             string key = f.Instrument?.Id ?? "";
-            if (!queues.TryGetValue(key, out var book)) book = (new Queue<Lot>(), 0);
-            int sign = f.Side == Sides.Buy ? 1 : -1;
-            decimal remaining = (decimal)f.Volume;
-            while (remaining > 0 && book.Lots.Count > 0 && book.Sign != sign)
+            if (book == null || !ReferenceEquals(key, lastKey))
             {
-                var lot = book.Lots.Peek();
-                decimal vol = Math.Min(lot.Remaining, remaining);
-                trips.Add(MakeTrip(fills[lot.Fill], f, (double)vol));
-                lot.Remaining -= vol;
-                remaining -= vol;
-                if (lot.Remaining <= 0) book.Lots.Dequeue();
+                if (!books.TryGetValue(key, out book)) books[key] = book = new Book<T>();
+                lastKey = key;
             }
-            if (remaining > 0)
+            int sign = f.Side == Sides.Buy ? 1 : -1;
+            T remaining = T.CreateChecked(f.Volume);
+            var lots = book.Lots;
+            while (remaining > T.Zero && book.Head < lots.Count && book.Sign != sign)
             {
-                book.Lots.Enqueue(new Lot(i, remaining));
+                var (fill, left) = lots[book.Head];
+                T vol = T.Min(left, remaining);
+                trips.Add(MakeTrip(fills[fill], f, double.CreateChecked(vol)));
+                left -= vol;
+                remaining -= vol;
+                if (left <= T.Zero) book.Head++;
+                else lots[book.Head] = (fill, left);
+            }
+            if (remaining > T.Zero)
+            {
+                if (book.Head == lots.Count) { lots.Clear(); book.Head = 0; }
+                lots.Add((i, remaining));
                 book.Sign = sign;
             }
-            queues[key] = book;
         }
         return trips;
-    }
-
-    private sealed class Lot(int fill, decimal remaining)
-    {
-        public int Fill { get; } = fill;
-        public decimal Remaining { get; set; } = remaining;
     }
 
     private static Trip MakeTrip(MyTrade entry, MyTrade exit, double vol)
