@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PyStockSharp.Engine;
 
 /// <summary>The state of a finished run the result is made from.</summary>
@@ -70,10 +72,42 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
 
     private Candle Bar(int i) => new(i, _t[i], _o[i], _h[i], _l[i], _c[i], _v[i]);
 
+    /// <summary>The brokerage fills what executes during bar <paramref name="i"/>. Out of line: it runs on the few bars with
+    /// active orders, and inlined it would crowd the bar loops' registers.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FillOnBar(int i) => _broker.FillOnBar(0, Bar(i));
+
+    /// <summary>The brokerage fills at bar <paramref name="i"/>'s close (fill models that do). Out of line, as <see cref="FillOnBar"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FillAtClose(int i) => _broker.FillAtClose(0, Bar(i));
+
     internal BacktestResult Execute()
     {
         var s = _strategy;
         s.RunStarted();
+        if (_recorder.Capture) RunCaptured();
+        else _recorder.SetMaxDrawdown(RunSummaryOnly());
+        s.RunStopped();
+        int n = _t.Length;
+        var c = _c;
+        var broker = _broker;
+        var pf = _portfolio;
+        var position = _position;
+        double mult = position.Mult;
+        var rec = _recorder;
+        double lastClose = n > 0 ? c[n - 1] : 0;
+        double pos = position.Qty, cash = pf.CashValue;
+        var summary = new RunSummary(pos, position.Avg, cash, pf.RealizedTotal, pf.CommissionTotal,
+            n > 0 ? cash + pos * lastClose * mult : cash, n > 0 && pos != 0 ? pos * (lastClose - position.Avg) * mult : 0, rec.MaxDrawdown);
+        return new BacktestResult(Series, Settings, s.Name, broker.OrderList.ToArray(), broker.TradeList, broker.RejectedCount,
+            rec.Position, rec.Cash, rec.Equity, rec.Realized, rec.Unrealized, rec.Commission, summary, rec.Capture, tape: _tape);
+    }
+
+    /// <summary>The bar loop with per-bar capture: each row's position, cash, equity, realized and unrealized PnL and
+    /// cumulative commission (account currency) into the recorder's columns.</summary>
+    private void RunCaptured()
+    {
+        var s = _strategy;
         bool post = s.WantsBarRecorded;
         int n = _t.Length;
         var c = _c;
@@ -83,57 +117,61 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
         double mult = position.Mult;
         var rec = _recorder;
         bool atClose = broker.FillModel.FillsAtClose;
-        if (rec.Capture)
+        var posCol = rec.Position; var cashCol = rec.Cash; var eqCol = rec.Equity; var realCol = rec.Realized;
+        var unrealCol = rec.Unrealized; var commCol = rec.Commission;
+        if (posCol.Length < n || cashCol.Length < n || eqCol.Length < n || realCol.Length < n || unrealCol.Length < n || commCol.Length < n || c.Length < n)
+            throw new InvalidOperationException("column length mismatch");
+        for (int i = 0; i < n; i++)
         {
-            var posCol = rec.Position; var cashCol = rec.Cash; var eqCol = rec.Equity; var realCol = rec.Realized;
-            var unrealCol = rec.Unrealized; var commCol = rec.Commission;
-            if (posCol.Length < n || cashCol.Length < n || eqCol.Length < n || realCol.Length < n || unrealCol.Length < n || commCol.Length < n || c.Length < n)
-                throw new InvalidOperationException("column length mismatch");
-            for (int i = 0; i < n; i++)
-            {
-                Cur = i;
-                if (broker.HasActive) broker.FillOnBar(0, Bar(i));
-                double close = c[i];
-                position.MarkPrice = close;
-                s.RunBar(i);
-                if (atClose && broker.HasActive) broker.FillAtClose(0, Bar(i));
-                double q = position.Qty, money = pf.CashValue;
-                posCol[i] = q;
-                cashCol[i] = money;
-                eqCol[i] = money + q * close * mult;
-                realCol[i] = pf.RealizedTotal;
-                unrealCol[i] = q != 0 ? q * (close - position.Avg) * mult : 0;
-                commCol[i] = pf.CommissionTotal;
-                if (post) s.RunBarRecorded(i);
-            }
+            Cur = i;
+            if (broker.HasActive) FillOnBar(i);
+            double close = c[i];
+            position.MarkPrice = close;
+            s.RunBar(i);
+            if (atClose && broker.HasActive) FillAtClose(i);
+            double q = position.Qty, money = pf.CashValue;
+            posCol[i] = q;
+            cashCol[i] = money;
+            eqCol[i] = money + q * close * mult;
+            realCol[i] = pf.RealizedTotal;
+            unrealCol[i] = q != 0 ? q * (close - position.Avg) * mult : 0;
+            commCol[i] = pf.CommissionTotal;
+            if (post) s.RunBarRecorded(i);
         }
-        else
+    }
+
+    /// <summary>The bar loop without capture: each row's equity (account currency) only feeds the running maximum
+    /// drawdown (returned, a fraction ≤ 0, against a peak that starts at the initial capital) and, when metrics are
+    /// wanted, the equity tape.</summary>
+    private double RunSummaryOnly()
+    {
+        var s = _strategy;
+        bool post = s.WantsBarRecorded;
+        int n = _t.Length;
+        var c = _c;
+        var broker = _broker;
+        var pf = _portfolio;
+        var position = _position;
+        double mult = position.Mult;
+        bool atClose = broker.FillModel.FillsAtClose;
+        double peak = Settings.InitialCapital, mdd = 0;   // the running drawdown, kept in registers
+        var tape = _tape;
+        var t = _t;
+        if (c.Length < n) throw new InvalidOperationException("column length mismatch");
+        for (int i = 0; i < n; i++)
         {
-            double peak = Settings.InitialCapital, mdd = 0;   // the running drawdown, kept in registers
-            var tape = _tape;
-            var t = _t;
-            for (int i = 0; i < n; i++)
-            {
-                Cur = i;
-                if (broker.HasActive) broker.FillOnBar(0, Bar(i));
-                position.MarkPrice = c[i];
-                s.RunBar(i);
-                if (atClose && broker.HasActive) broker.FillAtClose(0, Bar(i));
-                double eq = pf.CashValue + position.Qty * c[i] * mult;
-                tape?.Add(t[i], eq, position.Qty != 0);
-                if (eq > peak) peak = eq;
-                else if (peak > 0) { double dd = eq / peak - 1; if (dd < mdd) mdd = dd; }
-                if (post) s.RunBarRecorded(i);
-            }
-            rec.SetMaxDrawdown(mdd);
+            Cur = i;
+            if (broker.HasActive) FillOnBar(i);
+            position.MarkPrice = c[i];
+            s.RunBar(i);
+            if (atClose && broker.HasActive) FillAtClose(i);
+            double eq = pf.CashValue + position.Qty * c[i] * mult;
+            tape?.Add(t[i], eq, position.Qty != 0);
+            if (eq > peak) peak = eq;
+            else if (peak > 0) { double dd = eq / peak - 1; if (dd < mdd) mdd = dd; }
+            if (post) s.RunBarRecorded(i);
         }
-        s.RunStopped();
-        double lastClose = n > 0 ? c[n - 1] : 0;
-        double pos = position.Qty, cash = pf.CashValue;
-        var summary = new RunSummary(pos, position.Avg, cash, pf.RealizedTotal, pf.CommissionTotal,
-            n > 0 ? cash + pos * lastClose * mult : cash, n > 0 && pos != 0 ? pos * (lastClose - position.Avg) * mult : 0, rec.MaxDrawdown);
-        return new BacktestResult(Series, Settings, s.Name, broker.OrderList.ToArray(), broker.TradeList, broker.RejectedCount,
-            rec.Position, rec.Cash, rec.Equity, rec.Realized, rec.Unrealized, rec.Commission, summary, rec.Capture, tape: _tape);
+        return mdd;
     }
 
     /// <summary>
