@@ -96,8 +96,9 @@ public static class RunMetrics
         {
             var r = buffer.AsSpan(0, n);
             var scan = ReturnsAndScan(equity, initialCapital, r);
-            ReturnMetrics(v, equity, initialCapital, r, scan, p);
-            DrawdownMetrics(v, equity, initialCapital);
+            var m = MomentsAndDrawdowns(r, scan.Sum, equity, initialCapital, out var drawdowns);
+            ReturnMetrics(v, equity, initialCapital, m, scan, p);
+            DrawdownMetrics(v, drawdowns, n);
             DistributionMetrics(v, r, scan);
         }
         finally { ArrayPool<double>.Shared.Return(buffer); }
@@ -157,16 +158,23 @@ public static class RunMetrics
     /// standard deviation is zero (<see cref="ZeroStd"/>) or undefined.</summary>
     private readonly record struct Moments(double Mean, double Std, double Skewness, double Kurtosis, bool Flat);
 
-    private static Moments MomentsOf(ReadOnlySpan<double> x, double sum)
+    /// <remarks>One pass also runs <paramref name="drawdowns"/> over <paramref name="equity"/> (account currency): the
+    /// moments' sums wait on their additions, which leaves room for the drawdowns' divisions; each accumulates in row order
+    /// as it would alone.</remarks>
+    private static Moments MomentsAndDrawdowns(ReadOnlySpan<double> x, double sum, double[] equity, double capital, out DrawdownTracker drawdowns)
     {
         int n = x.Length;
+        if (equity.Length != n) throw new ArgumentException("one return per equity row expected", nameof(equity));
         double mean = sum / n;
         double s2 = 0, s3 = 0, s4 = 0;
-        foreach (double a in x)
+        var dd = new DrawdownTracker(capital);
+        for (int i = 0; i < n; i++)
         {
-            double d = a - mean, d2 = d * d;
+            double d = x[i] - mean, d2 = d * d;
             s2 += d2; s3 += d2 * d; s4 += d2 * d2;
+            dd.Add(equity[i]);
         }
+        drawdowns = dd;
         double m2 = s2 / n;
         double std = n > 1 ? Math.Sqrt(m2 * n / (n - 1)) : double.NaN;
         bool flat = !(std > ZeroStd);
@@ -176,7 +184,7 @@ public static class RunMetrics
     }
 
     /// <summary>Total and annualized return, volatility, Sharpe, Sortino, probabilistic Sharpe and the return moments.</summary>
-    private static void ReturnMetrics(double[] v, double[] equity, double capital, ReadOnlySpan<double> r, ReturnScan scan, double p)
+    private static void ReturnMetrics(double[] v, double[] equity, double capital, Moments m, ReturnScan scan, double p)
     {
         int n = equity.Length;
         double final = equity[n - 1];
@@ -185,7 +193,6 @@ public static class RunMetrics
         Set(v, "net_profit", final - capital);
         double annual = growth > 0 ? Math.Pow(Math.Abs(growth), p / n) - 1.0 : double.NaN;
         Set(v, "annualized_return", annual);
-        var m = MomentsOf(r, scan.Sum);
         double sqrtP = Math.Sqrt(p);
         Set(v, "volatility", m.Std * sqrtP);
         double sr = m.Flat ? double.NaN : m.Mean / m.Std;   // per-period Sharpe ratio (risk-free rate 0)
@@ -202,33 +209,47 @@ public static class RunMetrics
         Set(v, "excess_kurtosis", m.Kurtosis - 3.0);
     }
 
-    /// <summary>Maximum and average drawdown, time under water and the Calmar ratio (needs the annualized return set).</summary>
-    private static void DrawdownMetrics(double[] v, double[] equity, double capital)
+    /// <summary>Maximum and average drawdown, time under water and the Calmar ratio (needs the annualized return set), of
+    /// <paramref name="rows"/> rows.</summary>
+    private static void DrawdownMetrics(double[] v, DrawdownTracker d, int rows)
     {
-        int n = equity.Length;
-        double peak = capital, mdd = 0, depthSum = 0, runMin = 0;
-        int under = 0, runs = 0;
-        bool inRun = false;
-        for (int i = 0; i < n; i++)
+        double depthSum = d.InRun ? d.DepthSum + d.RunMin : d.DepthSum;
+        Set(v, "max_drawdown", d.Max + 0.0);
+        Set(v, "time_under_water", (double)d.Under / rows);
+        Set(v, "average_drawdown", d.Runs > 0 ? depthSum / d.Runs : double.NaN);
+        Set(v, "calmar_ratio", d.Max < 0 ? v[Slot["annualized_return"]] / Math.Abs(d.Max) : double.NaN);
+    }
+
+    /// <summary>
+    /// Drawdowns of an equity curve fed row by row (<see cref="Add"/>): each row's fall from the running peak (which starts
+    /// at the initial capital), a fraction ≤ 0, 0 when shallower than <see cref="ZeroDrawdown"/>; the deepest
+    /// (<see cref="Max"/>), the rows under water, and the runs under water with the sum of their deepest points (the run
+    /// still open at the end, if any, in <see cref="RunMin"/>).
+    /// </summary>
+    private struct DrawdownTracker
+    {
+        private double _peak;
+        internal double Max, DepthSum, RunMin;
+        internal int Under, Runs;
+        internal bool InRun;
+
+        internal DrawdownTracker(double capital) { _peak = capital; }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal void Add(double e)
         {
-            double e = equity[i];
-            if (e > peak) peak = e;
-            double dd = e / peak - 1.0;
+            if (e > _peak) _peak = e;
+            double dd = e / _peak - 1.0;
             if (dd > -ZeroDrawdown) dd = 0.0;
-            if (dd < mdd) mdd = dd;
+            if (dd < Max) Max = dd;
             if (dd < 0)
             {
-                under++;
-                if (!inRun) { inRun = true; runs++; runMin = dd; }
-                else if (dd < runMin) runMin = dd;
+                Under++;
+                if (!InRun) { InRun = true; Runs++; RunMin = dd; }
+                else if (dd < RunMin) RunMin = dd;
             }
-            else if (inRun) { inRun = false; depthSum += runMin; }
+            else if (InRun) { InRun = false; DepthSum += RunMin; }
         }
-        if (inRun) depthSum += runMin;
-        Set(v, "max_drawdown", mdd + 0.0);
-        Set(v, "time_under_water", (double)under / n);
-        Set(v, "average_drawdown", runs > 0 ? depthSum / runs : double.NaN);
-        Set(v, "calmar_ratio", mdd < 0 ? v[Slot["annualized_return"]] / Math.Abs(mdd) : double.NaN);
     }
 
     /// <summary>VaR and CVaR at 95% and 99%, best and worst period.</summary>
