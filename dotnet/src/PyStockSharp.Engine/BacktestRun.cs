@@ -86,7 +86,12 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
         var s = _strategy;
         s.RunStarted();
         if (_recorder.Capture) RunCaptured();
-        else _recorder.SetMaxDrawdown(RunSummaryOnly());
+        else if (_tape is { } tape) _recorder.SetMaxDrawdown(RunOntoTape(tape));
+        else
+        {
+            var none = new NoRows();
+            _recorder.SetMaxDrawdown(RunSummaryOnly(ref none));
+        }
         s.RunStopped();
         int n = _t.Length;
         var c = _c;
@@ -140,11 +145,49 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
         }
     }
 
-    /// <summary>The bar loop without capture: each row's equity (account currency) only feeds the running maximum
-    /// drawdown (returned, a fraction ≤ 0, against a peak that starts at the initial capital) and, when metrics are
-    /// wanted, the equity tape.</summary>
-    private double RunSummaryOnly()
+    /// <summary>The summary loop writing every row's equity straight into <paramref name="tape"/> (one row per bar);
+    /// returns the maximum drawdown.</summary>
+    private double RunOntoTape(EquityTape tape)
     {
+        int n = _t.Length;
+        var rows = new TapeRows(tape.Reserve(n));
+        double mdd = RunSummaryOnly(ref rows);
+        if (n > 0) tape.Complete(n, _t[0], _t[n - 1], rows.Exposed);
+        return mdd;
+    }
+
+    /// <summary>What the summary loop does with each row besides the drawdown (a struct: the loop is compiled for each).</summary>
+    private interface IRowSink
+    {
+        /// <summary>Row <paramref name="i"/> has <paramref name="equity"/> (account currency); <paramref name="exposed"/>:
+        /// a position is held after it.</summary>
+        void Row(int i, double equity, bool exposed);
+    }
+
+    /// <summary>Nothing kept (summary only).</summary>
+    private struct NoRows : IRowSink
+    {
+        public readonly void Row(int i, double equity, bool exposed) { }
+    }
+
+    /// <summary>Each row's equity into an equity tape's buffer, and the count of exposed rows.</summary>
+    private struct TapeRows : IRowSink
+    {
+        private readonly double[] _equity;
+        internal int Exposed;
+        internal TapeRows(double[] equity) { _equity = equity; Exposed = 0; }
+        public void Row(int i, double equity, bool exposed)
+        {
+            _equity[i] = equity;
+            Exposed += exposed ? 1 : 0;
+        }
+    }
+
+    /// <summary>The bar loop without capture: each row's equity (account currency) feeds the running maximum drawdown
+    /// (returned, a fraction ≤ 0, against a peak that starts at the initial capital) and <paramref name="sinkRef"/>.</summary>
+    private double RunSummaryOnly<TSink>(ref TSink sinkRef) where TSink : struct, IRowSink
+    {
+        var sink = sinkRef;   // a local copy the loop can keep in registers
         var s = _strategy;
         bool post = s.WantsBarRecorded;
         int n = _t.Length;
@@ -155,8 +198,6 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
         double mult = position.Mult;
         bool atClose = broker.FillModel.FillsAtClose;
         double peak = Settings.InitialCapital, mdd = 0;   // the running drawdown, kept in registers
-        var tape = _tape;
-        var t = _t;
         if (c.Length < n) throw new InvalidOperationException("column length mismatch");
         for (int i = 0; i < n; i++)
         {
@@ -166,11 +207,12 @@ internal sealed class BacktestRun : IStrategyContext, IBrokerageEvents
             s.RunBar(i);
             if (atClose && broker.HasActive) FillAtClose(i);
             double eq = pf.CashValue + position.Qty * c[i] * mult;
-            tape?.Add(t[i], eq, position.Qty != 0);
+            sink.Row(i, eq, position.Qty != 0);
             if (eq > peak) peak = eq;
             else if (peak > 0) { double dd = eq / peak - 1; if (dd < mdd) mdd = dd; }
             if (post) s.RunBarRecorded(i);
         }
+        sinkRef = sink;
         return mdd;
     }
 
