@@ -365,9 +365,10 @@ public static class RunMetrics
     }
 
     /// <summary>
-    /// Rearranges <paramref name="a"/> so that a[k] is its k-th smallest and a[..k] holds the smaller ones (quickselect
-    /// with a median-of-three pivot and three-way partitions, so runs of equal returns cost nothing; after too many
-    /// rounds it sorts what remains).
+    /// Rearranges <paramref name="a"/> (no NaN) so that a[k] is its k-th smallest and a[..k] holds values at or below it
+    /// (quickselect with a median-of-three pivot; each round splits the range into values below the pivot, equal to it
+    /// and above it with two branch-free passes, so that neither random returns nor runs of equal ones cost mispredicted
+    /// branches or rounds; after too many rounds it sorts what remains).
     /// </summary>
     private static void Select(Span<double> a, int k)
     {
@@ -377,18 +378,28 @@ public static class RunMetrics
             if (++rounds > limit) { a.Slice(lo, hi - lo + 1).Sort(); return; }
             double x0 = a[lo], x1 = a[lo + (hi - lo) / 2], x2 = a[hi];
             double pivot = Math.Max(Math.Min(x0, x1), Math.Min(Math.Max(x0, x1), x2));
-            int lt = lo, i = lo, gt = hi;
-            while (i <= gt)
-            {
-                double x = a[i];
-                if (x < pivot) { a[i] = a[lt]; a[lt] = x; lt++; i++; }
-                else if (x > pivot) { a[i] = a[gt]; a[gt] = x; gt--; }
-                else i++;
-            }
-            if (k < lt) hi = lt - 1;
-            else if (k > gt) lo = gt + 1;
-            else return;
+            int lt = lo + PartitionBelow(a[lo..(hi + 1)], pivot, orEqual: false);   // a[lo..lt) < pivot
+            if (k < lt) { hi = lt - 1; continue; }
+            int gt = lt + PartitionBelow(a[lt..(hi + 1)], pivot, orEqual: true);    // a[lt..gt) == pivot (one at least)
+            if (k < gt) return;
+            lo = gt;
         }
+    }
+
+    /// <summary>Moves the values of <paramref name="a"/> below <paramref name="pivot"/> (or at or below it when
+    /// <paramref name="orEqual"/>) to its front, branch-free (each value is swapped into place and the front grows by
+    /// the comparison's outcome); returns how many there are.</summary>
+    private static int PartitionBelow(Span<double> a, double pivot, bool orEqual)
+    {
+        int w = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            double x = a[i];
+            a[i] = a[w];
+            a[w] = x;
+            w += (orEqual ? x <= pivot : x < pivot) ? 1 : 0;
+        }
+        return w;
     }
 
     /// <summary>
