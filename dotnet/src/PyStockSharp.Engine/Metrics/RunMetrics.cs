@@ -91,17 +91,25 @@ public static class RunMetrics
         double commissions = 0;
         foreach (var f in fills) commissions += f.Commission;
         Set(v, "commissions", commissions);
-        var buffer = ArrayPool<double>.Shared.Rent(n);   // the returns: reused, not a large object per run
+        var pool = ArrayPool<double>.Shared;   // the returns and the VaR candidates: reused, not large objects per run
+        int need = TailNeed(n);
+        double threshold = SampledThreshold(equity, initialCapital, need);
+        var buffer = pool.Rent(n);
+        var kept = double.IsNaN(threshold) ? null : pool.Rent(n);
         try
         {
             var r = buffer.AsSpan(0, n);
-            var scan = ReturnsAndScan(equity, initialCapital, r);
+            var scan = ReturnsAndScan(equity, initialCapital, r, threshold, kept, out int keptCount);
             var m = MomentsAndDrawdowns(r, scan.Sum, equity, initialCapital, out var drawdowns);
             ReturnMetrics(v, equity, initialCapital, m, scan, p);
             DrawdownMetrics(v, drawdowns, n);
-            DistributionMetrics(v, r, scan);
+            DistributionMetrics(v, n, kept != null && keptCount >= need ? kept.AsSpan(0, keptCount) : r, scan);
         }
-        finally { ArrayPool<double>.Shared.Return(buffer); }
+        finally
+        {
+            pool.Return(buffer);
+            if (kept != null) pool.Return(kept);
+        }
         TradeMetrics(v, RoundTripMatcher.Match(fills));
         return v;
     }
@@ -131,18 +139,27 @@ public static class RunMetrics
     private readonly record struct ReturnScan(double Sum, double Min, double Max, bool AnyNaN, double DownSquares);
 
     /// <summary>Writes the simple return of each row into <paramref name="r"/> (<c>r_0 = e_0 / capital − 1</c>,
-    /// <c>r_t = e_t / e_(t−1) − 1</c>) and scans them in the same pass; ArgumentException when an equity is NaN or
-    /// infinite.</summary>
-    private static ReturnScan ReturnsAndScan(double[] equity, double capital, Span<double> r)
+    /// <c>r_t = e_t / e_(t−1) − 1</c>) and scans them in the same pass; with <paramref name="kept"/> (capacity ≥ rows) it
+    /// also copies there, in series order and branch-free, the returns at or below <paramref name="threshold"/>
+    /// (<paramref name="keptCount"/> of them). ArgumentException when an equity is NaN or infinite.</summary>
+    private static ReturnScan ReturnsAndScan(double[] equity, double capital, Span<double> r, double threshold, double[]? kept,
+        out int keptCount)
     {
         double prev = capital, sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity, down = 0;
-        bool nan = false;
+        bool nan = false, filter = kept != null;
+        var dst = filter ? kept.AsSpan(0, equity.Length) : default;
+        int count = 0;
         for (int i = 0; i < equity.Length; i++)
         {
             double e = equity[i];
             if (!double.IsFinite(e)) throw new ArgumentException("equity has NaN or infinite values", nameof(equity));
             double a = e / prev - 1.0;
             r[i] = a;
+            if (filter)
+            {
+                dst[count] = a;
+                count += a <= threshold ? 1 : 0;
+            }
             prev = e;
             sum += a;
             if (a < min) min = a;
@@ -151,6 +168,7 @@ public static class RunMetrics
             down += below * below;
             nan |= double.IsNaN(a);
         }
+        keptCount = count;
         return new ReturnScan(sum, min, max, nan, down);
     }
 
@@ -253,12 +271,17 @@ public static class RunMetrics
     }
 
     /// <summary>VaR and CVaR at 95% and 99%, best and worst period.</summary>
-    private static void DistributionMetrics(double[] v, ReadOnlySpan<double> r, ReturnScan scan)
+    /// <param name="v">the metrics, aligned with <see cref="Names"/></param>
+    /// <param name="n">how many returns there are</param>
+    /// <param name="candidates">the returns, or (in series order) those at or below a threshold when they include the
+    /// <see cref="TailNeed"/> smallest: every return a VaR reads or a CVaR averages</param>
+    /// <param name="scan">the returns' scan</param>
+    private static void DistributionMetrics(double[] v, int n, ReadOnlySpan<double> candidates, ReturnScan scan)
     {
         Set(v, "best_period", scan.AnyNaN ? double.NaN : scan.Max);
         Set(v, "worst_period", scan.AnyNaN ? double.NaN : scan.Min);
         var tail = default(TailStats);
-        if (!scan.AnyNaN) tail = Tail(r);
+        if (!scan.AnyNaN) tail = Tail(n, candidates);
         Set(v, "var_95", tail.Var95);
         Set(v, "cvar_95", tail.Count95 > 0 ? tail.Sum95 / tail.Count95 : double.NaN);
         Set(v, "var_99", tail.Var99);
@@ -272,23 +295,16 @@ public static class RunMetrics
     }
 
     /// <summary>
-    /// VaR at 95% and 99% of <paramref name="r"/> (no NaN) from the two order statistics each reads, and the sums for
-    /// CVaR, in O(n): the returns at or below a threshold from a strided sample (every return a VaR can be, or CVaR
-    /// averages) are copied in series order into a pooled buffer; selection on a copy of them finds the order statistics,
-    /// and one pass over them in series order sums those at or below each VaR (the same additions, in the same order, as a
-    /// pass over all the returns). Small series, or a threshold that falls short, use all the returns.
+    /// VaR at 95% and 99% of <paramref name="n"/> returns (no NaN) from the two order statistics each reads, and the sums
+    /// for CVaR, from <paramref name="below"/> (see <see cref="DistributionMetrics"/>): selection on a pooled copy finds
+    /// the order statistics, and one pass over them in series order sums those at or below each VaR (the same additions,
+    /// in the same order, as a pass over all the returns).
     /// </summary>
-    private static TailStats Tail(ReadOnlySpan<double> r)
+    private static TailStats Tail(int n, ReadOnlySpan<double> below)
     {
-        int n = r.Length;
-        var pool = ArrayPool<double>.Shared;
-        var kept = pool.Rent(n);
-        double[]? work = null;
+        var work = ArrayPool<double>.Shared.Rent(below.Length);
         try
         {
-            int need = Math.Min((int)Math.Floor((n - 1) * (1.0 - 0.95)) + 2, n);   // VaR 95 reads the need smallest
-            ReadOnlySpan<double> below = AtOrBelowSampledThreshold(r, need, kept) is int count and >= 0 ? kept.AsSpan(0, count) : r;
-            work = pool.Rent(below.Length);
             var sel = work.AsSpan(0, below.Length);
             below.CopyTo(sel);
             double var95 = SelectQuantile(sel, n, 1.0 - 0.95, out int k95);
@@ -296,12 +312,11 @@ public static class RunMetrics
             var (sum95, n95, sum99, n99) = SumsAtOrBelow(below, var95, var99);
             return new TailStats(var95, var99, sum95, n95, sum99, n99);
         }
-        finally
-        {
-            pool.Return(kept);
-            if (work != null) pool.Return(work);
-        }
+        finally { ArrayPool<double>.Shared.Return(work); }
     }
+
+    /// <summary>How many of the smallest of <paramref name="n"/> returns VaR 95 (and so VaR 99) reads.</summary>
+    private static int TailNeed(int n) => Math.Min((int)Math.Floor((n - 1) * (1.0 - 0.95)) + 2, n);
 
     /// <summary>Sums and counts of the values of <paramref name="values"/> at or below <paramref name="x95"/> and at or
     /// below <paramref name="x99"/>, added in order (a NaN threshold takes none).</summary>
@@ -321,28 +336,27 @@ public static class RunMetrics
     private const int ThresholdSample = 2048;
 
     /// <summary>
-    /// Copies every value of <paramref name="x"/> at or below a threshold that the strided sample puts a little above its
-    /// <paramref name="need"/>-th smallest into <paramref name="kept"/> (capacity ≥ x.Length), in series order, in one
-    /// branch-free pass; returns how many, or −1 when x is small or the threshold falls short (fewer than need kept).
+    /// A threshold a little above the <paramref name="need"/>-th smallest of the returns of <paramref name="equity"/>
+    /// (see <see cref="ReturnsAndScan"/>), estimated from a strided sample of them computed with the very same arithmetic;
+    /// NaN when the series is small, the sample not finite, or the need a large share of the rows (then every return is a
+    /// candidate). Whether it falls short is seen once the returns are counted against it.
     /// </summary>
-    private static int AtOrBelowSampledThreshold(ReadOnlySpan<double> x, int need, double[] kept)
+    private static double SampledThreshold(double[] equity, double capital, int need)
     {
-        int n = x.Length;
-        if (n < 8 * ThresholdSample || need * 8 > n) return -1;
+        int n = equity.Length;
+        if (n < 8 * ThresholdSample || need * 8 > n) return double.NaN;
         int stride = n / ThresholdSample;
         Span<double> sample = stackalloc double[ThresholdSample];
-        for (int i = 0; i < ThresholdSample; i++) sample[i] = x[i * stride];
+        for (int j = 0; j < ThresholdSample; j++)
+        {
+            int i = j * stride;
+            double a = equity[i] / (i == 0 ? capital : equity[i - 1]) - 1.0;
+            if (!double.IsFinite(a)) return double.NaN;
+            sample[j] = a;
+        }
         int at = Math.Min(ThresholdSample - 1, (int)Math.Ceiling(1.5 * need / n * ThresholdSample) + 16);
         Select(sample, at);
-        double threshold = sample[at];   // the sample's at-th smallest
-        var dst = kept.AsSpan(0, n);
-        int count = 0;
-        foreach (double a in x)
-        {
-            dst[count] = a;
-            count += a <= threshold ? 1 : 0;
-        }
-        return count >= need ? count : -1;
+        return sample[at];   // the sample's at-th smallest
     }
 
     /// <summary>
