@@ -58,9 +58,9 @@ public sealed class OrderColumns
 /// <summary>What a backtest produced: summary, captured columns, Arrow export.</summary>
 public sealed class BacktestResult
 {
-    internal BacktestResult(CandleSeries series, EmulationSettings settings, string strategyName, Order[] orders, MyTrade[] trades,
-        int rejected, double[] pos, double[] cash, double[] eq, double[] real, double[] unreal, double[] comm,
-        RunSummary sum, bool captured, long[]? times = null, double[]? closes = null, Instrument[]? instruments = null,
+    internal BacktestResult(CandleSeries series, EmulationSettings settings, string strategyName, Order[] orders,
+        IReadOnlyList<MyTrade> trades, int rejected, double[] pos, double[] cash, double[] eq, double[] real, double[] unreal,
+        double[] comm, RunSummary sum, bool captured, long[]? times = null, double[]? closes = null, Instrument[]? instruments = null,
         double[][]? positions = null, EquityTape? tape = null)
     {
         Tape = tape;
@@ -77,7 +77,7 @@ public sealed class BacktestResult
         Commission = sum.Commission;
         FinalPosition = sum.Pos;
         AveragePrice = sum.Avg;
-        FillCount = trades.Length;
+        FillCount = trades.Count;
         OrderCount = orders.Length;
         RejectedCount = rejected;
         RoundTrips = CountRoundTripsPerInstrument(trades);
@@ -88,7 +88,14 @@ public sealed class BacktestResult
             Close = captured ? closes ?? series.Close : System.Array.Empty<double>(), Position = pos, Cash = cash, Equity = eq,
             RealizedPnL = real, UnrealizedPnL = unreal, Commission = comm,
         };
-        int f = trades.Length;
+    }
+
+    /// <summary>The fills as columns, made from <see cref="Trades"/> on first use (a run whose caller reads only the summary,
+    /// such as an optimizer's, never pays for them).</summary>
+    private FillColumns MakeFills()
+    {
+        var trades = Trades;
+        int f = trades.Count;
         var fills = new FillColumns
         {
             Time = new long[f], Bar = new int[f], Side = new sbyte[f], Price = new double[f], Volume = new double[f],
@@ -101,8 +108,14 @@ public sealed class BacktestResult
             fills.Price[k] = t.Price; fills.Volume[k] = t.Volume; fills.Commission[k] = t.Commission;
             fills.OrderId[k] = t.OrderId; fills.RealizedPnL[k] = t.RealizedPnL;
         }
-        Fills = fills;
-        int m = orders.Length;
+        return fills;
+    }
+
+    /// <summary>The orders as columns, made from <see cref="OrderList"/> on first use.</summary>
+    private OrderColumns MakeOrders()
+    {
+        var orders = OrderList;
+        int m = orders.Count;
         var oc = new OrderColumns
         {
             Id = new long[m], Side = new sbyte[m], Type = new sbyte[m], Volume = new double[m], Price = new double[m],
@@ -115,7 +128,7 @@ public sealed class BacktestResult
             oc.Volume[k] = o.Volume; oc.Price[k] = o.Price; oc.State[k] = (sbyte)o.State; oc.PlacedBar[k] = o.PlacedBar;
             oc.DoneBar[k] = o.DoneBar; oc.FillPrice[k] = o.FillPrice; oc.RejectReason[k] = o.RejectReason;
         }
-        Orders = oc;
+        return oc;
     }
 
     /// <summary>The primary series (the only one of a single-series run).</summary>
@@ -155,9 +168,13 @@ public sealed class BacktestResult
     public string? Error { get; internal set; }
 
     // ---- captures --------------------------------------------------------------------------
-    public FillColumns Fills { get; }
+    /// <summary>The fills as columns (one row per own trade), made on first use.</summary>
+    public FillColumns Fills => _fills ??= MakeFills();
     public EquityColumns Equity { get; }
-    public OrderColumns Orders { get; }
+    /// <summary>The orders as columns (one row per order, by id), made on first use.</summary>
+    public OrderColumns Orders => _orders ??= MakeOrders();
+    private FillColumns? _fills;
+    private OrderColumns? _orders;
     public IReadOnlyList<Order> OrderList { get; }
     public IReadOnlyList<MyTrade> Trades { get; }
 
@@ -243,28 +260,43 @@ public sealed class BacktestResult
     }
 
     /// <summary>FIFO-matched (entry fill, exit fill) pairs; a flip closes one and opens another. Volumes are
-    /// matched in decimal (fill volumes are quantities of 15 significant digits), so no residue opens a lot.</summary>
+    /// matched in decimal (fill volumes are quantities of 15 significant digits), so no residue opens a lot; when every
+    /// volume is a whole number below <see cref="BacktestRun.WholeLimit"/> they are matched as longs instead (exact too,
+    /// and without decimal arithmetic).</summary>
     internal static int CountRoundTrips(IReadOnlyList<MyTrade> trades)
+        => AllWholeVolumes(trades) ? CountRoundTrips<long>(trades) : CountRoundTrips<decimal>(trades);
+
+    /// <summary>True when every fill's volume is a whole number below <see cref="BacktestRun.WholeLimit"/> (units).</summary>
+    internal static bool AllWholeVolumes(IReadOnlyList<MyTrade> trades)
     {
-        var lots = new List<decimal>(); // remaining volume of open entry fills, oldest first from `head`
+        for (int k = 0; k < trades.Count; k++)
+            if (!BacktestRun.IsWhole(trades[k].Volume)) return false;
+        return true;
+    }
+
+    /// <summary><see cref="CountRoundTrips(IReadOnlyList{MyTrade})"/> with volumes held as <typeparamref name="T"/>, into
+    /// which each fill's volume converts exactly.</summary>
+    private static int CountRoundTrips<T>(IReadOnlyList<MyTrade> trades) where T : struct, System.Numerics.INumber<T>
+    {
+        var lots = new List<T>(); // remaining volume of open entry fills, oldest first from `head`
         int head = 0, pairs = 0;
         int sign = 0;                    // +1 lots are long, -1 short
         for (int k = 0; k < trades.Count; k++)
         {
             var t = trades[k];
             int q = t.Side == Sides.Buy ? 1 : -1;
-            decimal rest = (decimal)t.Volume;
+            T rest = T.CreateChecked(t.Volume);
             if (head < lots.Count && q != sign)
             {
-                while (rest > 0 && head < lots.Count)
+                while (rest > T.Zero && head < lots.Count)
                 {
-                    decimal lot = lots[head];
+                    T lot = lots[head];
                     pairs++;
-                    if (lot > rest) { lots[head] = lot - rest; rest = 0; }
+                    if (lot > rest) { lots[head] = lot - rest; rest = T.Zero; }
                     else { head++; rest -= lot; }
                 }
             }
-            if (rest > 0)
+            if (rest > T.Zero)
             {
                 if (head >= lots.Count) { lots.Clear(); head = 0; sign = q; }
                 lots.Add(rest);

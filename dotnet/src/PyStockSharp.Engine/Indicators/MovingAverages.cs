@@ -14,7 +14,26 @@ public sealed class SimpleMovingAverage : LengthIndicator
 
     public override void Reset() { base.Reset(); _pos = 0; _count = 0; _sum = 0; Array.Clear(_buf); }
 
+    /// <remarks>Formed, it takes the short path (small enough to be inlined into a strategy's bar handler): one slot of the
+    /// ring replaced, the running sum moved by the difference and re-summed exactly when the ring wraps.</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public override double Process(double input)
+    {
+        var buf = _buf;
+        int len = buf.Length, pos = _pos;
+        if (_count < len || (uint)pos >= (uint)len) return WarmUp(input);
+        double sum = _sum + (input - buf[pos]);
+        buf[pos] = input;
+        if (++pos == len) { pos = 0; sum = SumOf(buf); }   // exactly once per full cycle, to bound floating-point drift
+        _pos = pos;
+        _sum = sum;
+        double v = sum / len;
+        Value = v;
+        return v;
+    }
+
+    /// <summary><see cref="Process"/> while fewer than Length values were seen (NaN until then; the Length-th value forms it).</summary>
+    private double WarmUp(double input)
     {
         var buf = _buf;
         int len = buf.Length;
@@ -24,11 +43,18 @@ public sealed class SimpleMovingAverage : LengthIndicator
         if (++_pos == len) _pos = 0;
         if (_count < len) return double.NaN;
         IsFormed = true;
-        // recompute the sum exactly once per full cycle to bound floating-point drift
-        if (_pos == 0) { double s = 0; for (int k = 0; k < len; k++) s += buf[k]; _sum = s; }
+        if (_pos == 0) _sum = SumOf(buf);
         double v = _sum / len;
         Value = v;
         return v;
+    }
+
+    /// <summary>The sum of the ring, in index order.</summary>
+    private static double SumOf(double[] buf)
+    {
+        double s = 0;
+        for (int k = 0; k < buf.Length; k++) s += buf[k];
+        return s;
     }
 
     /// <summary>Whole-array SMA; NaN for the first Length-1 values. Same arithmetic as <see cref="Process"/>.</summary>

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace PyStockSharp.Engine;
 
 /// <summary>
@@ -87,14 +89,28 @@ public static class RunMetrics
         Set(v, "risk_free_rate", 0.0);
         Set(v, "exposure_time", (double)exposedRows / n);
         double commissions = 0;
-        foreach (var f in fills) commissions += f.Commission;
+        for (int k = 0; k < fills.Count; k++) commissions += fills[k].Commission;   // indexed: no enumerator per run
         Set(v, "commissions", commissions);
-        var r = PeriodReturns(equity, initialCapital);
-        var scan = Scan(r);
-        ReturnMetrics(v, equity, initialCapital, r, scan, p);
-        DrawdownMetrics(v, equity, initialCapital);
-        DistributionMetrics(v, r, scan);
-        TradeMetrics(v, RoundTripMatcher.Match(fills));
+        var pool = ArrayPool<double>.Shared;   // the returns and the VaR candidates: reused, not large objects per run
+        int need = TailNeed(n);
+        double threshold = SampledThreshold(equity, initialCapital, need);
+        var buffer = pool.Rent(n);
+        var kept = double.IsNaN(threshold) ? null : pool.Rent(n);
+        try
+        {
+            var r = buffer.AsSpan(0, n);
+            var scan = ReturnsAndScan(equity, initialCapital, r, threshold, kept, out int keptCount);
+            var m = MomentsAndDrawdowns(r, scan.Sum, equity, initialCapital, out var drawdowns);
+            ReturnMetrics(v, equity, initialCapital, m, scan, p);
+            DrawdownMetrics(v, drawdowns, n);
+            DistributionMetrics(v, n, kept != null && keptCount >= need ? kept.AsSpan(0, keptCount) : r, scan);
+        }
+        finally
+        {
+            pool.Return(buffer);
+            if (kept != null) pool.Return(kept);
+        }
+        TradeMetrics(v, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(RoundTripMatcher.Match(fills)));
         return v;
     }
 
@@ -118,32 +134,33 @@ public static class RunMetrics
 
     private static void Set(double[] v, string name, double value) => v[Slot[name]] = value;
 
-    /// <summary>Simple returns per row: <c>r_0 = e_0 / capital − 1</c>, <c>r_t = e_t / e_(t−1) − 1</c>; ArgumentException
-    /// when an equity is NaN or infinite.</summary>
-    private static double[] PeriodReturns(double[] equity, double capital)
-    {
-        var r = GC.AllocateUninitializedArray<double>(equity.Length);
-        double prev = capital;
-        for (int i = 0; i < equity.Length; i++)
-        {
-            double e = equity[i];
-            if (!double.IsFinite(e)) throw new ArgumentException("equity has NaN or infinite values", nameof(equity));
-            r[i] = e / prev - 1.0;
-            prev = e;
-        }
-        return r;
-    }
-
     /// <summary>What one pass over the returns gives: their sum, extremes, whether one is NaN, and the sum of squared
     /// negative returns (the downside deviation's).</summary>
     private readonly record struct ReturnScan(double Sum, double Min, double Max, bool AnyNaN, double DownSquares);
 
-    private static ReturnScan Scan(double[] r)
+    /// <summary>Writes the simple return of each row into <paramref name="r"/> (<c>r_0 = e_0 / capital − 1</c>,
+    /// <c>r_t = e_t / e_(t−1) − 1</c>) and scans them in the same pass; with <paramref name="kept"/> (capacity ≥ rows) it
+    /// also copies there, in series order and branch-free, the returns at or below <paramref name="threshold"/>
+    /// (<paramref name="keptCount"/> of them). ArgumentException when an equity is NaN or infinite.</summary>
+    private static ReturnScan ReturnsAndScan(double[] equity, double capital, Span<double> r, double threshold, double[]? kept,
+        out int keptCount)
     {
-        double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity, down = 0;
-        bool nan = false;
-        foreach (double a in r)
+        double prev = capital, sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity, down = 0;
+        bool nan = false, filter = kept != null;
+        var dst = filter ? kept.AsSpan(0, equity.Length) : default;
+        int count = 0;
+        for (int i = 0; i < equity.Length; i++)
         {
+            double e = equity[i];
+            if (!double.IsFinite(e)) throw new ArgumentException("equity has NaN or infinite values", nameof(equity));
+            double a = e / prev - 1.0;
+            r[i] = a;
+            if (filter)
+            {
+                dst[count] = a;
+                count += a <= threshold ? 1 : 0;
+            }
+            prev = e;
             sum += a;
             if (a < min) min = a;
             if (a > max) max = a;
@@ -151,6 +168,7 @@ public static class RunMetrics
             down += below * below;
             nan |= double.IsNaN(a);
         }
+        keptCount = count;
         return new ReturnScan(sum, min, max, nan, down);
     }
 
@@ -158,16 +176,23 @@ public static class RunMetrics
     /// standard deviation is zero (<see cref="ZeroStd"/>) or undefined.</summary>
     private readonly record struct Moments(double Mean, double Std, double Skewness, double Kurtosis, bool Flat);
 
-    private static Moments MomentsOf(double[] x, double sum)
+    /// <remarks>One pass also runs <paramref name="drawdowns"/> over <paramref name="equity"/> (account currency): the
+    /// moments' sums wait on their additions, which leaves room for the drawdowns' divisions; each accumulates in row order
+    /// as it would alone.</remarks>
+    private static Moments MomentsAndDrawdowns(ReadOnlySpan<double> x, double sum, double[] equity, double capital, out DrawdownTracker drawdowns)
     {
         int n = x.Length;
+        if (equity.Length != n) throw new ArgumentException("one return per equity row expected", nameof(equity));
         double mean = sum / n;
         double s2 = 0, s3 = 0, s4 = 0;
-        foreach (double a in x)
+        var dd = new DrawdownTracker(capital);
+        for (int i = 0; i < n; i++)
         {
-            double d = a - mean, d2 = d * d;
+            double d = x[i] - mean, d2 = d * d;
             s2 += d2; s3 += d2 * d; s4 += d2 * d2;
+            dd.Add(equity[i]);
         }
+        drawdowns = dd;
         double m2 = s2 / n;
         double std = n > 1 ? Math.Sqrt(m2 * n / (n - 1)) : double.NaN;
         bool flat = !(std > ZeroStd);
@@ -177,7 +202,7 @@ public static class RunMetrics
     }
 
     /// <summary>Total and annualized return, volatility, Sharpe, Sortino, probabilistic Sharpe and the return moments.</summary>
-    private static void ReturnMetrics(double[] v, double[] equity, double capital, double[] r, ReturnScan scan, double p)
+    private static void ReturnMetrics(double[] v, double[] equity, double capital, Moments m, ReturnScan scan, double p)
     {
         int n = equity.Length;
         double final = equity[n - 1];
@@ -186,7 +211,6 @@ public static class RunMetrics
         Set(v, "net_profit", final - capital);
         double annual = growth > 0 ? Math.Pow(Math.Abs(growth), p / n) - 1.0 : double.NaN;
         Set(v, "annualized_return", annual);
-        var m = MomentsOf(r, scan.Sum);
         double sqrtP = Math.Sqrt(p);
         Set(v, "volatility", m.Std * sqrtP);
         double sr = m.Flat ? double.NaN : m.Mean / m.Std;   // per-period Sharpe ratio (risk-free rate 0)
@@ -203,150 +227,193 @@ public static class RunMetrics
         Set(v, "excess_kurtosis", m.Kurtosis - 3.0);
     }
 
-    /// <summary>Maximum and average drawdown, time under water and the Calmar ratio (needs the annualized return set).</summary>
-    private static void DrawdownMetrics(double[] v, double[] equity, double capital)
+    /// <summary>Maximum and average drawdown, time under water and the Calmar ratio (needs the annualized return set), of
+    /// <paramref name="rows"/> rows.</summary>
+    private static void DrawdownMetrics(double[] v, DrawdownTracker d, int rows)
     {
-        int n = equity.Length;
-        double peak = capital, mdd = 0, depthSum = 0, runMin = 0;
-        int under = 0, runs = 0;
-        bool inRun = false;
-        for (int i = 0; i < n; i++)
-        {
-            double e = equity[i];
-            if (e > peak) peak = e;
-            double dd = e / peak - 1.0;
-            if (dd > -ZeroDrawdown) dd = 0.0;
-            if (dd < mdd) mdd = dd;
-            if (dd < 0)
-            {
-                under++;
-                if (!inRun) { inRun = true; runs++; runMin = dd; }
-                else if (dd < runMin) runMin = dd;
-            }
-            else if (inRun) { inRun = false; depthSum += runMin; }
-        }
-        if (inRun) depthSum += runMin;
-        Set(v, "max_drawdown", mdd + 0.0);
-        Set(v, "time_under_water", (double)under / n);
-        Set(v, "average_drawdown", runs > 0 ? depthSum / runs : double.NaN);
-        Set(v, "calmar_ratio", mdd < 0 ? v[Slot["annualized_return"]] / Math.Abs(mdd) : double.NaN);
-    }
-
-    /// <summary>VaR and CVaR at 95% and 99%, best and worst period.</summary>
-    private static void DistributionMetrics(double[] v, double[] r, ReturnScan scan)
-    {
-        Set(v, "best_period", scan.AnyNaN ? double.NaN : scan.Max);
-        Set(v, "worst_period", scan.AnyNaN ? double.NaN : scan.Min);
-        double q95 = 1.0 - 0.95, q99 = 1.0 - 0.99;
-        double var95 = double.NaN, var99 = double.NaN;
-        double[]? lowest = null;
-        bool whole = false;
-        if (!scan.AnyNaN)
-        {
-            lowest = SmallestSorted(r, Math.Min((int)Math.Floor((r.Length - 1) * q95) + 1, r.Length - 1), out whole);
-            var95 = Quantile(lowest, r.Length, q95);
-            var99 = Quantile(lowest, r.Length, q99);
-        }
-        // CVaR: the mean of the returns at or below VaR; when `lowest` holds every return up to its largest (the
-        // threshold path) they are its sorted prefix, else a pass over all of them
-        var (sum95, n95) = whole && lowest is not null ? PrefixAtOrBelow(lowest, var95) : AtOrBelow(r, var95);
-        var (sum99, n99) = whole && lowest is not null ? PrefixAtOrBelow(lowest, var99) : AtOrBelow(r, var99);
-        Set(v, "var_95", var95);
-        Set(v, "cvar_95", n95 > 0 ? sum95 / n95 : double.NaN);
-        Set(v, "var_99", var99);
-        Set(v, "cvar_99", n99 > 0 ? sum99 / n99 : double.NaN);
+        double depthSum = d.InRun ? d.DepthSum + d.RunMin : d.DepthSum;
+        Set(v, "max_drawdown", d.Max + 0.0);
+        Set(v, "time_under_water", (double)d.Under / rows);
+        Set(v, "average_drawdown", d.Runs > 0 ? depthSum / d.Runs : double.NaN);
+        Set(v, "calmar_ratio", d.Max < 0 ? v[Slot["annualized_return"]] / Math.Abs(d.Max) : double.NaN);
     }
 
     /// <summary>
-    /// The <paramref name="m"/> + 1 smallest of <paramref name="x"/> (no NaN), ascending: the prefix of x sorted, found
-    /// by selection (expected O(n)) and a sort of the prefix only. VaR needs only the lowest 5% of the returns.
+    /// Drawdowns of an equity curve fed row by row (<see cref="Add"/>): each row's fall from the running peak (which starts
+    /// at the initial capital), a fraction ≤ 0, 0 when shallower than <see cref="ZeroDrawdown"/>; the deepest
+    /// (<see cref="Max"/>), the rows under water, and the runs under water with the sum of their deepest points (the run
+    /// still open at the end, if any, in <see cref="RunMin"/>).
     /// </summary>
-    private static double[] SmallestSorted(double[] x, int m, out bool whole)
+    private struct DrawdownTracker
     {
-        whole = false;
-        if (SmallestByThreshold(x, m) is { } few)
+        private double _peak;
+        internal double Max, DepthSum, RunMin;
+        internal int Under, Runs;
+        internal bool InRun;
+
+        internal DrawdownTracker(double capital) { _peak = capital; }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal void Add(double e)
         {
-            whole = true;   // every value of x at or below few[^1] is in few
-            return few;
+            if (e > _peak) _peak = e;
+            double dd = e / _peak - 1.0;
+            if (dd > -ZeroDrawdown) dd = 0.0;
+            if (dd < Max) Max = dd;
+            if (dd < 0)
+            {
+                Under++;
+                if (!InRun) { InRun = true; Runs++; RunMin = dd; }
+                else if (dd < RunMin) RunMin = dd;
+            }
+            else if (InRun) { InRun = false; DepthSum += RunMin; }
         }
-        var a = (double[])x.Clone();
-        Select(a, m);
-        Array.Sort(a, 0, m + 1);
-        return a;
     }
 
-    /// <summary>Sum and count of the values of <paramref name="sorted"/> (ascending) at or below <paramref name="x"/>.</summary>
-    private static (double Sum, int Count) PrefixAtOrBelow(double[] sorted, double x)
+    /// <summary>VaR and CVaR at 95% and 99%, best and worst period.</summary>
+    /// <param name="v">the metrics, aligned with <see cref="Names"/></param>
+    /// <param name="n">how many returns there are</param>
+    /// <param name="candidates">the returns, or (in series order) those at or below a threshold when they include the
+    /// <see cref="TailNeed"/> smallest: every return a VaR reads or a CVaR averages</param>
+    /// <param name="scan">the returns' scan</param>
+    private static void DistributionMetrics(double[] v, int n, ReadOnlySpan<double> candidates, ReturnScan scan)
     {
-        double sum = 0;
-        int k = 0;
-        while (k < sorted.Length && sorted[k] <= x) sum += sorted[k++];
-        return (sum, k);
+        Set(v, "best_period", scan.AnyNaN ? double.NaN : scan.Max);
+        Set(v, "worst_period", scan.AnyNaN ? double.NaN : scan.Min);
+        var tail = default(TailStats);
+        if (!scan.AnyNaN) tail = Tail(n, candidates);
+        Set(v, "var_95", tail.Var95);
+        Set(v, "cvar_95", tail.Count95 > 0 ? tail.Sum95 / tail.Count95 : double.NaN);
+        Set(v, "var_99", tail.Var99);
+        Set(v, "cvar_99", tail.Count99 > 0 ? tail.Sum99 / tail.Count99 : double.NaN);
     }
 
-    /// <summary>Sum and count of the values of <paramref name="values"/> at or below <paramref name="x"/> (none when x is NaN).</summary>
-    private static (double Sum, int Count) AtOrBelow(double[] values, double x)
+    /// <summary>VaR at 95% and 99% (NaN when not computed) and the sum and count of the returns at or below each.</summary>
+    private readonly record struct TailStats(double Var95, double Var99, double Sum95, int Count95, double Sum99, int Count99)
     {
-        double sum = 0;
-        int k = 0;
+        public TailStats() : this(double.NaN, double.NaN, 0, 0, 0, 0) { }
+    }
+
+    /// <summary>
+    /// VaR at 95% and 99% of <paramref name="n"/> returns (no NaN) from the two order statistics each reads, and the sums
+    /// for CVaR, from <paramref name="below"/> (see <see cref="DistributionMetrics"/>): selection on a pooled copy finds
+    /// the order statistics, and one pass over them in series order sums those at or below each VaR (the same additions,
+    /// in the same order, as a pass over all the returns).
+    /// </summary>
+    private static TailStats Tail(int n, ReadOnlySpan<double> below)
+    {
+        var work = ArrayPool<double>.Shared.Rent(below.Length);
+        try
+        {
+            var sel = work.AsSpan(0, below.Length);
+            below.CopyTo(sel);
+            double var95 = SelectQuantile(sel, n, 1.0 - 0.95, out int k95);
+            double var99 = SelectQuantile(sel[..Math.Min(k95 + 2, sel.Length)], n, 1.0 - 0.99, out _);   // k99 ≤ k95
+            var (sum95, n95, sum99, n99) = SumsAtOrBelow(below, var95, var99);
+            return new TailStats(var95, var99, sum95, n95, sum99, n99);
+        }
+        finally { ArrayPool<double>.Shared.Return(work); }
+    }
+
+    /// <summary>How many of the smallest of <paramref name="n"/> returns VaR 95 (and so VaR 99) reads.</summary>
+    private static int TailNeed(int n) => Math.Min((int)Math.Floor((n - 1) * (1.0 - 0.95)) + 2, n);
+
+    /// <summary>Sums and counts of the values of <paramref name="values"/> at or below <paramref name="x95"/> and at or
+    /// below <paramref name="x99"/>, added in order (a NaN threshold takes none).</summary>
+    private static (double Sum95, int Count95, double Sum99, int Count99) SumsAtOrBelow(ReadOnlySpan<double> values, double x95, double x99)
+    {
+        double sum95 = 0, sum99 = 0;
+        int n95 = 0, n99 = 0;
         foreach (double a in values)
-            if (a <= x) { sum += a; k++; }
-        return (sum, k);
+        {
+            if (a <= x95) { sum95 += a; n95++; }
+            if (a <= x99) { sum99 += a; n99++; }
+        }
+        return (sum95, n95, sum99, n99);
     }
 
     /// <summary>Values a threshold is estimated from (a strided, so deterministic, sample of the returns).</summary>
     private const int ThresholdSample = 2048;
 
     /// <summary>
-    /// Every value of <paramref name="x"/> at or below a threshold that the strided sample puts a little above its
-    /// (<paramref name="m"/> + 1)-th smallest, ascending — so its first m + 1 are x's m + 1 smallest — in one pass and a
-    /// sort of about 1.5 (m + 1) values; null when x is small or the threshold falls short (then selection is used).
+    /// A threshold a little above the <paramref name="need"/>-th smallest of the returns of <paramref name="equity"/>
+    /// (see <see cref="ReturnsAndScan"/>), estimated from a strided sample of them computed with the very same arithmetic;
+    /// NaN when the series is small, the sample not finite, or the need a large share of the rows (then every return is a
+    /// candidate). Whether it falls short is seen once the returns are counted against it.
     /// </summary>
-    private static double[]? SmallestByThreshold(double[] x, int m)
+    private static double SampledThreshold(double[] equity, double capital, int need)
     {
-        int n = x.Length, need = m + 1;
-        if (n < 8 * ThresholdSample || need * 8 > n) return null;
+        int n = equity.Length;
+        if (n < 8 * ThresholdSample || need * 8 > n) return double.NaN;
         int stride = n / ThresholdSample;
-        var sample = new double[ThresholdSample];
-        for (int i = 0; i < ThresholdSample; i++) sample[i] = x[i * stride];
-        Array.Sort(sample);
+        Span<double> sample = stackalloc double[ThresholdSample];
+        for (int j = 0; j < ThresholdSample; j++)
+        {
+            int i = j * stride;
+            double a = equity[i] / (i == 0 ? capital : equity[i - 1]) - 1.0;
+            if (!double.IsFinite(a)) return double.NaN;
+            sample[j] = a;
+        }
         int at = Math.Min(ThresholdSample - 1, (int)Math.Ceiling(1.5 * need / n * ThresholdSample) + 16);
-        double threshold = sample[at];
-        int count = 0;
-        foreach (double a in x) if (a <= threshold) count++;
-        if (count < need) return null;
-        var kept = GC.AllocateUninitializedArray<double>(count);
-        int k = 0;
-        foreach (double a in x) if (a <= threshold) kept[k++] = a;
-        Array.Sort(kept);
-        return kept;
+        Select(sample, at);
+        return sample[at];   // the sample's at-th smallest
     }
 
     /// <summary>
-    /// Rearranges <paramref name="a"/> so that a[k] is its k-th smallest and a[..k] holds the smaller ones (quickselect
-    /// with a median-of-three pivot and three-way partitions, so runs of equal returns cost nothing; after too many
-    /// rounds it sorts what remains).
+    /// The <paramref name="q"/> quantile (numpy's linear method, <see cref="Quantile(double[], double)"/>) of a sample of
+    /// <paramref name="n"/> values whose smallest ones are in <paramref name="a"/> (as many as the quantile reads, any order;
+    /// rearranged). On return a[k] is the k-th smallest and a[k + 1] the next (when there is one), a[..k] holds values at or
+    /// below a[k], <paramref name="k"/> = ⌊(n − 1) q⌋: a[..(k + 2)] are the k + 2 smallest.
     /// </summary>
-    private static void Select(double[] a, int k)
+    private static double SelectQuantile(Span<double> a, int n, double q, out int k)
+    {
+        double h = (n - 1) * q;
+        double lo = Math.Floor(h);
+        k = (int)lo;
+        if (h >= n - 1) { k = a.Length - 1; Select(a, k); return a[k]; }   // n = 1: the largest
+        Select(a, k);
+        int at = k + 1;   // the (k+1)-th smallest: the least of the rest, moved to a[k + 1]
+        for (int i = k + 2; i < a.Length; i++) if (a[i] < a[at]) at = i;
+        (a[k + 1], a[at]) = (a[at], a[k + 1]);
+        return Interpolate(a[k], a[k + 1], h - lo);
+    }
+
+    /// <summary>
+    /// Rearranges <paramref name="a"/> (no NaN) so that a[k] is its k-th smallest and a[..k] holds values at or below it
+    /// (quickselect with a median-of-three pivot; each round splits the range into values below the pivot, equal to it
+    /// and above it with two branch-free passes, so that neither random returns nor runs of equal ones cost mispredicted
+    /// branches or rounds; after too many rounds it sorts what remains).
+    /// </summary>
+    private static void Select(Span<double> a, int k)
     {
         int lo = 0, hi = a.Length - 1, rounds = 0, limit = 2 * (int)Math.Log2(a.Length + 1) + 8;
         while (hi > lo)
         {
-            if (++rounds > limit) { Array.Sort(a, lo, hi - lo + 1); return; }
+            if (++rounds > limit) { a.Slice(lo, hi - lo + 1).Sort(); return; }
             double x0 = a[lo], x1 = a[lo + (hi - lo) / 2], x2 = a[hi];
             double pivot = Math.Max(Math.Min(x0, x1), Math.Min(Math.Max(x0, x1), x2));
-            int lt = lo, i = lo, gt = hi;
-            while (i <= gt)
-            {
-                double x = a[i];
-                if (x < pivot) { a[i] = a[lt]; a[lt] = x; lt++; i++; }
-                else if (x > pivot) { a[i] = a[gt]; a[gt] = x; gt--; }
-                else i++;
-            }
-            if (k < lt) hi = lt - 1;
-            else if (k > gt) lo = gt + 1;
-            else return;
+            int lt = lo + PartitionBelow(a[lo..(hi + 1)], pivot, orEqual: false);   // a[lo..lt) < pivot
+            if (k < lt) { hi = lt - 1; continue; }
+            int gt = lt + PartitionBelow(a[lt..(hi + 1)], pivot, orEqual: true);    // a[lt..gt) == pivot (one at least)
+            if (k < gt) return;
+            lo = gt;
         }
+    }
+
+    /// <summary>Moves the values of <paramref name="a"/> below <paramref name="pivot"/> (or at or below it when
+    /// <paramref name="orEqual"/>) to its front, branch-free (each value is swapped into place and the front grows by
+    /// the comparison's outcome); returns how many there are.</summary>
+    private static int PartitionBelow(Span<double> a, double pivot, bool orEqual)
+    {
+        int w = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            double x = a[i];
+            a[i] = a[w];
+            a[w] = x;
+            w += (orEqual ? x <= pivot : x < pivot) ? 1 : 0;
+        }
+        return w;
     }
 
     /// <summary>
@@ -366,15 +433,20 @@ public static class RunMetrics
         if (h < 0) return sortedPrefix[0];
         double lo = Math.Floor(h);
         int k = (int)lo;
-        double a = sortedPrefix[k], b = sortedPrefix[k + 1], t = h - lo;
+        return Interpolate(sortedPrefix[k], sortedPrefix[k + 1], h - lo);
+    }
+
+    /// <summary>numpy's <c>_lerp(a, b, t)</c>: from <paramref name="b"/> when the weight <paramref name="t"/> is ≥ 0.5.</summary>
+    private static double Interpolate(double a, double b, double t)
+    {
         double diff = b - a;
         return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
     }
 
     /// <summary>Round-trip statistics: counts, win rates, profit factor, averages, extremes, SQN, streaks, holding times.</summary>
-    private static void TradeMetrics(double[] v, IReadOnlyList<RoundTripMatcher.Trip> trips)
+    private static void TradeMetrics(double[] v, ReadOnlySpan<RoundTripMatcher.Trip> trips)
     {
-        int n = trips.Count, nw = 0, nl = 0;
+        int n = trips.Length, nw = 0, nl = 0;
         double gp = 0, gl = 0, total = 0, largestWin = double.NegativeInfinity, largestLoss = double.PositiveInfinity;
         int streakW = 0, streakL = 0, maxW = 0, maxL = 0;
         foreach (var t in trips)
@@ -411,20 +483,36 @@ public static class RunMetrics
     }
 
     /// <summary>Mean and median holding time of the round trips, seconds.</summary>
-    private static void HoldingTimes(double[] v, IReadOnlyList<RoundTripMatcher.Trip> trips)
+    private static void HoldingTimes(double[] v, ReadOnlySpan<RoundTripMatcher.Trip> trips)
     {
-        int n = trips.Count;
+        int n = trips.Length;
         if (n == 0) return;
-        var hold = new double[n];
-        double sum = 0;
-        for (int k = 0; k < n; k++) { hold[k] = trips[k].HoldingSeconds; sum += hold[k]; }
-        Array.Sort(hold);
-        Set(v, "average_holding_time", sum / n);
-        Set(v, "median_holding_time", n % 2 == 1 ? hold[n / 2] : (hold[n / 2 - 1] + hold[n / 2]) / 2.0);
+        var buffer = ArrayPool<double>.Shared.Rent(n);
+        try
+        {
+            var hold = buffer.AsSpan(0, n);
+            double sum = 0;
+            for (int k = 0; k < n; k++) { hold[k] = trips[k].HoldingSeconds; sum += hold[k]; }
+            Set(v, "average_holding_time", sum / n);
+            Set(v, "median_holding_time", Median(hold));
+        }
+        finally { ArrayPool<double>.Shared.Return(buffer); }
+    }
+
+    /// <summary>The median of <paramref name="x"/> (not empty, no NaN; rearranged): the middle order statistic, or the
+    /// mean of the two middle ones, found by selection.</summary>
+    private static double Median(Span<double> x)
+    {
+        int n = x.Length, k = n / 2;
+        Select(x, k);
+        if (n % 2 == 1) return x[k];
+        double below = x[0];   // the (k−1)-th smallest: the largest of x[..k]
+        for (int i = 1; i < k; i++) if (x[i] > below) below = x[i];
+        return (below + x[k]) / 2.0;
     }
 
     /// <summary>Round trips, win rate and net profit of the long (entry a buy) or the short round trips.</summary>
-    private static void SideMetrics(double[] v, IReadOnlyList<RoundTripMatcher.Trip> trips, bool long_)
+    private static void SideMetrics(double[] v, ReadOnlySpan<RoundTripMatcher.Trip> trips, bool long_)
     {
         int count = 0, wins = 0;
         double net = 0;
@@ -479,41 +567,61 @@ public static class RoundTripMatcher
     public readonly record struct Trip(bool Long, double Volume, double GrossPnl, double Commission, double Pnl, double HoldingSeconds);
 
     /// <summary>The round trips of <paramref name="fills"/> (in the order recorded), in exit order.</summary>
+    /// <remarks>When every volume is a whole number below <see cref="BacktestRun.WholeLimit"/> the volumes are matched as
+    /// longs (exact, as decimals are, and without decimal arithmetic).</remarks>
     public static List<Trip> Match(IReadOnlyList<MyTrade> fills)
     {
         ArgumentNullException.ThrowIfNull(fills);
+        return BacktestResult.AllWholeVolumes(fills) ? Match<long>(fills) : Match<decimal>(fills);
+    }
+
+    /// <summary>One instrument's open lots: (fill index, remaining volume), oldest first from <see cref="Head"/>, all of
+    /// one direction (<see cref="Sign"/>: +1 long, −1 short).</summary>
+    private sealed class Book<T> where T : struct
+    {
+        internal readonly List<(int Fill, T Remaining)> Lots = new();
+        internal int Head;
+        internal int Sign;
+    }
+
+    /// <summary><see cref="Match(IReadOnlyList{MyTrade})"/> with volumes held as <typeparamref name="T"/>, into which each
+    /// fill's volume converts exactly.</summary>
+    private static List<Trip> Match<T>(IReadOnlyList<MyTrade> fills) where T : struct, System.Numerics.INumber<T>
+    {
         var trips = new List<Trip>();
-        var queues = new Dictionary<string, (Queue<Lot> Lots, int Sign)>(StringComparer.Ordinal);
+        var books = new Dictionary<string, Book<T>>(StringComparer.Ordinal);
+        string? lastKey = null;
+        Book<T>? book = null;
         for (int i = 0; i < fills.Count; i++)
         {
             var f = fills[i];
             string key = f.Instrument?.Id ?? "";
-            if (!queues.TryGetValue(key, out var book)) book = (new Queue<Lot>(), 0);
-            int sign = f.Side == Sides.Buy ? 1 : -1;
-            decimal remaining = (decimal)f.Volume;
-            while (remaining > 0 && book.Lots.Count > 0 && book.Sign != sign)
+            if (book == null || !ReferenceEquals(key, lastKey))
             {
-                var lot = book.Lots.Peek();
-                decimal vol = Math.Min(lot.Remaining, remaining);
-                trips.Add(MakeTrip(fills[lot.Fill], f, (double)vol));
-                lot.Remaining -= vol;
-                remaining -= vol;
-                if (lot.Remaining <= 0) book.Lots.Dequeue();
+                if (!books.TryGetValue(key, out book)) books[key] = book = new Book<T>();
+                lastKey = key;
             }
-            if (remaining > 0)
+            int sign = f.Side == Sides.Buy ? 1 : -1;
+            T remaining = T.CreateChecked(f.Volume);
+            var lots = book.Lots;
+            while (remaining > T.Zero && book.Head < lots.Count && book.Sign != sign)
             {
-                book.Lots.Enqueue(new Lot(i, remaining));
+                var (fill, left) = lots[book.Head];
+                T vol = T.Min(left, remaining);
+                trips.Add(MakeTrip(fills[fill], f, double.CreateChecked(vol)));
+                left -= vol;
+                remaining -= vol;
+                if (left <= T.Zero) book.Head++;
+                else lots[book.Head] = (fill, left);
+            }
+            if (remaining > T.Zero)
+            {
+                if (book.Head == lots.Count) { lots.Clear(); book.Head = 0; }
+                lots.Add((i, remaining));
                 book.Sign = sign;
             }
-            queues[key] = book;
         }
         return trips;
-    }
-
-    private sealed class Lot(int fill, decimal remaining)
-    {
-        public int Fill { get; } = fill;
-        public decimal Remaining { get; set; } = remaining;
     }
 
     private static Trip MakeTrip(MyTrade entry, MyTrade exit, double vol)

@@ -53,7 +53,7 @@ public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
     private readonly IBrokerageEvents _events;
     private readonly List<Book> _books = new();
     private readonly List<Order> _orders = new();
-    private readonly List<MyTrade> _trades = new();
+    private readonly AppendOnlyList<MyTrade> _trades = new();
     private long _nextId = 1;
     private int _active;          // active orders over all books
     private Book _book = null!;   // the book being filled
@@ -105,7 +105,7 @@ public sealed class SimulatedBrokerage : IBrokerage, IFillExecution
     internal bool HasActive => _active > 0;
     internal bool HasActiveOn(int instrument) => _books[instrument].Active.Count > 0;
     internal List<Order> OrderList => _orders;
-    internal List<MyTrade> TradeList => _trades;
+    internal AppendOnlyList<MyTrade> TradeList => _trades;
 
     public Order Place(Instrument instrument, Sides side, OrderTypes type, double volume, double price, int bar)
     {

@@ -222,7 +222,7 @@ internal sealed class PortfolioRun : IStrategyContext, IBrokerageEvents
         s.RunStopped();
         var summary = new RunSummary(_positions[0].Qty, _positions[0].Avg, _portfolio.CashValue, _portfolio.RealizedTotal,
             _portfolio.CommissionTotal, _portfolio.Equity, Unrealized(), _capture ? double.NaN : mdd);
-        return new BacktestResult(_series[0], Settings, s.Name, _broker.OrderList.ToArray(), _broker.TradeList.ToArray(), _broker.RejectedCount,
+        return new BacktestResult(_series[0], Settings, s.Name, _broker.OrderList.ToArray(), _broker.TradeList, _broker.RejectedCount,
             pos, cash, eq, real, unreal, comm, summary, _capture, time, close, _distinct, positions, _tape);
     }
 }

@@ -44,6 +44,20 @@ internal sealed class EquityTape
     internal long LastTime { get; private set; }
     internal double[] Equity => Count == _equity.Length ? _equity : (_equity = _equity[..Count]);
 
+    /// <summary>The buffer to write <paramref name="rows"/> rows' equity into directly (then <see cref="Complete"/>).</summary>
+    internal double[] Reserve(int rows)
+    {
+        if (_equity.Length < rows) _equity = GC.AllocateUninitializedArray<double>(rows);
+        return _equity;
+    }
+
+    /// <summary>The first <paramref name="rows"/> (&gt; 0) values of <see cref="Reserve"/>'s buffer were written: the first
+    /// and last row's time (UTC ns) and how many rows held a position.</summary>
+    internal void Complete(int rows, long firstTime, long lastTime, int exposedRows)
+    {
+        Count = rows; FirstTime = firstTime; LastTime = lastTime; ExposedRows = exposedRows;
+    }
+
     /// <summary>Records one row: its time (UTC ns), its equity and whether a position was held after it.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void Add(long time, double equity, bool exposed)
