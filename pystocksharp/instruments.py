@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pystocksharp.errors import InputError, Problem
+from pystocksharp.errors import InputError, Problem, did_you_mean
 
 SIDECAR_SUFFIX = ".instrument.json"
 
@@ -61,17 +61,12 @@ class InstrumentSpec(BaseModel):
 FIELDS: tuple[str, ...] = tuple(InstrumentSpec.model_fields)
 
 
-def _did_you_mean(name: str) -> str:
-    close = difflib.get_close_matches(name, FIELDS, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def _problems(exc: ValidationError, *, file: str | None, field: str) -> list[Problem]:
     problems = []
     for err in exc.errors():
         name = str(err["loc"][0]) if err["loc"] else ""
         if err["type"] == "extra_forbidden":
-            message = f"unknown instrument field '{name}'{_did_you_mean(name)}; known: {', '.join(FIELDS)}"
+            message = f"unknown instrument field '{name}'{did_you_mean(name, FIELDS)}; known: {', '.join(FIELDS)}"
         else:
             message = f"{name}: {err['msg']} (got {err.get('input')!r})"
         problems.append(Problem(message, file=file, field=field))

@@ -300,15 +300,12 @@ def optimize_command(
     """
     from pystocksharp.optimization import RichProgressBar, optimize  # noqa: PLC0415
     from pystocksharp.optimization.checkpoint import unseal_checkpoint  # noqa: PLC0415
+    from pystocksharp.optimization.runner import cluster_address  # noqa: PLC0415
 
     kept = _parse_keep(keep)
     if search == "grid" and not resume and not yes:
         confirm_huge_grid(list(grid), data, keep_fills=all_fills, interactive=not as_json and _can_ask())
-    where = None
-    if cluster is not None:  # a bad address is refused before anything in --out is touched
-        from pystocksharp.optimization.cluster import parse_cluster  # noqa: PLC0415
-
-        where = parse_cluster(cluster)
+    where = cluster_address(cluster)  # a bad address is refused before anything in --out is touched
     checkpoint = Path(out) / CHECKPOINT_DIR
     if overwrite and resume:
         raise InputError("--resume or --overwrite, not both",

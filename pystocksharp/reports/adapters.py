@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from pystocksharp.reports.data import ROUND_TRIP_COLUMNS, RunReport, ValidationReport
+from pystocksharp.reports.data import INSTRUMENT_SETTINGS, ROUND_TRIP_COLUMNS, RunReport, ValidationReport
 
 SUMMARY_METRICS = {
     "net_profit": "net_profit",
@@ -118,7 +118,7 @@ def run_settings(result: Any) -> dict[str, Any]:
     if isinstance(step, int | float) and step > 0:
         out["price_step"] = float(step)
     spec = getattr(ohlcv, "instrument", None)
-    for key in ("price_step", "volume_step", "multiplier"):
+    for key in INSTRUMENT_SETTINGS:
         value = getattr(spec, key, None)
         if value is not None:
             out[key] = float(value)

@@ -23,7 +23,13 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from pystocksharp.errors import InputError, Problem
-from pystocksharp.reports.data import ROUND_TRIP_COLUMNS, RunReport, SummaryReport, ValidationReport
+from pystocksharp.reports.data import (
+    INSTRUMENT_SETTINGS,
+    ROUND_TRIP_COLUMNS,
+    RunReport,
+    SummaryReport,
+    ValidationReport,
+)
 from pystocksharp.reports.render import render_run_page, render_summary_page
 
 PREFERRED_RANKING = ("sharpe_ratio", "net_profit", "total_return")
@@ -178,7 +184,7 @@ def settings_of_config(config: Any) -> dict[str, Any]:
     out = dict(config["emulation"]) if isinstance(config.get("emulation"), dict) else {}
     data = config.get("data") if isinstance(config.get("data"), dict) else {}
     spec = data.get("instrument") if isinstance(data.get("instrument"), dict) else {}
-    out.update({k: spec[k] for k in ("price_step", "volume_step", "multiplier") if spec.get(k) is not None})
+    out.update({k: spec[k] for k in INSTRUMENT_SETTINGS if spec.get(k) is not None})
     return out
 
 

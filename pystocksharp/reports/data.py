@@ -96,6 +96,11 @@ def _time_problems(frame: pd.DataFrame, column: str, name: str) -> list[Problem]
     return []
 
 
+#: The instrument's settings a run page lists beside the costs (:attr:`RunReport.settings`), as the data's
+#: ``InstrumentSpec`` and a configuration's ``data.instrument`` name them.
+INSTRUMENT_SETTINGS = ("price_step", "volume_step", "multiplier")
+
+
 @dataclass
 class RunReport:
     """Everything the page of one backtest shows.
