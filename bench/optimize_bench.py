@@ -180,7 +180,8 @@ def main() -> None:
         ("csharp_captures", 2000),
     ]
     if importlib.util.find_spec("pystocksharp.metrics") is not None:
-        plan += [("csharp_metrics", 200), ("csharp_metrics", 2000), ("csharp_export", 200), ("csharp_export", 2000)]
+        plan += [("csharp_metrics", 200), ("csharp_metrics", 2000), ("csharp_export", 200), ("csharp_export", 2000),
+                 ("csharp_export_all", 200)]
     if args.only:
         plan = [p for p in plan if p[0] in args.only]
     print(f"{BARS:,} bars (seed {SEED}), {WORKERS} workers, cpu_count={os.cpu_count()}")

@@ -317,7 +317,8 @@ class OptimizationResult:
         combination); returns where they went.
 
         ``keep``: the top N combinations of the ranking get a folder (``"all"``: every one).
-        ``data``: the run's ``OhlcvData`` (default: read again from the run's data file).
+        ``data``: the run's ``OhlcvData`` (default: the data ``optimize`` ran on, else read again from the run's
+        data file).
         ``engine_version`` defaults to the loaded engine's. The checkpoint (``self.out``) is
         not changed.
         """
@@ -328,6 +329,7 @@ class OptimizationResult:
 
             engine_version = bridge.engine_version()
         kept: Any = "all" if keep == "all" else int(keep)
+        data = data if data is not None else self._data
         layout = export_optimization(self, root, data=data, keep=kept, engine_version=engine_version)
         exported = ExportedRun(layout)
         if report:

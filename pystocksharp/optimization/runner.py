@@ -51,7 +51,7 @@ import pyarrow as pa
 from pydantic import ValidationError
 
 from pystocksharp.backtest import BACKTEST_ONLY_SETTINGS, BacktestSettings, FillMode, load_data
-from pystocksharp.errors import InputError, Problem
+from pystocksharp.errors import InputError, Problem, did_you_mean
 from pystocksharp.io import atomic_write_json, exclusive_folder
 from pystocksharp.optimization.checkpoint import (
     CAPTURES_DIR,
@@ -62,8 +62,8 @@ from pystocksharp.optimization.checkpoint import (
     ResultsLog,
     RunSpec,
     clear_run,
-    read_results,
     read_run_spec,
+    scan_results,
     write_run_spec,
 )
 from pystocksharp.optimization.isolation import (
@@ -191,7 +191,7 @@ def optimize(
     how = search_settings(search)
     n_workers = _workers(workers)
     with_metrics = _metrics_wanted(metrics)
-    where = _cluster_address(cluster)
+    where = cluster_address(cluster)
     limits = check_limits(combination_timeout, memory_limit)
     resolved = resolve_strategy(strategy)
     if where is not None:
@@ -225,7 +225,8 @@ def optimize(
     with exclusive_folder(out_dir), _connected(where) as client:
         if overwrite:
             clear_run(out_dir)
-        done = _prepare_out(out_dir, spec, resume)
+        leaders = Leaders(keys, flts)
+        done = _prepare_out(out_dir, spec, resume, leaders)
         space = GridSpace(pgrid.pset, pgrid.total, fixed=spec.fixed_parameters)
         searcher = build_search(how, space, pgrid.combinations(), keys[0], flts)
         run = _Run(
@@ -241,10 +242,8 @@ def optimize(
                 searcher.budget, skipped=len(done), failed=sum(1 for r in done.values() if not r.ok)
             ),
             search=searcher,
-            leaders=Leaders(keys, flts),
+            leaders=leaders,
         )
-        for previous in done.values():
-            run.leaders.add(previous)
         journal = InFlightLog.open(out_dir, done, fsync=fsync)
         with (
             contextlib.closing(journal),
@@ -353,7 +352,7 @@ def _workers(workers: int | None) -> int:
     return int(workers)
 
 
-def _cluster_address(cluster: str | ClusterAddress | None) -> ClusterAddress | None:
+def cluster_address(cluster: str | ClusterAddress | None) -> ClusterAddress | None:
     """The parsed ``cluster`` (:func:`.cluster.parse_cluster`), None without one; checked before anything runs."""
     if cluster is None:
         return None
@@ -430,7 +429,7 @@ def search_settings(search: str | Mapping[str, Any] | AnySearchSettings) -> AnyS
     model = SETTINGS.get(kind)
     if model is None:
         raise InputError("unknown search", [Problem(
-            f"unknown search '{kind}'{_did_you_mean(kind, SETTINGS)}; searches: {', '.join(SETTINGS)}", field="search"
+            f"unknown search '{kind}'{did_you_mean(kind, SETTINGS)}; searches: {', '.join(SETTINGS)}", field="search"
         )])  # fmt: skip
     problems = [
         Problem(f"option '{name}' (--{name}) does not apply to the {kind} search; it takes: "
@@ -475,7 +474,7 @@ def check_before_running(
     if declared is not None:
         for name in names:
             if name not in declared:
-                problems.append(Problem(f"unknown parameter '{name}'{_did_you_mean(name, declared)}; "
+                problems.append(Problem(f"unknown parameter '{name}'{did_you_mean(name, declared)}; "
                                         f"'{resolved.name}' declares: {', '.join(declared) or 'none'}", field="grid"))  # fmt: skip
         if axes is not None:
             problems.extend(grid_value_problems(resolved, {n: v for n, v in axes.items() if n in declared}))
@@ -486,11 +485,11 @@ def check_before_running(
         columns |= set(PerformanceMetrics.model_fields)
     for key in keys:
         if key.column not in columns:
-            problems.append(Problem(f"unknown metric '{key.column}'{_did_you_mean(key.column, columns)}", field="rank"))
+            problems.append(Problem(f"unknown metric '{key.column}'{did_you_mean(key.column, columns)}", field="rank"))
     for flt in flts:
         for column in flt.columns():
             if column not in columns:
-                problems.append(Problem(f"'{flt.text}': unknown metric '{column}'{_did_you_mean(column, columns)}", field="filter"))
+                problems.append(Problem(f"'{flt.text}': unknown metric '{column}'{did_you_mean(column, columns)}", field="filter"))
     if isinstance(search, GeneticSettings):
         problems.extend(_fitness_problems(search, keys, columns - NOT_FITNESS))
     if problems:
@@ -539,7 +538,7 @@ def _fitness_problems(search: GeneticSettings, keys: Sequence[SortKey], columns:
             return [Problem(f"the genetic search cannot maximize '{column}' (the first --rank); give --fitness", field="fitness")]
         return []
     return [
-        Problem(f"--fitness '{search.fitness}': unknown metric '{name}'{_did_you_mean(name, columns)}", field="fitness")
+        Problem(f"--fitness '{search.fitness}': unknown metric '{name}'{did_you_mean(name, columns)}", field="fitness")
         for name in sorted(fitness_names(search)) if name not in columns
     ]  # fmt: skip
 
@@ -558,13 +557,6 @@ def refuse_contract_specs(ohlcv: Any) -> None:
             [Problem(f"{', '.join(beyond)} given for {ohlcv.symbol or 'the data'}{where}: backtest it with "
                      "`pystocksharp backtest`, or optimize without them", field="data")],
         )  # fmt: skip
-
-
-def _did_you_mean(name: str, known: Any) -> str:
-    import difflib  # noqa: PLC0415
-
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def declared_parameters(resolved: ResolvedStrategy) -> list[Any] | None:
@@ -624,8 +616,10 @@ def _fingerprint(frame: pd.DataFrame) -> str:
     return f"{len(frame)}:{digest.hexdigest()}"
 
 
-def _prepare_out(out: Path, spec: RunSpec, resume: bool) -> dict[str, CombinationRecord]:
-    """Check the run directory against ``spec``; the records already done (by hash) when resuming."""
+def _prepare_out(out: Path, spec: RunSpec, resume: bool, leaders: Leaders) -> dict[str, CombinationRecord]:
+    """Check the run directory against ``spec``; the records already done (by hash) when resuming, each told to
+    ``leaders`` as read. A search that only counts what it is told (grid, random) gets them without their metrics
+    and traceback (a tenth of a record's memory); a genetic search, whose fitness reads them, whole."""
     previous = read_run_spec(out)
     results = out / RESULTS_FILE
     if previous is None:
@@ -650,7 +644,14 @@ def _prepare_out(out: Path, spec: RunSpec, resume: bool) -> dict[str, Combinatio
                 for name in differ
             ],
         )
-    return {r.parameter_hash: r for r in read_results(results).records}
+    whole = isinstance(spec.search, GeneticSettings)
+    done: dict[str, CombinationRecord] = {}
+    for record in scan_results(results, CombinationRecord.model_validate_json):
+        if record.parameter_hash in done:
+            continue  # duplicates keep their first record
+        leaders.add(record)
+        done[record.parameter_hash] = record if whole else record.model_copy(update={"metrics": {}, "traceback": None})
+    return done
 
 
 # ---- the run's sink ---------------------------------------------------------------------------
