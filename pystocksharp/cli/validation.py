@@ -69,7 +69,9 @@ def _print_text(result: Any) -> None:
         value = "-" if c.value is None else f"{c.value:.4g}"
         table.add_row(c.check, value, c.threshold, f"[{colors[c.status]}]{c.status}[/]")
     console.print(table)
-    console.print(f"selected: {s.selected.parameters}")
+    score = s.selected.objective_score
+    by = "" if s.selected.objective == "in-sample" else f" (by {s.selected.objective}: {score if score is None else f'{score:.4g}'})"
+    console.print(f"selected: {s.selected.parameters}{by}")
     verdict = s.verdict
     console.print(f"verdict: [{colors[verdict.status]}]{verdict.status.upper()}[/]")
     for reason in verdict.reasons:
@@ -129,6 +131,15 @@ def _finish(result: Any, as_json: bool) -> None:
     metavar="EXPR",
     help='Keep only combinations passing it in every selection, e.g. "round_trips >= 10"; repeat for several.',
 )
+@click.option(
+    "--select",
+    type=click.Choice(["in-sample", "oos", "cscv"]),  # validation.models.Selection (not imported: fast --help)
+    default="in-sample",
+    show_default=True,
+    help="How the final configuration is chosen among those passing --filter: in-sample (the --rank best on all "
+    "non-holdout bars), oos (the best Sharpe on the walk-forward test windows' bars) or cscv (the best median "
+    "Sharpe over the out-of-sample halves of the CSCV splits).",
+)
 @click.option("--train", required=True, metavar="LEN", help="Training length: 2y, 6m, 30d or a bar count.")
 @click.option("--test", required=True, metavar="LEN", help="Test (out-of-sample) length.")
 @click.option("--step", default=None, metavar="LEN", help="Window step (default: --test).")
@@ -172,6 +183,7 @@ def walk_forward_command(
     constraints: tuple[str, ...],
     rank: str,
     filters: tuple[str, ...],
+    select: str,
     train: str,
     test: str,
     step: str | None,
@@ -214,6 +226,7 @@ def walk_forward_command(
             constraints=list(constraints),
             rank=rank,
             filters=list(filters),
+            select=select,
             train=train,
             test=test,
             step=step,

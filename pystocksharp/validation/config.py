@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pystocksharp.errors import InputError, Problem
 from pystocksharp.timeframes import parse_duration
+from pystocksharp.validation.models import Selection
 from pystocksharp.validation.verdict import HoldoutThresholds, VerdictThresholds
 
 Length = str | int
@@ -57,6 +58,9 @@ class WalkForwardStage(_Section):
     step: Length | None = None
     anchored: bool = False
     warmup: int = Field(default=0, ge=0, description="bars run before each test window, not counted")
+    select: Selection = Field(
+        default="in-sample", description="how the final configuration is chosen (walk_forward's select)"
+    )
 
 
 class HoldoutStage(_Section):
@@ -185,6 +189,7 @@ def run_config(config: PipelineConfig, base: Path, progress: Any = None) -> Any:
         step=config.walk_forward.step,
         anchored=config.walk_forward.anchored,
         warmup=config.walk_forward.warmup,
+        select=config.walk_forward.select,
         holdout=config.holdout.length if config.holdout.enabled else None,
         holdout_thresholds=config.holdout.thresholds,
         monte_carlo=config.monte_carlo.simulations if config.monte_carlo.enabled else 0,

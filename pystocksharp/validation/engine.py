@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from pystocksharp.backtest import backtest as _run_backtest
-from pystocksharp.errors import InputError, Problem, PyStockSharpError
+from pystocksharp.errors import InputError, Problem, PyStockSharpError, did_you_mean
 from pystocksharp.optimization import optimize as engine_optimize
 from pystocksharp.optimization.ranking import SortKey, parse_filters, parse_sort_keys, rank_table
 from pystocksharp.validation.overfitting import returns_matrix
@@ -152,14 +152,13 @@ class EngineAdapter:
         them all, with "did you mean", before anything runs); filter syntax is checked too."""
         from pystocksharp.metrics.models import PerformanceMetrics  # noqa: PLC0415
         from pystocksharp.optimization.result import RESERVED_COLUMNS  # noqa: PLC0415
-        from pystocksharp.optimization.runner import _did_you_mean  # noqa: PLC0415
 
         flts = parse_filters(list(self.filters))
         params = {spec.split("=", 1)[0].strip() for spec in grid_specs(self.grid)}
         columns = set(RESERVED_COLUMNS) | set(PerformanceMetrics.model_fields) | set(EQUITY_METRICS) | params
-        problems = [Problem(f"unknown metric '{k.column}'{_did_you_mean(k.column, columns)}", field="rank")
+        problems = [Problem(f"unknown metric '{k.column}'{did_you_mean(k.column, columns)}", field="rank")
                     for k in self.sort_keys if k.column not in columns]  # fmt: skip
-        problems += [Problem(f"unknown metric '{c}' in '{f.text}'{_did_you_mean(c, columns)}", field="filter")
+        problems += [Problem(f"unknown metric '{c}' in '{f.text}'{did_you_mean(c, columns)}", field="filter")
                      for f in flts for c in f.columns() if c not in columns]  # fmt: skip
         if problems:
             raise InputError("unknown metric names in ranking or filters", problems)
@@ -207,13 +206,17 @@ class EngineAdapter:
         table = pd.concat([table, extra], axis=1)
         return GridRun(table=table, equities=equities, parameter_names=names, evaluations=result.evaluations)
 
-    def best_row(self, run: GridRun) -> pd.Series:
-        """The top-ranked row of a grid run (ValueError when none succeeded)."""
+    def ranked(self, run: GridRun) -> pd.DataFrame:
+        """The successful rows of a grid run that pass the filters, best first (ValueError when there are none)."""
         ranked = rank_table(run.table, self.sort_keys, parse_filters(list(self.filters)))
         if ranked.empty:
             why = f" and passed the filters ({'; '.join(self.filters)})" if self.filters else ""
             raise ValueError(f"no combination of the grid succeeded{why}")
-        return ranked.iloc[0]
+        return ranked
+
+    def best_row(self, run: GridRun) -> pd.Series:
+        """The top-ranked row of a grid run (ValueError when none succeeded)."""
+        return self.ranked(run).iloc[0]
 
     def outcome(self, run: GridRun) -> OptimizationOutcome:
         """The walk-forward view of a grid run: best parameters, their IS equity, the grid."""

@@ -13,6 +13,10 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal["pass", "warn", "fail"]
+#: How a walk-forward's selection stage picks the configuration (``walk_forward(select=...)``): the ranking's
+#: in-sample best, the best Sharpe on the walk-forward test windows' bars, or the best median Sharpe over the
+#: out-of-sample halves of the CSCV splits.
+Selection = Literal["in-sample", "oos", "cscv"]
 
 
 class SharpeSignificance(BaseModel):

@@ -199,6 +199,34 @@ def probability_of_backtest_overfitting(
     )
 
 
+#: Combinations whose CSCV OOS values are held at once by :func:`cscv_median_oos_sharpe` (12,870 splits x 256 x 8 B).
+_COLUMN_CHUNK = 256
+
+
+def cscv_median_oos_sharpe(performance: pd.DataFrame | np.ndarray, n_blocks: int = 16) -> np.ndarray:
+    """Each combination's median, over the ``C(S, S/2)`` CSCV splits, of its per-period Sharpe on the split's
+    out-of-sample blocks (the blocks as in :func:`probability_of_backtest_overfitting`; 0 where a block set's
+    returns do not vary). Every half of the blocks is the OOS side of exactly one split, so this is the median
+    Sharpe over all halves of the history: a score no single lucky stretch decides, which a selection can
+    maximize instead of the in-sample best (``walk_forward(select="cscv")``)."""
+    matrix = np.asarray(performance, dtype=float)
+    if matrix.ndim != 2 or not np.all(np.isfinite(matrix)):
+        raise ValueError(f"performance must be a finite 2-D (periods x combinations) matrix, got shape {matrix.shape}")
+    splits = split_indicator(n_blocks)
+    block_size = matrix.shape[0] // n_blocks
+    if block_size < 2:
+        raise ValueError(f"need at least {2 * n_blocks} periods for {n_blocks} blocks, got {matrix.shape[0]}")
+    used = matrix[matrix.shape[0] - block_size * n_blocks :]
+    out = np.empty(matrix.shape[1])
+    for start in range(0, matrix.shape[1], _COLUMN_CHUNK):
+        blocks = used[:, start : start + _COLUMN_CHUNK].reshape(n_blocks, block_size, -1)
+        sums = (blocks.sum(axis=1), np.einsum("bij,bij->bj", blocks, blocks))
+        buffers = _Buffers(splits.shape[0], blocks.shape[2])
+        _, oos = _split_metrics(blocks, sums, splits, "sharpe", buffers)
+        out[start : start + blocks.shape[2]] = np.median(oos, axis=0)
+    return out
+
+
 def n_splits(n_blocks: int) -> int:
     """Number of CSCV splits, ``C(S, S/2)`` (12,870 for S = 16)."""
     return math.comb(n_blocks, n_blocks // 2)

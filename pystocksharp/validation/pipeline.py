@@ -23,26 +23,28 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from pystocksharp.backtest import load_data
-from pystocksharp.optimization.runner import search_settings
+from pystocksharp.errors import InputError, Problem, did_you_mean
+from pystocksharp.optimization.runner import cluster_address, search_settings
 from pystocksharp.validation.engine import EngineAdapter, GridRun, grid_specs
 from pystocksharp.validation.models import (
     DeflatedSharpe,
     HoldoutCheck,
     MonteCarloReport,
     OverfittingResult,
+    Selection,
     Verdict,
     WalkForwardResult,
 )
 from pystocksharp.validation.montecarlo import equity_fan
 from pystocksharp.validation.montecarlo import monte_carlo as run_monte_carlo
-from pystocksharp.validation.overfitting import probability_of_backtest_overfitting
+from pystocksharp.validation.overfitting import cscv_median_oos_sharpe, probability_of_backtest_overfitting
 from pystocksharp.validation.partitions import Partitions
 from pystocksharp.validation.significance import column_sharpes, deflated_sharpe
 from pystocksharp.validation.verdict import (
@@ -59,6 +61,9 @@ from pystocksharp.validation.walkforward import walk_forward as walk_forward_cor
 Progress = Callable[[str, int, int], None]
 
 
+SELECTIONS: tuple[str, ...] = get_args(Selection)
+
+
 class SelectedConfiguration(BaseModel):
     """The configuration chosen on all non-holdout bars, with its in-sample grid row."""
 
@@ -67,6 +72,15 @@ class SelectedConfiguration(BaseModel):
     is_metrics: dict[str, float | None] = Field(description="its row of the selection grid")
     n_combinations: int = Field(description="combinations that ran successfully")
     n_trials: int = Field(default=0, description="combinations evaluated, failures included (the DSR's trials)")
+    objective: Selection = Field(
+        default="in-sample",
+        description="how it was chosen: 'in-sample' (the ranking's best), 'oos' (the best per-bar Sharpe on the "
+        "walk-forward test windows' bars) or 'cscv' (the best median per-bar Sharpe over the CSCV splits' "
+        "out-of-sample halves), among the rows passing the filters",
+    )
+    objective_score: float | None = Field(
+        default=None, description="its score under 'oos' or 'cscv' (per-bar Sharpe, not annualized); None in-sample"
+    )
 
 
 class ValidationSettings(BaseModel):
@@ -172,7 +186,8 @@ class ValidationResult(BaseModel):
             "pbo": self.pbo,
             "oos_sharpe_ratio": self.walk_forward.oos_metrics.get("sharpe_ratio"),
             "oos_total_return": self.walk_forward.oos_metrics.get("total_return"),
-            "selected": ", ".join(f"{k}={v}" for k, v in self.selected.parameters.items()),
+            "selected": ", ".join(f"{k}={v}" for k, v in self.selected.parameters.items())
+            + ("" if self.selected.objective == "in-sample" else f" (by {self.selected.objective})"),
             "verdict": self.verdict.status,
         }
         if self.holdout is not None:
@@ -248,6 +263,7 @@ class _Options:
     overfitting: bool
     thresholds: VerdictThresholds | None
     holdout_thresholds: HoldoutThresholds | None
+    select: Selection = "in-sample"
 
 
 def _label(value: str | int | None) -> str | None:
@@ -255,14 +271,20 @@ def _label(value: str | int | None) -> str | None:
 
 
 def _selection(
-    adapter: EngineAdapter, frame: pd.DataFrame, parts: Partitions, pbo_blocks: int, overfitting: bool
+    adapter: EngineAdapter,
+    frame: pd.DataFrame,
+    parts: Partitions,
+    pbo_blocks: int,
+    overfitting: bool,
+    select: Selection = "in-sample",
 ) -> tuple[GridRun, SelectedConfiguration, OverfittingResult | None, DeflatedSharpe | None]:
-    """Grid on the non-holdout bars (guarded), the selected configuration, PBO and DSR."""
+    """Grid on the non-holdout bars (guarded), the selected configuration (by ``select``), PBO and DSR."""
     guard = parts.guard(frame)
     run = guard.wrap(lambda bars: adapter.run_grid(bars, "selection"), "selection optimization")(
         parts.training_data(frame)
     )
-    best = adapter.best_row(run)
+    returns = run.returns()
+    best, score = _chosen(adapter.ranked(run), returns, select, _test_times(frame, parts), pbo_blocks)
     names = run.parameter_names
     selected = SelectedConfiguration(
         parameters={n: _py(best[n]) for n in names},
@@ -274,8 +296,9 @@ def _selection(
         },
         n_combinations=len(run.table),
         n_trials=run.trials,
+        objective=select,
+        objective_score=score,
     )
-    returns = run.returns()
     moving = returns.loc[:, (returns != 0.0).any(axis=0)]  # never-trading combinations carry no signal
     pbo = None
     if not overfitting:
@@ -289,6 +312,33 @@ def _selection(
         # every evaluated combination is a trial (failed ones too), not only those with a Sharpe
         dsr = deflated_sharpe(chosen, sharpes, n_trials=run.trials)
     return run, selected, pbo, dsr
+
+
+def _chosen(
+    ranked: pd.DataFrame, returns: pd.DataFrame, select: Selection, test_times: pd.Index, pbo_blocks: int
+) -> tuple[pd.Series, float | None]:
+    """The selected row among ``ranked`` (the rows passing the filters, best first) and its score: the first row
+    in-sample; else the row whose returns (``returns``: bars x combinations by hash) score best, ties to the better
+    ranked, combinations that cannot be scored (no variation) never chosen while one can be."""
+    if select == "in-sample":
+        return ranked.iloc[0], None
+    hashes = ranked["parameter_hash"].astype(str).tolist()
+    matrix = returns[hashes]
+    if select == "oos":
+        scores = column_sharpes(matrix[matrix.index.isin(test_times)].to_numpy())
+    else:
+        scores = cscv_median_oos_sharpe(matrix.to_numpy(), n_blocks=pbo_blocks)
+    varies = matrix.to_numpy().std(axis=0) > 0
+    if not varies.any():
+        return ranked.iloc[0], None
+    pick = int(np.argmax(np.where(varies, scores, -np.inf)))  # the first (best ranked) of equal scores
+    return ranked.iloc[pick], float(scores[pick])
+
+
+def _test_times(frame: pd.DataFrame, parts: Partitions) -> pd.Index:
+    """The bar times of every walk-forward test window (the bars each window judged out of sample)."""
+    positions = np.unique(np.concatenate([np.arange(w.test.start, w.test.stop) for w in parts.windows] or [[]]))
+    return frame.index[positions.astype(int)]
 
 
 def _py(value: Any) -> Any:
@@ -335,6 +385,7 @@ def walk_forward(
     progress: Progress | None = None,
     adapter: EngineAdapter | None = None,
     cluster: str | None = None,
+    select: Selection = "in-sample",
 ) -> ValidationResult:
     """Walk-forward with holdout, PBO, DSR, Monte Carlo and a verdict for ``strategy`` on ``data``.
 
@@ -348,11 +399,20 @@ def walk_forward(
     (each training window's and the final one) picks only among the combinations that pass them.
     ``cluster``: run every window's grid on Dask (``"local:N"``: N worker processes started once for the whole
     walk-forward; ``"tcp://HOST:PORT"``: a running scheduler), with the same results as here.
+    ``select``: how the selection stage picks the configuration among the combinations passing ``filters``:
+    ``"in-sample"`` the ranking's best on all non-holdout bars; ``"oos"`` the best per-bar Sharpe on the
+    walk-forward test windows' bars; ``"cscv"`` the best median per-bar Sharpe over the out-of-sample halves of
+    the CSCV splits (:func:`~pystocksharp.validation.overfitting.cscv_median_oos_sharpe`), objectives that do not
+    reward in-sample luck. PBO and DSR are computed as always; the DSR judges the configuration selected.
     ``out``: when given, artifacts are written under the run layout there
     (:mod:`pystocksharp.validation.artifacts`). ``adapter``: a prepared
     :class:`EngineAdapter` (tests use it to inspect engine calls).
     """
     search = search_settings(search)  # a bad search is refused before any data is read
+    if select not in SELECTIONS:
+        raise InputError("unknown selection", [Problem(
+            f"unknown selection {select!r}{did_you_mean(str(select), SELECTIONS)}; one of {', '.join(SELECTIONS)}",
+            field="select")])  # fmt: skip
     engine = adapter or EngineAdapter(
         strategy,
         grid,
@@ -366,17 +426,13 @@ def walk_forward(
         search=search,
     )
     engine.check_names()  # a typo'd rank or filter metric is refused before any data is read
-    where = None
-    if cluster is not None:  # a bad address is refused before any data is read
-        from pystocksharp.optimization.cluster import parse_cluster  # noqa: PLC0415 (Dask only for cluster runs)
-
-        where = parse_cluster(cluster)
+    where = cluster_address(cluster)  # a bad address is refused before any data is read
     ohlcv = load_data(data)
     frame: pd.DataFrame = ohlcv.frame
     parts = Partitions.build(frame, train=train, test=test, step=step, anchored=anchored, holdout=holdout)
     options = _Options(
         strategy, data, grid, list(constraints), rank, train, test, step, anchored, holdout,
-        monte_carlo, seed, ruin_loss, pbo_blocks, overfitting, thresholds, holdout_thresholds,
+        monte_carlo, seed, ruin_loss, pbo_blocks, overfitting, thresholds, holdout_thresholds, select,
     )  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="psx-validate-") as tmp, _scheduler(where) as scheduler:
         restore = engine.work_dir, engine.cluster
@@ -469,7 +525,7 @@ def _validate(
 
     wf = walk_forward_core(frame, parts, optimize=optimize_window, run=run_and_keep, rank=rank)
     tell("selection", 0, 1)
-    selection_run, selected, pbo, dsr = _selection(engine, frame, parts, pbo_blocks, o.overfitting)
+    selection_run, selected, pbo, dsr = _selection(engine, frame, parts, pbo_blocks, o.overfitting, o.select)
     tell("selection", 1, 1)
     oos_trades = np.concatenate(trade_chunks) if trade_chunks else np.empty(0)
     mc = None
