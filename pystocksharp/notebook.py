@@ -407,7 +407,8 @@ def strategy_label(spec: str) -> str:
 def optimization_html(result: Any, *, top: int = TOP_ROWS) -> str:
     """A compact HTML summary of an optimization: counts (done, failed, passing the filters), the
     ranking and filters, the ``top`` rows of the ranking, and the first failures."""
-    ranked = result.ranked()
+    ranked = result.top(top)  # from the best kept online: a huge run's log is not read for it
+    passing = result.passing_filters
     names = list(result.parameter_names)
     rank_columns = [k.column for k in result.rank]
     shown = [
@@ -418,7 +419,7 @@ def optimization_html(result: Any, *, top: int = TOP_ROWS) -> str:
     counts = [
         f"{result.completed:,}/{result.total:,} done",
         f"{result.failed:,} failed",
-        f"{len(ranked):,} ranked" + (" (passing the filters)" if result.filters else ""),
+        f"{passing:,} ranked" + (" (passing the filters)" if result.filters else ""),
     ]
     title = " · ".join([esc(strategy_label(result.spec.strategy)), f"{esc(result.search)} search", *counts])
     body = []
@@ -437,13 +438,13 @@ def optimization_html(result: Any, *, top: int = TOP_ROWS) -> str:
             cells += [(_metric_text(c, row[c]), True) for c in shown]
             rows.append(cells)
         header = ["#", *names, *[label_of(c) for c in shown]]
-        more = len(ranked) - min(top, len(ranked))
+        more = passing - len(ranked)
         body.append(_table(header, rows))
         if more > 0:
             body.append(f'<div style="{_MUTED}">… {more:,} more ranked rows: .ranked(), .table</div>')
     else:
         body.append("<div>no combination ranked (none succeeded or passed the filters)</div>")
-    failures = result.failures
+    failures = result.failures if result.failed else []
     if len(failures):
         rows = [
             [
