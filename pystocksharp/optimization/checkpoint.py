@@ -4,6 +4,7 @@ Layout of a run directory ``out/`` (a thin layer the artifacts layout may replac
 
     out/run.json                      RunSpec: what was run (strategy, data, grid, search, settings)
     out/search.json                   SearchReport: what the search did (evaluations, why it stopped)
+    out/tally.json                    RunTally: counts and the best 1,000 by the ranking, when the run stopped
     out/results.jsonl                 one CombinationRecord per finished combination
     out/captures/bars.parquet         time and close of every bar, written once
     out/captures/<h[:2]>/<h>.fills.parquet    fills of the combination with hash sha256:h
@@ -506,14 +507,15 @@ def unseal_checkpoint(out: str | os.PathLike[str]) -> None:
 
 def clear_run(out: str | os.PathLike[str]) -> None:
     """Remove what an earlier run wrote into the run directory ``out`` (its spec, records, captures, in-flight log,
-    search state and manifest) so that a new run starts there (``overwrite=True``); anything else in ``out`` stays."""
+    search state, tally and manifest) so that a new run starts there (``overwrite=True``); anything else in ``out`` stays."""
     import shutil  # noqa: PLC0415
 
     from pystocksharp.artifacts.manifest import MANIFEST_FILE  # noqa: PLC0415
+    from pystocksharp.optimization.leaders import TALLY_FILE  # noqa: PLC0415
     from pystocksharp.optimization.result import SEARCH_FILE  # noqa: PLC0415
 
     folder = Path(out)
-    for name in (MANIFEST_FILE, RUN_SPEC_FILE, RESULTS_FILE, IN_FLIGHT_FILE, SEARCH_FILE, BARS_FILE):
+    for name in (MANIFEST_FILE, RUN_SPEC_FILE, RESULTS_FILE, IN_FLIGHT_FILE, SEARCH_FILE, TALLY_FILE, BARS_FILE):
         (folder / name).unlink(missing_ok=True)
     shutil.rmtree(folder / CAPTURES_DIR, ignore_errors=True)
 
