@@ -280,11 +280,12 @@ def optimize_command(
     """Optimize a strategy over a parameter grid (every combination, a random sample or a genetic
     search) and rank the results.
 
-    Each finished combination is appended durably to DIR/checkpoint/results.jsonl; fills and
-    per-bar equity go to DIR/checkpoint/captures/. Ctrl-C stops cleanly and prints the command
-    that resumes (nothing is exported then). Once every combination is done, the run is
-    exported into DIR/results/by-strategy/... (ranked table, datasets, the --keep best
-    combinations' folders), the HTML reports are built (unless --no-report) and the checkpoint
+    Each finished combination (parameters, summary, metrics) is appended durably to
+    DIR/checkpoint/results.jsonl. Ctrl-C stops cleanly and prints the command that resumes
+    (nothing is exported then). Once every combination is done, the --keep best run again to
+    capture their fills and per-bar equity (DIR/checkpoint/captures/; every combination's as it
+    runs with --all-fills), the run is exported into DIR/results/by-strategy/... (ranked table,
+    datasets, the --keep best combinations' folders), the HTML reports are built (unless --no-report) and the checkpoint
     gets its manifest, so `pystocksharp validate DIR` checks all of DIR. A run holds DIR
     exclusively: a second one on the same DIR (--resume too) exits 2 at once, writing nothing.
 
