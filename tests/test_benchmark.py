@@ -35,6 +35,18 @@ def test_closes_at_takes_the_last_close_at_or_before_each_time() -> None:
     assert got[1:].tolist() == [10.0, 10.0, 12.0, 12.0]
 
 
+def test_a_missing_close_is_skipped_alike_by_the_page_and_by_beta() -> None:
+    """The metrics' benchmark returns and the page's benchmark line align one way: a NaN close carries the
+    last finite one (it used to stay NaN in the metrics)."""
+    from pystocksharp.metrics.core import benchmark_returns
+
+    close = pd.Series([10.0, np.nan, 12.0], index=[stamp("2020-01-02"), stamp("2020-01-03"), stamp("2020-01-06")])
+    times = pd.DatetimeIndex([stamp(d) for d in ("2020-01-02", "2020-01-03", "2020-01-06")])
+    assert closes_at(close, times).tolist() == [10.0, 10.0, 12.0]
+    got = benchmark_returns(close, times)
+    assert np.isnan(got[0]) and got[1:].tolist() == [0.0, 12.0 / 10.0 - 1.0]
+
+
 def test_growth_of_invests_the_capital_at_the_first_known_close() -> None:
     got = growth_of(1_000.0, np.array([np.nan, 20.0, 25.0, 15.0]))
     assert np.isnan(got[0]) and got[1:].tolist() == [1_000.0, 1_250.0, 750.0]

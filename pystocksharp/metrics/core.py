@@ -78,8 +78,10 @@ def benchmark_returns(benchmark: pd.Series | pd.DataFrame, times: pd.DatetimeInd
     """Benchmark simple returns aligned to the equity bars (NaN at bar 0 and where unknown).
 
     ``benchmark`` is a close series indexed by time, or a frame with ``time`` and ``close``; its
-    close at each equity bar is the last close at or before the bar's time.
+    close at each equity bar is the last finite close at or before the bar's time
+    (:func:`pystocksharp.benchmark.closes_at`, the alignment the run page draws).
     """
+    from pystocksharp.benchmark import closes_at  # noqa: PLC0415
     if isinstance(benchmark, pd.DataFrame):
         missing = [c for c in ("time", "close") if c not in benchmark.columns]
         if missing:
@@ -91,8 +93,7 @@ def benchmark_returns(benchmark: pd.Series | pd.DataFrame, times: pd.DatetimeInd
         )
     else:
         series = pd.Series(benchmark.to_numpy(float), index=pd.to_datetime(benchmark.index, utc=True))
-    series = series[~series.index.duplicated(keep="last")].sort_index()
-    closes = series.reindex(times, method="ffill").to_numpy(float)
+    closes = closes_at(series, times)
     out = np.full(len(times), np.nan)
     out[1:] = closes[1:] / closes[:-1] - 1.0
     return out
