@@ -60,6 +60,10 @@ def test_yearly_returns_by_hand() -> None:
     # 2020 from the first value: 110/100-1; 2021: 121/110-1; 2022: 133.1/121-1
     assert got.index.tolist() == [2020, 2021, 2022]
     assert got.to_numpy() == pytest.approx([0.10, 0.10, 0.10], abs=1e-12)
+    # a fill on the first bar paid 0.5 of commission: from the capital (the metrics' way) 2020 is still 110/100-1
+    paid = values - np.array([0.5, 0, 0, 0, 0])
+    assert yearly_returns(pd.Series(times), paid, start=100.0).to_numpy() == pytest.approx([0.10] * 3, abs=1e-12)
+    assert yearly_returns(pd.Series(times), paid).iloc[0] == pytest.approx(110 / 99.5 - 1, abs=1e-12)
 
 
 def test_rolling_sharpe_by_hand() -> None:

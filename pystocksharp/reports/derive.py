@@ -73,27 +73,28 @@ def monthly_returns(times: pd.Series, equity: np.ndarray) -> pd.DataFrame:
     return table
 
 
-def yearly_returns(times: pd.Series, values: np.ndarray) -> pd.Series:
+def yearly_returns(times: pd.Series, values: np.ndarray, start: float | None = None) -> pd.Series:
     """Calendar-year returns of a value curve (equity, or a benchmark's growth): index year, fractions.
 
     Each year's return is its last finite value / the previous year's last finite value - 1; the first
-    year is measured from the curve's first finite value (as :func:`monthly_returns`).
+    year is measured from ``start`` (a strategy's initial capital, as the metrics' yearly returns measure it),
+    else from the curve's first finite value (as :func:`monthly_returns`).
     """
     series = pd.Series(np.asarray(values, dtype=float), index=pd.DatetimeIndex(pd.to_datetime(times, utc=True)))
     series = series[np.isfinite(series.to_numpy())]
     if series.empty:
         return pd.Series(dtype=float)
-    out = _period_returns(series, series.index.year)
+    out = _period_returns(series, series.index.year, start)
     out.index = out.index.set_names("year")
     return out
 
 
-def _period_returns(series: pd.Series, keys: Any) -> pd.Series:
+def _period_returns(series: pd.Series, keys: Any, start: float | None = None) -> pd.Series:
     """Each period's (``keys``: a groupby key) last value / the previous period's last value - 1; the first period
-    from the series' first value."""
+    from ``start``, else from the series' first value."""
     period_end = series.groupby(keys).last()
     previous = period_end.shift(1)
-    previous.iloc[0] = series.iloc[0]
+    previous.iloc[0] = series.iloc[0] if start is None else start
     return period_end / previous - 1.0
 
 

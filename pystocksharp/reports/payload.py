@@ -326,7 +326,7 @@ ROLLING_MIN_ROWS = 20
 def _yearly(report: RunReport, comparison: Comparison | None) -> dict[str, Any]:
     """Calendar-year returns (fractions) of the strategy and of the comparison, on the strategy's years."""
     times = report.equity["time"]
-    strategy = yearly_returns(times, report.equity["equity"].to_numpy(dtype=float))
+    strategy = yearly_returns(times, report.equity["equity"].to_numpy(dtype=float), start=_capital(report))
     other = yearly_returns(times, comparison.values) if comparison is not None else pd.Series(dtype=float)
     return {
         "years": [str(y) for y in strategy.index],
