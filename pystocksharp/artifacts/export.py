@@ -160,9 +160,10 @@ def export_optimization(
     ranked = result.ranked()
     # top N of the ranking (rows failing the filters follow it in the table but get no folder)
     kept: int | Literal["all"] = keep if keep == "all" else min(int(keep), len(ranked))
-    kept_hashes = None if kept == "all" else set(ranked["parameter_hash"].astype(str)[:kept])
+    kept_list = ranked["parameter_hash"].astype(str).tolist()[: None if kept == "all" else kept]
+    kept_hashes = None if kept == "all" else set(kept_list)
     if hasattr(result, "capture"):  # an optimizer run: the kept combinations it ran without captures run again
-        result.capture(ranked["parameter_hash"].astype(str).tolist()[: len(ranked) if kept == "all" else kept])
+        result.capture(kept_list)
     fills, equity, trips = _capture_sources(result, kept_hashes)
     write_optimization(
         layout,

@@ -95,19 +95,12 @@ def grid_values(names: Sequence[str], combos: Sequence[Mapping[str, Any]]) -> En
         any(not _is_number(combo[name]) for combo in combos) for name in names
     ]
     values = np.empty((len(combos), len(names)), dtype=np.float64)
-    texts: list[str] = []
-    index: dict[str, int] = {}
+    index: dict[str, int] = {}  # text -> its position in the texts (first seen first)
     for c, name in enumerate(names):
         for r, combo in enumerate(combos):
             value = combo[name]
-            if text_columns[c]:
-                text = value if isinstance(value, str) else str(value)
-                values[r, c] = index.setdefault(text, len(index))
-                if len(index) > len(texts):
-                    texts.append(text)
-            else:
-                values[r, c] = float(value)
-    return EngineGrid(values, texts, text_columns)
+            values[r, c] = index.setdefault(str(value), len(index)) if text_columns[c] else float(value)
+    return EngineGrid(values, list(index), text_columns)
 
 
 def _is_number(value: Any) -> bool:

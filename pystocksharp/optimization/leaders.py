@@ -140,11 +140,15 @@ def _value(record: CombinationRecord, column: str) -> object:
     return record.metrics.get(column)
 
 
+def _log_size(out: str | os.PathLike[str]) -> int:
+    """The size of ``out/results.jsonl`` in bytes (0 before it exists)."""
+    results = Path(out) / RESULTS_FILE
+    return results.stat().st_size if results.exists() else 0
+
+
 def write_tally(out: str | os.PathLike[str], leaders: Leaders, *, fsync: bool = True) -> Path:
     """Write ``out/tally.json`` for the results log as it is now."""
-    results = Path(out) / RESULTS_FILE
-    size = results.stat().st_size if results.exists() else 0
-    return atomic_write_json(Path(out) / TALLY_FILE, leaders.tally(size), fsync=fsync)
+    return atomic_write_json(Path(out) / TALLY_FILE, leaders.tally(_log_size(out)), fsync=fsync)
 
 
 def read_tally(
@@ -153,13 +157,11 @@ def read_tally(
     """``out/tally.json`` when it is current: written for the log as it is and for this ranking and these
     filters; else None."""
     path = Path(out) / TALLY_FILE
-    results = Path(out) / RESULTS_FILE
     if not path.exists():
         return None
     tally = RunTally.model_validate_json(path.read_bytes())
-    size = results.stat().st_size if results.exists() else 0
     current = (
-        tally.results_bytes == size
+        tally.results_bytes == _log_size(out)
         and tally.rank == [str(k) for k in keys]
         and tally.filters == [f.text for f in filters]
     )

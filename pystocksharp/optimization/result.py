@@ -256,16 +256,13 @@ class OptimizationResult:
         missing = [h for h in dict.fromkeys(hashes) if not self._captures.has(h)]
         if not missing:
             return []
-        records = self._records_of(missing)
-        tasks = [ComboTask(r.index, r.parameter_hash, dict(r.parameters)) for r in records if r.ok]
-        if not tasks:
+        records = [r for r in self._records_of(missing) if r.ok]  # a failed combination has nothing to capture
+        if not records:
             return []
         runner = PythonRunner(self._rerun_config(), frame=self._run_data().frame)
-        by_hash = {r.parameter_hash: r for r in records}
-        for task in tasks:
-            again = runner.run(task)
-            _check_same_run(by_hash[task.parameter_hash], again)
-        return [t.parameter_hash for t in tasks]
+        for record in records:
+            _check_same_run(record, runner.run(ComboTask(record.index, record.parameter_hash, dict(record.parameters))))
+        return [r.parameter_hash for r in records]
 
     def _records_of(self, hashes: Sequence[str]) -> list[CombinationRecord]:
         """The records of ``hashes`` (KeyError naming one that is not in the run): from the best records kept

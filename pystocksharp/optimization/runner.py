@@ -690,9 +690,9 @@ class _Run:
     progress: ProgressCallback | None
     on_result: OnResult | None
     tracker: ProgressTracker
-    search: Search | None = None
     #: the best records and the counts, kept online (out/tally.json when the run stops)
-    leaders: Leaders = field(default_factory=lambda: Leaders([SortKey("net_profit", True)], []))
+    leaders: Leaders
+    search: Search | None = None
     log: ResultsLog | None = None
     stop: _StopOnCtrlC | None = None
     abort_reason: str | None = None

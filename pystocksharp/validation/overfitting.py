@@ -81,6 +81,20 @@ def _as_matrix(performance: pd.DataFrame | np.ndarray) -> np.ndarray:
     return matrix
 
 
+def _blocks(matrix: np.ndarray, n_blocks: int) -> np.ndarray:
+    """The newest ``n_blocks * (T // n_blocks)`` rows of a (T periods x combinations) matrix as ``n_blocks``
+    contiguous blocks (blocks x rows x combinations; the oldest ``T mod n_blocks`` rows are dropped)."""
+    block_size = matrix.shape[0] // n_blocks
+    if block_size < 2:
+        raise ValueError(f"need at least {2 * n_blocks} periods for {n_blocks} blocks, got {matrix.shape[0]}")
+    return matrix[matrix.shape[0] - block_size * n_blocks :].reshape(n_blocks, block_size, matrix.shape[1])
+
+
+def _block_sums(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each block's sum and sum of squares per combination (blocks x combinations): what :func:`_split_metrics` adds up."""
+    return blocks.sum(axis=1), np.einsum("bij,bij->bj", blocks, blocks)
+
+
 class _Buffers:
     """Reusable (chunk x combinations) work arrays, so the loop over splits allocates nothing big."""
 
@@ -154,14 +168,11 @@ def probability_of_backtest_overfitting(
     """
     matrix = _as_matrix(performance)
     splits = split_indicator(n_blocks)
-    block_size = matrix.shape[0] // n_blocks
-    if block_size < 2:
-        raise ValueError(f"need at least {2 * n_blocks} periods for {n_blocks} blocks, got {matrix.shape[0]}")
-    used = block_size * n_blocks
-    blocks = matrix[matrix.shape[0] - used :].reshape(n_blocks, block_size, matrix.shape[1])
+    blocks = _blocks(matrix, n_blocks)
+    used = blocks.shape[0] * blocks.shape[1]
     if not callable(metric) and metric not in ("sharpe", "mean"):
         raise ValueError(f"metric must be 'sharpe', 'mean' or a callable, got {metric!r}")
-    sums = (blocks.sum(axis=1), np.einsum("bij,bij->bj", blocks, blocks))
+    sums = _block_sums(blocks)
     n_splits = splits.shape[0]
     ranks = np.empty(n_splits)
     chosen_all = np.empty(n_splits, dtype=int)
@@ -213,17 +224,13 @@ def cscv_median_oos_sharpe(performance: pd.DataFrame | np.ndarray, n_blocks: int
     if matrix.ndim != 2 or not np.all(np.isfinite(matrix)):
         raise ValueError(f"performance must be a finite 2-D (periods x combinations) matrix, got shape {matrix.shape}")
     splits = split_indicator(n_blocks)
-    block_size = matrix.shape[0] // n_blocks
-    if block_size < 2:
-        raise ValueError(f"need at least {2 * n_blocks} periods for {n_blocks} blocks, got {matrix.shape[0]}")
-    used = matrix[matrix.shape[0] - block_size * n_blocks :]
+    blocks = _blocks(matrix, n_blocks)
     out = np.empty(matrix.shape[1])
     for start in range(0, matrix.shape[1], _COLUMN_CHUNK):
-        blocks = used[:, start : start + _COLUMN_CHUNK].reshape(n_blocks, block_size, -1)
-        sums = (blocks.sum(axis=1), np.einsum("bij,bij->bj", blocks, blocks))
-        buffers = _Buffers(splits.shape[0], blocks.shape[2])
-        _, oos = _split_metrics(blocks, sums, splits, "sharpe", buffers)
-        out[start : start + blocks.shape[2]] = np.median(oos, axis=0)
+        part = blocks[:, :, start : start + _COLUMN_CHUNK]
+        buffers = _Buffers(splits.shape[0], part.shape[2])
+        _, oos = _split_metrics(part, _block_sums(part), splits, "sharpe", buffers)
+        out[start : start + part.shape[2]] = np.median(oos, axis=0)
     return out
 
 

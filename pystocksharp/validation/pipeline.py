@@ -322,13 +322,13 @@ def _chosen(
     ranked, combinations that cannot be scored (no variation) never chosen while one can be."""
     if select == "in-sample":
         return ranked.iloc[0], None
-    hashes = ranked["parameter_hash"].astype(str).tolist()
-    matrix = returns[hashes]
+    frame = returns[ranked["parameter_hash"].astype(str).tolist()]
+    matrix = frame.to_numpy()
     if select == "oos":
-        scores = column_sharpes(matrix[matrix.index.isin(test_times)].to_numpy())
+        scores = column_sharpes(matrix[frame.index.isin(test_times)])
     else:
-        scores = cscv_median_oos_sharpe(matrix.to_numpy(), n_blocks=pbo_blocks)
-    varies = matrix.to_numpy().std(axis=0) > 0
+        scores = cscv_median_oos_sharpe(matrix, n_blocks=pbo_blocks)
+    varies = matrix.std(axis=0) > 0
     if not varies.any():
         return ranked.iloc[0], None
     pick = int(np.argmax(np.where(varies, scores, -np.inf)))  # the first (best ranked) of equal scores
